@@ -1,0 +1,83 @@
+// Google API error bodies, copied in shape from what Google's front ends answer.
+import type { ApiMethod } from '../methods.js';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(`API error ${status}`);
+  }
+}
+
+const REALM = 'realm="https://accounts.google.com/"';
+
+export function unauthenticated(): ApiError {
+  return new ApiError(
+    401,
+    {
+      error: {
+        code: 401,
+        message:
+          'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.',
+        errors: [{ message: 'Invalid Credentials', domain: 'global', reason: 'authError', location: 'Authorization', locationType: 'header' }],
+        status: 'UNAUTHENTICATED',
+      },
+    },
+    { 'WWW-Authenticate': `Bearer ${REALM}, error="invalid_token"` },
+  );
+}
+
+export function insufficientScope(method: ApiMethod, rpc: string): ApiError {
+  return new ApiError(
+    403,
+    {
+      error: {
+        code: 403,
+        message: 'Request had insufficient authentication scopes.',
+        errors: [{ message: 'Insufficient Permission', domain: 'global', reason: 'insufficientPermissions' }],
+        status: 'PERMISSION_DENIED',
+        details: [
+          {
+            '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+            reason: 'ACCESS_TOKEN_SCOPE_INSUFFICIENT',
+            domain: 'googleapis.com',
+            metadata: { service: method.host, method: rpc },
+          },
+        ],
+      },
+    },
+    { 'WWW-Authenticate': `Bearer ${REALM}, error="insufficient_scope", scope="${method.scopes.join(' ')}"` },
+  );
+}
+
+/** IAM said no (not a scope problem): the newer APIs' shape, no ErrorInfo detail. */
+export function callerDenied(): ApiError {
+  return new ApiError(403, { error: { code: 403, message: 'The caller does not have permission', status: 'PERMISSION_DENIED' } });
+}
+
+/** IAM said no, in the older JSON APIs' shape (compute, storage, bigquery). */
+export function legacyForbidden(message: string, reason = 'forbidden'): ApiError {
+  return new ApiError(403, { error: { code: 403, message, errors: [{ message, domain: 'global', reason }] } });
+}
+
+export function notFound(message: string): ApiError {
+  return new ApiError(404, { error: { code: 404, message, errors: [{ message, domain: 'global', reason: 'notFound' }], status: 'NOT_FOUND' } });
+}
+
+export function invalidArgument(message: string, legacyReason?: string): ApiError {
+  return new ApiError(400, {
+    error: { code: 400, message, ...(legacyReason ? { errors: [{ message, domain: 'global', reason: legacyReason }] } : {}), status: 'INVALID_ARGUMENT' },
+  });
+}
+
+export function methodNotFound(path: string): ApiError {
+  return new ApiError(404, {
+    error: { code: 404, message: `Method not found: ${path}`, errors: [{ message: 'Not Found', domain: 'global', reason: 'notFound' }], status: 'NOT_FOUND' },
+  });
+}
+
+export function notImplemented(key: string): ApiError {
+  return new ApiError(501, { error: { code: 501, message: `The mock has no fixture handler for ${key}.`, status: 'UNIMPLEMENTED' } });
+}

@@ -1,0 +1,121 @@
+// Express routes of the sign-in flow: /login, /auth/callback, /logout.
+import { Router, type Request, type Response, type NextFunction, type RequestHandler } from 'express';
+import type { Logger } from '../log/logger.js';
+import { audit } from '../log/audit.js';
+import type { TokenVault } from '../tokens/vault.js';
+import crypto from 'node:crypto';
+import { normaliseScopeList } from '../tokens/token-set.js';
+import { admit, hostedDomainHint, type AdmissionPolicy } from './admission.js';
+import { AuthError } from './errors.js';
+import { beginAuthorization, completeAuthorization, fetchProfile, SIGN_IN_SCOPE, type FlowDeps } from './flow.js';
+import { safeReturnTo } from './return-to.js';
+import { regenerateSession, saveSession, destroySession } from '../sessions/session-ops.js';
+import type { SessionCookieSettings } from '../sessions/middleware.js';
+
+export interface AuthRouteDeps extends FlowDeps {
+  baseUrl: URL;
+  policy: AdmissionPolicy;
+  vault: TokenVault;
+  logger: Logger;
+  cookie: SessionCookieSettings;
+  idleMs: number;
+  csrfProtection: RequestHandler;
+}
+
+export function authRoutes(deps: AuthRouteDeps): Router {
+  const router = Router();
+
+  router.get('/login', async (req, res, next) => {
+    try {
+      if (Array.isArray(req.query.returnTo)) throw new AuthError('BAD_CALLBACK_REQUEST', 400, 'Bad request', 'returnTo must be given once.');
+      const returnTo = safeReturnTo(req.query.returnTo);
+      if (req.session.user) return res.redirect(303, returnTo);
+      const url = await beginAuthorization(req, deps, {
+        purpose: 'signin',
+        scope: SIGN_IN_SCOPE,
+        returnTo,
+        extraParams: { hd: hostedDomainHint(deps.policy) },
+      });
+      await saveSession(req);
+      res.redirect(303, url.href);
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  router.get('/auth/callback', async (req, res, next) => {
+    const hadUser = Boolean(req.session.user);
+    try {
+      const currentUrl = new URL(req.originalUrl, deps.baseUrl);
+      const done = await completeAuthorization(req, deps, currentUrl);
+      const now = (deps.now ?? Date.now)();
+      if (done.tx.purpose === 'signin') {
+        const admission = admit(done.claims, deps.policy);
+        if (!admission.admitted) {
+          audit(deps.logger, 'sign-in-refused', { sub: done.claims.sub, email: done.claims.email, hd: done.claims.hd, reason: admission.code });
+          throw new AuthError('NOT_ADMITTED', 403, 'This account may not use Scopewise',
+            `Scopewise is for the administrators of this organisation, and ${admission.reason}. Sign in with your administrator account, or ask an administrator to add you.`);
+        }
+        const user = await fetchProfile(deps, done.tokens.access_token, done.claims);
+        const tokenRef = crypto.randomBytes(24).toString('base64url');
+        await deps.vault.applyGrant(tokenRef, user.sub, done.tokens, SIGN_IN_SCOPE.split(' '));
+        await regenerateSession(req); // a new session id: no fixation
+        req.session.cookie.maxAge = deps.idleMs;
+        req.session.user = user;
+        req.session.signedInAt = now;
+        req.session.tokenRef = tokenRef;
+        await saveSession(req);
+        audit(deps.logger, 'sign-in', { sub: user.sub, email: user.email, hd: user.hd, via: admission.via });
+        return res.redirect(303, done.tx.returnTo);
+      }
+      // Incremental consent for a signed-in user.
+      const user = req.session.user;
+      if (!user) {
+        throw new AuthError('NOT_SIGNED_IN', 401, 'Your session ended', 'Your session ended while access was being granted. Please sign in again.');
+      }
+      if (done.claims.sub !== user.sub || done.claims.iss !== user.iss) {
+        audit(deps.logger, 'consent-refused', { sub: user.sub, otherSub: done.claims.sub, reason: 'SUBJECT_MISMATCH' });
+        throw new AuthError('SUBJECT_MISMATCH', 403, 'Access was granted by another account',
+          `You are signed in as ${user.email}, but access was granted by a different Google account. Nothing was stored. Grant access again and choose ${user.email}.`);
+      }
+      req.session.tokenRef ??= crypto.randomBytes(24).toString('base64url');
+      const record = await deps.vault.applyGrant(req.session.tokenRef, user.sub, done.tokens, done.tx.requestedScopes ?? []);
+      await saveSession(req);
+      const requested = normaliseScopeList(done.tx.requestedScopes ?? []);
+      audit(deps.logger, 'consent-granted', {
+        sub: user.sub,
+        feature: done.tx.featureId,
+        requested,
+        granted: record.scopes,
+        declined: requested.filter((s) => !record.scopes.includes(s)),
+      });
+      return res.redirect(303, done.tx.returnTo);
+    } catch (err) {
+      // The transaction is already used up; leave no session behind for a visitor who was not signed in.
+      try {
+        if (hadUser) await saveSession(req);
+        else await destroySession(req, res, deps.cookie);
+      } catch {
+        /* the error below is what the user needs to see */
+      }
+      if (err instanceof AuthError && err.code !== 'NOT_ADMITTED' && err.code !== 'SUBJECT_MISMATCH') {
+        audit(deps.logger, hadUser ? 'consent-refused' : 'sign-in-refused', { reason: err.code, detail: err.detail });
+      }
+      next(err);
+    }
+  });
+
+  router.post('/logout', deps.csrfProtection, async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      const sub = req.session.user?.sub;
+      await deps.vault.drop(req.session.tokenRef); // the grant at the issuer stays: this is sign-out, not disconnect
+      await destroySession(req, res, deps.cookie);
+      if (sub) audit(deps.logger, 'sign-out', { sub });
+      res.redirect(303, '/');
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  return router;
+}

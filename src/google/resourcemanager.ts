@@ -1,0 +1,96 @@
+/** Cloud Resource Manager v3: project search and project IAM policy. */
+import { z } from 'zod';
+import { callEndpoint, type GoogleCallContext } from './call.js';
+import { checkPageSize, checkPageToken, checkProjectId, checkText } from './validate.js';
+
+export const ProjectSchema = z.looseObject({
+  /** `projects/<number>` */
+  name: z.string(),
+  projectId: z.string(),
+  displayName: z.string().optional(),
+  state: z.string().optional(),
+  parent: z.string().optional(),
+  createTime: z.string().optional(),
+  updateTime: z.string().optional(),
+  etag: z.string().optional(),
+  labels: z.record(z.string(), z.string()).optional(),
+});
+export type Project = z.infer<typeof ProjectSchema>;
+
+const SearchProjectsResponseSchema = z.looseObject({
+  projects: z.array(ProjectSchema).optional(),
+  nextPageToken: z.string().optional(),
+});
+
+export interface SearchProjectsParams {
+  pageToken?: string | undefined;
+  /** 1..500 */
+  pageSize?: number | undefined;
+  /** Resource Manager search query, e.g. `state:ACTIVE`. */
+  query?: string | undefined;
+}
+
+export interface SearchProjectsResult {
+  projects: Project[];
+  nextPageToken?: string;
+}
+
+/** `GET v3/projects:search` */
+export async function searchProjects(ctx: GoogleCallContext, params: SearchProjectsParams = {}): Promise<SearchProjectsResult> {
+  const answer = await callEndpoint(ctx, 'cloudresourcemanager:v3:projects.search', {
+    query: {
+      query: checkText(params.query, 2048, 'query'),
+      pageSize: checkPageSize(params.pageSize, 500),
+      pageToken: checkPageToken(params.pageToken),
+    },
+    schema: SearchProjectsResponseSchema,
+  });
+  return {
+    projects: answer.projects ?? [],
+    ...(answer.nextPageToken ? { nextPageToken: answer.nextPageToken } : {}),
+  };
+}
+
+export const BindingSchema = z.looseObject({
+  role: z.string(),
+  members: z.array(z.string()).optional(),
+  condition: z
+    .looseObject({
+      expression: z.string().optional(),
+      title: z.string().optional(),
+      description: z.string().optional(),
+    })
+    .optional(),
+});
+export type Binding = z.infer<typeof BindingSchema>;
+
+export const PolicySchema = z.looseObject({
+  version: z.number().optional(),
+  etag: z.string().optional(),
+  bindings: z.array(BindingSchema).optional(),
+  auditConfigs: z.array(z.unknown()).optional(),
+});
+
+export interface IamPolicy {
+  version: number;
+  etag?: string;
+  bindings: Binding[];
+}
+
+export interface GetIamPolicyParams {
+  projectId: string;
+}
+
+/** `POST v3/projects/{projectsId}:getIamPolicy` with `requestedPolicyVersion: 3` (read-only, so retried). */
+export async function getIamPolicy(ctx: GoogleCallContext, params: GetIamPolicyParams): Promise<IamPolicy> {
+  const answer = await callEndpoint(ctx, 'cloudresourcemanager:v3:projects.getIamPolicy', {
+    pathParams: { projectsId: checkProjectId(params.projectId) },
+    body: { options: { requestedPolicyVersion: 3 } },
+    schema: PolicySchema,
+  });
+  return {
+    version: answer.version ?? 1,
+    ...(answer.etag ? { etag: answer.etag } : {}),
+    bindings: answer.bindings ?? [],
+  };
+}

@@ -1,0 +1,64 @@
+// Entry point: validate the configuration, start the demo's mock Google when no OAuth client is
+// configured, start Scopewise, and shut down cleanly on SIGTERM/SIGINT.
+import { ConfigError, loadConfig, type Config } from './config/env.js';
+import { createLogger } from './log/logger.js';
+import { startScopewise } from './server.js';
+import { withFeatures } from './features/index.js';
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
+  let stopDemo: (() => Promise<void>) | undefined;
+  if (config.demo) {
+    const { startDemo } = await import('./demo/launch.js');
+    const demo = await startDemo(config);
+    config = demo.config;
+    stopDemo = demo.stop;
+  }
+  const logger = createLogger(config.logLevel);
+  const app = await startScopewise(config, logger, { extend: withFeatures(config) });
+  if (config.demo) {
+    console.log(`\nScopewise demo is running: ${config.baseUrl.origin}\n`);
+  } else {
+    logger.info({ url: config.baseUrl.origin }, 'Scopewise is listening');
+  }
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: finishing in-flight requests');
+    const force = setTimeout(() => {
+      logger.error('in-flight requests did not finish within 10 s; exiting');
+      process.exit(1);
+    }, 10_000);
+    force.unref();
+    app
+      .close()
+      .then(() => stopDemo?.())
+      .then(() => {
+        logger.info('shut down cleanly');
+        logger.flush?.();
+        process.exit(0);
+      })
+      .catch((err: unknown) => {
+        logger.error({ err }, 'error during shutdown');
+        process.exit(1);
+      });
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

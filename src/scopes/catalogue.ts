@@ -1,0 +1,100 @@
+/**
+ * The scope catalogue: every Scopewise feature, the Google API methods it calls and the OAuth scopes it asks
+ * for the first time it is used (incremental consent). Pure data; `check.ts` proves each entry asks for the
+ * narrowest scopes the Discovery data allows, and the app refuses to start if it doesn't.
+ */
+import type { MethodId } from './discovery.js';
+import { AUTH_PREFIX } from './scope-names.js';
+
+export interface Feature {
+  /** Stable id, used in URLs (`/consent/<id>`) and sessions. */
+  readonly id: string;
+  readonly title: string;
+  /** What the feature does for the admin. */
+  readonly summary: string;
+  /** Why it needs the access; shown before Google's consent screen. */
+  readonly why: string;
+  /** The Google API methods the feature calls (keys of methods.json). */
+  readonly methods: readonly MethodId[];
+  /** The scopes asked for, full URIs. */
+  readonly scopes: readonly string[];
+  /** Set when Google offers only a cloud-wide scope for these methods: shown next to the request. */
+  readonly broadOnly?: string;
+}
+
+/** Sign-in asks for identity only; every Cloud scope is asked later, per feature. */
+export const SIGN_IN_SCOPES: readonly string[] = ['openid', 'email', 'profile'];
+
+const CLOUD_PLATFORM = `${AUTH_PREFIX}cloud-platform`;
+const CLOUD_PLATFORM_READ_ONLY = `${AUTH_PREFIX}cloud-platform.read-only`;
+
+export const FEATURE_IDS = ['projects', 'vms', 'vm-power', 'buckets', 'logs', 'cloud-run', 'service-accounts'] as const;
+export type FeatureId = (typeof FEATURE_IDS)[number];
+
+export const CATALOGUE: readonly Feature[] = [
+  {
+    id: 'projects',
+    title: 'Projects',
+    summary: 'Lists the Google Cloud projects you can see and shows who has which role on each (its IAM policy).',
+    why: 'Scopewise needs read-only access to your Google Cloud data to search your projects and read their IAM policies. It never changes anything with it.',
+    methods: ['cloudresourcemanager:v3:projects.search', 'cloudresourcemanager:v3:projects.getIamPolicy'],
+    scopes: [CLOUD_PLATFORM_READ_ONLY],
+    broadOnly:
+      "Google's Resource Manager API accepts only the cloud-wide scopes, so the narrowest available (cloud-platform.read-only) lets Scopewise view, but never change, data across all your Google Cloud services, not just projects.",
+  },
+  {
+    id: 'vms',
+    title: 'Virtual machines',
+    summary: 'Lists the Compute Engine VM instances of a project across all zones, with their status.',
+    why: 'Scopewise needs read-only access to Compute Engine to list your VM instances. Viewing never needs, and never gets, the power to change them.',
+    methods: ['compute:v1:instances.aggregatedList'],
+    scopes: [`${AUTH_PREFIX}compute.readonly`],
+  },
+  {
+    id: 'vm-power',
+    title: 'Start and stop VMs',
+    summary: 'Starts and stops Compute Engine VM instances from the VM list.',
+    why: "Starting or stopping a VM changes it, so Scopewise needs Compute Engine read-write access. It's asked only when you first use the power buttons, so viewing VMs never holds write access.",
+    methods: ['compute:v1:instances.stop', 'compute:v1:instances.start'],
+    scopes: [`${AUTH_PREFIX}compute`],
+  },
+  {
+    id: 'buckets',
+    title: 'Storage buckets',
+    summary: "Lists a project's Cloud Storage buckets and the objects in a bucket.",
+    why: 'Scopewise needs read-only access to Cloud Storage to list your buckets and their objects.',
+    methods: ['storage:v1:buckets.list', 'storage:v1:objects.list'],
+    scopes: [`${AUTH_PREFIX}devstorage.read_only`],
+  },
+  {
+    id: 'logs',
+    title: 'Logs',
+    summary: 'Shows recent Cloud Logging entries of a project, with a filter.',
+    why: 'Scopewise needs read-only access to Cloud Logging to read your log entries.',
+    methods: ['logging:v2:entries.list'],
+    scopes: [`${AUTH_PREFIX}logging.read`],
+  },
+  {
+    id: 'cloud-run',
+    title: 'Cloud Run services',
+    summary: 'Lists the Cloud Run services of a project in a region.',
+    why: 'Scopewise needs read-only access to Cloud Run to list your services.',
+    methods: ['run:v2:projects.locations.services.list'],
+    scopes: [`${AUTH_PREFIX}run.readonly`],
+  },
+  {
+    id: 'service-accounts',
+    title: 'Service accounts',
+    summary: "Lists a project's service accounts and their keys, so you can spot old or user-managed keys.",
+    why: 'Scopewise needs access to the IAM API to list service accounts and their keys. It only reads them.',
+    methods: ['iam:v1:projects.serviceAccounts.list', 'iam:v1:projects.serviceAccounts.keys.list'],
+    scopes: [CLOUD_PLATFORM],
+    broadOnly:
+      "Google's IAM API accepts only the cloud-platform scope, which allows viewing and changing all your Google Cloud resources. Scopewise only lists service accounts and keys with it, but Google offers no narrower scope to limit it to that.",
+  },
+] satisfies readonly (Feature & { id: FeatureId })[];
+
+/** The feature with this id, or undefined. */
+export function getFeature(id: string, features: readonly Feature[] = CATALOGUE): Feature | undefined {
+  return features.find((f) => f.id === id);
+}

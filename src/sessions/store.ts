@@ -1,0 +1,98 @@
+// One small interface over the session stores. express-session talks to `store`; the app asks
+// `isHealthy()` for /healthz and closes it on shutdown. SQLite is the single-instance default, Redis
+// the shared store for several instances, memory only for tests.
+import session from 'express-session';
+import { createClient } from 'redis';
+import { RedisStore } from 'connect-redis';
+import type { SessionStoreSpec } from '../config/env.js';
+import type { Logger } from '../log/logger.js';
+import { SqliteSessionStore } from './sqlite-store.js';
+
+export interface SessionStoreHandle {
+  kind: SessionStoreSpec['kind'];
+  store: session.Store;
+  isHealthy(): Promise<boolean>;
+  close(): Promise<void>;
+  /** The Redis connection, for the token store, the refresh lock and the rate limiter, when on Redis. */
+  redis?: RedisConnection;
+  /** The SQLite database, for the token store, when on SQLite. */
+  sqlite?: import('better-sqlite3').Database;
+}
+
+export type RedisConnection = ReturnType<typeof createRedisClient>;
+
+function createRedisClient(url: string) {
+  return createClient({
+    url,
+    // Fail fast while disconnected (the request gets a 503) instead of queueing forever.
+    disableOfflineQueue: true,
+    socket: {
+      connectTimeout: 2000,
+      reconnectStrategy: (retries: number) => Math.min(50 * 2 ** Math.min(retries, 6), 2000),
+    },
+  });
+}
+
+export interface OpenStoreOptions {
+  /** Lifetime given to a session that has no cookie expiry (ms). */
+  defaultTtlMs: number;
+  logger: Logger;
+  redisPrefix?: string;
+}
+
+export async function openSessionStore(spec: SessionStoreSpec, opts: OpenStoreOptions): Promise<SessionStoreHandle> {
+  switch (spec.kind) {
+    case 'sqlite': {
+      const store = new SqliteSessionStore({ file: spec.path, defaultTtlMs: opts.defaultTtlMs });
+      return {
+        kind: 'sqlite',
+        store,
+        sqlite: store.database,
+        isHealthy: async () => store.isHealthy(),
+        close: async () => store.close(),
+      };
+    }
+    case 'memory': {
+      const store = new session.MemoryStore();
+      return { kind: 'memory', store, isHealthy: async () => true, close: async () => undefined };
+    }
+    case 'redis':
+      return openRedisStore(spec.url, opts);
+  }
+}
+
+export function createRedisConnection(url: string, logger: Logger): RedisConnection {
+  const client = createRedisClient(url);
+  let down = false;
+  client.on('error', (err: Error) => {
+    if (!down) logger.warn({ err: { message: err.message } }, 'redis connection error; reconnecting');
+    down = true;
+  });
+  client.on('ready', () => {
+    if (down) logger.info('redis connection restored');
+    down = false;
+  });
+  return client;
+}
+
+async function openRedisStore(url: string, opts: OpenStoreOptions): Promise<SessionStoreHandle> {
+  const client = createRedisConnection(url, opts.logger);
+  await client.connect();
+  const store = new RedisStore({ client, prefix: opts.redisPrefix ?? 'scopewise:sess:' });
+  return {
+    kind: 'redis',
+    store,
+    redis: client,
+    isHealthy: async () => {
+      if (!client.isReady) return false;
+      try {
+        return (await client.ping()) === 'PONG';
+      } catch {
+        return false;
+      }
+    },
+    close: async () => {
+      if (client.isOpen) await client.close();
+    },
+  };
+}

@@ -1,0 +1,42 @@
+// What a Scopewise session holds. The browser holds only the signed session id.
+import 'express-session';
+
+/** A login or consent transaction in flight: one-time, short-lived, keyed by its `state`. */
+export interface LoginTransaction {
+  state: string;
+  nonce: string;
+  codeVerifier: string;
+  returnTo: string;
+  /** `signin` for the identity-only login; `consent` for a feature's incremental consent. */
+  purpose: 'signin' | 'consent';
+  featureId?: string;
+  /** Scopes asked in this transaction (consent only), to tell the user what was not granted. */
+  requestedScopes?: string[];
+  createdAt: number;
+}
+
+export interface SessionUser {
+  sub: string;
+  iss: string;
+  email: string;
+  emailVerified: boolean;
+  name: string;
+  hd?: string;
+}
+
+declare module 'express-session' {
+  interface SessionData {
+    /** Pending transactions by state (a user may start sign-in in two tabs). */
+    logins?: Record<string, LoginTransaction>;
+    user?: SessionUser;
+    /**
+     * Names this session's token record in the token store. Tokens live apart from the session blob so
+     * that a concurrent request saving a stale copy of the session can never put back an old token.
+     */
+    tokenRef?: string;
+    /** When the signed-in session began (ms since epoch): the absolute lifetime counts from here. */
+    signedInAt?: number;
+  }
+}
+
+export {};

@@ -1,0 +1,166 @@
+// Where sealed token sets live: beside the session, not inside it. Every write is a compare-and-set on a
+// version number, so a late writer (a refresh that lost a race, a second instance whose lock lapsed)
+// cannot overwrite a newer token: the version is the fencing token.
+import type Database from 'better-sqlite3';
+import type { SessionStoreHandle, RedisConnection } from '../sessions/store.js';
+
+export interface TokenRecord {
+  /** Increments on every write; a record that does not exist has version 0. */
+  version: number;
+  /** The user the tokens belong to (also bound into the ciphertext). */
+  sub: string;
+  /** Scopes granted, as the token endpoint reported them (normalised URIs). Not secret. */
+  scopes: string[];
+  /** The sealed TokenSet; absent once the grant was lost or revoked. */
+  sealed?: string;
+  /** Why the tokens were dropped (refresh answered invalid_grant, a tampered ciphertext, …). */
+  lost?: { at: number; reason: string };
+}
+
+export type TokenRecordInput = Omit<TokenRecord, 'version'>;
+
+export interface TokenStore {
+  get(ref: string): Promise<TokenRecord | null>;
+  /**
+   * Writes `next` as version `expectedVersion + 1` if the stored version is still `expectedVersion`
+   * (0 = must not exist). Returns the written record, or null when another writer got there first.
+   */
+  compareAndSet(ref: string, expectedVersion: number, next: TokenRecordInput, ttlMs: number): Promise<TokenRecord | null>;
+  delete(ref: string): Promise<void>;
+  /** Every stored ref (maintenance: re-encryption under a new key). */
+  refs(): AsyncIterable<string>;
+}
+
+export function openTokenStore(handle: SessionStoreHandle): TokenStore {
+  if (handle.sqlite) return new SqliteTokenStore(handle.sqlite);
+  if (handle.redis) return new RedisTokenStore(handle.redis);
+  return new MemoryTokenStore();
+}
+
+export class MemoryTokenStore implements TokenStore {
+  private readonly map = new Map<string, { record: TokenRecord; expires: number }>();
+
+  async get(ref: string): Promise<TokenRecord | null> {
+    const e = this.map.get(ref);
+    if (!e) return null;
+    if (e.expires <= Date.now()) {
+      this.map.delete(ref);
+      return null;
+    }
+    return structuredClone(e.record);
+  }
+
+  async compareAndSet(ref: string, expectedVersion: number, next: TokenRecordInput, ttlMs: number): Promise<TokenRecord | null> {
+    const current = await this.get(ref);
+    if ((current?.version ?? 0) !== expectedVersion) return null;
+    const record: TokenRecord = { ...structuredClone(next), version: expectedVersion + 1 };
+    this.map.set(ref, { record, expires: Date.now() + ttlMs });
+    return structuredClone(record);
+  }
+
+  async delete(ref: string): Promise<void> {
+    this.map.delete(ref);
+  }
+
+  async *refs(): AsyncIterable<string> {
+    yield* [...this.map.keys()];
+  }
+}
+
+export class SqliteTokenStore implements TokenStore {
+  private readonly stmts;
+
+  constructor(db: Database.Database) {
+    db.exec(`CREATE TABLE IF NOT EXISTS token_records (
+      ref TEXT PRIMARY KEY,
+      version INTEGER NOT NULL,
+      record TEXT NOT NULL,
+      expires INTEGER NOT NULL
+    ) WITHOUT ROWID`);
+    this.stmts = {
+      get: db.prepare<[string, number], { record: string; version: number }>('SELECT record, version FROM token_records WHERE ref = ? AND expires > ?'),
+      // Creates the record, or replaces one that has expired (a live record means someone else won).
+      insert: db.prepare<{ ref: string; version: number; record: string; expires: number; now: number }>(
+        `INSERT INTO token_records (ref, version, record, expires) VALUES (@ref, @version, @record, @expires)
+         ON CONFLICT(ref) DO UPDATE SET version = excluded.version, record = excluded.record, expires = excluded.expires
+         WHERE token_records.expires <= @now`,
+      ),
+      update: db.prepare<[number, string, number, string, number]>(
+        'UPDATE token_records SET version = ?, record = ?, expires = ? WHERE ref = ? AND version = ?',
+      ),
+      delete: db.prepare<[string]>('DELETE FROM token_records WHERE ref = ?'),
+      sweep: db.prepare<[number]>('DELETE FROM token_records WHERE expires <= ?'),
+      refs: db.prepare<[number], { ref: string }>('SELECT ref FROM token_records WHERE expires > ?'),
+    };
+  }
+
+  async get(ref: string): Promise<TokenRecord | null> {
+    const row = this.stmts.get.get(ref, Date.now());
+    return row ? { ...(JSON.parse(row.record) as TokenRecordInput), version: row.version } : null;
+  }
+
+  async compareAndSet(ref: string, expectedVersion: number, next: TokenRecordInput, ttlMs: number): Promise<TokenRecord | null> {
+    const now = Date.now();
+    const version = expectedVersion + 1;
+    const json = JSON.stringify(next);
+    // better-sqlite3 is synchronous: the check and the write cannot interleave with another request.
+    const changes = expectedVersion === 0
+      ? this.stmts.insert.run({ ref, version, record: json, expires: now + ttlMs, now }).changes
+      : this.stmts.update.run(version, json, now + ttlMs, ref, expectedVersion).changes;
+    return changes === 1 ? { ...next, version } : null;
+  }
+
+  async delete(ref: string): Promise<void> {
+    this.stmts.delete.run(ref);
+  }
+
+  sweep(): number {
+    return this.stmts.sweep.run(Date.now()).changes;
+  }
+
+  async *refs(): AsyncIterable<string> {
+    for (const row of this.stmts.refs.all(Date.now())) yield row.ref;
+  }
+}
+
+const KEY_PREFIX = 'scopewise:tokens:';
+
+// KEYS[1] = record key; ARGV = expectedVersion, newVersion, json, ttlMs.
+const CAS_SCRIPT = `
+local cur = redis.call('HGET', KEYS[1], 'v')
+local curv = 0
+if cur then curv = tonumber(cur) end
+if curv ~= tonumber(ARGV[1]) then return 0 end
+redis.call('HSET', KEYS[1], 'v', ARGV[2], 'r', ARGV[3])
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+return 1
+`;
+
+export class RedisTokenStore implements TokenStore {
+  constructor(private readonly client: RedisConnection) {}
+
+  async get(ref: string): Promise<TokenRecord | null> {
+    const h = await this.client.hGetAll(KEY_PREFIX + ref);
+    if (!h || !h.v || !h.r) return null;
+    return { ...(JSON.parse(h.r) as TokenRecordInput), version: Number(h.v) };
+  }
+
+  async compareAndSet(ref: string, expectedVersion: number, next: TokenRecordInput, ttlMs: number): Promise<TokenRecord | null> {
+    const version = expectedVersion + 1;
+    const ok = await this.client.eval(CAS_SCRIPT, {
+      keys: [KEY_PREFIX + ref],
+      arguments: [String(expectedVersion), String(version), JSON.stringify(next), String(Math.max(1, Math.round(ttlMs)))],
+    });
+    return Number(ok) === 1 ? { ...next, version } : null;
+  }
+
+  async delete(ref: string): Promise<void> {
+    await this.client.del(KEY_PREFIX + ref);
+  }
+
+  async *refs(): AsyncIterable<string> {
+    for await (const keys of this.client.scanIterator({ MATCH: `${KEY_PREFIX}*`, COUNT: 200 })) {
+      for (const k of keys as unknown as string[]) yield k.slice(KEY_PREFIX.length);
+    }
+  }
+}

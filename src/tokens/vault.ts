@@ -1,0 +1,307 @@
+// The token vault: the only place that turns a session's token record into tokens and back.
+// - Sealed with AES-256-GCM (crypto.ts), the user's subject bound in as associated data.
+// - Fresh access tokens on demand: refreshed ahead of expiry, one refresh at a time per session
+//   (single-flight in this process, a Redis lock across instances, version-fenced write-back).
+// - A grant the issuer no longer honours (invalid_grant) drops the tokens and says so; an issuer that is
+//   down keeps them.
+import type { Logger } from '../log/logger.js';
+import { openJson, sealJson, needsReencrypt, TokenCryptoError, type Keyring } from './crypto.js';
+import { applyTokenResponse, normaliseScopeList, type TokenResponseLike, type TokenSet } from './token-set.js';
+import type { TokenRecord, TokenStore } from './token-store.js';
+import type { DistributedLock, LockLease } from './lock.js';
+
+/** What the vault needs from the issuer (implemented with openid-client in auth/token-endpoint.ts). */
+export interface TokenEndpoint {
+  refresh(refreshToken: string): Promise<{ response: TokenResponseLike; idClaims?: { iss: string; sub: string } }>;
+  revoke(token: string, hint: 'refresh_token' | 'access_token'): Promise<void>;
+}
+
+export type RefreshErrorCode = 'GRANT_INVALID' | 'IDP_UNAVAILABLE' | 'IDENTITY_CHANGED';
+
+export class RefreshError extends Error {
+  constructor(
+    readonly code: RefreshErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RefreshError';
+  }
+}
+
+export type NoAccessReason = 'NO_GRANT' | 'GRANT_LOST' | 'NO_REFRESH_TOKEN';
+
+/** The session has no usable access token: the user must grant access (again). */
+export class NoAccessError extends Error {
+  readonly code = 'NO_ACCESS';
+  constructor(
+    readonly reason: NoAccessReason,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'NoAccessError';
+  }
+}
+
+/** The issuer could not refresh right now; the tokens are kept. */
+export class TokenServiceUnavailableError extends Error {
+  readonly code = 'TOKEN_SERVICE_UNAVAILABLE';
+}
+
+export class TokenSetInvalidError extends Error {
+  readonly code = 'TOKEN_SET_INVALID';
+}
+
+export interface FreshToken {
+  accessToken: string;
+  scopes: string[];
+  /** The record version the token came from: pass it back to `refreshAfterRejection`. */
+  version: number;
+}
+
+export interface VaultOptions {
+  keyring: Keyring;
+  store: TokenStore;
+  endpoint: TokenEndpoint;
+  logger: Logger;
+  /** How long a token record lives in the store (the session's absolute lifetime). */
+  recordTtlMs: number;
+  lock?: DistributedLock;
+  /** Refresh this long before expiry. */
+  skewMs?: number;
+  lockTtlMs?: number;
+  /** How long a request waits for another instance's refresh. */
+  waitForPeerMs?: number;
+  now?: () => number;
+  onRefresh?: () => void;
+}
+
+const aadFor = (sub: string): string => `scopewise/tokens/v1/${sub}`;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class TokenVault {
+  private readonly inflight = new Map<string, Promise<FreshToken>>();
+  private readonly skewMs: number;
+  private readonly now: () => number;
+
+  constructor(private readonly opts: VaultOptions) {
+    this.skewMs = opts.skewMs ?? 60_000;
+    this.now = opts.now ?? Date.now;
+  }
+
+  get keyring(): Keyring {
+    return this.opts.keyring;
+  }
+
+  seal(sub: string, set: TokenSet): string {
+    return sealJson(this.opts.keyring, set, aadFor(sub));
+  }
+
+  /** Opens a sealed set. Throws TokenCryptoError (tampered, unknown key) or TokenSetInvalidError. */
+  open(sub: string, sealed: string): TokenSet {
+    const value = openJson(this.opts.keyring, sealed, aadFor(sub));
+    if (!isTokenSet(value)) throw new TokenSetInvalidError('Stored token set has an unexpected shape');
+    return value;
+  }
+
+  async record(ref: string | undefined): Promise<TokenRecord | null> {
+    return ref ? this.opts.store.get(ref) : null;
+  }
+
+  /** Scopes the session holds (empty when none or lost). */
+  async grantedScopes(ref: string | undefined): Promise<string[]> {
+    return (await this.record(ref))?.scopes ?? [];
+  }
+
+  /**
+   * Applies a token response from the authorization-code flow (sign-in or consent) to the record:
+   * the new access token, a new refresh token if one came (none keeps the old), the granted scopes.
+   */
+  async applyGrant(ref: string, sub: string, response: TokenResponseLike, requestedScopes: readonly string[]): Promise<TokenRecord> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const current = await this.opts.store.get(ref);
+      let previous: TokenSet | undefined;
+      if (current?.sealed && current.sub === sub) {
+        try {
+          previous = this.open(sub, current.sealed);
+        } catch {
+          previous = undefined; // unreadable: replaced by what was just granted
+        }
+      }
+      const set = applyTokenResponse(previous, response, requestedScopes, this.now());
+      const written = await this.opts.store.compareAndSet(ref, current?.version ?? 0, { sub, scopes: set.scopes, sealed: this.seal(sub, set) }, this.opts.recordTtlMs);
+      if (written) return written;
+    }
+    throw new Error('Token record kept changing while a grant was being saved');
+  }
+
+  /** A fresh access token for the session, refreshing it (once, shared) when it is about to expire. */
+  async accessToken(ref: string | undefined, sub: string): Promise<FreshToken> {
+    if (!ref) throw new NoAccessError('NO_GRANT', 'This session holds no Google access yet.');
+    const rec = await this.opts.store.get(ref);
+    const fresh = this.freshFrom(ref, rec, sub);
+    if (fresh) return fresh;
+    return this.refreshShared(ref, sub, rec?.version ?? 0);
+  }
+
+  /** After Google answered 401 for the token of `version`: refresh once (or take a newer token). */
+  async refreshAfterRejection(ref: string, sub: string, version: number): Promise<FreshToken> {
+    return this.refreshShared(ref, sub, version);
+  }
+
+  /** Drops the tokens of a session (sign-out keeps the grant at the issuer). */
+  async drop(ref: string | undefined): Promise<void> {
+    if (ref) await this.opts.store.delete(ref);
+  }
+
+  /**
+   * Revokes the grant at the issuer (RFC 7009; Google revokes the whole grant) and drops the tokens.
+   * Returns whether the issuer confirmed; the local tokens are dropped either way.
+   */
+  async revoke(ref: string | undefined, sub: string): Promise<{ revoked: boolean; error?: string }> {
+    if (!ref) return { revoked: true };
+    const rec = await this.opts.store.get(ref);
+    let result: { revoked: boolean; error?: string } = { revoked: true };
+    if (rec?.sealed) {
+      try {
+        const set = this.open(sub, rec.sealed);
+        if (set.refreshToken) await this.opts.endpoint.revoke(set.refreshToken, 'refresh_token');
+        else await this.opts.endpoint.revoke(set.accessToken, 'access_token');
+      } catch (err) {
+        result = { revoked: false, error: err instanceof Error ? err.message : String(err) };
+      }
+    }
+    await this.opts.store.delete(ref);
+    return result;
+  }
+
+  /** Re-encrypts a record under the newest key; returns whether it changed. */
+  async reencrypt(ref: string): Promise<boolean> {
+    const rec = await this.opts.store.get(ref);
+    if (!rec?.sealed || !needsReencrypt(this.opts.keyring, rec.sealed)) return false;
+    const set = this.open(rec.sub, rec.sealed);
+    const { version: _v, ...rest } = rec;
+    const written = await this.opts.store.compareAndSet(ref, rec.version, { ...rest, sealed: this.seal(rec.sub, set) }, this.opts.recordTtlMs);
+    return written !== null;
+  }
+
+  private freshFrom(ref: string, rec: TokenRecord | null, sub: string): FreshToken | undefined {
+    if (!rec) throw new NoAccessError('NO_GRANT', 'This session holds no Google access yet.');
+    if (!rec.sealed) throw new NoAccessError('GRANT_LOST', 'Google access for this session was removed.');
+    if (rec.sub !== sub) throw new NoAccessError('NO_GRANT', 'The stored tokens belong to another user.');
+    let set: TokenSet;
+    try {
+      set = this.open(sub, rec.sealed);
+    } catch (err) {
+      if (err instanceof TokenCryptoError || err instanceof TokenSetInvalidError) {
+        // Tampered, or sealed under a key we no longer have: drop it; the user grants again.
+        void this.markLost(ref, rec.sub, rec, `TOKENS_UNREADABLE:${err.code}`);
+        throw new NoAccessError('GRANT_LOST', 'The stored Google access could not be read and was dropped.');
+      }
+      throw err;
+    }
+    if (set.expiresAt - this.skewMs > this.now()) return { accessToken: set.accessToken, scopes: set.scopes, version: rec.version };
+    return undefined;
+  }
+
+  private refreshShared(ref: string, sub: string, staleVersion: number): Promise<FreshToken> {
+    const running = this.inflight.get(ref);
+    if (running) return running;
+    const p = this.refreshOnce(ref, sub, staleVersion).finally(() => this.inflight.delete(ref));
+    this.inflight.set(ref, p);
+    return p;
+  }
+
+  private async refreshOnce(ref: string, sub: string, staleVersion: number): Promise<FreshToken> {
+    const lockTtl = this.opts.lockTtlMs ?? 10_000;
+    let lease: LockLease | null = null;
+    if (this.opts.lock) {
+      lease = await this.opts.lock.tryAcquire(`refresh:${ref}`, lockTtl).catch(() => null);
+      if (!lease) return this.waitForPeer(ref, sub, staleVersion);
+    }
+    try {
+      const rec = await this.opts.store.get(ref);
+      if (rec && rec.version !== staleVersion) {
+        const newer = this.freshFrom(ref, rec, sub);
+        if (newer) return newer; // someone refreshed while we waited for the lock
+      }
+      if (!rec) throw new NoAccessError('NO_GRANT', 'This session holds no Google access yet.');
+      if (!rec.sealed) throw new NoAccessError('GRANT_LOST', 'Google access for this session was removed.');
+      const set = this.open(sub, rec.sealed);
+      if (!set.refreshToken) {
+        throw new NoAccessError('NO_REFRESH_TOKEN', 'The access token expired and this session has no refresh token; grant access again.');
+      }
+      let result: Awaited<ReturnType<TokenEndpoint['refresh']>>;
+      try {
+        this.opts.onRefresh?.();
+        result = await this.opts.endpoint.refresh(set.refreshToken);
+      } catch (err) {
+        if (err instanceof RefreshError && err.code === 'GRANT_INVALID') {
+          await this.markLost(ref, sub, rec, 'invalid_grant');
+          throw new NoAccessError('GRANT_LOST', 'Google no longer accepts this grant (access was removed or expired).');
+        }
+        const msg = err instanceof Error ? err.message : String(err);
+        this.opts.logger.warn({ audit: true, event: 'token-refresh-failed', sub, reason: err instanceof RefreshError ? err.code : 'ERROR', message: msg }, 'audit: token-refresh-failed');
+        throw new TokenServiceUnavailableError('Google could not refresh access right now; please try again shortly.');
+      }
+      if (result.idClaims && (result.idClaims.sub !== sub)) {
+        this.opts.logger.warn({ audit: true, event: 'token-refresh-failed', sub, reason: 'IDENTITY_CHANGED' }, 'audit: token-refresh-failed');
+        throw new TokenServiceUnavailableError('The identity provider answered a refresh with another identity; the answer was refused.');
+      }
+      const next = applyTokenResponse(set, result.response, set.scopes, this.now());
+      if (lease && !lease.held) this.opts.logger.warn({ ref: 'redacted' }, 'refresh lock lapsed during refresh; relying on the version fence');
+      const written = await this.opts.store.compareAndSet(ref, rec.version, { sub, scopes: next.scopes, sealed: this.seal(sub, next) }, this.opts.recordTtlMs);
+      if (written) return { accessToken: next.accessToken, scopes: next.scopes, version: written.version };
+      // Fenced out: a newer token was written meanwhile. Use it.
+      const winner = this.freshFrom(ref, await this.opts.store.get(ref), sub);
+      if (winner) return winner;
+      return { accessToken: next.accessToken, scopes: next.scopes, version: rec.version };
+    } finally {
+      await lease?.release();
+    }
+  }
+
+  /** Another instance holds the refresh lock: wait for its result to appear in the store. */
+  private async waitForPeer(ref: string, sub: string, staleVersion: number): Promise<FreshToken> {
+    const deadline = this.now() + (this.opts.waitForPeerMs ?? 10_000);
+    let delay = 20;
+    while (this.now() < deadline) {
+      await sleep(delay);
+      delay = Math.min(delay * 2, 200);
+      const rec = await this.opts.store.get(ref);
+      if (rec && rec.version !== staleVersion) {
+        const fresh = this.freshFrom(ref, rec, sub);
+        if (fresh) return fresh;
+      }
+      if (this.opts.lock) {
+        // The holder may have given up (crashed, issuer down): take over if the lock is free.
+        const lease = await this.opts.lock.tryAcquire(`refresh:${ref}`, 1).catch(() => null);
+        if (lease) {
+          await lease.release();
+          return this.refreshOnce(ref, sub, staleVersion);
+        }
+      }
+    }
+    throw new TokenServiceUnavailableError('Access is being refreshed by another instance; please try again shortly.');
+  }
+
+  private async markLost(ref: string, sub: string, rec: TokenRecord, reason: string): Promise<void> {
+    await this.opts.store
+      .compareAndSet(ref, rec.version, { sub, scopes: [], lost: { at: this.now(), reason } }, this.opts.recordTtlMs)
+      .catch(() => null);
+    this.opts.logger.info({ audit: true, event: 'grant-lost', sub, reason }, 'audit: grant-lost');
+  }
+}
+
+export { normaliseScopeList };
+
+function isTokenSet(v: unknown): v is TokenSet {
+  if (typeof v !== 'object' || v === null) return false;
+  const o = v as Record<string, unknown>;
+  return (
+    typeof o.accessToken === 'string' &&
+    typeof o.expiresAt === 'number' &&
+    (o.refreshToken === undefined || typeof o.refreshToken === 'string') &&
+    Array.isArray(o.scopes) &&
+    o.scopes.every((s) => typeof s === 'string')
+  );
+}

@@ -1,0 +1,131 @@
+// createApp(): assembles the Express app from its parts. Only the entry point listens.
+import crypto from 'node:crypto';
+import express, { type RequestHandler, type Router } from 'express';
+import { pinoHttp } from 'pino-http';
+import type { Config } from '../config/env.js';
+import type { Logger } from '../log/logger.js';
+import { pathOnly } from '../log/logger.js';
+import type { SessionStoreHandle } from '../sessions/store.js';
+import { cookieSettings, sessionMiddleware, type SessionCookieSettings } from '../sessions/middleware.js';
+import type { OidcProvider } from '../auth/oidc.js';
+import { authRoutes } from '../auth/routes.js';
+import type { TokenVault } from '../tokens/vault.js';
+import { csrfKit, fetchMetadataGuard, noStore, securityHeaders, type CsrfKit } from './security.js';
+import { createRenderer, PUBLIC_DIR, type Render } from './render.js';
+import { errorHandler, HttpError, SessionUnavailableError } from './errors.js';
+import { coreRoutes, type CoreRouteDeps } from './core-routes.js';
+
+export interface AppDeps {
+  config: Config;
+  logger: Logger;
+  sessionStore: SessionStoreHandle;
+  oidc: OidcProvider;
+  vault: TokenVault;
+  describeScope?: (uri: string) => string | undefined;
+  featureCards?: CoreRouteDeps['featureCards'];
+  /** Feature routes, mounted after sign-in routes (added by the features module). */
+  extraRoutes?: (kit: WebKit) => Router[];
+  nav?: Array<{ href: string; label: string }>;
+  now?: () => number;
+}
+
+/** What feature routes get from the web layer. */
+export interface WebKit {
+  render: Render;
+  csrf: CsrfKit;
+  cookie: SessionCookieSettings;
+  requireUser: RequestHandler;
+  redirectUri: string;
+}
+
+export function createApp(deps: AppDeps): express.Express {
+  const { config, logger } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
+  app.set('query parser', 'simple');
+
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId: (req, res) => {
+        const id = crypto.randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: pathOnly(req.url) }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
+      autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/public/') || req.url === '/healthz' },
+    }),
+  );
+  app.use(securityHeaders(deps.oidc.issuer.origin));
+  app.use('/public', express.static(PUBLIC_DIR, { index: false, maxAge: '1h', fallthrough: false }));
+  app.use(noStore);
+
+  app.get('/healthz', async (_req, res) => {
+    const store = await deps.sessionStore.isHealthy().catch(() => false);
+    const idp = deps.oidc.status;
+    const ready = store && idp.ready;
+    res.status(ready ? 200 : 503).json({ ready, sessionStore: store ? 'ok' : 'unavailable', identityProvider: idp.ready ? 'ok' : 'unavailable' });
+  });
+
+  const cookie = cookieSettings(config.secureCookies);
+  const idleMs = config.sessionIdleMinutes * 60_000;
+  app.use(
+    sessionMiddleware({
+      store: deps.sessionStore.store,
+      secrets: config.sessionSecrets,
+      cookie,
+      idleMs,
+      absoluteMs: config.sessionAbsoluteHours * 3_600_000,
+      ...(deps.now ? { now: deps.now } : {}),
+    }),
+  );
+  // express-session carries on without a session when its store is disconnected: stop here instead.
+  app.use((req, _res, next) => (req.session ? next() : next(new SessionUnavailableError())));
+  app.use(express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50 }));
+  app.use(fetchMetadataGuard);
+
+  const csrf = csrfKit();
+  const render = createRenderer({ demo: config.demo, csrfTokenFor: csrf.tokenFor, nav: deps.nav ?? [] });
+  const redirectUri = new URL('/auth/callback', config.baseUrl).href;
+  const requireUser: RequestHandler = (req, _res, next) => {
+    if (req.session.user) return next();
+    next(new HttpError(401, 'NOT_SIGNED_IN', 'Please sign in', 'You need to sign in to see this page.', {
+      href: `/login?returnTo=${encodeURIComponent(req.originalUrl)}`,
+      label: 'Sign in with Google',
+    }));
+  };
+
+  app.use(
+    authRoutes({
+      oidc: deps.oidc,
+      redirectUri,
+      baseUrl: config.baseUrl,
+      policy: { allowedDomains: config.allowedDomains, allowedEmails: config.allowedEmails },
+      vault: deps.vault,
+      logger,
+      cookie,
+      idleMs,
+      csrfProtection: csrf.protect,
+      ...(deps.now ? { now: deps.now } : {}),
+    }),
+  );
+  app.use(
+    coreRoutes({
+      render,
+      grantedScopes: (req) => deps.vault.grantedScopes(req.session.tokenRef),
+      ...(deps.describeScope ? { describeScope: deps.describeScope } : {}),
+      ...(deps.featureCards ? { featureCards: deps.featureCards } : {}),
+    }),
+  );
+  const kit: WebKit = { render, csrf, cookie, requireUser, redirectUri };
+  for (const router of deps.extraRoutes?.(kit) ?? []) app.use(router);
+
+  app.use((_req, _res, next) => next(new HttpError(404, 'NOT_FOUND', 'Page not found', 'There is no page at this address.', { href: '/', label: 'Back to Scopewise' })));
+  app.use(errorHandler(logger, render));
+  return app;
+}

@@ -1,0 +1,41 @@
+// Home, /me and nothing else: the pages every session sees.
+import { Router, type Request } from 'express';
+import type { Render } from './render.js';
+
+export interface FeatureCard {
+  href: string;
+  title: string;
+  summary: string;
+  state: string;
+  stateLabel: string;
+}
+
+export interface CoreRouteDeps {
+  render: Render;
+  describeScope?: (uri: string) => string | undefined;
+  grantedScopes: (req: Request) => Promise<string[]>;
+  featureCards?: (req: Request, granted: string[]) => FeatureCard[] | Promise<FeatureCard[]>;
+}
+
+export function coreRoutes(deps: CoreRouteDeps): Router {
+  const router = Router();
+
+  router.get('/', async (req, res) => {
+    const user = req.session.user;
+    if (!user) return deps.render(req, res, 'home', { title: 'Sign in' });
+    const granted = await deps.grantedScopes(req);
+    const scopes = granted.map((uri) => ({ uri, description: deps.describeScope?.(uri) }));
+    deps.render(req, res, 'home', { title: 'Home', scopes, features: (await deps.featureCards?.(req, granted)) ?? [] });
+  });
+
+  router.get('/me', async (req, res) => {
+    const user = req.session.user;
+    if (!user) {
+      res.status(401).json({ error: 'NOT_SIGNED_IN', message: 'No signed-in session.' });
+      return;
+    }
+    res.json({ sub: user.sub, email: user.email, name: user.name, hd: user.hd ?? null, scopes: await deps.grantedScopes(req) });
+  });
+
+  return router;
+}

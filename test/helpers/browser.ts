@@ -1,0 +1,88 @@
+// A tiny cookie-keeping HTTP client for integration tests: follows redirects by hand so that each hop
+// (and each authorization URL) can be inspected, like a browser would make them.
+export interface Hop {
+  url: string;
+  status: number;
+  location?: string;
+}
+
+export class TestBrowser {
+  /** hostname -> cookie name -> value (cookies are per host, not per port, as in browsers). */
+  readonly jar = new Map<string, Map<string, string>>();
+  readonly setCookieHeaders: string[] = [];
+  history: Hop[] = [];
+
+  cookieHeader(url: URL): string {
+    const c = this.jar.get(url.hostname);
+    return c ? [...c].map(([k, v]) => `${k}=${v}`).join('; ') : '';
+  }
+
+  cookie(hostname: string, name: string): string | undefined {
+    return this.jar.get(hostname)?.get(name);
+  }
+
+  private store(url: URL, res: Response): void {
+    for (const sc of res.headers.getSetCookie()) {
+      this.setCookieHeaders.push(sc);
+      const [pair, ...attrs] = sc.split(';');
+      const eq = pair!.indexOf('=');
+      const name = pair!.slice(0, eq).trim();
+      const value = pair!.slice(eq + 1).trim();
+      const expired = attrs.some((a) => /^\s*expires=Thu, 01 Jan 1970/i.test(a)) || attrs.some((a) => /^\s*max-age=0/i.test(a));
+      let c = this.jar.get(url.hostname);
+      if (!c) this.jar.set(url.hostname, (c = new Map()));
+      if (expired || value === '') c.delete(name);
+      else c.set(name, value);
+    }
+  }
+
+  async request(url: string | URL, init: RequestInit & { headers?: Record<string, string> } = {}): Promise<Response> {
+    const u = new URL(url);
+    const headers: Record<string, string> = { ...(init.headers ?? {}) };
+    const cookie = this.cookieHeader(u);
+    if (cookie) headers.cookie = cookie;
+    const res = await fetch(u, { ...init, headers, redirect: 'manual' });
+    this.store(u, res);
+    const location = res.headers.get('location') ?? undefined;
+    this.history.push({ url: u.href, status: res.status, ...(location ? { location: new URL(location, u).href } : {}) });
+    return res;
+  }
+
+  /** GETs `url` and follows redirects (up to `max`), returning the final response. */
+  async follow(url: string | URL, max = 10, stopAt?: (u: URL) => boolean): Promise<Response> {
+    let current = new URL(url);
+    for (let i = 0; i <= max; i++) {
+      if (stopAt?.(current)) throw new StopAt(current);
+      const res = await this.request(current);
+      const loc = res.headers.get('location');
+      if (res.status >= 300 && res.status < 400 && loc) {
+        await res.arrayBuffer();
+        current = new URL(loc, current);
+        continue;
+      }
+      return res;
+    }
+    throw new Error(`too many redirects from ${url}`);
+  }
+
+  async postForm(url: string | URL, form: Record<string, string>, headers: Record<string, string> = {}): Promise<Response> {
+    return this.request(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+      body: new URLSearchParams(form).toString(),
+    });
+  }
+}
+
+export class StopAt extends Error {
+  constructor(readonly url: URL) {
+    super(`stopped at ${url.href}`);
+  }
+}
+
+/** The value of a hidden input in an HTML page. */
+export function hiddenInput(html: string, name: string): string | undefined {
+  const re = new RegExp(`<input[^>]*name="${name}"[^>]*value="([^"]*)"`, 'i');
+  const m = re.exec(html) ?? new RegExp(`<input[^>]*value="([^"]*)"[^>]*name="${name}"`, 'i').exec(html);
+  return m?.[1];
+}

@@ -1,0 +1,93 @@
+// One contract, run against every session store (SQLite, memory, Redis).
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import type session from 'express-session';
+
+export interface StoreUnderTest {
+  store: session.Store;
+  close(): Promise<void>;
+}
+
+const p = <T>(fn: (cb: (err?: unknown, v?: T) => void) => void): Promise<T> =>
+  new Promise((resolve, reject) => fn((err, v) => (err ? reject(err) : resolve(v as T))));
+
+export function getRaw(store: session.Store, id: string): Promise<Record<string, unknown> | null> {
+  return new Promise((resolve, reject) =>
+    store.get(id, (err, v) => (err ? reject(err) : resolve((v ?? null) as unknown as Record<string, unknown> | null))),
+  );
+}
+
+export function sessionData(extra: Record<string, unknown> = {}, expiresInMs = 60_000): session.SessionData {
+  return {
+    cookie: { originalMaxAge: expiresInMs, expires: new Date(Date.now() + expiresInMs), httpOnly: true, path: '/' },
+    ...extra,
+  } as unknown as session.SessionData;
+}
+
+export function runStoreContract(name: string, open: () => Promise<StoreUnderTest>): void {
+  let sut: StoreUnderTest;
+  const ready = open().then((s) => (sut = s));
+  after(async () => {
+    await ready;
+    await sut.close();
+  });
+  let n = 0;
+  const sid = () => `contract-${name}-${process.pid}-${Date.now()}-${n++}`;
+
+  test(`${name}: a saved session reads back the same`, async () => {
+    await ready;
+    const id = sid();
+    const data = sessionData({ user: { sub: '1', email: 'a@example.com' }, grantedScopes: ['openid'], tokens: 'v1.k.x.y.z' });
+    await p((cb) => sut.store.set(id, data, cb));
+    const back = await p<session.SessionData | null>((cb) => sut.store.get(id, cb));
+    assert.deepEqual(JSON.parse(JSON.stringify(back)), JSON.parse(JSON.stringify(data)));
+  });
+
+  test(`${name}: an unknown id reads as nothing`, async () => {
+    await ready;
+    const back = await p<session.SessionData | null>((cb) => sut.store.get(sid(), cb));
+    assert.ok(back === null || back === undefined);
+  });
+
+  test(`${name}: set overwrites, destroy removes`, async () => {
+    await ready;
+    const id = sid();
+    await p((cb) => sut.store.set(id, sessionData({ v: 1 }), cb));
+    await p((cb) => sut.store.set(id, sessionData({ v: 2 }), cb));
+    const back = (await getRaw(sut.store, id))!;
+    assert.equal(back.v, 2);
+    await p((cb) => sut.store.destroy(id, cb));
+    assert.ok(!(await p((cb) => sut.store.get(id, cb))));
+  });
+
+  test(`${name}: an expired session is not returned`, async () => {
+    await ready;
+    const id = sid();
+    await p((cb) => sut.store.set(id, sessionData({ v: 1 }, 1000), cb));
+    await new Promise((r) => setTimeout(r, 1200));
+    assert.ok(!(await p((cb) => sut.store.get(id, cb))));
+  });
+
+  test(`${name}: touch extends the expiry`, async () => {
+    await ready;
+    const id = sid();
+    const data = sessionData({ v: 1 }, 1500);
+    await p((cb) => sut.store.set(id, data, cb));
+    const extended = sessionData({ v: 1 }, 10 * 60_000);
+    await p((cb) => sut.store.touch!(id, extended, cb));
+    await new Promise((r) => setTimeout(r, 1700));
+    const back = await getRaw(sut.store, id);
+    assert.equal(back?.v, 1);
+  });
+
+  test(`${name}: sessions are independent`, async () => {
+    await ready;
+    const a = sid();
+    const b = sid();
+    await p((cb) => sut.store.set(a, sessionData({ who: 'a' }), cb));
+    await p((cb) => sut.store.set(b, sessionData({ who: 'b' }), cb));
+    await p((cb) => sut.store.destroy(a, cb));
+    const back = (await getRaw(sut.store, b))!;
+    assert.equal(back.who, 'b');
+  });
+}
