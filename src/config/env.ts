@@ -26,6 +26,7 @@ export interface Config {
   allowedEmails: string[];
   tokenKeys: string | undefined;
   googleApiBaseUrl: string | undefined;
+  defaultProject: string | undefined;
   trustProxy: string | number | boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   demo: boolean;
@@ -180,6 +181,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     googleApiBaseUrl = u ? u.href.replace(/\/+$/, '') : undefined;
   }
 
+  const defaultProject = env.DEFAULT_PROJECT || undefined;
+  if (defaultProject && !/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/.test(defaultProject)) {
+    problems.push(`DEFAULT_PROJECT="${defaultProject}" is not valid: expected a Google Cloud project id such as my-project-123`);
+  }
+
   let trustProxy: Config['trustProxy'] = false;
   const tp = env.TRUST_PROXY;
   if (tp !== undefined && tp !== '') {
@@ -215,6 +221,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     allowedEmails,
     tokenKeys,
     googleApiBaseUrl,
+    defaultProject,
     trustProxy,
     logLevel,
     demo,

@@ -61,6 +61,7 @@ export async function startDemo(base: Config, env: NodeJS.ProcessEnv = process.e
     TOKEN_KEYS: env.TOKEN_KEYS || secrets.tokenKeys,
     GOOGLE_API_BASE_URL: env.GOOGLE_API_BASE_URL || mock.url,
     ALLOWED_DOMAINS: env.ALLOWED_DOMAINS ?? 'example.com',
+    DEFAULT_PROJECT: env.DEFAULT_PROJECT || 'acme-prod',
     SESSION_STORE: env.SESSION_STORE || `sqlite:${path.join(dataDir, 'sessions.db')}`,
   });
   console.log(`Mock Google (demo identity provider and Cloud APIs): ${mock.url}`);

@@ -3,12 +3,14 @@
 import type { Logger } from '../log/logger.js';
 import type { Discovery, Feature } from '../scopes/index.js';
 import type { TokenVault } from '../tokens/vault.js';
+import type { OidcProvider } from '../auth/oidc.js';
 import type { WebKit } from '../web/app.js';
 
 export interface FeatureRuntime extends WebKit {
   discovery: Discovery;
   catalogue: readonly Feature[];
   vault: TokenVault;
+  oidc: OidcProvider;
   logger: Logger;
   apiBaseOverride: string | undefined;
   defaultProject: string | undefined;

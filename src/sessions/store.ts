@@ -7,6 +7,7 @@ import { RedisStore } from 'connect-redis';
 import type { SessionStoreSpec } from '../config/env.js';
 import type { Logger } from '../log/logger.js';
 import { SqliteSessionStore } from './sqlite-store.js';
+import { SessionUnavailableError } from '../web/errors.js';
 
 export interface SessionStoreHandle {
   kind: SessionStoreSpec['kind'];
@@ -75,10 +76,66 @@ export function createRedisConnection(url: string, logger: Logger): RedisConnect
   return client;
 }
 
+type StoreCallback = (err?: unknown, data?: any) => any; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/**
+ * connect-redis, with Redis outages made visible to express-session:
+ * - the client's connection state is forwarded as the store's `disconnect`/`connect` events, so that
+ *   express-session leaves `req.session` unset while Redis is away (the app answers 503) instead of
+ *   failing every request with the client's error (a 500);
+ * - a command that fails because the connection dropped under it (or the client is offline) fails with
+ *   SessionUnavailableError (503, "nothing was lost"), not the raw client error.
+ */
+class ResilientRedisStore extends RedisStore {
+  constructor(private readonly connection: RedisConnection, prefix: string) {
+    super({ client: connection, prefix });
+    let up = connection.isReady;
+    const down = () => {
+      if (!up) return;
+      up = false;
+      this.emit('disconnect');
+    };
+    connection.on('error', () => {
+      if (!connection.isReady) down();
+    });
+    connection.on('reconnecting', down);
+    connection.on('end', down);
+    connection.on('ready', () => {
+      if (up) return;
+      up = true;
+      this.emit('connect');
+    });
+  }
+
+  private guard(cb: StoreCallback | undefined): StoreCallback | undefined {
+    if (!cb) return cb;
+    return (err?: unknown, data?: unknown) => cb(err && isConnectionError(err, this.connection) ? new SessionUnavailableError() : err, data);
+  }
+
+  override get(sid: string, cb?: StoreCallback) {
+    return super.get(sid, this.guard(cb));
+  }
+  override set(sid: string, sess: session.SessionData, cb?: StoreCallback) {
+    return super.set(sid, sess, this.guard(cb));
+  }
+  override touch(sid: string, sess: session.SessionData, cb?: StoreCallback) {
+    return super.touch(sid, sess, this.guard(cb));
+  }
+  override destroy(sid: string, cb?: StoreCallback) {
+    return super.destroy(sid, this.guard(cb));
+  }
+}
+
+function isConnectionError(err: unknown, connection: RedisConnection): boolean {
+  if (!connection.isReady) return true;
+  const name = (err as { name?: unknown; constructor?: { name?: unknown } })?.constructor?.name ?? (err as { name?: unknown }).name;
+  return typeof name === 'string' && /ClientOffline|ClientClosed|SocketClosed|ConnectionTimeout|Reconnect/.test(name);
+}
+
 async function openRedisStore(url: string, opts: OpenStoreOptions): Promise<SessionStoreHandle> {
   const client = createRedisConnection(url, opts.logger);
   await client.connect();
-  const store = new RedisStore({ client, prefix: opts.redisPrefix ?? 'scopewise:sess:' });
+  const store = new ResilientRedisStore(client, opts.redisPrefix ?? 'scopewise:sess:');
   return {
     kind: 'redis',
     store,

@@ -34,6 +34,8 @@ declare module 'express-session' {
      * that a concurrent request saving a stale copy of the session can never put back an old token.
      */
     tokenRef?: string;
+    /** The project last chosen on a feature page, offered first next time. */
+    lastProject?: string;
     /** When the signed-in session began (ms since epoch): the absolute lifetime counts from here. */
     signedInAt?: number;
   }

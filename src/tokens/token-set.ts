@@ -8,6 +8,8 @@ export interface TokenSet {
   refreshToken?: string;
   /** Scopes the access token carries (normalised URIs). */
   scopes: string[];
+  /** When the access token was obtained (ms since epoch): bounds the refresh-ahead margin by its lifetime. */
+  obtainedAt?: number;
 }
 
 export interface TokenResponseLike {
@@ -57,5 +59,6 @@ export function applyTokenResponse(
     expiresAt: now + lifetime * 1000,
     ...(refreshToken ? { refreshToken } : {}),
     scopes,
+    obtainedAt: now,
   };
 }

@@ -63,12 +63,16 @@ export class MemoryTokenStore implements TokenStore {
   }
 
   async *refs(): AsyncIterable<string> {
-    yield* [...this.map.keys()];
+    const now = Date.now();
+    for (const [ref, e] of [...this.map]) if (e.expires > now) yield ref;
   }
 }
 
+const SQLITE_SWEEP_EVERY_MS = 60_000;
+
 export class SqliteTokenStore implements TokenStore {
   private readonly stmts;
+  private lastSweep = 0;
 
   constructor(db: Database.Database) {
     db.exec(`CREATE TABLE IF NOT EXISTS token_records (
@@ -85,8 +89,9 @@ export class SqliteTokenStore implements TokenStore {
          ON CONFLICT(ref) DO UPDATE SET version = excluded.version, record = excluded.record, expires = excluded.expires
          WHERE token_records.expires <= @now`,
       ),
-      update: db.prepare<[number, string, number, string, number]>(
-        'UPDATE token_records SET version = ?, record = ?, expires = ? WHERE ref = ? AND version = ?',
+      // An expired record reads as absent (version 0), so it cannot be updated from its old version either.
+      update: db.prepare<[number, string, number, string, number, number]>(
+        'UPDATE token_records SET version = ?, record = ?, expires = ? WHERE ref = ? AND version = ? AND expires > ?',
       ),
       delete: db.prepare<[string]>('DELETE FROM token_records WHERE ref = ?'),
       sweep: db.prepare<[number]>('DELETE FROM token_records WHERE expires <= ?'),
@@ -106,8 +111,13 @@ export class SqliteTokenStore implements TokenStore {
     // better-sqlite3 is synchronous: the check and the write cannot interleave with another request.
     const changes = expectedVersion === 0
       ? this.stmts.insert.run({ ref, version, record: json, expires: now + ttlMs, now }).changes
-      : this.stmts.update.run(version, json, now + ttlMs, ref, expectedVersion).changes;
-    return changes === 1 ? { ...next, version } : null;
+      : this.stmts.update.run(version, json, now + ttlMs, ref, expectedVersion, now).changes;
+    // Expired records (with their sealed tokens) are deleted from time to time, on the write path: no timer.
+    if (now - this.lastSweep >= SQLITE_SWEEP_EVERY_MS) {
+      this.lastSweep = now;
+      this.sweep();
+    }
+    return changes === 1 ? { ...structuredClone(next), version } : null;
   }
 
   async delete(ref: string): Promise<void> {
@@ -123,7 +133,7 @@ export class SqliteTokenStore implements TokenStore {
   }
 }
 
-const KEY_PREFIX = 'scopewise:tokens:';
+export const REDIS_TOKEN_PREFIX = 'scopewise:tokens:';
 
 // KEYS[1] = record key; ARGV = expectedVersion, newVersion, json, ttlMs.
 const CAS_SCRIPT = `
@@ -137,10 +147,13 @@ return 1
 `;
 
 export class RedisTokenStore implements TokenStore {
-  constructor(private readonly client: RedisConnection) {}
+  constructor(
+    private readonly client: RedisConnection,
+    private readonly prefix = REDIS_TOKEN_PREFIX,
+  ) {}
 
   async get(ref: string): Promise<TokenRecord | null> {
-    const h = await this.client.hGetAll(KEY_PREFIX + ref);
+    const h = await this.client.hGetAll(this.prefix + ref);
     if (!h || !h.v || !h.r) return null;
     return { ...(JSON.parse(h.r) as TokenRecordInput), version: Number(h.v) };
   }
@@ -148,19 +161,23 @@ export class RedisTokenStore implements TokenStore {
   async compareAndSet(ref: string, expectedVersion: number, next: TokenRecordInput, ttlMs: number): Promise<TokenRecord | null> {
     const version = expectedVersion + 1;
     const ok = await this.client.eval(CAS_SCRIPT, {
-      keys: [KEY_PREFIX + ref],
+      keys: [this.prefix + ref],
       arguments: [String(expectedVersion), String(version), JSON.stringify(next), String(Math.max(1, Math.round(ttlMs)))],
     });
-    return Number(ok) === 1 ? { ...next, version } : null;
+    return Number(ok) === 1 ? { ...structuredClone(next), version } : null;
   }
 
   async delete(ref: string): Promise<void> {
-    await this.client.del(KEY_PREFIX + ref);
+    await this.client.del(this.prefix + ref);
   }
 
   async *refs(): AsyncIterable<string> {
-    for await (const keys of this.client.scanIterator({ MATCH: `${KEY_PREFIX}*`, COUNT: 200 })) {
-      for (const k of keys as unknown as string[]) yield k.slice(KEY_PREFIX.length);
+    for await (const keys of this.client.scanIterator({ MATCH: `${escapeGlob(this.prefix)}*`, COUNT: 200 })) {
+      for (const k of keys as unknown as string[]) yield k.slice(this.prefix.length);
     }
   }
+}
+
+function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
 }

@@ -58,6 +58,10 @@ export interface FreshToken {
   version: number;
 }
 
+export type ReencryptStatus =
+  | { status: 'reencrypted' | 'current' | 'absent' }
+  | { status: 'unreadable'; error: TokenCryptoError | TokenSetInvalidError };
+
 export interface VaultOptions {
   keyring: Keyring;
   store: TokenStore;
@@ -107,6 +111,17 @@ export class TokenVault {
     return ref ? this.opts.store.get(ref) : null;
   }
 
+  /** Whether the session holds a refresh token (decides whether consent must force `prompt=consent`). */
+  async hasRefreshToken(ref: string | undefined, sub: string): Promise<boolean> {
+    const rec = await this.record(ref);
+    if (!rec?.sealed || rec.sub !== sub) return false;
+    try {
+      return Boolean(this.open(sub, rec.sealed).refreshToken);
+    } catch {
+      return false;
+    }
+  }
+
   /** Scopes the session holds (empty when none or lost). */
   async grantedScopes(ref: string | undefined): Promise<string[]> {
     return (await this.record(ref))?.scopes ?? [];
@@ -138,7 +153,7 @@ export class TokenVault {
   async accessToken(ref: string | undefined, sub: string): Promise<FreshToken> {
     if (!ref) throw new NoAccessError('NO_GRANT', 'This session holds no Google access yet.');
     const rec = await this.opts.store.get(ref);
-    const fresh = this.freshFrom(ref, rec, sub);
+    const fresh = await this.freshFrom(ref, rec, sub, 'ahead');
     if (fresh) return fresh;
     return this.refreshShared(ref, sub, rec?.version ?? 0);
   }
@@ -174,33 +189,79 @@ export class TokenVault {
     return result;
   }
 
-  /** Re-encrypts a record under the newest key; returns whether it changed. */
+  /**
+   * Re-encrypts a record under the newest key; returns whether it changed. Throws TokenCryptoError /
+   * TokenSetInvalidError when the record cannot be opened (see `reencryptRecord` for a status instead).
+   */
   async reencrypt(ref: string): Promise<boolean> {
-    const rec = await this.opts.store.get(ref);
-    if (!rec?.sealed || !needsReencrypt(this.opts.keyring, rec.sealed)) return false;
-    const set = this.open(rec.sub, rec.sealed);
-    const { version: _v, ...rest } = rec;
-    const written = await this.opts.store.compareAndSet(ref, rec.version, { ...rest, sealed: this.seal(rec.sub, set) }, this.opts.recordTtlMs);
-    return written !== null;
+    const status = await this.reencryptRecord(ref);
+    if (status.status === 'unreadable') throw status.error;
+    return status.status === 'reencrypted';
   }
 
-  private freshFrom(ref: string, rec: TokenRecord | null, sub: string): FreshToken | undefined {
+  /**
+   * Re-encrypts one record under the keyring's current key (maintenance after a key rotation). A record
+   * that cannot be opened is reported, never dropped: the operator may have left out a key. A concurrent
+   * write (a refresh) is retried on the newer record.
+   */
+  async reencryptRecord(ref: string): Promise<ReencryptStatus> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const rec = await this.opts.store.get(ref);
+      if (!rec?.sealed) return { status: 'absent' };
+      let set: TokenSet;
+      try {
+        if (!needsReencrypt(this.opts.keyring, rec.sealed)) return { status: 'current' };
+        set = this.open(rec.sub, rec.sealed);
+      } catch (err) {
+        if (err instanceof TokenCryptoError || err instanceof TokenSetInvalidError) return { status: 'unreadable', error: err };
+        throw err;
+      }
+      const { version: _v, ...rest } = rec;
+      const written = await this.opts.store.compareAndSet(ref, rec.version, { ...rest, sealed: this.seal(rec.sub, set) }, this.opts.recordTtlMs);
+      if (written) return { status: 'reencrypted' };
+    }
+    throw new Error('Token record kept changing while it was being re-encrypted');
+  }
+
+  /**
+   * The record's access token when it is still usable, undefined when it needs a refresh. `ahead` asks
+   * for one that stays valid for the skew (refresh ahead of expiry); `unexpired` accepts any token that
+   * has not expired yet (used for a token another request or instance has just refreshed, so that an
+   * issuer whose tokens live shorter than the skew does not cause a refresh per request).
+   */
+  private async freshFrom(ref: string, rec: TokenRecord | null, sub: string, need: 'ahead' | 'unexpired'): Promise<FreshToken | undefined> {
+    const set = await this.openRecord(ref, rec, sub);
+    const margin = need === 'ahead' ? this.skewFor(set) : 0;
+    if (set.expiresAt - margin > this.now()) return { accessToken: set.accessToken, scopes: set.scopes, version: rec!.version };
+    return undefined;
+  }
+
+  /** The refresh-ahead margin for a set: the configured skew, but never more than half the token's lifetime. */
+  private skewFor(set: TokenSet): number {
+    if (typeof set.obtainedAt === 'number' && set.obtainedAt < set.expiresAt) {
+      return Math.min(this.skewMs, Math.floor((set.expiresAt - set.obtainedAt) / 2));
+    }
+    return this.skewMs;
+  }
+
+  /**
+   * Opens a record's token set, or explains why there is none. A set that cannot be read (tampered,
+   * sealed under a key no longer in the keyring, an unexpected shape) is dropped before GRANT_LOST is
+   * thrown: the user grants again, nothing crashes.
+   */
+  private async openRecord(ref: string, rec: TokenRecord | null, sub: string): Promise<TokenSet> {
     if (!rec) throw new NoAccessError('NO_GRANT', 'This session holds no Google access yet.');
     if (!rec.sealed) throw new NoAccessError('GRANT_LOST', 'Google access for this session was removed.');
     if (rec.sub !== sub) throw new NoAccessError('NO_GRANT', 'The stored tokens belong to another user.');
-    let set: TokenSet;
     try {
-      set = this.open(sub, rec.sealed);
+      return this.open(sub, rec.sealed);
     } catch (err) {
       if (err instanceof TokenCryptoError || err instanceof TokenSetInvalidError) {
-        // Tampered, or sealed under a key we no longer have: drop it; the user grants again.
-        void this.markLost(ref, rec.sub, rec, `TOKENS_UNREADABLE:${err.code}`);
+        await this.markLost(ref, rec.sub, rec, `TOKENS_UNREADABLE:${err.code}`);
         throw new NoAccessError('GRANT_LOST', 'The stored Google access could not be read and was dropped.');
       }
       throw err;
     }
-    if (set.expiresAt - this.skewMs > this.now()) return { accessToken: set.accessToken, scopes: set.scopes, version: rec.version };
-    return undefined;
   }
 
   private refreshShared(ref: string, sub: string, staleVersion: number): Promise<FreshToken> {
@@ -221,12 +282,11 @@ export class TokenVault {
     try {
       const rec = await this.opts.store.get(ref);
       if (rec && rec.version !== staleVersion) {
-        const newer = this.freshFrom(ref, rec, sub);
+        const newer = await this.freshFrom(ref, rec, sub, 'unexpired');
         if (newer) return newer; // someone refreshed while we waited for the lock
       }
       if (!rec) throw new NoAccessError('NO_GRANT', 'This session holds no Google access yet.');
-      if (!rec.sealed) throw new NoAccessError('GRANT_LOST', 'Google access for this session was removed.');
-      const set = this.open(sub, rec.sealed);
+      const set = await this.openRecord(ref, rec, sub);
       if (!set.refreshToken) {
         throw new NoAccessError('NO_REFRESH_TOKEN', 'The access token expired and this session has no refresh token; grant access again.');
       }
@@ -236,7 +296,11 @@ export class TokenVault {
         result = await this.opts.endpoint.refresh(set.refreshToken);
       } catch (err) {
         if (err instanceof RefreshError && err.code === 'GRANT_INVALID') {
-          await this.markLost(ref, sub, rec, 'invalid_grant');
+          if (!(await this.markLost(ref, sub, rec, 'invalid_grant'))) {
+            // Someone wrote a newer record meanwhile (a new grant from consent, a peer's refresh): use it if it works.
+            const newer = await this.freshFrom(ref, await this.opts.store.get(ref), sub, 'unexpired');
+            if (newer) return newer;
+          }
           throw new NoAccessError('GRANT_LOST', 'Google no longer accepts this grant (access was removed or expired).');
         }
         const msg = err instanceof Error ? err.message : String(err);
@@ -252,7 +316,7 @@ export class TokenVault {
       const written = await this.opts.store.compareAndSet(ref, rec.version, { sub, scopes: next.scopes, sealed: this.seal(sub, next) }, this.opts.recordTtlMs);
       if (written) return { accessToken: next.accessToken, scopes: next.scopes, version: written.version };
       // Fenced out: a newer token was written meanwhile. Use it.
-      const winner = this.freshFrom(ref, await this.opts.store.get(ref), sub);
+      const winner = await this.freshFrom(ref, await this.opts.store.get(ref), sub, 'unexpired');
       if (winner) return winner;
       return { accessToken: next.accessToken, scopes: next.scopes, version: rec.version };
     } finally {
@@ -262,14 +326,15 @@ export class TokenVault {
 
   /** Another instance holds the refresh lock: wait for its result to appear in the store. */
   private async waitForPeer(ref: string, sub: string, staleVersion: number): Promise<FreshToken> {
-    const deadline = this.now() + (this.opts.waitForPeerMs ?? 10_000);
+    // Real time, not `now`: the wait sleeps in real time (an injected clock may stand still).
+    const deadline = Date.now() + (this.opts.waitForPeerMs ?? 10_000);
     let delay = 20;
-    while (this.now() < deadline) {
+    while (Date.now() < deadline) {
       await sleep(delay);
       delay = Math.min(delay * 2, 200);
       const rec = await this.opts.store.get(ref);
       if (rec && rec.version !== staleVersion) {
-        const fresh = this.freshFrom(ref, rec, sub);
+        const fresh = await this.freshFrom(ref, rec, sub, 'unexpired');
         if (fresh) return fresh;
       }
       if (this.opts.lock) {
@@ -284,11 +349,13 @@ export class TokenVault {
     throw new TokenServiceUnavailableError('Access is being refreshed by another instance; please try again shortly.');
   }
 
-  private async markLost(ref: string, sub: string, rec: TokenRecord, reason: string): Promise<void> {
-    await this.opts.store
+  /** Drops the tokens of `rec` (fenced on its version); returns false when a newer record was there. */
+  private async markLost(ref: string, sub: string, rec: TokenRecord, reason: string): Promise<boolean> {
+    const written = await this.opts.store
       .compareAndSet(ref, rec.version, { sub, scopes: [], lost: { at: this.now(), reason } }, this.opts.recordTtlMs)
       .catch(() => null);
-    this.opts.logger.info({ audit: true, event: 'grant-lost', sub, reason }, 'audit: grant-lost');
+    if (written) this.opts.logger.info({ audit: true, event: 'grant-lost', sub, reason }, 'audit: grant-lost');
+    return written !== null;
   }
 }
 
@@ -301,6 +368,7 @@ function isTokenSet(v: unknown): v is TokenSet {
     typeof o.accessToken === 'string' &&
     typeof o.expiresAt === 'number' &&
     (o.refreshToken === undefined || typeof o.refreshToken === 'string') &&
+    (o.obtainedAt === undefined || typeof o.obtainedAt === 'number') &&
     Array.isArray(o.scopes) &&
     o.scopes.every((s) => typeof s === 'string')
   );

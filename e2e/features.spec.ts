@@ -1,0 +1,113 @@
+import { test, expect, type Page } from '@playwright/test';
+import { AxeBuilder } from '@axe-core/playwright';
+import { control, recordAuthorizationScopes, signIn, atGoogle } from './helpers.js';
+
+const AUTH = 'https://www.googleapis.com/auth/';
+
+test.beforeEach(async () => {
+  await control('reset', {});
+});
+
+async function expectAccessible(page: Page, name: string): Promise<void> {
+  const results = await new AxeBuilder({ page }).analyze();
+  const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(bad.map((v) => `${name}: ${v.id} ${v.help}`)).toEqual([]);
+}
+
+/** The scope checkboxes the mock's consent screen shows. */
+async function consentCheckboxes(page: Page): Promise<string[]> {
+  await expect(page.getByRole('button', { name: 'Allow' })).toBeVisible();
+  return page.locator('input[type=checkbox][name=scope]').evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value));
+}
+
+test('VMs: viewing asks only compute.readonly; stopping asks only compute; the VM stops', async ({ page }) => {
+  const scopes = recordAuthorizationScopes(page);
+  await signIn(page, 'alice@example.com');
+  await expect(page.getByRole('heading', { name: 'Signed in as Alice Admin' })).toBeVisible();
+  await expectAccessible(page, 'home');
+
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Virtual machines' }).click();
+  await expect(page.getByRole('heading', { name: 'Virtual machines' })).toBeVisible();
+  await expect(page.getByText('View your Google Compute Engine resources')).toBeVisible();
+  await expectAccessible(page, 'vms consent page');
+  await page.getByRole('link', { name: 'Grant access at Google' }).click();
+  await atGoogle(page, 'alice@example.com');
+  expect(await consentCheckboxes(page)).toEqual([`${AUTH}compute.readonly`]);
+  await page.getByRole('button', { name: 'Allow' }).click();
+
+  const row = page.getByRole('row', { name: /web-1/ });
+  await expect(row).toContainText('RUNNING');
+  await expectAccessible(page, 'vm list');
+  await row.getByRole('link', { name: 'Stop web-1' }).click();
+  await expect(page.getByRole('heading', { name: 'Start and stop VMs' })).toBeVisible();
+  await expect(page.getByText('View and manage your Google Compute Engine resources')).toBeVisible();
+  await page.getByRole('link', { name: 'Grant access at Google' }).click();
+  await atGoogle(page, 'alice@example.com');
+  expect(await consentCheckboxes(page)).toEqual([`${AUTH}compute`]);
+  await page.getByRole('button', { name: 'Allow' }).click();
+
+  await expect(page.getByRole('heading', { name: 'Stop web-1?' })).toBeVisible();
+  await expectAccessible(page, 'power confirmation');
+  await page.getByRole('button', { name: 'Stop web-1' }).click();
+  await expect(page.getByRole('heading', { name: 'Stop requested for web-1' })).toBeVisible();
+  await page.getByRole('link', { name: /Back to the VMs/ }).click();
+  await expect(page.getByRole('row', { name: /web-1/ })).toContainText('TERMINATED');
+
+  // Every authorization URL asked for nothing beyond what the features used.
+  expect(scopes).toEqual([
+    ['openid', 'email', 'profile'],
+    ['openid', `${AUTH}compute.readonly`],
+    ['openid', `${AUTH}compute`],
+  ]);
+});
+
+test('an unticked scope: the feature names what is missing and offers to ask again; other features work', async ({ page }) => {
+  const scopes = recordAuthorizationScopes(page);
+  await signIn(page, 'alice@example.com');
+  await page.goto('/vms');
+  await page.getByRole('link', { name: 'Grant access at Google' }).click();
+  await atGoogle(page, 'alice@example.com');
+  await page.getByRole('button', { name: 'Allow' }).click();
+  await expect(page.getByRole('row', { name: /web-1/ })).toBeVisible();
+
+  await page.goto('/buckets');
+  await page.getByRole('link', { name: 'Grant access at Google' }).click();
+  await atGoogle(page, 'alice@example.com');
+  await page.getByRole('checkbox', { name: /View your data in Google Cloud Storage/ }).uncheck();
+  await page.getByRole('button', { name: 'Allow' }).click();
+
+  await expect(page).toHaveURL(/\/buckets$/);
+  await expect(page.getByRole('heading', { name: 'Storage buckets' })).toBeVisible();
+  await expect(page.getByText('View your data in Google Cloud Storage')).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Grant access at Google' })).toBeVisible();
+  await expectAccessible(page, 'missing scope page');
+
+  await page.goto('/vms');
+  await expect(page.getByRole('row', { name: /web-1/ })).toBeVisible();
+  expect(scopes.at(-1)).toEqual(['openid', `${AUTH}devstorage.read_only`]);
+});
+
+test('the account page lists what is granted, by whom it is used, and each feature state', async ({ page }) => {
+  await signIn(page, 'alice@example.com');
+  await page.goto('/logs');
+  await page.getByRole('link', { name: 'Grant access at Google' }).click();
+  await atGoogle(page, 'alice@example.com');
+  await page.getByRole('button', { name: 'Allow' }).click();
+  await expect(page.getByRole('heading', { name: 'Logs' })).toBeVisible();
+  await expect(page.getByRole('table')).toBeVisible();
+
+  await page.getByRole('link', { name: 'Account', exact: true }).click();
+  const granted = page.getByRole('row', { name: /logging\.read/ });
+  await expect(granted).toContainText('View log data for your projects');
+  await expect(granted).toContainText('Logs');
+  await expect(page.getByRole('row', { name: /^Logs/ })).toContainText('Ready');
+  await expect(page.getByRole('row', { name: /^Virtual machines/ })).toContainText('Needs your consent');
+  await expectAccessible(page, 'account');
+});
+
+test('service accounts say before asking that Google offers only cloud-platform', async ({ page }) => {
+  await signIn(page, 'alice@example.com');
+  await page.goto('/service-accounts');
+  await expect(page.getByText(/Google offers only a broad scope here/)).toBeVisible();
+  await expect(page.getByText(/accepts only the cloud-platform scope/)).toBeVisible();
+});

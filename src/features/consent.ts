@@ -1,0 +1,66 @@
+// GET /consent/<feature>: incremental consent for exactly the scopes a feature is missing, with
+// include_granted_scopes so Google merges it with what the user granted before.
+import { Router, type Request } from 'express';
+import { z } from 'zod';
+import { audit } from '../log/audit.js';
+import { beginAuthorization } from '../auth/flow.js';
+import { safeReturnTo } from '../auth/return-to.js';
+import { saveSession } from '../sessions/session-ops.js';
+import { HttpError } from '../web/errors.js';
+import { featureAccess } from './access.js';
+import { parseInput } from './page.js';
+import type { FeatureRuntime } from './runtime.js';
+
+const consentQuery = z.object({ returnTo: z.string({ error: 'expected a single value' }).max(2048).optional() });
+
+export interface ConsentRequest {
+  scopes: readonly string[];
+  returnTo: string;
+  featureId?: string;
+}
+
+/** Starts an authorization request that adds `scopes` to the user's grant; returns the IdP URL. */
+export async function startConsent(rt: FeatureRuntime, req: Request, consent: ConsentRequest): Promise<URL> {
+  const user = req.session.user!;
+  const hasRefresh = await rt.vault.hasRefreshToken(req.session.tokenRef, user.sub);
+  const url = await beginAuthorization(req, { oidc: rt.oidc, redirectUri: rt.redirectUri }, {
+    purpose: 'consent',
+    // openid keeps an ID token coming, so the callback can check that the same account granted it.
+    scope: ['openid', ...consent.scopes].join(' '),
+    returnTo: consent.returnTo,
+    requestedScopes: [...consent.scopes],
+    ...(consent.featureId ? { featureId: consent.featureId } : {}),
+    extraParams: {
+      include_granted_scopes: 'true',
+      access_type: 'offline',
+      // Google issues a refresh token only on the first offline consent; force it only when we hold none.
+      prompt: hasRefresh ? undefined : 'consent',
+      login_hint: user.email || undefined,
+    },
+  });
+  audit(rt.logger, 'consent-asked', { sub: user.sub, feature: consent.featureId, scopes: consent.scopes });
+  await saveSession(req);
+  return url;
+}
+
+export function consentRoutes(rt: FeatureRuntime): Router {
+  const router = Router();
+  router.get('/consent/:featureId', rt.requireUser, async (req, res) => {
+    const { returnTo: rawReturnTo } = parseInput(consentQuery, req.query);
+    const featureId = String(req.params.featureId);
+    const feature = rt.catalogue.find((f) => f.id === featureId);
+    if (!feature) {
+      throw new HttpError(404, 'UNKNOWN_FEATURE', 'No such feature', 'Scopewise has no feature by that name.', { href: '/', label: 'Back to Scopewise' });
+    }
+    const returnTo = safeReturnTo(rawReturnTo ?? `/${feature.id}`);
+    const access = await featureAccess(rt, req, feature);
+    if (access.readiness.state === 'ready') return res.redirect(303, returnTo);
+    // A link on another site must not bounce a signed-in admin to Google: confirm here first.
+    if (req.get('sec-fetch-site') === 'cross-site') {
+      return rt.render(req, res, 'consent-confirm', { title: feature.title, feature, continueUrl: req.originalUrl });
+    }
+    const url = await startConsent(rt, req, { scopes: access.readiness.missingScopes, returnTo, featureId: feature.id });
+    res.redirect(303, url.href);
+  });
+  return router;
+}
