@@ -111,3 +111,42 @@ test('service accounts say before asking that Google offers only cloud-platform'
   await expect(page.getByText(/Google offers only a broad scope here/)).toBeVisible();
   await expect(page.getByText(/accepts only the cloud-platform scope/)).toBeVisible();
 });
+
+test('Google access removed at Google: the feature says so and one click grants it again', async ({ page }) => {
+  await control('settings', { accessTokenTtlSeconds: 1 });
+  await signIn(page, 'alice@example.com');
+  await page.goto('/vms');
+  await page.getByRole('link', { name: 'Grant access at Google' }).click();
+  await atGoogle(page, 'alice@example.com');
+  await page.getByRole('button', { name: 'Allow' }).click();
+  await expect(page.getByRole('row', { name: /web-1/ })).toBeVisible();
+
+  await control('revoke-grant', { email: 'alice@example.com' });
+  await control('settings', { accessTokenTtlSeconds: 3600 });
+  await page.waitForTimeout(1200); // the short-lived access token expires; the refresh meets invalid_grant
+  await page.goto('/vms');
+  await expect(page.getByText('Google access was removed.')).toBeVisible();
+  expect((await page.request.get('/me')).status()).toBe(200);
+  await page.getByRole('link', { name: 'Grant access at Google' }).click();
+  await atGoogle(page, 'alice@example.com');
+  await page.getByRole('button', { name: 'Allow' }).click();
+  await expect(page.getByRole('row', { name: /web-1/ })).toBeVisible();
+});
+
+test('disconnect revokes the grant at Google and signs out', async ({ page }) => {
+  await signIn(page, 'alice@example.com');
+  await page.goto('/logs');
+  await page.getByRole('link', { name: 'Grant access at Google' }).click();
+  await atGoogle(page, 'alice@example.com');
+  await page.getByRole('button', { name: 'Allow' }).click();
+  await expect(page.getByRole('heading', { name: 'Logs' })).toBeVisible();
+  const before = (await control('grants?email=alice%40example.com')) as { scopes: string[]; revoked: boolean };
+  expect(before.scopes).toContain(`${AUTH}logging.read`);
+
+  await page.goto('/account');
+  await page.getByRole('button', { name: 'Disconnect from Google' }).click();
+  await expect(page.getByRole('link', { name: 'Sign in with Google' })).toBeVisible();
+  const afterRevoke = (await control('grants?email=alice%40example.com')) as { scopes: string[]; revoked: boolean };
+  expect(afterRevoke.revoked || afterRevoke.scopes.length === 0).toBe(true);
+  expect((await page.request.get('/me')).status()).toBe(401);
+});

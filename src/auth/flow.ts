@@ -102,7 +102,7 @@ export async function completeAuthorization(req: Request, deps: FlowDeps, curren
 
   let config: client.Configuration;
   try {
-    config = deps.oidc.get();
+    config = deps.oidc.forCodeExchange();
   } catch (err) {
     if (err instanceof IdpUnavailableError) {
       throw new AuthError('IDP_UNAVAILABLE', 503, 'Sign-in is unavailable', 'The identity provider cannot be reached right now. Please try again in a moment.');
@@ -120,6 +120,8 @@ export async function completeAuthorization(req: Request, deps: FlowDeps, curren
     });
   } catch (err) {
     throw classifyGrantError(err);
+  } finally {
+    deps.oidc.keepJwks(config);
   }
   const claims = tokens.claims();
   if (!claims || typeof claims.sub !== 'string' || claims.sub.length === 0) {
@@ -134,9 +136,8 @@ export async function fetchProfile(deps: FlowDeps, accessToken: string, claims: 
   try {
     info = await client.fetchUserInfo(deps.oidc.get(), accessToken, claims.sub);
   } catch (err) {
-    const e = err as { code?: string; message?: string };
     throw new AuthError('USERINFO_INVALID', 400, 'Sign-in could not be completed',
-      'The identity provider sent a profile that does not match the signed-in account.', `${e.code ?? 'ERROR'}: ${e.message ?? ''}`);
+      'The identity provider sent a profile that does not match the signed-in account.', errorReason(err).text);
   }
   const pick = (k: string): unknown => claims[k] ?? info[k];
   const email = pick('email');
@@ -152,22 +153,38 @@ export async function fetchProfile(deps: FlowDeps, accessToken: string, claims: 
   };
 }
 
+/**
+ * openid-client wraps the specific reason (which claim, which check) in `cause`, under a generic message
+ * ("invalid response encountered"). Both go to the log; neither carries token or code values.
+ */
+function errorReason(err: unknown): { code: string; text: string; causeName?: string } {
+  const e = err as { code?: unknown; name?: string; message?: string; cause?: unknown };
+  const code = typeof e.code === 'string' ? e.code : (e.name ?? 'ERROR');
+  const cause = e.cause instanceof Error ? e.cause : undefined;
+  const causeMessage = cause && cause.message !== e.message ? ` (${cause.message})` : '';
+  return { code, text: `${code}: ${e.message ?? ''}${causeMessage}`, ...(cause ? { causeName: cause.name } : {}) };
+}
+
+const ID_TOKEN_CODES = new Set(['OAUTH_JWT_CLAIM_COMPARISON_FAILED', 'OAUTH_JWT_TIMESTAMP_CHECK_FAILED', 'OAUTH_KEY_SELECTION_FAILED']);
+
 export function classifyGrantError(err: unknown): AuthError {
   if (err instanceof AuthError) return err;
-  const e = err as { code?: string; message?: string; error?: string; name?: string; cause?: unknown };
-  const code = e.code ?? e.name ?? 'ERROR';
+  const e = err as { error?: string; name?: string };
+  const { code, text, causeName } = errorReason(err);
   if (err instanceof client.ResponseBodyError || err instanceof client.AuthorizationResponseError) {
     return new AuthError('TOKEN_EXCHANGE_FAILED', 400, 'Sign-in could not be completed',
       'The identity provider did not accept the sign-in response. Please start again.', `${code}: ${e.error ?? ''}`);
   }
-  if (typeof code === 'string' && (code.startsWith('OAUTH_JWT') || code.includes('JWS') || code.includes('JWT') || code === 'OAUTH_INVALID_RESPONSE' && /id_token|ID Token|"(iss|aud|nonce|iat|exp|azp)"/i.test(e.message ?? ''))) {
-    return new AuthError('ID_TOKEN_INVALID', 400, 'Sign-in could not be completed',
-      'The identity provider sent an ID token that failed verification. Nothing was stored.', `${code}: ${e.message ?? ''}`);
-  }
-  if (e.name === 'TimeoutError' || e.name === 'AbortError' || code === 'ETIMEDOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
+  if (code === 'OAUTH_TIMEOUT' || code === 'OAUTH_ABORT' || e.name === 'TimeoutError' || e.name === 'AbortError' || causeName === 'TimeoutError' || code === 'ETIMEDOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
     return new AuthError('TOKEN_EXCHANGE_FAILED', 400, 'Sign-in could not be completed',
-      'The identity provider took too long to answer. Please start again.', `${code}: ${e.message ?? ''}`);
+      'The identity provider took too long to answer. Please start again.', text);
+  }
+  // An ID token check (claims, timestamps, alg, signature, key) as opposed to the authorization response's own
+  // parameters ("iss" response parameter), which are also reported as OAUTH_INVALID_RESPONSE.
+  if (ID_TOKEN_CODES.has(code) || code.startsWith('OAUTH_JWT') || (code === 'OAUTH_INVALID_RESPONSE' && /\bJWT\b|ID Token|id_token/.test(text))) {
+    return new AuthError('ID_TOKEN_INVALID', 400, 'Sign-in could not be completed',
+      'The identity provider sent an ID token that failed verification. Nothing was stored.', text);
   }
   return new AuthError('TOKEN_EXCHANGE_FAILED', 400, 'Sign-in could not be completed',
-    'The sign-in response could not be verified. Nothing was stored. Please start again.', `${code}: ${e.message ?? ''}`);
+    'The sign-in response could not be verified. Nothing was stored. Please start again.', text);
 }

@@ -22,6 +22,8 @@ export class IdpUnavailableError extends Error {
 
 export class OidcProvider {
   private configuration: client.Configuration | undefined;
+  /** The JWKS as last downloaded by an authorization-code exchange (see forCodeExchange). */
+  private jwks: client.ExportedJWKSCache | undefined;
   private lastError: string | undefined;
   private timer: NodeJS.Timeout | undefined;
   private attempt = 0;
@@ -71,20 +73,62 @@ export class OidcProvider {
     throw new IdpUnavailableError();
   }
 
+  /**
+   * A configuration for one authorization-code exchange, with the same checks as get()'s.
+   *
+   * openid-client keeps one JWKS per Configuration and refetches it for an unknown `kid` only when its copy is
+   * at least 60 s old, so a sign-in just after the issuer rotates its signing key would be refused for up to a
+   * minute. Each exchange therefore gets its own Configuration, seeded with the last JWKS marked 60 s old: a
+   * known kid is served from it, an unknown kid makes exactly one refetch, and a kid still unknown after that
+   * is refused. Call `keepJwks()` with it afterwards so the next exchange starts from what it downloaded.
+   */
+  forCodeExchange(): client.Configuration {
+    const base = this.get();
+    const config = new client.Configuration(base.serverMetadata(), this.settings.clientId, this.clientMetadata(), client.ClientSecretPost(this.settings.clientSecret));
+    for (const extension of this.extensions()) extension(config);
+    config.timeout = this.timeoutSeconds;
+    config[client.customFetch] = sizeLimitedFetch;
+    if (this.jwks) {
+      const nowSeconds = Math.floor(Date.now() / 1000);
+      client.setJwksCache(config, { ...this.jwks, uat: Math.min(this.jwks.uat, nowSeconds - JWKS_REFETCH_AFTER_SECONDS) });
+    }
+    return config;
+  }
+
+  /** Remembers the JWKS that an exchange's configuration downloaded (if it did). */
+  keepJwks(config: client.Configuration): void {
+    const cache = client.getJwksCache(config);
+    if (cache && (!this.jwks || cache.uat > this.jwks.uat)) this.jwks = cache;
+  }
+
+  private get timeoutSeconds(): number {
+    return this.settings.timeoutSeconds ?? 5;
+  }
+
+  private clientMetadata(): Partial<client.ClientMetadata> {
+    return { client_secret: this.settings.clientSecret, id_token_signed_response_alg: 'RS256' };
+  }
+
+  private extensions(): Array<(c: client.Configuration) => void> {
+    // Without non-repudiation checks openid-client does not verify the ID token's signature on the code flow.
+    const execute: Array<(c: client.Configuration) => void> = [client.enableNonRepudiationChecks];
+    if (this.settings.issuer.protocol === 'http:') execute.push(client.allowInsecureRequests);
+    return execute;
+  }
+
   private discover(): Promise<void> {
     if (this.inflight) return this.inflight;
     this.inflight = (async () => {
       try {
         const { issuer, clientId, clientSecret } = this.settings;
-        const execute: Array<(c: client.Configuration) => void> = [client.enableNonRepudiationChecks];
-        if (issuer.protocol === 'http:') execute.push(client.allowInsecureRequests);
         this.configuration = await client.discovery(
           issuer,
           clientId,
-          { client_secret: clientSecret, id_token_signed_response_alg: 'RS256' },
+          this.clientMetadata(),
           client.ClientSecretPost(clientSecret),
-          { execute, timeout: this.settings.timeoutSeconds ?? 5 },
+          { execute: this.extensions(), timeout: this.timeoutSeconds, [client.customFetch]: sizeLimitedFetch },
         );
+        this.jwks = undefined;
         this.attempt = 0;
         this.lastError = undefined;
         this.logger.info({ issuer: issuer.href }, 'OIDC discovery succeeded');
@@ -120,4 +164,46 @@ function describe(err: unknown): string {
     return typeof code === 'string' ? `${code}: ${err.message}` : err.message;
   }
   return String(err);
+}
+
+/** openid-client refetches a JWKS for an unknown `kid` once its copy is this old (oauth4webapi's rule). */
+const JWKS_REFETCH_AFTER_SECONDS = 60;
+
+/** The largest response accepted from the identity provider. Google's are a few KiB. */
+export const MAX_IDP_RESPONSE_BYTES = 1024 * 1024;
+
+export class IdpResponseTooLargeError extends Error {
+  readonly code = 'IDP_RESPONSE_TOO_LARGE';
+  constructor(url: string) {
+    super(`The identity provider's response from ${new URL(url).pathname} is too large (over ${MAX_IDP_RESPONSE_BYTES} bytes)`);
+  }
+}
+
+/**
+ * fetch for every call to the identity provider, reading at most MAX_IDP_RESPONSE_BYTES: a hostile or broken
+ * issuer must not make the app buffer (and parse) an unbounded body. openid-client's timeout still applies,
+ * through `options.signal`, to the whole read.
+ */
+export async function sizeLimitedFetch(url: string, options: client.CustomFetchOptions): Promise<Response> {
+  const res = await fetch(url, options as RequestInit);
+  const declared = Number(res.headers.get('content-length') ?? '0');
+  if (declared > MAX_IDP_RESPONSE_BYTES) {
+    await res.body?.cancel().catch(() => undefined);
+    throw new IdpResponseTooLargeError(url);
+  }
+  if (!res.body) return res;
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > MAX_IDP_RESPONSE_BYTES) {
+      await reader.cancel().catch(() => undefined);
+      throw new IdpResponseTooLargeError(url);
+    }
+    chunks.push(value);
+  }
+  return new Response(Buffer.concat(chunks), { status: res.status, statusText: res.statusText, headers: res.headers });
 }

@@ -27,6 +27,7 @@ export interface Config {
   tokenKeys: string | undefined;
   googleApiBaseUrl: string | undefined;
   defaultProject: string | undefined;
+  rateLimitPerMinute: number;
   trustProxy: string | number | boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   demo: boolean;
@@ -196,6 +197,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     else problems.push(`TRUST_PROXY="${tp}" is not valid: expected true, false, a hop count, or addresses/subnets (e.g. loopback, 10.0.0.0/8)`);
   }
 
+  const rateLimitPerMinute = num('RATE_LIMIT_PER_MINUTE', 30, 1, 10_000_000);
   const sessionIdleMinutes = num('SESSION_IDLE_MINUTES', 60, 1, 60 * 24 * 30);
   const sessionAbsoluteHours = num('SESSION_ABSOLUTE_HOURS', 12, 1, 24 * 90);
 
@@ -222,6 +224,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     tokenKeys,
     googleApiBaseUrl,
     defaultProject,
+    rateLimitPerMinute,
     trustProxy,
     logLevel,
     demo,

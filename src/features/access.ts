@@ -45,15 +45,29 @@ export function consentHref(featureId: string, returnTo: string): string {
 export function renderConsentNeeded(rt: FeatureRuntime, req: Request, res: Response, access: FeatureAccess, reason: FeatureAccessError['reason'] | 'NOT_GRANTED', status = 200): void {
   const missing = access.readiness.missingScopes.length > 0 ? access.readiness.missingScopes : access.feature.scopes;
   const requestedBefore = missing.filter((s) => access.feature.scopes.includes(s));
+  const describe = (uri: string) => ({ uri, short: shortScope(uri), description: scopeDescription(rt.discovery, uri) ?? uri });
   rt.render(req, res, 'feature-consent', {
     title: access.feature.title,
     feature: access.feature,
     reason,
     lost: access.lost,
     partly: access.readiness.state === 'partly-granted',
-    missing: requestedBefore.map((uri) => ({ uri, short: shortScope(uri), description: scopeDescription(rt.discovery, uri) ?? uri })),
+    declined: declinedScopes(req, access).map(describe),
+    missing: requestedBefore.map(describe),
     consentUrl: consentHref(access.feature.id, req.originalUrl),
   }, status);
+}
+
+/**
+ * The scopes this feature's last consent asked for that it still lacks, once Google has answered (no
+ * consent for it is pending): the user unticked them (or left Google's screen without finishing).
+ */
+function declinedScopes(req: Request, access: FeatureAccess): string[] {
+  const last = req.session.lastConsent;
+  if (!last || last.featureId !== access.feature.id || access.lost) return [];
+  const pending = Object.values(req.session.logins ?? {}).some((tx) => tx.purpose === 'consent' && tx.featureId === access.feature.id);
+  if (pending) return [];
+  return access.readiness.missingScopes.filter((s) => last.scopes.includes(s));
 }
 
 /** Checks readiness; renders the consent-needed page and returns undefined when the feature is not ready. */

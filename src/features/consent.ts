@@ -13,6 +13,16 @@ import type { FeatureRuntime } from './runtime.js';
 
 const consentQuery = z.object({ returnTo: z.string({ error: 'expected a single value' }).max(2048).optional() });
 
+declare module 'express-session' {
+  interface SessionData {
+    /**
+     * The last feature consent this session started (features module only): once Google's answer is back
+     * (no transaction for it pending), scopes of it the feature still lacks were declined (unticked).
+     */
+    lastConsent?: { featureId: string; scopes: string[]; at: number };
+  }
+}
+
 export interface ConsentRequest {
   scopes: readonly string[];
   returnTo: string;
@@ -38,6 +48,7 @@ export async function startConsent(rt: FeatureRuntime, req: Request, consent: Co
       login_hint: user.email || undefined,
     },
   });
+  req.session.lastConsent = consent.featureId ? { featureId: consent.featureId, scopes: [...consent.scopes], at: Date.now() } : undefined;
   audit(rt.logger, 'consent-asked', { sub: user.sub, feature: consent.featureId, scopes: consent.scopes });
   await saveSession(req);
   return url;

@@ -41,18 +41,23 @@ export class MemoryTokenStore implements TokenStore {
   private readonly map = new Map<string, { record: TokenRecord; expires: number }>();
 
   async get(ref: string): Promise<TokenRecord | null> {
+    const record = this.live(ref);
+    return record ? structuredClone(record) : null;
+  }
+
+  private live(ref: string): TokenRecord | null {
     const e = this.map.get(ref);
     if (!e) return null;
     if (e.expires <= Date.now()) {
       this.map.delete(ref);
       return null;
     }
-    return structuredClone(e.record);
+    return e.record;
   }
 
   async compareAndSet(ref: string, expectedVersion: number, next: TokenRecordInput, ttlMs: number): Promise<TokenRecord | null> {
-    const current = await this.get(ref);
-    if ((current?.version ?? 0) !== expectedVersion) return null;
+    // Check and write without an await in between: concurrent callers cannot both pass the check.
+    if ((this.live(ref)?.version ?? 0) !== expectedVersion) return null;
     const record: TokenRecord = { ...structuredClone(next), version: expectedVersion + 1 };
     this.map.set(ref, { record, expires: Date.now() + ttlMs });
     return structuredClone(record);

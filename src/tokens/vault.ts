@@ -59,7 +59,8 @@ export interface FreshToken {
 }
 
 export type ReencryptStatus =
-  | { status: 'reencrypted' | 'current' | 'absent' }
+  /** `absent`: no such record; `empty`: a record without tokens (the grant was lost or revoked). */
+  | { status: 'reencrypted' | 'current' | 'absent' | 'empty' }
   | { status: 'unreadable'; error: TokenCryptoError | TokenSetInvalidError };
 
 export interface VaultOptions {
@@ -207,7 +208,8 @@ export class TokenVault {
   async reencryptRecord(ref: string): Promise<ReencryptStatus> {
     for (let attempt = 0; attempt < 5; attempt++) {
       const rec = await this.opts.store.get(ref);
-      if (!rec?.sealed) return { status: 'absent' };
+      if (!rec) return { status: 'absent' };
+      if (!rec.sealed) return { status: 'empty' };
       let set: TokenSet;
       try {
         if (!needsReencrypt(this.opts.keyring, rec.sealed)) return { status: 'current' };

@@ -14,6 +14,7 @@ import { csrfKit, fetchMetadataGuard, noStore, securityHeaders, type CsrfKit } f
 import { createRenderer, PUBLIC_DIR, type Render } from './render.js';
 import { errorHandler, HttpError, SessionUnavailableError } from './errors.js';
 import { coreRoutes, type CoreRouteDeps } from './core-routes.js';
+import { authRateLimit } from './rate-limit.js';
 
 export interface AppDeps {
   config: Config;
@@ -86,6 +87,8 @@ export function createApp(deps: AppDeps): express.Express {
   );
   // express-session carries on without a session when its store is disconnected: stop here instead.
   app.use((req, _res, next) => (req.session ? next() : next(new SessionUnavailableError())));
+  const limiter = authRateLimit({ perMinute: config.rateLimitPerMinute, ...(deps.sessionStore.redis ? { redis: deps.sessionStore.redis } : {}) });
+  app.use(['/login', '/auth/callback', '/consent'], limiter);
   app.use(express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50 }));
   app.use(fetchMetadataGuard);
 

@@ -106,3 +106,22 @@ export async function get(stack: Stack, b: TestBrowser, path: string): Promise<{
 export function text(html: string): string {
   return html.replace(/&#39;/g, "'").replace(/&quot;/g, '"').replace(/&gt;/g, '>').replace(/&lt;/g, '<').replace(/&#x2F;/g, '/').replace(/&amp;/g, '&');
 }
+
+/** The body rows of the first table in a page, each cell as plain text. */
+export function rows(html: string): string[][] {
+  const body = /<tbody>([\s\S]*?)<\/tbody>/.exec(html)?.[1] ?? '';
+  return [...body.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((m) =>
+    [...m[1]!.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((c) => text(c[1]!.replace(/<[^>]+>/g, '')).trim()),
+  );
+}
+
+/** The href of the "Next page" link, decoded, if the page has one. */
+export function nextPage(html: string): string | undefined {
+  const m = /<a class="button" href="([^"]+)">Next page<\/a>/.exec(html);
+  return m ? text(m[1]!) : undefined;
+}
+
+/** The hrefs of the links in a page (decoded). */
+export function links(html: string): string[] {
+  return [...html.matchAll(/<a [^>]*href="([^"]*)"/g)].map((m) => text(m[1]!));
+}

@@ -78,6 +78,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     ALLOWED_DOMAINS: 'example.com',
     GOOGLE_API_BASE_URL: mock.url,
     LOG_LEVEL: 'debug',
+    RATE_LIMIT_PER_MINUTE: '1000000',
     ...opts.env,
   });
   const app = await startScopewise(config, createLogger(config.logLevel, logs.stream), { extend: withFeatures(config) });

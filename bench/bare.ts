@@ -1,0 +1,67 @@
+// The bare baseline: an Express app with no session, no sign-in, no vault, no security middleware, that
+// makes the same upstream call as Scopewise's GET /vms (the same typed Google client, with a token it was
+// given in its environment) and renders the same page with the same templates. It is the floor for any
+// Express app that wraps this API; Scopewise's own cost per request is its difference from this.
+import http from 'node:http';
+import express from 'express';
+import { Eta } from 'eta';
+import * as google from '../src/google/index.js';
+import { VIEWS_DIR } from '../src/web/render.js';
+import { CATALOGUE } from '../src/scopes/index.js';
+
+const port = Number(process.env.PORT ?? '0');
+const apiBase = process.env.GOOGLE_API_BASE_URL ?? '';
+const accessToken = process.env.BENCH_ACCESS_TOKEN ?? '';
+const feature = CATALOGUE.find((f) => f.id === 'vms')!;
+const nav = CATALOGUE.filter((f) => f.id !== 'vm-power').map((f) => ({ href: f.id === 'vm-power' ? '/vms' : `/${f.id}`, label: f.title }));
+const user = { sub: '100000000000000000001', email: 'alice@example.com', name: 'Alice Admin' };
+
+const eta = new Eta({ views: VIEWS_DIR, cache: true, autoEscape: true, autoTrim: false });
+const lastSegment = (s: string | undefined) => (s ? s.slice(s.lastIndexOf('/') + 1) : '');
+
+const app = express();
+app.disable('x-powered-by');
+app.set('query parser', 'simple');
+app.get('/healthz', (_req, res) => {
+  res.json({ ready: true });
+});
+app.get('/vms', async (req, res, next) => {
+  try {
+    const project = typeof req.query.project === 'string' ? req.query.project : 'acme-prod';
+    const out = await google.listInstancesAggregated({ accessToken, apiBaseOverride: apiBase, timeoutMs: 10_000 }, { project, maxResults: 100 });
+    const html = eta.render('./feature-list', {
+      title: 'Virtual machines', heading: 'Virtual machines', featureId: 'vms', feature,
+      intro: 'Compute Engine instances of a project, across all zones.',
+      form: { action: '/vms', fields: [{ name: 'project', label: 'Project ID', placeholder: 'my-project-123', value: project }] },
+      columns: ['Name', 'Zone', 'Status', 'Machine type', 'Actions'],
+      empty: `No VM instances in ${project}.`,
+      rows: out.instances.map((i) => {
+        const params = new URLSearchParams({ project, zone: i.zone, instance: i.name });
+        const running = i.status === 'RUNNING';
+        params.set('action', running ? 'stop' : 'start');
+        return [
+          { text: i.name, code: true },
+          i.zone,
+          { text: i.status ?? 'UNKNOWN', status: i.status ?? 'UNKNOWN' },
+          lastSegment(i.machineType),
+          { actions: [{ href: `/vms/power?${params.toString()}`, label: `${running ? 'Stop' : 'Start'} ${i.name}` }] },
+        ];
+      }),
+      user,
+      demo: false,
+      nav,
+      csrfToken: 'bench-constant-csrf-token-0123456789abcdef',
+    });
+    res.status(200).type('html').send(html);
+  } catch (err) {
+    next(err);
+  }
+});
+
+const server = http.createServer(app);
+server.keepAliveTimeout = 65_000;
+server.listen(port, '127.0.0.1');
+process.on('SIGTERM', () => {
+  server.close(() => process.exit(0));
+  server.closeAllConnections();
+});

@@ -1,0 +1,288 @@
+// Incremental consent over real HTTP against the mock Google: what /consent/<feature> asks for, least
+// privilege end to end (view VMs, then stop one), granular consent (unticking a scope), and a broader scope
+// granted earlier counting for a narrower feature.
+import { test, before, after, beforeEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { startStack, type Stack } from '../helpers/stack.js';
+import { hiddenInput } from '../helpers/browser.js';
+import {
+  ALICE, AUTH, RecordingBrowser, assertNoTokensSeen, consentGranular, consentUrl, counts, get, grantAll, grantsAt, links, rows, signIn, text,
+} from './helpers.js';
+
+let stack: Stack;
+before(async () => {
+  stack = await startStack();
+});
+after(async () => {
+  await stack?.close();
+});
+beforeEach(async () => {
+  await stack.control('reset', {});
+});
+
+const IDENTITY = [`${AUTH}userinfo.email`, `${AUTH}userinfo.profile`, 'openid'];
+const sorted = (xs: string[]) => [...xs].sort();
+
+test('consent start: the narrowest scope, incremental, offline, PKCE, fresh state and nonce, the user as login_hint', async () => {
+  const b = await signIn(stack);
+  const url = await consentUrl(stack, b, 'vms', '/vms');
+  const p = url.searchParams;
+  assert.equal(p.get('scope'), `openid ${AUTH}compute.readonly`);
+  assert.equal(p.get('include_granted_scopes'), 'true');
+  assert.equal(p.get('access_type'), 'offline');
+  assert.equal(p.get('prompt'), 'consent', 'no refresh token is held yet: Google must issue one');
+  assert.equal(p.get('login_hint'), ALICE);
+  assert.equal(p.get('response_type'), 'code');
+  assert.equal(p.get('client_id'), 'scopewise-test');
+  assert.equal(p.get('redirect_uri'), `${stack.baseUrl}/auth/callback`);
+  assert.equal(p.get('code_challenge_method'), 'S256');
+  assert.match(p.get('code_challenge') ?? '', /^[A-Za-z0-9_-]{43}$/);
+  assert.ok((p.get('state') ?? '').length >= 20);
+  assert.ok((p.get('nonce') ?? '').length >= 20);
+  for (const k of p.keys()) assert.equal(p.getAll(k).length, 1, `${k} is given once`);
+
+  const again = await consentUrl(stack, b, 'vms', '/vms');
+  assert.notEqual(again.searchParams.get('state'), p.get('state'), 'fresh state');
+  assert.notEqual(again.searchParams.get('nonce'), p.get('nonce'), 'fresh nonce');
+  assert.notEqual(again.searchParams.get('code_challenge'), p.get('code_challenge'), 'fresh PKCE verifier');
+
+  await stack.control('settings', { autoApprove: { email: ALICE } });
+  const landed = await b.follow(again);
+  assert.equal(landed.status, 200);
+  assert.equal(new URL(b.history.at(-1)!.url).pathname, '/vms');
+  assert.equal((await grantsAt(stack)).refreshTokens, 1);
+
+  // A refresh token is held now: the next feature's consent does not force the consent screen again.
+  const logs = await consentUrl(stack, b, 'logs', '/logs');
+  assert.equal(logs.searchParams.get('scope'), `openid ${AUTH}logging.read`);
+  assert.equal(logs.searchParams.get('prompt'), null);
+  assert.equal(logs.searchParams.get('include_granted_scopes'), 'true');
+  assert.equal(logs.searchParams.get('access_type'), 'offline');
+  assert.equal(stack.logs.events('consent-asked').at(-1)?.feature, 'logs');
+});
+
+test('consent start refuses an unknown feature (404) and a repeated returnTo (400); an open redirect lands on /', async () => {
+  const b = await signIn(stack);
+  const unknown = await get(stack, b, '/consent/no-such-feature?returnTo=/vms');
+  assert.equal(unknown.status, 404);
+  assert.match(unknown.html, /No such feature/);
+  const repeated = await get(stack, b, '/consent/vms?returnTo=/vms&returnTo=/logs');
+  assert.equal(repeated.status, 400);
+  assert.match(repeated.html, /returnTo/);
+  const oversized = await get(stack, b, `/consent/vms?returnTo=/${'a'.repeat(3000)}`);
+  assert.equal(oversized.status, 400);
+  assert.equal((await counts(stack)).authorize ?? 0, 1, 'only the sign-in went to Google');
+
+  for (const evil of ['//evil.example/x', 'https://evil.example', '/\\evil.example', '%2F%2Fevil.example']) {
+    const fresh = await signIn(stack);
+    const res = await grantAll(stack, fresh, 'vms', evil);
+    assert.equal(res.status, 200, evil);
+    const callback = fresh.history.find((h) => h.url.startsWith(`${stack.baseUrl}/auth/callback`));
+    assert.equal(callback?.location, `${stack.baseUrl}/`, `${evil} lands on /`);
+    assert.equal(fresh.history.at(-1)!.url, `${stack.baseUrl}/`);
+  }
+});
+
+test('consent for a feature that is already ready goes straight back, without Google', async () => {
+  const b = await signIn(stack);
+  assert.equal((await grantAll(stack, b, 'vms', '/vms?project=acme-prod')).status, 200);
+  const before = await counts(stack);
+  const res = await b.request(`${stack.baseUrl}/consent/vms?returnTo=${encodeURIComponent('/vms?project=acme-staging')}`);
+  assert.equal(res.status, 303);
+  assert.equal(res.headers.get('location'), '/vms?project=acme-staging');
+  const evil = await b.request(`${stack.baseUrl}/consent/vms?returnTo=${encodeURIComponent('//evil.example')}`);
+  assert.equal(evil.headers.get('location'), '/');
+  assert.equal((await counts(stack)).authorize, before.authorize, 'no authorization request');
+});
+
+test('consent start when signed out is a 401 page with a sign-in link', async () => {
+  const b = new RecordingBrowser();
+  const res = await get(stack, b, '/consent/vms?returnTo=/vms');
+  assert.equal(res.status, 401);
+  const signInLink = links(res.html).find((l) => l.startsWith('/login'));
+  assert.ok(signInLink, 'a sign-in link');
+  assert.equal(new URL(signInLink!, stack.baseUrl).searchParams.get('returnTo'), '/consent/vms?returnTo=/vms');
+  assert.equal((await counts(stack)).authorize ?? 0, 0);
+  for (const path of ['/vms', '/account', '/logs?project=acme-prod']) {
+    assert.equal((await get(stack, b, path)).status, 401, path);
+  }
+});
+
+test('least privilege end to end: viewing VMs holds compute.readonly only; stopping one asks for compute, with CSRF and an audit line', async () => {
+  const b = await signIn(stack);
+  assert.deepEqual((await grantsAt(stack)).scopes, sorted(IDENTITY));
+  assert.equal((await grantAll(stack, b, 'vms', '/vms?project=acme-prod')).status, 200);
+  assert.deepEqual((await grantsAt(stack)).scopes, sorted([...IDENTITY, `${AUTH}compute.readonly`]), 'the grant at Google holds only what viewing needs');
+
+  const vms = await get(stack, b, '/vms?project=acme-prod');
+  const stopHref = links(vms.html).find((l) => l.includes('instance=web-1'));
+  assert.equal(stopHref, '/vms/power?project=acme-prod&zone=us-central1-a&instance=web-1&action=stop');
+
+  // vm-power is not granted: its consent page shows, asking for compute; no redirect to Google.
+  const authorizeBefore = (await counts(stack)).authorize;
+  const gate = await get(stack, b, stopHref!);
+  assert.equal(gate.status, 200);
+  assert.equal(gate.location, null);
+  assert.match(gate.html, /<code>compute<\/code>/);
+  assert.match(text(gate.html), /View and manage your Google Compute Engine resources/);
+  assert.equal((await counts(stack)).authorize, authorizeBefore);
+  const grantHref = text(/href="([^"]+)">Grant access at Google/.exec(gate.html)![1]!);
+
+  const auth = await b.request(new URL(grantHref, stack.baseUrl));
+  assert.equal(auth.status, 303);
+  const authUrl = new URL(auth.headers.get('location')!);
+  assert.equal(authUrl.searchParams.get('scope'), `openid ${AUTH}compute`, 'asks only for compute');
+  assert.equal(authUrl.searchParams.get('prompt'), null);
+  await stack.control('settings', { autoApprove: { email: ALICE } });
+  const confirm = await b.follow(authUrl);
+  assert.equal(confirm.status, 200);
+  assert.equal(b.history.at(-1)!.url, `${stack.baseUrl}${stopHref}`, 'back on the confirmation page');
+  const confirmHtml = await confirm.text();
+  assert.match(confirmHtml, /Stop web-1\?/);
+  assert.deepEqual((await grantsAt(stack)).scopes, sorted([...IDENTITY, `${AUTH}compute.readonly`, `${AUTH}compute`]));
+
+  const form = {
+    project: hiddenInput(confirmHtml, 'project')!,
+    zone: hiddenInput(confirmHtml, 'zone')!,
+    instance: hiddenInput(confirmHtml, 'instance')!,
+    action: hiddenInput(confirmHtml, 'action')!,
+  };
+  assert.deepEqual(form, { project: 'acme-prod', zone: 'us-central1-a', instance: 'web-1', action: 'stop' });
+  const csrf = hiddenInput(confirmHtml, '_csrf');
+  assert.ok(csrf);
+
+  // Without (or with a wrong) CSRF token nothing happens.
+  assert.equal((await b.postForm(`${stack.baseUrl}/vms/power`, form)).status, 403);
+  assert.equal((await b.postForm(`${stack.baseUrl}/vms/power`, { ...form, _csrf: 'forged' })).status, 403);
+  const still = rows((await get(stack, b, '/vms?project=acme-prod')).html).find((r) => r[0] === 'web-1');
+  assert.equal(still?.[2], 'RUNNING', 'a refused POST stopped nothing');
+  assert.equal(stack.logs.events('feature-action').length, 0);
+
+  const done = await b.postForm(`${stack.baseUrl}/vms/power`, { ...form, _csrf: csrf! });
+  assert.equal(done.status, 200);
+  const doneHtml = text(await done.text());
+  assert.match(doneHtml, /Stop requested for web-1/);
+  assert.match(doneHtml, /is <strong>DONE<\/strong>/);
+  assert.match(doneHtml, /Operation <code>operation-[^<]+<\/code>/);
+  assert.ok(links(doneHtml).includes('/vms?project=acme-prod'));
+
+  const after = rows((await get(stack, b, '/vms?project=acme-prod')).html).find((r) => r[0] === 'web-1');
+  assert.equal(after?.[2], 'TERMINATED');
+  assert.match(after?.[4] ?? '', /Start web-1/);
+
+  const actions = stack.logs.events('feature-action');
+  assert.equal(actions.length, 1);
+  assert.equal(actions[0]!.feature, 'vm-power');
+  assert.equal(actions[0]!.action, 'stop');
+  assert.equal(actions[0]!.project, 'acme-prod');
+  assert.equal(actions[0]!.zone, 'us-central1-a');
+  assert.equal(actions[0]!.instance, 'web-1');
+  assert.equal(actions[0]!.result, 'DONE');
+  assert.equal(actions[0]!.sub, '100000000000000000001');
+
+  // Starting it again works without a new consent.
+  const authorizeNow = (await counts(stack)).authorize;
+  const startPage = await get(stack, b, '/vms/power?project=acme-prod&zone=us-central1-a&instance=web-1&action=start');
+  assert.equal(startPage.status, 200);
+  const started = await b.postForm(`${stack.baseUrl}/vms/power`, { project: 'acme-prod', zone: 'us-central1-a', instance: 'web-1', action: 'start', _csrf: hiddenInput(startPage.html, '_csrf')! });
+  assert.equal(started.status, 200);
+  assert.equal(rows((await get(stack, b, '/vms?project=acme-prod')).html).find((r) => r[0] === 'web-1')?.[2], 'RUNNING');
+  assert.equal((await counts(stack)).authorize, authorizeNow);
+});
+
+test('stopping a VM that the IAM role does not allow is a 403 page about the role, audited as failed', async () => {
+  const b = await signIn(stack, 'bob@example.com');
+  assert.equal((await grantAll(stack, b, 'vm-power', '/vms/power?project=acme-prod&zone=us-central1-a&instance=web-1&action=stop', 'bob@example.com')).status, 200);
+  const page = await get(stack, b, '/vms/power?project=acme-prod&zone=us-central1-a&instance=web-1&action=stop');
+  const res = await b.postForm(`${stack.baseUrl}/vms/power`, { project: 'acme-prod', zone: 'us-central1-a', instance: 'web-1', action: 'stop', _csrf: hiddenInput(page.html, '_csrf')! });
+  assert.equal(res.status, 403);
+  const html = text(await res.text());
+  assert.match(html, /missing IAM permission/);
+  assert.ok(!links(html).some((l) => l.startsWith('/consent/')));
+  const action = stack.logs.events('feature-action').at(-1)!;
+  assert.equal(action.result, 'failed');
+  assert.equal(action.instance, 'web-1');
+});
+
+test('granular consent: unticking the scope leaves the feature asking again (a page, no redirect); earlier features keep working', async () => {
+  const b = await signIn(stack);
+  assert.equal((await grantAll(stack, b, 'vms', '/vms?project=acme-prod')).status, 200);
+
+  const authUrl = await consentUrl(stack, b, 'logs', '/logs?project=acme-prod');
+  const callback = await consentGranular(stack, b, authUrl, []);
+  assert.equal(callback.status, 303);
+  assert.equal(callback.headers.get('location'), '/logs?project=acme-prod');
+  assert.ok(!(await grantsAt(stack)).scopes.includes(`${AUTH}logging.read`), 'Google did not grant logging.read');
+  assert.deepEqual(stack.logs.events('consent-granted').at(-1)?.declined, [`${AUTH}logging.read`]);
+
+  const authorizeBefore = (await counts(stack)).authorize;
+  const logs = await get(stack, b, '/logs?project=acme-prod');
+  assert.equal(logs.status, 200, 'a page, not a redirect to Google');
+  assert.equal(logs.location, null);
+  const page = text(logs.html);
+  assert.match(page, /did not grant/i, 'says the access was not granted');
+  assert.match(page, /View log data for your projects/);
+  assert.match(page, /<code>logging\.read<\/code>/);
+  assert.match(logs.html, /href="\/consent\/logs\?returnTo=%2Flogs%3Fproject%3Dacme-prod">Grant access at Google/, 'offers to ask again');
+  assert.equal((await counts(stack)).authorize, authorizeBefore, 'no automatic trip to Google (no loop)');
+
+  const vms = await get(stack, b, '/vms?project=acme-prod');
+  assert.equal(vms.status, 200);
+  assert.equal(rows(vms.html).length, 4, 'VMs, granted earlier, keep working');
+
+  // Asking again and ticking it this time makes the feature work.
+  const again = await consentUrl(stack, b, 'logs', '/logs?project=acme-prod');
+  assert.equal(again.searchParams.get('scope'), `openid ${AUTH}logging.read`);
+  const ok = await consentGranular(stack, b, again, [`${AUTH}logging.read`]);
+  assert.equal(ok.status, 303);
+  const works = await get(stack, b, '/logs?project=acme-prod');
+  assert.equal(works.status, 200);
+  assert.equal(rows(works.html).length, 50);
+  assert.ok(!/did not grant/i.test(text(works.html)));
+});
+
+test('granular consent on the first consent (with prompt=consent): unticking keeps only the identity scopes', async () => {
+  const b = await signIn(stack);
+  const authUrl = await consentUrl(stack, b, 'buckets', '/buckets?project=acme-prod');
+  assert.equal(authUrl.searchParams.get('prompt'), 'consent');
+  const callback = await consentGranular(stack, b, authUrl, []);
+  assert.equal(callback.status, 303);
+  const page = await get(stack, b, '/buckets?project=acme-prod');
+  assert.equal(page.status, 200);
+  assert.match(page.html, /<code>devstorage\.read_only<\/code>/);
+  assert.match(text(page.html), /did not grant/i);
+  const me = (await (await b.request(`${stack.baseUrl}/me`)).json()) as { scopes: string[] };
+  assert.deepEqual(sorted(me.scopes), sorted(IDENTITY));
+});
+
+test('a broader scope granted earlier counts: after service accounts (cloud-platform), VMs and projects need no consent', async () => {
+  const b = await signIn(stack);
+  assert.equal((await grantAll(stack, b, 'service-accounts', '/service-accounts?project=acme-prod')).status, 200);
+  assert.ok((await grantsAt(stack)).scopes.includes(`${AUTH}cloud-platform`));
+  const before = await counts(stack);
+  const vms = await get(stack, b, '/vms?project=acme-prod');
+  assert.equal(vms.status, 200);
+  assert.equal(rows(vms.html).length, 4);
+  const projects = await get(stack, b, '/projects');
+  assert.equal(projects.status, 200);
+  assert.equal(rows(projects.html).length, 4);
+  const consent = await b.request(`${stack.baseUrl}/consent/vms?returnTo=%2Fvms`);
+  assert.equal(consent.status, 303);
+  assert.equal(consent.headers.get('location'), '/vms');
+  assert.equal((await counts(stack)).authorize, before.authorize, 'nothing more was asked');
+  assert.ok(!(await grantsAt(stack)).scopes.includes(`${AUTH}compute.readonly`));
+});
+
+test('a consent link from another site asks before going to Google', async () => {
+  const b = await signIn(stack);
+  const res = await b.request(`${stack.baseUrl}/consent/vms?returnTo=%2Fvms`, { headers: { 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'navigate' } });
+  assert.equal(res.status, 200);
+  const html = text(await res.text());
+  assert.match(html, /Continue to Google\?/);
+  assert.ok(links(html).includes('/consent/vms?returnTo=%2Fvms'));
+  assert.equal((await counts(stack)).authorize, 1);
+});
+
+test('nothing in these pages, URLs or cookies carries a token', () => {
+  assertNoTokensSeen();
+});

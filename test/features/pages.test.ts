@@ -1,0 +1,288 @@
+// The feature pages over real HTTP against the mock Google: before consent each shows what it would ask for
+// (and never sends the user to Google by itself); after consent each lists the mock's fixture data; bad input
+// is a 400 page, never a 500.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startStack, type Stack } from '../helpers/stack.js';
+import { CATALOGUE, loadDiscovery, scopeDescription, shortScope } from '../../src/scopes/index.js';
+import { AUTH, assertNoTokensSeen, counts, get, grantAll, links, nextPage, rows, signIn, text, type RecordingBrowser } from './helpers.js';
+
+let stack: Stack;
+let b: RecordingBrowser;
+const discovery = loadDiscovery();
+
+before(async () => {
+  stack = await startStack();
+  await stack.control('reset', {});
+  b = await signIn(stack);
+});
+after(async () => {
+  await stack?.close();
+});
+
+const PAGES: Record<string, string> = {
+  projects: '/projects',
+  vms: '/vms?project=acme-prod',
+  buckets: '/buckets?project=acme-prod',
+  logs: '/logs?project=acme-prod',
+  'cloud-run': '/cloud-run?project=acme-prod&region=us-central1',
+  'service-accounts': '/service-accounts?project=acme-prod',
+};
+
+test('before consent, each feature page shows its consent page with only its scope, in Google\'s words', async () => {
+  const authorizeBefore = (await counts(stack)).authorize ?? 0;
+  for (const [id, path] of Object.entries(PAGES)) {
+    const feature = CATALOGUE.find((f) => f.id === id)!;
+    const { status, html, location } = await get(stack, b, path);
+    assert.equal(status, 200, `${path} answers 200`);
+    assert.equal(location, null, `${path} does not redirect`);
+    const page = text(html);
+    assert.match(page, new RegExp(`<h1[^>]*>${feature.title}</h1>`), path);
+    const listed = [...html.matchAll(/<ul class="scopes">([\s\S]*?)<\/ul>/g)].map((m) => m[1]!).join('');
+    const items = [...listed.matchAll(/<li>([\s\S]*?)<\/li>/g)].map((m) => text(m[1]!));
+    assert.equal(items.length, 1, `${id} lists exactly one scope`);
+    const [scope] = feature.scopes;
+    const description = scopeDescription(discovery, scope!);
+    assert.ok(description, `Discovery describes ${scope}`);
+    assert.ok(items[0]!.includes(description!), `${id} shows Google's description: ${items[0]}`);
+    assert.ok(items[0]!.includes(`<code>${shortScope(scope!)}</code>`), `${id} shows ${shortScope(scope!)}`);
+    assert.ok(!page.includes(`${AUTH}`), 'only short scope names and descriptions are shown');
+    const grant = /<a class="button primary" href="([^"]+)">Grant access at Google<\/a>/.exec(html);
+    assert.ok(grant, `${id} offers "Grant access at Google"`);
+    const href = new URL(text(grant[1]!), stack.baseUrl);
+    assert.equal(href.pathname, `/consent/${id}`);
+    assert.equal(href.searchParams.get('returnTo'), path, 'after consent the user comes back to this page');
+  }
+  assert.equal((await counts(stack)).authorize ?? 0, authorizeBefore, 'no page went to Google by itself');
+});
+
+test('service accounts says Google offers only cloud-platform; projects says the same about cloud-platform.read-only', async () => {
+  const sa = text((await get(stack, b, '/service-accounts')).html);
+  assert.match(sa, /Google offers only a broad scope/);
+  assert.match(sa, /accepts only the cloud-platform scope/);
+  assert.match(sa, /<code>cloud-platform<\/code>/);
+  const projects = text((await get(stack, b, '/projects')).html);
+  assert.match(projects, /<code>cloud-platform\.read-only<\/code>/);
+  assert.ok(!/<code>cloud-platform<\/code>/.test(projects), 'projects never asks for the read-write cloud-platform');
+});
+
+test('sub-pages of a feature show the same consent page before consent', async () => {
+  for (const [path, id] of [['/projects/acme-prod/iam', 'projects'], ['/buckets/acme-data-lake', 'buckets'], ['/service-accounts/deployer@acme-prod.iam.gserviceaccount.com/keys?project=acme-prod', 'service-accounts'], ['/vms/power?project=acme-prod&zone=us-central1-a&instance=web-1&action=stop', 'vm-power']] as const) {
+    const { status, html } = await get(stack, b, path);
+    assert.equal(status, 200, path);
+    const href = /href="([^"]+)">Grant access at Google/.exec(html)?.[1];
+    assert.ok(href, path);
+    const u = new URL(text(href), stack.baseUrl);
+    assert.equal(u.pathname, `/consent/${id}`);
+    assert.equal(u.searchParams.get('returnTo'), path);
+  }
+});
+
+test('after consent, /vms lists the instances of acme-prod with their status', async () => {
+  const landed = await grantAll(stack, b, 'vms', '/vms?project=acme-prod');
+  assert.equal(landed.status, 200);
+  const html = await landed.text();
+  const table = rows(html);
+  const byName = new Map(table.map((r) => [r[0], r]));
+  assert.deepEqual([...byName.keys()].sort(), ['db-eu-1', 'web-1', 'web-2', 'worker-1']);
+  assert.equal(byName.get('web-1')![1], 'us-central1-a');
+  assert.equal(byName.get('web-1')![2], 'RUNNING');
+  assert.equal(byName.get('worker-1')![2], 'TERMINATED');
+  assert.equal(byName.get('db-eu-1')![1], 'europe-west1-b');
+  assert.match(byName.get('web-1')![4]!, /Stop web-1/);
+  assert.match(byName.get('worker-1')![4]!, /Start worker-1/);
+  // The project is remembered for the next visit.
+  const again = rows((await get(stack, b, '/vms')).html);
+  assert.equal(again.length, 4);
+  const staging = rows((await get(stack, b, '/vms?project=acme-staging')).html).map((r) => r[0]).sort();
+  assert.deepEqual(staging, ['staging-batch-1', 'staging-web-1']);
+});
+
+test('after consent, /projects lists the acme projects and their IAM policies; a missing IAM role is a 403 that is not about consent', async () => {
+  assert.equal((await grantAll(stack, b, 'projects')).status, 200);
+  const { status, html } = await get(stack, b, '/projects');
+  assert.equal(status, 200);
+  const ids = rows(html).map((r) => r[0]).sort();
+  assert.deepEqual(ids, ['acme-data', 'acme-prod', 'acme-sandbox', 'acme-staging']);
+  assert.ok(links(html).includes('/projects/acme-prod/iam'));
+
+  const iam = await get(stack, b, '/projects/acme-prod/iam');
+  assert.equal(iam.status, 200);
+  const bindings = new Map(rows(iam.html).map((r) => [r[0], r[1]]));
+  assert.equal(bindings.get('roles/owner'), 'user:alice@example.com');
+  assert.match(bindings.get('roles/viewer')!, /user:bob@example\.com/);
+  assert.match(bindings.get('roles/logging.viewer')!, /log-reader@acme-prod/);
+
+  const authorizeBefore = (await counts(stack)).authorize ?? 0;
+  const sandbox = await get(stack, b, '/projects/acme-sandbox/iam');
+  assert.equal(sandbox.status, 403);
+  const page = text(sandbox.html);
+  assert.match(page, /IAM/);
+  assert.match(page, /role/);
+  assert.match(page, /Scopewise has the access you granted/);
+  assert.ok(!links(sandbox.html).some((l) => l.startsWith('/consent/')), 'no consent is offered for an IAM refusal');
+  assert.equal((await counts(stack)).authorize ?? 0, authorizeBefore);
+});
+
+test('after consent, /buckets lists a project\'s buckets and a bucket\'s folders and objects', async () => {
+  assert.equal((await grantAll(stack, b, 'buckets', '/buckets?project=acme-prod')).status, 200);
+  const prod = rows((await get(stack, b, '/buckets?project=acme-prod')).html).map((r) => r[0]).sort();
+  assert.deepEqual(prod, ['acme-prod-assets', 'acme-prod-backups']);
+  const data = await get(stack, b, '/buckets?project=acme-data');
+  assert.ok(links(data.html).includes('/buckets/acme-data-lake'));
+
+  const lake = await get(stack, b, '/buckets/acme-data-lake');
+  assert.equal(lake.status, 200);
+  const top = rows(lake.html);
+  assert.deepEqual(top.map((r) => r[0]), ['curated/', 'raw/', 'README.md'], 'folders first, then objects');
+  assert.equal(top.find((r) => r[0] === 'raw/')![1], 'folder');
+  const raw = await get(stack, b, '/buckets/acme-data-lake?prefix=raw%2F');
+  assert.equal(raw.status, 200);
+  const days = rows(raw.html).map((r) => r[0]);
+  assert.equal(days.length, 30);
+  assert.equal(days[0], 'raw/2025-05-01/');
+  const day = rows((await get(stack, b, '/buckets/acme-data-lake?prefix=raw%2F2025-05-01%2F')).html);
+  assert.equal(day.length, 50);
+  assert.match(day[0]![0]!, /^raw\/2025-05-01\/events-0000\.json$/);
+  assert.match(day[0]![1]!, /KiB$/);
+
+  const missing = await get(stack, b, '/buckets/no-such-bucket-anywhere');
+  assert.equal(missing.status, 404);
+});
+
+test('after consent, /logs shows entries newest first, pages with "Next page", and filters with the Logging language', async () => {
+  assert.equal((await grantAll(stack, b, 'logs', '/logs?project=acme-prod')).status, 200);
+  const all = await get(stack, b, '/logs?project=acme-prod');
+  assert.equal(all.status, 200);
+  const first = rows(all.html);
+  assert.equal(first.length, 50);
+  const times = first.map((r) => r[0]!);
+  assert.deepEqual([...times].sort().reverse(), times, 'newest first');
+  assert.ok(first.some((r) => r[1] === 'INFO'));
+
+  const next = nextPage(all.html);
+  assert.ok(next, 'a "Next page" link');
+  const second = await get(stack, b, next!);
+  assert.equal(second.status, 200);
+  const secondRows = rows(second.html);
+  assert.equal(secondRows.length, 50);
+  assert.ok(secondRows[0]![0]! <= times.at(-1)!, 'the next page carries on where the first stopped');
+
+  const errors = await get(stack, b, `/logs?project=acme-prod&filter=${encodeURIComponent('severity>=ERROR')}`);
+  assert.equal(errors.status, 200);
+  const errRows = rows(errors.html);
+  assert.ok(errRows.length > 0);
+  for (const r of errRows) assert.ok(['ERROR', 'CRITICAL', 'ALERT', 'EMERGENCY'].includes(r[1]!), `severity ${r[1]}`);
+  assert.match(text(errors.html), /value="severity>=ERROR"/, 'the filter stays in the form');
+  const errNext = nextPage(errors.html);
+  if (errNext) assert.equal(new URL(errNext, stack.baseUrl).searchParams.get('filter'), 'severity>=ERROR', 'paging keeps the filter');
+
+  const bad = await get(stack, b, `/logs?project=acme-prod&filter=${encodeURIComponent('severity>>>(')}`);
+  assert.equal(bad.status, 400);
+  const badPage = text(bad.html);
+  assert.match(badPage, /Google said/);
+  assert.match(badPage, /GOOGLE_INVALID_ARGUMENT/);
+});
+
+test('after consent, /cloud-run lists the services of a project in a region', async () => {
+  assert.equal((await grantAll(stack, b, 'cloud-run', '/cloud-run?project=acme-prod&region=us-central1')).status, 200);
+  const us = await get(stack, b, '/cloud-run?project=acme-prod&region=us-central1');
+  assert.equal(us.status, 200);
+  assert.deepEqual(rows(us.html).map((r) => r[0]).sort(), ['api', 'frontend']);
+  const eu = await get(stack, b, '/cloud-run?project=acme-prod&region=europe-west1');
+  assert.deepEqual(rows(eu.html).map((r) => r[0]), ['api-eu']);
+  const none = await get(stack, b, '/cloud-run?project=acme-sandbox&region=us-central1');
+  assert.equal(none.status, 200);
+  assert.equal(rows(none.html).length, 0);
+  assert.match(none.html, /No Cloud Run services in acme-sandbox/);
+});
+
+test('after consent, /service-accounts pages through all 23 accounts and shows the keys of one', async () => {
+  assert.equal((await grantAll(stack, b, 'service-accounts', '/service-accounts?project=acme-prod')).status, 200);
+  const first = await get(stack, b, '/service-accounts?project=acme-prod');
+  assert.equal(first.status, 200);
+  const page1 = rows(first.html);
+  assert.equal(page1.length, 20);
+  const next = nextPage(first.html);
+  assert.ok(next, 'a "Next page" link');
+  const second = await get(stack, b, next!);
+  assert.equal(second.status, 200);
+  const page2 = rows(second.html);
+  assert.equal(page2.length, 3);
+  assert.equal(nextPage(second.html), undefined, 'no third page');
+  const emails = new Set([...page1, ...page2].map((r) => r[0]));
+  assert.equal(emails.size, 23);
+  assert.ok(emails.has('deployer@acme-prod.iam.gserviceaccount.com'));
+  assert.ok(emails.has('123456789012-compute@developer.gserviceaccount.com'));
+  const svc13 = [...page1, ...page2].find((r) => r[0] === 'svc-13@acme-prod.iam.gserviceaccount.com');
+  assert.equal(svc13?.[2], 'yes', 'svc-13 is disabled');
+
+  const keysHref = links(first.html).find((l) => l.startsWith('/service-accounts/deployer%40acme-prod'));
+  assert.ok(keysHref, 'each account links to its keys');
+  const keys = await get(stack, b, keysHref!);
+  assert.equal(keys.status, 200);
+  const types = rows(keys.html).map((r) => r[1]).sort();
+  assert.deepEqual(types, ['SYSTEM_MANAGED', 'USER_MANAGED', 'USER_MANAGED']);
+  const plain = await get(stack, b, '/service-accounts/deployer@acme-prod.iam.gserviceaccount.com/keys?project=acme-prod');
+  assert.equal(plain.status, 200);
+  const compute = await get(stack, b, '/service-accounts/123456789012-compute@developer.gserviceaccount.com/keys?project=acme-prod');
+  assert.equal(compute.status, 200, 'the default compute service account works too');
+
+  const sandbox = await get(stack, b, '/service-accounts?project=acme-sandbox');
+  assert.equal(sandbox.status, 403, 'alice lacks the IAM role on acme-sandbox');
+  assert.ok(!links(sandbox.html).some((l) => l.startsWith('/consent/')));
+});
+
+test('an unknown project is a 404 page', async () => {
+  for (const path of ['/vms?project=no-such-project', '/buckets?project=no-such-project', '/logs?project=no-such-project', '/service-accounts?project=no-such-project', '/projects/no-such-project/iam', '/cloud-run?project=no-such-project&region=us-central1']) {
+    const { status, html } = await get(stack, b, path);
+    assert.equal(status, 404, path);
+    const page = text(html);
+    assert.match(page, /<h1[^>]*>Not found<\/h1>/, path);
+    assert.match(page, /no-such-project/, `${path}: Google's message names the project`);
+    assert.ok(!links(html).some((l) => l.startsWith('/consent/')), 'not a consent problem');
+  }
+});
+
+test('invalid, repeated and oversized input is a 400 page, never a 500', async () => {
+  const long = 'a'.repeat(5000);
+  const bad = [
+    '/vms?project=Bad!',
+    '/vms?project=ab',
+    '/vms?project=acme-prod&project=acme-data',
+    `/vms?project=${long}`,
+    '/vms?project=acme-prod&pageToken=%3Cscript%3E',
+    `/vms?project=acme-prod&pageToken=${long}`,
+    '/buckets?project=-acme',
+    '/buckets/UPPER_CASE',
+    `/buckets/${'b'.repeat(300)}`,
+    '/buckets/acme-data-lake?prefix=a&prefix=b',
+    `/buckets/acme-data-lake?prefix=${long}`,
+    `/logs?project=acme-prod&filter=${encodeURIComponent('x'.repeat(2500))}`,
+    '/logs?project=acme-prod&filter=a&filter=b',
+    '/cloud-run?project=acme-prod&region=us-central1-a',
+    '/cloud-run?project=acme-prod&region=nowhere',
+    '/cloud-run?project=acme-prod&region=us-central1&region=europe-west1',
+    '/service-accounts/not-an-email/keys?project=acme-prod',
+    '/service-accounts/deployer@acme-prod.iam.gserviceaccount.com/keys',
+    '/service-accounts/deployer@acme-prod.iam.gserviceaccount.com/keys?project=BAD',
+    '/projects/BAD_ID/iam',
+    `/projects?pageToken=${long}`,
+    '/vms/power?project=acme-prod&zone=us-central1&instance=web-1&action=stop',
+    '/vms/power?project=acme-prod&zone=us-central1-a&instance=web-1&action=reboot',
+    '/vms/power?project=acme-prod&zone=us-central1-a&instance=Web_1&action=stop',
+    '/vms/power?project=acme-prod&zone=us-central1-a&zone=us-central1-b&instance=web-1&action=stop',
+  ];
+  // vm-power needs its own consent before its input is even looked at.
+  await grantAll(stack, b, 'vm-power', '/vms');
+  for (const path of bad) {
+    const { status, html } = await get(stack, b, path);
+    assert.equal(status, 400, `${path.slice(0, 120)} → ${status}`);
+    assert.match(text(html), /Check what you entered|Google could not use that request/, path.slice(0, 120));
+    assert.ok(!html.includes('<script>'), 'input is never echoed unescaped');
+  }
+});
+
+test('nothing in these pages, URLs or cookies carries a token', () => {
+  assertNoTokensSeen();
+});
