@@ -98,7 +98,7 @@ export class OidcProvider {
   /** Remembers the JWKS that an exchange's configuration downloaded (if it did). */
   keepJwks(config: client.Configuration): void {
     const cache = client.getJwksCache(config);
-    if (cache && (!this.jwks || cache.uat > this.jwks.uat)) this.jwks = cache;
+    if (cache && (!this.jwks || cache.uat >= this.jwks.uat)) this.jwks = cache;
   }
 
   private get timeoutSeconds(): number {
@@ -179,6 +179,8 @@ export class IdpResponseTooLargeError extends Error {
   }
 }
 
+const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
+
 /**
  * fetch for every call to the identity provider, reading at most MAX_IDP_RESPONSE_BYTES: a hostile or broken
  * issuer must not make the app buffer (and parse) an unbounded body. openid-client's timeout still applies,
@@ -191,7 +193,7 @@ export async function sizeLimitedFetch(url: string, options: client.CustomFetchO
     await res.body?.cancel().catch(() => undefined);
     throw new IdpResponseTooLargeError(url);
   }
-  if (!res.body) return res;
+  if (!res.body || NULL_BODY_STATUSES.has(res.status)) return res;
   const reader = res.body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;

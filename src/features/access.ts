@@ -37,12 +37,21 @@ export class FeatureAccessError extends Error {
   }
 }
 
-export function consentHref(featureId: string, returnTo: string): string {
-  return `/consent/${encodeURIComponent(featureId)}?returnTo=${encodeURIComponent(returnTo)}`;
+/**
+ * The link that starts a feature's consent. `again`: ask Google even when the session's recorded scopes
+ * say the feature is ready (Google refused the token for scope, so the record and the token disagree).
+ */
+export function consentHref(featureId: string, returnTo: string, again = false): string {
+  return `/consent/${encodeURIComponent(featureId)}?returnTo=${encodeURIComponent(returnTo)}${again ? '&again=1' : ''}`;
+}
+
+/** Where a feature lives (vm-power acts from the VM list). */
+export function featurePath(feature: Pick<Feature, 'id'>): string {
+  return feature.id === 'vm-power' ? '/vms' : `/${feature.id}`;
 }
 
 /** Renders the "this feature needs access" page: what it will ask, in Google's words, and why. */
-export function renderConsentNeeded(rt: FeatureRuntime, req: Request, res: Response, access: FeatureAccess, reason: FeatureAccessError['reason'] | 'NOT_GRANTED', status = 200): void {
+export function renderConsentNeeded(rt: FeatureRuntime, req: Request, res: Response, access: FeatureAccess, reason: FeatureAccessError['reason'] | 'NOT_GRANTED', status = 200, returnTo?: string): void {
   const missing = access.readiness.missingScopes.length > 0 ? access.readiness.missingScopes : access.feature.scopes;
   const requestedBefore = missing.filter((s) => access.feature.scopes.includes(s));
   const describe = (uri: string) => ({ uri, short: shortScope(uri), description: scopeDescription(rt.discovery, uri) ?? uri });
@@ -54,7 +63,8 @@ export function renderConsentNeeded(rt: FeatureRuntime, req: Request, res: Respo
     partly: access.readiness.state === 'partly-granted',
     declined: declinedScopes(req, access).map(describe),
     missing: requestedBefore.map(describe),
-    consentUrl: consentHref(access.feature.id, req.originalUrl),
+    // After consent the browser comes back with a GET: a form post cannot be its destination.
+    consentUrl: consentHref(access.feature.id, returnTo ?? (req.method === 'GET' ? req.originalUrl : featurePath(access.feature)), reason === 'SCOPE_INSUFFICIENT'),
   }, status);
 }
 
@@ -64,6 +74,7 @@ export function renderConsentNeeded(rt: FeatureRuntime, req: Request, res: Respo
  */
 function declinedScopes(req: Request, access: FeatureAccess): string[] {
   const last = req.session.lastConsent;
+  console.error('DEBUG declined', access.feature.id, req.sessionID.slice(0,6), JSON.stringify(last), JSON.stringify(Object.values(req.session.logins ?? {}).map((t) => [t.purpose, t.featureId, t.createdAt])), access.lost, access.readiness.missingScopes);
   if (!last || last.featureId !== access.feature.id || access.lost) return [];
   const pending = Object.values(req.session.logins ?? {}).some((tx) => tx.purpose === 'consent' && tx.featureId === access.feature.id);
   if (pending) return [];
@@ -71,10 +82,10 @@ function declinedScopes(req: Request, access: FeatureAccess): string[] {
 }
 
 /** Checks readiness; renders the consent-needed page and returns undefined when the feature is not ready. */
-export async function ensureReady(rt: FeatureRuntime, req: Request, res: Response, feature: Feature): Promise<FeatureAccess | undefined> {
+export async function ensureReady(rt: FeatureRuntime, req: Request, res: Response, feature: Feature, returnTo?: string): Promise<FeatureAccess | undefined> {
   const access = await featureAccess(rt, req, feature);
   if (access.readiness.state === 'ready') return access;
-  renderConsentNeeded(rt, req, res, access, access.lost ? 'GRANT_LOST' : 'NOT_GRANTED');
+  renderConsentNeeded(rt, req, res, access, access.lost ? 'GRANT_LOST' : 'NOT_GRANTED', 200, returnTo);
   return undefined;
 }
 

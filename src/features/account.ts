@@ -1,11 +1,11 @@
 // /account: what this session holds and why; reduce access (revoke, then ask again for only what is
 // used); /disconnect (revoke the grant at Google, then sign out).
 import { Router } from 'express';
-import { accountSummary, isIdentityScope, shortScope } from '../scopes/index.js';
+import { accountSummary, isIdentityScope, shortScope, SIGN_IN_SCOPES } from '../scopes/index.js';
 import { audit } from '../log/audit.js';
 import { destroySession } from '../sessions/session-ops.js';
 import { startConsent } from './consent.js';
-import { consentHref } from './access.js';
+import { consentHref, featurePath } from './access.js';
 import type { FeatureRuntime } from './runtime.js';
 
 const STATE_LABEL: Record<string, string> = {
@@ -41,7 +41,7 @@ export function accountRoutes(rt: FeatureRuntime): Router {
         stateLabel: STATE_LABEL[f.state] ?? f.state,
         missing: f.missingScopes.map(shortScope),
         consentUrl: consentHref(f.id, '/account'),
-        href: `/${f.id}`,
+        href: featurePath(f),
       })),
       excess: summary.excess.map(shortScope),
       holdsExcess: summary.holdsExcess,
@@ -65,7 +65,10 @@ export function accountRoutes(rt: FeatureRuntime): Router {
       }, 502);
     }
     if (keep.length === 0) return res.redirect(303, '/account');
-    const url = await startConsent(rt, req, { scopes: keep.filter((s) => !isIdentityScope(s)), returnTo: '/account' });
+    // The revocation removed the whole grant, identity included: ask for who the user is again too (as at
+    // sign-in), or the grant would be left without email and profile.
+    const identity = SIGN_IN_SCOPES.filter((s) => s !== 'openid');
+    const url = await startConsent(rt, req, { scopes: [...identity, ...keep.filter((s) => !isIdentityScope(s))], returnTo: '/account' });
     res.redirect(303, url.href);
   });
 

@@ -7,11 +7,16 @@ import { beginAuthorization } from '../auth/flow.js';
 import { safeReturnTo } from '../auth/return-to.js';
 import { saveSession } from '../sessions/session-ops.js';
 import { HttpError } from '../web/errors.js';
-import { featureAccess } from './access.js';
+import { featureAccess, featurePath } from './access.js';
+import { SIGN_IN_SCOPES } from '../scopes/index.js';
 import { parseInput } from './page.js';
 import type { FeatureRuntime } from './runtime.js';
 
-const consentQuery = z.object({ returnTo: z.string({ error: 'expected a single value' }).max(2048).optional() });
+const consentQuery = z.object({
+  returnTo: z.string({ error: 'expected a single value' }).max(2048).optional(),
+  // Set by the page shown when Google refused the token for scope: ask even if the record says "ready".
+  again: z.literal('1', { error: 'expected 1' }).optional(),
+});
 
 declare module 'express-session' {
   interface SessionData {
@@ -57,20 +62,24 @@ export async function startConsent(rt: FeatureRuntime, req: Request, consent: Co
 export function consentRoutes(rt: FeatureRuntime): Router {
   const router = Router();
   router.get('/consent/:featureId', rt.requireUser, async (req, res) => {
-    const { returnTo: rawReturnTo } = parseInput(consentQuery, req.query);
+    const { returnTo: rawReturnTo, again } = parseInput(consentQuery, req.query);
     const featureId = String(req.params.featureId);
     const feature = rt.catalogue.find((f) => f.id === featureId);
     if (!feature) {
       throw new HttpError(404, 'UNKNOWN_FEATURE', 'No such feature', 'Scopewise has no feature by that name.', { href: '/', label: 'Back to Scopewise' });
     }
-    const returnTo = safeReturnTo(rawReturnTo ?? `/${feature.id}`);
+    const returnTo = safeReturnTo(rawReturnTo ?? featurePath(feature));
     const access = await featureAccess(rt, req, feature);
-    if (access.readiness.state === 'ready') return res.redirect(303, returnTo);
+    if (access.readiness.state === 'ready' && !again) return res.redirect(303, returnTo);
+    const scopes = access.readiness.state === 'ready' ? access.feature.scopes : access.readiness.missingScopes;
     // A link on another site must not bounce a signed-in admin to Google: confirm here first.
     if (req.get('sec-fetch-site') === 'cross-site') {
       return rt.render(req, res, 'consent-confirm', { title: feature.title, feature, continueUrl: req.originalUrl });
     }
-    const url = await startConsent(rt, req, { scopes: access.readiness.missingScopes, returnTo, featureId: feature.id });
+    // A grant lost at Google (removed in the Google Account) took who-the-user-is with it: ask for that too,
+    // as at sign-in, or the new grant would hold no email or profile.
+    const identity = access.lost ? SIGN_IN_SCOPES.filter((s) => s !== 'openid') : [];
+    const url = await startConsent(rt, req, { scopes: [...identity, ...scopes], returnTo, featureId: feature.id });
     res.redirect(303, url.href);
   });
   return router;

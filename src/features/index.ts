@@ -4,6 +4,7 @@ import type { Config } from '../config/env.js';
 import type { StartOptions } from '../server.js';
 import { assertCatalogue, CATALOGUE, featureReadiness, loadDiscovery, scopeDescription, type Discovery, type Feature } from '../scopes/index.js';
 import type { FeatureCard } from '../web/core-routes.js';
+import { featurePath } from './access.js';
 import { accountRoutes } from './account.js';
 import { consentRoutes } from './consent.js';
 import { featurePages } from './pages.js';
@@ -13,7 +14,7 @@ const STATE_LABEL = { ready: 'Ready', 'needs-consent': 'Asks for access on first
 
 /** Where a feature lives in the app (vm-power acts from the VM list). */
 export function featureHref(feature: Feature): string {
-  return feature.id === 'vm-power' ? '/vms' : `/${feature.id}`;
+  return featurePath(feature);
 }
 
 export function withFeatures(config: Config, opts: { discovery?: Discovery; catalogue?: readonly Feature[] } = {}): NonNullable<StartOptions['extend']> {

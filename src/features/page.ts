@@ -11,19 +11,19 @@ export type FeatureHandler = (req: Request, res: Response, access: FeatureAccess
  * A page of a feature: the user must be signed in, the feature ready (else its consent page shows),
  * and a Google refusal for scope turns into the same consent page instead of an error.
  */
-export function featurePage(rt: FeatureRuntime, featureId: string, handler: FeatureHandler): RequestHandler[] {
+export function featurePage(rt: FeatureRuntime, featureId: string, handler: FeatureHandler, opts: { returnTo?: (req: Request) => string } = {}): RequestHandler[] {
   const feature = featureById(rt, featureId);
   return [
     rt.requireUser,
     async (req, res, next) => {
       try {
-        const access = await ensureReady(rt, req, res, feature);
+        const access = await ensureReady(rt, req, res, feature, opts.returnTo?.(req));
         if (!access) return;
         await handler(req, res, access);
       } catch (err) {
         if (err instanceof FeatureAccessError && !res.headersSent) {
           const access = await featureAccess(rt, req, err.feature);
-          renderConsentNeeded(rt, req, res, access, err.reason, 403);
+          renderConsentNeeded(rt, req, res, access, err.reason, 403, opts.returnTo?.(req));
           return;
         }
         next(err);

@@ -155,6 +155,12 @@ export function featurePages(rt: FeatureRuntime): Router {
     }
     audit(rt.logger, 'feature-action', { sub: user.sub, feature: 'vm-power', action: p.action, project: p.project, zone: p.zone, instance: p.instance, result: operation.status ?? 'UNKNOWN', operation: operation.name });
     rt.render(req, res, 'vm-operation', { title: `${p.action === 'stop' ? 'Stopping' : 'Starting'} ${p.instance}`, ...p, operation });
+  }, {
+    // After a consent asked from here, come back to the confirmation page of the same action.
+    returnTo: (req) => {
+      const r = powerInput.safeParse({ project: req.body?.project, zone: req.body?.zone, instance: req.body?.instance, action: req.body?.action });
+      return r.success ? `/vms/power?${new URLSearchParams(r.data).toString()}` : '/vms';
+    },
   }));
 
   // Buckets ------------------------------------------------------------------------------------------

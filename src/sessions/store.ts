@@ -7,7 +7,7 @@ import { RedisStore } from 'connect-redis';
 import type { SessionStoreSpec } from '../config/env.js';
 import type { Logger } from '../log/logger.js';
 import { SqliteSessionStore } from './sqlite-store.js';
-import { SessionUnavailableError } from '../web/errors.js';
+import { SessionUnavailableError } from './errors.js';
 
 export interface SessionStoreHandle {
   kind: SessionStoreSpec['kind'];

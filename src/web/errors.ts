@@ -5,6 +5,7 @@ import { AuthError } from '../auth/errors.js';
 import { IdpUnavailableError } from '../auth/oidc.js';
 import { ForbiddenRequestError } from './security.js';
 import type { Render } from './render.js';
+import { SessionUnavailableError } from '../sessions/errors.js';
 
 export class HttpError extends Error {
   constructor(
@@ -18,12 +19,7 @@ export class HttpError extends Error {
   }
 }
 
-export class SessionUnavailableError extends HttpError {
-  constructor() {
-    super(503, 'SESSION_STORE_UNAVAILABLE', 'Scopewise is briefly unavailable',
-      'Sessions cannot be reached right now. Please try again in a few seconds; nothing was lost.');
-  }
-}
+export { SessionUnavailableError };
 
 export function wantsJson(req: Request): boolean {
   if (req.path === '/me' || req.path.startsWith('/api/') || req.path === '/healthz') return true;
@@ -40,6 +36,7 @@ interface Described {
 }
 
 function describe(err: unknown): Described {
+  if (err instanceof SessionUnavailableError) return { status: err.status, code: err.code, title: err.title, message: err.message };
   if (err instanceof HttpError) return { status: err.status, code: err.code, title: err.title, message: err.message, ...(err.action ? { action: err.action } : {}) };
   if (err instanceof AuthError) {
     const action = err.status === 503 ? { href: '/', label: 'Back to Scopewise' } : { href: '/login', label: 'Sign in again' };

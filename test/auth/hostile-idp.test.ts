@@ -19,7 +19,6 @@ before(async () => {
   stack = await startStack();
 });
 after(async () => {
-  if (process.env.DUMP_LOGS) (await import('node:fs')).writeFileSync(process.env.DUMP_LOGS, stack.logs.text);
   await stack?.close();
 });
 beforeEach(async () => {
@@ -98,7 +97,7 @@ async function assertRefused(b: TestBrowser, cb: URL, res: Response, want: Refus
   assert.ok(res.status >= 400 && res.status < 500);
   assert.match(res.headers.get('content-type') ?? '', /text\/html/);
   assert.equal(res.headers.get('location'), null, 'a refusal is a page, not a redirect');
-  const lastRefusal = () => JSON.stringify(stack.logs.events(want.signedInAs ? 'consent-refused' : 'sign-in-refused').at(-1));
+  const lastRefusal = () => JSON.stringify(stack.logs.events(want.signedInAs ? 'consent-refused' : 'sign-in-refused').at(-1)); // for the failure message
   assert.ok(html.includes(`<code>${want.code}</code>`), `error code ${want.code} on the page (audit: ${lastRefusal()})`);
   if (want.message) assert.match(html, want.message);
   assertNoSecrets('page', html, cb);
@@ -117,6 +116,7 @@ async function assertRefused(b: TestBrowser, cb: URL, res: Response, want: Refus
   const replayHtml = await replay.text();
   assert.ok(replay.status >= 400 && replay.status < 500, `replay answered ${replay.status}`);
   assert.equal(replay.headers.get('location'), null);
+  assert.match(replayHtml, /<code>STATE_(UNKNOWN|MISSING)<\/code>/, 'the replay fails because the transaction is gone');
   assertNoSecrets('replay page', replayHtml, cb);
   assert.equal((await counts()).token ?? 0, tokenCalls, 'a replay never reaches the token endpoint');
   await assertSession(b, want.signedInAs);
@@ -424,7 +424,7 @@ test('discovery-wrong-issuer: a fresh app is not ready, /login answers 503 with 
     assert.match(html, /Sign-in is unavailable/);
     assert.match(html, /cannot be reached right now/);
     assert.match(logs.text, /OIDC discovery failed/);
-    assert.match(logs.text, /issuer/);
+    assert.match(logs.text, /issuer does not match the expected issuer/, 'the log says why');
     assert.ok(!logs.text.includes('OIDC discovery succeeded'));
     // When the issuer behaves again, the app finds it on its own.
     await hostile(null);

@@ -95,6 +95,16 @@ test('consent for a feature that is already ready goes straight back, without Go
   assert.equal((await counts(stack)).authorize, before.authorize, 'no authorization request');
 });
 
+test('consent without returnTo comes back to the feature\'s own page', async () => {
+  const b = await signIn(stack);
+  for (const [id, path] of [['vm-power', '/vms'], ['logs', '/logs'], ['projects', '/projects']]) {
+    await stack.control('settings', { autoApprove: { email: ALICE } });
+    const res = await b.follow(`${stack.baseUrl}/consent/${id}`);
+    assert.equal(res.status, 200, `${id} → ${b.history.at(-1)!.url}`);
+    assert.equal(b.history.at(-1)!.url, `${stack.baseUrl}${path}`);
+  }
+});
+
 test('consent start when signed out is a 401 page with a sign-in link', async () => {
   const b = new RecordingBrowser();
   const res = await get(stack, b, '/consent/vms?returnTo=/vms');
@@ -179,6 +189,18 @@ test('least privilege end to end: viewing VMs holds compute.readonly only; stopp
   assert.equal(actions[0]!.instance, 'web-1');
   assert.equal(actions[0]!.result, 'DONE');
   assert.equal(actions[0]!.sub, '100000000000000000001');
+
+  // Bad or repeated form values are a 400 page; nothing is sent to Google or audited.
+  for (const bad of [{ ...form, instance: 'Web_1' }, { ...form, action: 'reboot' }, { ...form, zone: 'us-central1' }]) {
+    const r = await b.postForm(`${stack.baseUrl}/vms/power`, { ...bad, _csrf: csrf! });
+    assert.equal(r.status, 400, JSON.stringify(bad));
+  }
+  const repeated = new URLSearchParams({ ...form, _csrf: csrf! });
+  repeated.append('instance', 'web-2');
+  const rep = await b.request(`${stack.baseUrl}/vms/power`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: repeated.toString() });
+  assert.equal(rep.status, 400, 'a repeated field is refused');
+  assert.equal(stack.logs.events('feature-action').length, 1);
+  assert.equal((await b.request(`${stack.baseUrl}/vms/power`, { method: 'PUT' })).status, 405);
 
   // Starting it again works without a new consent.
   const authorizeNow = (await counts(stack)).authorize;
@@ -283,6 +305,6 @@ test('a consent link from another site asks before going to Google', async () =>
   assert.equal((await counts(stack)).authorize, 1);
 });
 
-test('nothing in these pages, URLs or cookies carries a token', () => {
-  assertNoTokensSeen();
+test('nothing in these pages, URLs, cookies or logs carries a token', () => {
+  assertNoTokensSeen(stack.logs.text);
 });

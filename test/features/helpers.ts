@@ -24,9 +24,10 @@ export class RecordingBrowser extends TestBrowser {
   }
 }
 
-/** Asserts that no token shape appears in anything recorded so far. */
-export function assertNoTokensSeen(): void {
+/** Asserts that no token shape appears in anything recorded so far (nor in `logs`, when given). */
+export function assertNoTokensSeen(logs?: string): void {
   assert.ok(seen.length > 0, 'something was recorded');
+  if (logs !== undefined) for (const re of TOKEN_PATTERNS) assert.ok(!re.test(logs), `token-like ${re} in the logs`);
   for (const entry of seen) {
     for (const re of TOKEN_PATTERNS) {
       assert.ok(!re.test(entry), `token-like ${re} in a response: ${entry.slice(0, 300)}`);

@@ -47,6 +47,7 @@ test('before consent, each feature page shows its consent page with only its sco
     assert.ok(items[0]!.includes(description!), `${id} shows Google's description: ${items[0]}`);
     assert.ok(items[0]!.includes(`<code>${shortScope(scope!)}</code>`), `${id} shows ${shortScope(scope!)}`);
     assert.ok(!page.includes(`${AUTH}`), 'only short scope names and descriptions are shown');
+    assert.ok(!/did not grant|was removed|Google refused/.test(page), 'no notice before anything was asked');
     const grant = /<a class="button primary" href="([^"]+)">Grant access at Google<\/a>/.exec(html);
     assert.ok(grant, `${id} offers "Grant access at Google"`);
     const href = new URL(text(grant[1]!), stack.baseUrl);
@@ -182,6 +183,11 @@ test('after consent, /logs shows entries newest first, pages with "Next page", a
   const badPage = text(bad.html);
   assert.match(badPage, /Google said/);
   assert.match(badPage, /GOOGLE_INVALID_ARGUMENT/);
+  assert.match(badPage, /Unparseable filter/, "Google's own message");
+
+  const hostile = await get(stack, b, `/logs?project=acme-prod&filter=${encodeURIComponent('"<script>alert(1)</script>')}`);
+  assert.ok(hostile.status === 200 || hostile.status === 400, `${hostile.status}`);
+  assert.ok(!hostile.html.includes('<script>alert(1)'), 'the filter is escaped wherever it shows');
 });
 
 test('after consent, /cloud-run lists the services of a project in a region', async () => {
@@ -239,7 +245,7 @@ test('an unknown project is a 404 page', async () => {
     assert.equal(status, 404, path);
     const page = text(html);
     assert.match(page, /<h1[^>]*>Not found<\/h1>/, path);
-    assert.match(page, /no-such-project/, `${path}: Google's message names the project`);
+    assert.match(page, /Check the name and the project/, path);
     assert.ok(!links(html).some((l) => l.startsWith('/consent/')), 'not a consent problem');
   }
 });
@@ -283,6 +289,6 @@ test('invalid, repeated and oversized input is a 400 page, never a 500', async (
   }
 });
 
-test('nothing in these pages, URLs or cookies carries a token', () => {
-  assertNoTokensSeen();
+test('nothing in these pages, URLs, cookies or logs carries a token', () => {
+  assertNoTokensSeen(stack.logs.text);
 });

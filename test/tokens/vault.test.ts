@@ -451,7 +451,7 @@ test('no refresh token: NO_REFRESH_TOKEN once the access token expires', async (
   assert.equal(r.endpoint.calls, 0);
 });
 
-test('a peer that holds the lock forever: the wait ends after waitForPeerMs even with a frozen clock', async () => {
+test('a peer that holds the lock forever: the wait ends after waitForPeerMs even with a frozen clock', { timeout: 5000 }, async () => {
   const lock: DistributedLock = { tryAcquire: async () => null };
   const r = rig({ lock, waitForPeerMs: 300 });
   await r.vault.applyGrant('ref1', SUB, grant(), SCOPES);

@@ -1,0 +1,93 @@
+// One mock Google and N Scopewise instances in this process, sharing one session store (Redis), one
+// SESSION_SECRET and one TOKEN_KEYS, as behind a load balancer. For tests of what happens across instances.
+import crypto from 'node:crypto';
+import { loadConfig, type Config } from '../../src/config/env.js';
+import { createLogger } from '../../src/log/logger.js';
+import { startScopewise, type RunningScopewise } from '../../src/server.js';
+import { withFeatures } from '../../src/features/index.js';
+import { generateKeySpec } from '../../src/tokens/crypto.js';
+import { createMockGoogle } from '../../mock-google/server.js';
+import { TestBrowser } from './browser.js';
+import { freePort, LogCapture } from './stack.js';
+
+export interface Instance {
+  app: RunningScopewise;
+  config: Config;
+  baseUrl: string;
+  logs: LogCapture;
+}
+
+export interface Cluster {
+  instances: Instance[];
+  mockUrl: string;
+  control(path: string, body?: unknown): Promise<unknown>;
+  /** Signs `email` in through instance `via` (the mock auto-approves); the cookie works on every instance. */
+  signIn(email: string, via?: number): Promise<TestBrowser>;
+  close(): Promise<void>;
+}
+
+export interface ClusterOptions {
+  instances: number;
+  /** Must name a shared store (SESSION_STORE=redis://...) for the instances to share sessions. */
+  env: Record<string, string>;
+}
+
+export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
+  const ports = await Promise.all(Array.from({ length: opts.instances }, () => freePort()));
+  const baseUrls = ports.map((p) => `http://localhost:${p}`);
+  const clientSecret = crypto.randomBytes(16).toString('hex');
+  const mock = await createMockGoogle({
+    port: 0,
+    clients: [{ clientId: 'scopewise-test', clientSecret, redirectUris: baseUrls.map((u) => `${u}/auth/callback`) }],
+  });
+  const shared = {
+    NODE_ENV: 'test',
+    OIDC_ISSUER: mock.issuer,
+    OIDC_CLIENT_ID: 'scopewise-test',
+    OIDC_CLIENT_SECRET: clientSecret,
+    SESSION_SECRET: crypto.randomBytes(32).toString('hex'),
+    TOKEN_KEYS: generateKeySpec('cluster1'),
+    ALLOWED_DOMAINS: 'example.com',
+    GOOGLE_API_BASE_URL: mock.url,
+    LOG_LEVEL: 'debug',
+    RATE_LIMIT_PER_MINUTE: '1000000',
+    ...opts.env,
+  };
+  const instances: Instance[] = [];
+  try {
+    for (const [i, port] of ports.entries()) {
+      const config = loadConfig({ ...shared, PORT: String(port), BASE_URL: baseUrls[i]! });
+      const logs = new LogCapture();
+      const app = await startScopewise(config, createLogger(config.logLevel, logs.stream), { extend: withFeatures(config) });
+      instances.push({ app, config, baseUrl: baseUrls[i]!, logs });
+    }
+  } catch (err) {
+    for (const inst of instances) await inst.app.close();
+    await mock.close();
+    throw err;
+  }
+  const control = async (path: string, body?: unknown): Promise<unknown> => {
+    const res = await fetch(`${mock.url}/__control/${path}`, body === undefined
+      ? {}
+      : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    if (!res.ok) throw new Error(`control ${path}: ${res.status} ${await res.text()}`);
+    return res.headers.get('content-type')?.includes('json') ? res.json() : res.text();
+  };
+  return {
+    instances,
+    mockUrl: mock.url,
+    control,
+    async signIn(email, via = 0) {
+      await control('settings', { autoApprove: { email } });
+      const b = new TestBrowser();
+      const res = await b.follow(`${instances[via]!.baseUrl}/login?returnTo=/`);
+      await res.arrayBuffer();
+      if (res.status !== 200) throw new Error(`sign-in of ${email} ended with ${res.status}`);
+      return b;
+    },
+    async close() {
+      for (const inst of instances) await inst.app.close();
+      await mock.close();
+    },
+  };
+}
