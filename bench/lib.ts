@@ -87,11 +87,23 @@ export interface SpawnOptions {
 }
 
 export async function spawnNode(opts: SpawnOptions): Promise<Child> {
-  const proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), opts.script], {
+  // Diagnosis, e.g. BENCH_CHILD_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles every child.
+  const extra = (process.env.BENCH_CHILD_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const proc = spawn(process.execPath, [...extra, ...(opts.nodeArgs ?? []), opts.script], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...opts.env },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: process.env.HOME ?? '/tmp',
+      ...opts.env,
+    },
+    stdio: ['ignore', process.env.BENCH_LOG_DIR ? 'pipe' : 'ignore', 'pipe'],
   });
+  if (process.env.BENCH_LOG_DIR) {
+    // Diagnosis: keep each child's output in BENCH_LOG_DIR/<name>.log.
+    const out = fs.createWriteStream(path.join(process.env.BENCH_LOG_DIR, `${opts.name}.log`), { flags: 'a' });
+    proc.stdout!.pipe(out);
+    proc.stderr!.pipe(out);
+  }
   const stderr: string[] = [];
   proc.stderr!.setEncoding('utf8');
   proc.stderr!.on('data', (d: string) => {
@@ -240,7 +252,7 @@ export async function startApp(name: string, port: number, mockUrl: string, sess
 // ---------------------------------------------------------------------------------------------------
 // HTTP without a browser
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1024 });
 
 export interface Reply {
   status: number;

@@ -74,7 +74,6 @@ export function renderConsentNeeded(rt: FeatureRuntime, req: Request, res: Respo
  */
 function declinedScopes(req: Request, access: FeatureAccess): string[] {
   const last = req.session.lastConsent;
-  console.error('DEBUG declined', access.feature.id, req.sessionID.slice(0,6), JSON.stringify(last), JSON.stringify(Object.values(req.session.logins ?? {}).map((t) => [t.purpose, t.featureId, t.createdAt])), access.lost, access.readiness.missingScopes);
   if (!last || last.featureId !== access.feature.id || access.lost) return [];
   const pending = Object.values(req.session.logins ?? {}).some((tx) => tx.purpose === 'consent' && tx.featureId === access.feature.id);
   if (pending) return [];

@@ -18,15 +18,6 @@ const consentQuery = z.object({
   again: z.literal('1', { error: 'expected 1' }).optional(),
 });
 
-declare module 'express-session' {
-  interface SessionData {
-    /**
-     * The last feature consent this session started (features module only): once Google's answer is back
-     * (no transaction for it pending), scopes of it the feature still lacks were declined (unticked).
-     */
-    lastConsent?: { featureId: string; scopes: string[]; at: number };
-  }
-}
 
 export interface ConsentRequest {
   scopes: readonly string[];

@@ -34,6 +34,11 @@ declare module 'express-session' {
      * that a concurrent request saving a stale copy of the session can never put back an old token.
      */
     tokenRef?: string;
+    /**
+     * The last feature consent this session started: once Google's answer is back (no transaction for it
+     * pending), scopes of it the feature still lacks were declined (unticked) by the user.
+     */
+    lastConsent?: { featureId: string; scopes: string[]; at: number };
     /** The project last chosen on a feature page, offered first next time. */
     lastProject?: string;
     /** When the signed-in session began (ms since epoch): the absolute lifetime counts from here. */

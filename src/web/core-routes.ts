@@ -22,7 +22,10 @@ export function coreRoutes(deps: CoreRouteDeps): Router {
 
   router.get('/', async (req, res) => {
     const user = req.session.user;
-    if (!user) return deps.render(req, res, 'home', { title: 'Sign in' });
+    if (!user) {
+      const notice = req.query.disconnected === '1' ? 'Disconnected: Google access was revoked and you are signed out.' : undefined;
+      return deps.render(req, res, 'home', { title: 'Sign in', notice });
+    }
     const granted = await deps.grantedScopes(req);
     const scopes = granted.map((uri) => ({ uri, description: deps.describeScope?.(uri) }));
     deps.render(req, res, 'home', { title: 'Home', scopes, features: (await deps.featureCards?.(req, granted)) ?? [] });

@@ -64,7 +64,7 @@ export function errorHandler(logger: Logger, render: Render): ErrorRequestHandle
     const d = describe(err);
     const log = (req as { log?: Logger }).log ?? logger;
     if (d.status >= 500 && d.code === 'INTERNAL') log.error({ err }, 'unhandled error');
-    else log.info({ code: d.code, status: d.status, detail: err instanceof AuthError ? err.detail : undefined }, 'request refused');
+    else log.info({ errorCode: d.code, status: d.status, detail: err instanceof AuthError ? err.detail : undefined }, 'request refused');
     if (res.headersSent) return;
     if (d.status === 503) res.set('Retry-After', '5');
     if (wantsJson(req)) {
