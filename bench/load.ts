@@ -8,7 +8,7 @@
 // session goes through several expiries in 30 s.
 //
 // Settings (environment): LOAD_SESSIONS (200), LOAD_SECONDS (30), LOAD_TTL_S (10), LOAD_PER_SESSION
-// (concurrent request loops per session, 2), LOAD_STORE (sqlite | memory | redis), LOAD_INSTANCES (1; 2
+// (concurrent request loops per session, 2), LOAD_THINK_MS (pause between a loop's calls, 1500), LOAD_STORE (sqlite | memory | redis), LOAD_INSTANCES (1; 2
 // with redis shares the sessions between two instances), BENCH_REDIS_DB (13, must be empty; flushed after).
 import fs from 'node:fs';
 import os from 'node:os';
@@ -20,6 +20,8 @@ const SESSIONS = Number(process.env.LOAD_SESSIONS ?? '200');
 const SECONDS = Number(process.env.LOAD_SECONDS ?? '30');
 const TTL_S = Number(process.env.LOAD_TTL_S ?? '10');
 const PER_SESSION = Number(process.env.LOAD_PER_SESSION ?? '2');
+/** Pause between a loop's calls (a person reading the page); 0 saturates the app. Starts are spread over it. */
+const THINK_MS = Number(process.env.LOAD_THINK_MS ?? '1500');
 const STORE = process.env.LOAD_STORE ?? 'sqlite';
 const INSTANCES = Number(process.env.LOAD_INSTANCES ?? '1');
 const REDIS_URL = `${process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379'}/${process.env.BENCH_REDIS_DB ?? '13'}`;
@@ -38,22 +40,22 @@ interface Call {
 }
 
 /**
- * How many refreshes the vault's rule predicts for one session from the calls it made: a call that
- * arrives when the token is at least REFRESH_AT_AGE_MS old refreshes (once, shared by the calls in flight
- * with it), and the new token counts its age from the refresh. The refresh's moment is only known to
- * within the call that made it, so the prediction is a range: the token dated from the call's start
- * (more refreshes) or from its answer (fewer).
+ * How many refreshes the vault's rule predicts for one session from the calls it made: a call that finds
+ * the token at least REFRESH_AT_AGE_MS old refreshes (once, shared by the calls in flight with it), and
+ * the new token counts its age from the refresh. When the app looked at the token is only known to within
+ * the call (between its start and its answer), so the prediction is a range: fewest refreshes when every
+ * call looked at its start and the new token dates from the answer; most in the opposite case.
  */
 function predict(obtainedAt: number, calls: Call[]): { low: number; high: number } {
   const sorted = [...calls].sort((a, b) => a.sent - b.sent);
-  const count = (dateFrom: 'sent' | 'done') => {
+  const count = (lookedAt: 'sent' | 'done', dateFrom: 'sent' | 'done') => {
     let obtained = obtainedAt;
     let refreshing: Call | undefined;
     let n = 0;
     for (const c of sorted) {
       if (refreshing && c.sent <= refreshing.done) continue; // shares the refresh in flight
       refreshing = undefined;
-      if (c.sent - obtained >= REFRESH_AT_AGE_MS) {
+      if (c[lookedAt] - obtained >= REFRESH_AT_AGE_MS) {
         n++;
         refreshing = c;
         obtained = c[dateFrom];
@@ -61,7 +63,7 @@ function predict(obtainedAt: number, calls: Call[]): { low: number; high: number
     }
     return n;
   };
-  return { low: count('done'), high: count('sent') };
+  return { low: count('sent', 'done'), high: count('done', 'sent') };
 }
 
 async function main(): Promise<void> {
@@ -122,6 +124,7 @@ async function main(): Promise<void> {
     await Promise.all(sessions.flatMap((s, si) =>
       Array.from({ length: PER_SESSION }, async (_, k) => {
         let page = (si + k) % PAGES.length;
+        await sleep(Math.random() * THINK_MS); // users do not all click in the same millisecond
         while (Date.now() < runEnd) {
           const app = apps[(si + k) % apps.length]!; // with two instances a session's loops go to both
           const sent = Date.now();
@@ -138,6 +141,7 @@ async function main(): Promise<void> {
             await sleep(50);
           }
           page = (page + 1) % PAGES.length;
+          if (THINK_MS > 0) await sleep(Math.min(THINK_MS, Math.max(0, runEnd - Date.now())));
         }
       }),
     ));
@@ -180,7 +184,7 @@ async function main(): Promise<void> {
     const ok = five === 0 && transportErrors === 0 && lost === 0 && grantLost === 0 && refreshes >= low && refreshes <= high;
 
     const lines = [
-      `# Load test: ${SESSIONS} signed-in sessions × ${PER_SESSION} concurrent loops, ${SECONDS} s, ${INSTANCES} instance(s) on ${STORE}`,
+      `# Load test: ${SESSIONS} signed-in sessions × ${PER_SESSION} concurrent loops (${THINK_MS} ms between a loop's calls), ${SECONDS} s, ${INSTANCES} instance(s) on ${STORE}`,
       '',
       '| measure | value |',
       '|---|---|',

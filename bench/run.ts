@@ -3,7 +3,14 @@
 //
 // Processes: this orchestrator runs the load generator (autocannon) and the flows; the mock Google, each
 // Scopewise instance and the bare baseline are child processes (compiled JS), so the load generator never
-// shares a process with what it measures. CPU per request comes from /proc/<pid>/stat of each child.
+// shares a process with what it measures. CPU per request comes from /proc/<pid>/stat of each child
+// (the whole process: the main thread and V8's helper threads).
+//
+// Settings (environment): BENCH_ROUNDS (5) × BENCH_SLICE_S (1) interleaved slices per target, BENCH_WARMUP_S
+// (1), BENCH_REDIS_DB (13; must be empty, flushed after), BENCH_SESSIONS (10000), BENCH_SIGNED_IN_BUDGET_S
+// (12), BENCH_PIN=1 (pin the server to CPU 1, the rest to CPU 0), BENCH_PROFILE=1 (--cpu-prof the three
+// Scopewise children into bench/profiles/; summarise with node dist/bench/profile-summary.js),
+// BENCH_LOG_DIR / BENCH_CHILD_NODE_ARGS (diagnosis, see lib.ts).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -518,13 +525,19 @@ function report(r: Record<string, any>): string { // eslint-disable-line @typesc
   lines.push(`| RSS of the app, memory store, before sessions (warm) | ${mib(m.rssBeforeBytes)} |`);
   lines.push(`| RSS with ${m.sessions} sessions in the process (${m.signedIn} signed-in + ${m.anonymousLoginSessions} from GET /login) | **${mib(m.rssAfterAllBytes)}** |`);
   lines.push(`| RSS per signed-in session (real flows) / per GET /login session | ≈ ${f0(m.bytesPerSignedInSession)} B / ≈ ${f0(m.bytesPerAnonymousSession)} B |`);
-  lines.push(`| RSS with 10,000 signed-in sessions (extrapolated from the signed-in sample) | ≈ ${mib(m.extrapolatedRss10kSignedInBytes)} |`);
+  lines.push(`| RSS with 10,000 signed-in sessions, extrapolated from the signed-in sample (upper bound: the sample's growth includes uncollected garbage of the flows) | ≤ ${mib(m.extrapolatedRss10kSignedInBytes)} |`);
   lines.push('');
   lines.push(`What those sessions hold: ${m.what}. RSS includes V8 heap growth not yet collected, so per-session figures are upper bounds.`, '');
   return lines.join('\n');
 }
 
-main().catch(async (err: unknown) => {
+if (process.argv[2] === '--report') {
+  // Re-renders bench/results.md from bench/results.json (no measuring).
+  const r = JSON.parse(fs.readFileSync(path.join(ROOT, 'bench/results.json'), 'utf8')) as Record<string, unknown>;
+  const md = report(r);
+  fs.writeFileSync(path.join(ROOT, 'bench/results.md'), md);
+  console.log(md);
+} else main().catch(async (err: unknown) => {
   console.error(err instanceof Error ? err.stack : err);
   await stopAll();
   process.exit(1);
