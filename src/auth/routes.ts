@@ -18,7 +18,6 @@ export interface AuthRouteDeps extends FlowDeps {
   vault: TokenVault;
   logger: Logger;
   cookie: SessionCookieSettings;
-  idleMs: number;
   csrfProtection: RequestHandler;
 }
 
@@ -60,7 +59,6 @@ export function authRoutes(deps: AuthRouteDeps): Router {
         const tokenRef = crypto.randomBytes(24).toString('base64url');
         await deps.vault.applyGrant(tokenRef, user.sub, done.tokens, SIGN_IN_SCOPE.split(' '));
         await regenerateSession(req); // a new session id: no fixation
-        req.session.cookie.maxAge = deps.idleMs;
         req.session.user = user;
         req.session.signedInAt = now;
         req.session.tokenRef = tokenRef;

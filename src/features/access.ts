@@ -5,6 +5,7 @@ import type { Request, Response } from 'express';
 import { featureReadiness, scopeDescription, shortScope, type Feature, type FeatureReadiness } from '../scopes/index.js';
 import { GoogleApiError, InvalidInputError, type GoogleCallContext } from '../google/index.js';
 import { NoAccessError, TokenServiceUnavailableError } from '../tokens/vault.js';
+import type { TokenRecord } from '../tokens/token-store.js';
 import { HttpError } from '../web/errors.js';
 import type { FeatureRuntime } from './runtime.js';
 
@@ -16,8 +17,12 @@ export interface FeatureAccess {
   lost?: { at: number; reason: string };
 }
 
+/** The token record each request read for its readiness check (one store read per request, not two). */
+const recordReadBy = new WeakMap<Request, TokenRecord | null>();
+
 export async function featureAccess(rt: FeatureRuntime, req: Request, feature: Feature): Promise<FeatureAccess> {
   const record = await rt.vault.record(req.session.tokenRef);
+  recordReadBy.set(req, record);
   const granted = record?.scopes ?? [];
   return {
     feature,
@@ -103,7 +108,10 @@ export async function callGoogle<T>(rt: FeatureRuntime, req: Request, feature: F
     ...(rt.apiBaseOverride ? { apiBaseOverride: rt.apiBaseOverride } : {}),
   });
   try {
-    const token = await rt.vault.accessToken(ref, user.sub);
+    // The readiness check of this request already read the token record: use it once.
+    const known = recordReadBy.get(req);
+    recordReadBy.delete(req);
+    const token = await rt.vault.accessToken(ref, user.sub, known);
     try {
       return await fn(ctxFor(token.accessToken));
     } catch (err) {

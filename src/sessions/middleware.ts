@@ -1,5 +1,7 @@
-// express-session with a signed, HttpOnly, SameSite=Lax cookie (Secure and `__Host-` on https), idle
-// lifetime through a rolling cookie whose expiry the store enforces, and an absolute lifetime enforced here.
+// express-session with a signed, HttpOnly, SameSite=Lax cookie (Secure and `__Host-` on https). Both
+// lifetimes are enforced here, on the server: idle (no request for `idleMs`) and absolute (since sign-in).
+// The cookie itself is a browser-session cookie that is set once, not re-signed on every response: the
+// last-seen time moves on the server (written at most once a minute), and the store's TTL follows it.
 import crypto from 'node:crypto';
 import session from 'express-session';
 import type { RequestHandler } from 'express';
@@ -22,6 +24,9 @@ export interface SessionMiddlewareOptions {
   now?: () => number;
 }
 
+/** How often an active session's last-seen time is written (and so how late an idle session may end). */
+export const LAST_SEEN_RESOLUTION_MS = 60_000;
+
 export function sessionMiddleware(opts: SessionMiddlewareOptions): RequestHandler[] {
   const now = opts.now ?? Date.now;
   const base = session({
@@ -30,7 +35,7 @@ export function sessionMiddleware(opts: SessionMiddlewareOptions): RequestHandle
     store: opts.store,
     resave: false,
     saveUninitialized: false,
-    rolling: true,
+    rolling: false,
     unset: 'destroy',
     genid: () => crypto.randomBytes(32).toString('base64url'),
     cookie: {
@@ -38,13 +43,20 @@ export function sessionMiddleware(opts: SessionMiddlewareOptions): RequestHandle
       sameSite: 'lax',
       secure: opts.cookie.secure,
       path: '/',
-      maxAge: opts.idleMs,
     },
   });
-  const absolute: RequestHandler = (req, _res, next) => {
+  const lifetimes: RequestHandler = (req, _res, next) => {
     const s = req.session;
-    if (s?.signedInAt !== undefined && now() - s.signedInAt > opts.absoluteMs) {
-      // Past its absolute lifetime: the session ends whatever its activity.
+    const t = now();
+    const lastSeen = s?.lastSeenAt ?? s?.signedInAt;
+    const expired =
+      s?.signedInAt !== undefined &&
+      (t - s.signedInAt > opts.absoluteMs || (lastSeen !== undefined && t - lastSeen > opts.idleMs));
+    if (s && !expired && s.signedInAt !== undefined && (lastSeen === undefined || t - lastSeen >= LAST_SEEN_RESOLUTION_MS)) {
+      s.lastSeenAt = t; // saved at the end of this request; refreshes the store's TTL too
+    }
+    if (s && expired) {
+      // Past its idle or absolute lifetime: the session ends.
       s.destroy((err) => {
         if (err) return next(err);
         // A fresh, empty session object, so that handlers see a signed-out visitor.
@@ -55,5 +67,5 @@ export function sessionMiddleware(opts: SessionMiddlewareOptions): RequestHandle
     }
     next();
   };
-  return [base, absolute];
+  return [base, lifetimes];
 }

@@ -86,9 +86,13 @@ type StoreCallback = (err?: unknown, data?: any) => any; // eslint-disable-line 
  * - a command that fails because the connection dropped under it (or the client is offline) fails with
  *   SessionUnavailableError (503, "nothing was lost"), not the raw client error.
  */
+const TOUCH_THROTTLE_MS = 60_000;
+
 class ResilientRedisStore extends RedisStore {
-  constructor(private readonly connection: RedisConnection, prefix: string) {
-    super({ client: connection, prefix });
+  constructor(private readonly connection: RedisConnection, prefix: string, ttlSeconds: number) {
+    // Sessions carry no cookie expiry: their TTL is the idle lifetime, renewed when the session is saved
+    // (the last-seen time is written at most once a minute) and by touches, throttled below.
+    super({ client: connection, prefix, ttl: ttlSeconds });
     let up = connection.isReady;
     const down = () => {
       if (!up) return;
@@ -118,7 +122,18 @@ class ResilientRedisStore extends RedisStore {
   override set(sid: string, sess: session.SessionData, cb?: StoreCallback) {
     return super.set(sid, sess, this.guard(cb));
   }
+  // express-session touches on every request that did not change the session: an EXPIRE round trip
+  // each time. Once a minute per session and instance is enough for a TTL counted in minutes.
+  private readonly touchedAt = new Map<string, number>();
   override touch(sid: string, sess: session.SessionData, cb?: StoreCallback) {
+    const now = Date.now();
+    const last = this.touchedAt.get(sid);
+    if (last !== undefined && now - last < TOUCH_THROTTLE_MS) {
+      cb?.();
+      return Promise.resolve();
+    }
+    if (this.touchedAt.size >= 100_000) this.touchedAt.clear();
+    this.touchedAt.set(sid, now);
     return super.touch(sid, sess, this.guard(cb));
   }
   override destroy(sid: string, cb?: StoreCallback) {
@@ -135,7 +150,7 @@ function isConnectionError(err: unknown, connection: RedisConnection): boolean {
 async function openRedisStore(url: string, opts: OpenStoreOptions): Promise<SessionStoreHandle> {
   const client = createRedisConnection(url, opts.logger);
   await client.connect();
-  const store = new ResilientRedisStore(client, opts.redisPrefix ?? 'scopewise:sess:');
+  const store = new ResilientRedisStore(client, opts.redisPrefix ?? 'scopewise:sess:', Math.max(1, Math.ceil(opts.defaultTtlMs / 1000)));
   return {
     kind: 'redis',
     store,

@@ -43,6 +43,8 @@ declare module 'express-session' {
     lastProject?: string;
     /** When the signed-in session began (ms since epoch): the absolute lifetime counts from here. */
     signedInAt?: number;
+    /** Last request seen (ms since epoch, to the minute): the idle lifetime counts from here. */
+    lastSeenAt?: number;
   }
 }
 

@@ -151,9 +151,10 @@ export class TokenVault {
   }
 
   /** A fresh access token for the session, refreshing it (once, shared) when it is about to expire. */
-  async accessToken(ref: string | undefined, sub: string): Promise<FreshToken> {
+  async accessToken(ref: string | undefined, sub: string, known?: TokenRecord | null): Promise<FreshToken> {
     if (!ref) throw new NoAccessError('NO_GRANT', 'This session holds no Google access yet.');
-    const rec = await this.opts.store.get(ref);
+    // `known`: the record this request already read (the readiness check), saving a second store read.
+    const rec = known !== undefined ? known : await this.opts.store.get(ref);
     const fresh = await this.freshFrom(ref, rec, sub, 'ahead');
     if (fresh) return fresh;
     return this.refreshShared(ref, sub, rec?.version ?? 0);

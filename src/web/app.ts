@@ -112,7 +112,6 @@ export function createApp(deps: AppDeps): express.Express {
       vault: deps.vault,
       logger,
       cookie,
-      idleMs,
       csrfProtection: csrf.protect,
       ...(deps.now ? { now: deps.now } : {}),
     }),

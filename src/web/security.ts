@@ -61,6 +61,7 @@ export interface CsrfKit {
 
 export function csrfKit(): CsrfKit {
   const kit = csrfSync({
+    size: 32, // bytes: 256 bits of randomness, and a smaller session
     getTokenFromRequest: (req) => {
       const body = req.body as Record<string, unknown> | undefined;
       const fromBody = body && typeof body._csrf === 'string' ? body._csrf : undefined;
