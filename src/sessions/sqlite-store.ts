@@ -113,8 +113,19 @@ export class SqliteSessionStore extends session.Store {
     }
   }
 
+  /** When this process last wrote a touch for each session (skips the statement entirely in between). */
+  private readonly touchedAt = new Map<string, number>();
+
   override touch(sid: string, sess: session.SessionData, cb?: Callback): void {
     try {
+      const now = this.now();
+      const last = this.touchedAt.get(sid);
+      if (last !== undefined && now - last < this.touchThrottleMs) {
+        cb?.();
+        return;
+      }
+      if (this.touchedAt.size >= 100_000) this.touchedAt.clear();
+      this.touchedAt.set(sid, now);
       const expires = this.expiryOf(sess);
       // Only write when the expiry moved by at least the throttle: a live session is never extended
       // past its cookie, and an idle one lapses at most `touchThrottleMs` early.

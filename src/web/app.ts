@@ -1,10 +1,8 @@
 // createApp(): assembles the Express app from its parts. Only the entry point listens.
-import crypto from 'node:crypto';
 import express, { type RequestHandler, type Router } from 'express';
-import { pinoHttp } from 'pino-http';
 import type { Config } from '../config/env.js';
 import type { Logger } from '../log/logger.js';
-import { pathOnly } from '../log/logger.js';
+import { requestLogging } from '../log/request-log.js';
 import type { SessionStoreHandle } from '../sessions/store.js';
 import { cookieSettings, sessionMiddleware, type SessionCookieSettings } from '../sessions/middleware.js';
 import type { OidcProvider } from '../auth/oidc.js';
@@ -46,22 +44,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.set('trust proxy', config.trustProxy);
   app.set('query parser', 'simple');
 
-  app.use(
-    pinoHttp({
-      logger,
-      genReqId: (req, res) => {
-        const id = crypto.randomUUID();
-        res.setHeader('X-Request-Id', id);
-        return id;
-      },
-      serializers: {
-        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: pathOnly(req.url) }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
-      autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/public/') || req.url === '/healthz' },
-    }),
-  );
+  app.use(requestLogging(logger));
   app.use(securityHeaders(deps.oidc.issuer.origin));
   app.use('/public', express.static(PUBLIC_DIR, { index: false, maxAge: '1h', fallthrough: false }));
   app.use(noStore);
