@@ -8,6 +8,7 @@ import { Eta } from 'eta';
 import * as google from '../src/google/index.js';
 import { VIEWS_DIR } from '../src/web/render.js';
 import { CATALOGUE } from '../src/scopes/index.js';
+import { vmRows } from '../src/features/pages.js';
 
 const port = Number(process.env.PORT ?? '0');
 const apiBase = process.env.GOOGLE_API_BASE_URL ?? '';
@@ -17,7 +18,6 @@ const nav = CATALOGUE.filter((f) => f.id !== 'vm-power').map((f) => ({ href: f.i
 const user = { sub: '100000000000000000001', email: 'alice@example.com', name: 'Alice Admin' };
 
 const eta = new Eta({ views: VIEWS_DIR, cache: true, autoEscape: true, autoTrim: false });
-const lastSegment = (s: string | undefined) => (s ? s.slice(s.lastIndexOf('/') + 1) : '');
 
 const app = express();
 app.disable('x-powered-by');
@@ -35,18 +35,7 @@ app.get('/vms', async (req, res, next) => {
       form: { action: '/vms', fields: [{ name: 'project', label: 'Project ID', placeholder: 'my-project-123', value: project }] },
       columns: ['Name', 'Zone', 'Status', 'Machine type', 'Actions'],
       empty: `No VM instances in ${project}.`,
-      rows: out.instances.map((i) => {
-        const params = new URLSearchParams({ project, zone: i.zone, instance: i.name });
-        const running = i.status === 'RUNNING';
-        params.set('action', running ? 'stop' : 'start');
-        return [
-          { text: i.name, code: true },
-          i.zone,
-          { text: i.status ?? 'UNKNOWN', status: i.status ?? 'UNKNOWN' },
-          lastSegment(i.machineType),
-          { actions: [{ href: `/vms/power?${params.toString()}`, label: `${running ? 'Stop' : 'Start'} ${i.name}` }] },
-        ];
-      }),
+      rows: vmRows(project, out.instances),
       user,
       demo: false,
       nav,

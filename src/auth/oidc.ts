@@ -2,6 +2,7 @@
 // backoff in the background, so the app starts (and says "not ready") while the IdP is unreachable and
 // recovers by itself when it comes back.
 import * as client from 'openid-client';
+import { readBodyLimited } from '../http/read-limited.js';
 import { isLoopbackHost } from '../config/env.js';
 import type { Logger } from '../log/logger.js';
 
@@ -188,24 +189,8 @@ const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
  */
 export async function sizeLimitedFetch(url: string, options: client.CustomFetchOptions): Promise<Response> {
   const res = await fetch(url, options as RequestInit);
-  const declared = Number(res.headers.get('content-length') ?? '0');
-  if (declared > MAX_IDP_RESPONSE_BYTES) {
-    await res.body?.cancel().catch(() => undefined);
-    throw new IdpResponseTooLargeError(url);
-  }
   if (!res.body || NULL_BODY_STATUSES.has(res.status)) return res;
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > MAX_IDP_RESPONSE_BYTES) {
-      await reader.cancel().catch(() => undefined);
-      throw new IdpResponseTooLargeError(url);
-    }
-    chunks.push(value);
-  }
-  return new Response(Buffer.concat(chunks), { status: res.status, statusText: res.statusText, headers: res.headers });
+  const body = await readBodyLimited(res, MAX_IDP_RESPONSE_BYTES);
+  if (body === undefined) throw new IdpResponseTooLargeError(url);
+  return new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
 }

@@ -63,6 +63,21 @@ const fmtBytes = (n: string | number | undefined) => {
 };
 const lastSegment = (s: string | undefined) => (s ? s.slice(s.lastIndexOf('/') + 1) : '');
 
+/** The VM table's rows: name, zone, status, machine type, and the stop or start link. */
+export function vmRows(project: string, instances: readonly google.FlatInstance[]): Cell[][] {
+  return instances.map((i) => {
+    const running = i.status === 'RUNNING';
+    const params = new URLSearchParams({ project, zone: i.zone, instance: i.name, action: running ? 'stop' : 'start' });
+    return [
+      { text: i.name, code: true },
+      i.zone,
+      { text: i.status ?? 'UNKNOWN', status: i.status ?? 'UNKNOWN' },
+      lastSegment(i.machineType),
+      { actions: [{ href: `/vms/power?${params.toString()}`, label: `${running ? 'Stop' : 'Start'} ${i.name}` }] },
+    ];
+  });
+}
+
 export function featurePages(rt: FeatureRuntime): Router {
   const router = Router();
   const show = (req: Request, res: import('express').Response, page: ListPage) => {
@@ -118,18 +133,7 @@ export function featurePages(rt: FeatureRuntime): Router {
     const out = await callGoogle(rt, req, access.feature, (ctx) => google.listInstancesAggregated(ctx, { project, pageToken: q.pageToken, maxResults: 100 }));
     show(req, res, {
       ...base,
-      rows: out.instances.map((i) => {
-        const params = new URLSearchParams({ project, zone: i.zone, instance: i.name });
-        const running = i.status === 'RUNNING';
-        params.set('action', running ? 'stop' : 'start');
-        return [
-          { text: i.name, code: true },
-          i.zone,
-          { text: i.status ?? 'UNKNOWN', status: i.status ?? 'UNKNOWN' },
-          lastSegment(i.machineType),
-          { actions: [{ href: `/vms/power?${params.toString()}`, label: `${running ? 'Stop' : 'Start'} ${i.name}` }] },
-        ];
-      }),
+      rows: vmRows(project, out.instances),
       next: nextHref('/vms', { project }, out.nextPageToken),
       ...(out.unreachable?.length ? { notices: [`Google could not reach these zones: ${out.unreachable.join(', ')}. Their VMs are not listed.`] } : {}),
     });

@@ -5,6 +5,7 @@
  * in an error, never in a log.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { readBodyLimited } from '../http/read-limited.js';
 import type { z } from 'zod';
 import { GoogleApiError, parseGoogleError } from './errors.js';
 
@@ -177,7 +178,7 @@ async function attemptOnce<T>(input: AttemptInput<T>): Promise<Outcome<T>> {
   const success = response.status >= 200 && response.status <= 299;
   let read: { text: string; tooLarge: boolean };
   try {
-    read = await readBodyLimited(response, success ? input.maxResponseBytes : MAX_ERROR_BODY_BYTES);
+    read = await readTextLimited(response, success ? input.maxResponseBytes : MAX_ERROR_BODY_BYTES);
   } catch (err) {
     return { ok: false, error: transportError(err) };
   }
@@ -224,28 +225,11 @@ async function attemptOnce<T>(input: AttemptInput<T>): Promise<Outcome<T>> {
   return { ok: true, value: parsed.data };
 }
 
-/** Reads at most `limit` bytes of the body; beyond that, cancels the stream and reports `tooLarge`. */
-async function readBodyLimited(response: Response, limit: number): Promise<{ text: string; tooLarge: boolean }> {
-  const declared = response.headers.get('content-length');
-  if (declared !== null && /^\d+$/.test(declared) && Number(declared) > limit) {
-    await response.body?.cancel().catch(() => undefined);
-    return { text: '', tooLarge: true };
-  }
-  if (response.body === null) return { text: '', tooLarge: false };
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > limit) {
-      await reader.cancel().catch(() => undefined);
-      return { text: '', tooLarge: true };
-    }
-    chunks.push(value);
-  }
-  return { text: new TextDecoder('utf-8').decode(Buffer.concat(chunks)), tooLarge: false };
+/** Reads at most `limit` bytes of the body as text; beyond that, reports `tooLarge`. */
+async function readTextLimited(response: Response, limit: number): Promise<{ text: string; tooLarge: boolean }> {
+  const bytes = await readBodyLimited(response, limit);
+  if (bytes === undefined) return { text: '', tooLarge: true };
+  return { text: new TextDecoder('utf-8').decode(bytes), tooLarge: false };
 }
 
 function describeTransportError(err: unknown): string {
