@@ -102,7 +102,7 @@ export async function completeAuthorization(req: Request, deps: FlowDeps, curren
 
   let config: client.Configuration;
   try {
-    config = deps.oidc.forCodeExchange();
+    config = deps.oidc.forTokenRequest();
   } catch (err) {
     if (err instanceof IdpUnavailableError) {
       throw new AuthError('IDP_UNAVAILABLE', 503, 'Sign-in is unavailable', 'The identity provider cannot be reached right now. Please try again in a moment.');

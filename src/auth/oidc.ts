@@ -23,7 +23,7 @@ export class IdpUnavailableError extends Error {
 
 export class OidcProvider {
   private configuration: client.Configuration | undefined;
-  /** The JWKS as last downloaded by an authorization-code exchange (see forCodeExchange). */
+  /** The JWKS as last downloaded by an authorization-code exchange (see forTokenRequest). */
   private jwks: client.ExportedJWKSCache | undefined;
   private lastError: string | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -75,7 +75,7 @@ export class OidcProvider {
   }
 
   /**
-   * A configuration for one authorization-code exchange, with the same checks as get()'s.
+   * A configuration for one token request (a code exchange or a refresh), with the same checks as get()'s.
    *
    * openid-client keeps one JWKS per Configuration and refetches it for an unknown `kid` only when its copy is
    * at least 60 s old, so a sign-in just after the issuer rotates its signing key would be refused for up to a
@@ -83,7 +83,7 @@ export class OidcProvider {
    * known kid is served from it, an unknown kid makes exactly one refetch, and a kid still unknown after that
    * is refused. Call `keepJwks()` with it afterwards so the next exchange starts from what it downloaded.
    */
-  forCodeExchange(): client.Configuration {
+  forTokenRequest(): client.Configuration {
     const base = this.get();
     const config = new client.Configuration(base.serverMetadata(), this.settings.clientId, this.clientMetadata(), client.ClientSecretPost(this.settings.clientSecret));
     for (const extension of this.extensions()) extension(config);

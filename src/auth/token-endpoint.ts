@@ -9,12 +9,15 @@ export function oidcTokenEndpoint(oidc: OidcProvider, expectedIssuer: () => stri
     async refresh(refreshToken) {
       let config: client.Configuration;
       try {
-        config = oidc.get();
+        // Its own configuration, like a code exchange: an ID token signed with a just-rotated key is
+        // verified after one JWKS refetch instead of failing for a minute.
+        config = oidc.forTokenRequest();
       } catch {
         throw new RefreshError('IDP_UNAVAILABLE', 'identity provider not discovered yet');
       }
       try {
         const response = await client.refreshTokenGrant(config, refreshToken);
+        oidc.keepJwks(config);
         const claims = response.claims();
         if (claims && claims.iss !== expectedIssuer()) {
           throw new RefreshError('IDENTITY_CHANGED', 'refreshed ID token has another issuer');

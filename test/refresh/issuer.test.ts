@@ -42,6 +42,15 @@ test('a rejected token is refreshed through the issuer once, and the new token i
   assert.equal((await stack.app.vault.accessToken(ref, sub)).accessToken, next.accessToken);
 });
 
+test('a refresh right after the issuer rotated its signing key succeeds (one JWKS refetch, not a minute of failures)', async () => {
+  const first = await stack.app.vault.accessToken(ref, sub);
+  const jwksBefore = ((await stack.control('counts')) as { jwks: number }).jwks;
+  await stack.control('rotate-key', {});
+  const next = await stack.app.vault.refreshAfterRejection(ref, sub, first.version);
+  assert.notEqual(next.accessToken, first.accessToken);
+  assert.equal(((await stack.control('counts')) as { jwks: number }).jwks - jwksBefore, 1, 'exactly one JWKS refetch');
+});
+
 test('issuer down (503 on /token): TokenServiceUnavailableError, the refresh token is kept and works after', async () => {
   const t = await stack.app.vault.accessToken(ref, sub);
   await stack.control('inject', { endpoint: 'token', status: 503, times: 1 });
