@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { test, expect } from './fixtures.js';
 import { control, recordAuthorizationScopes, chooseAccount, atGoogle, signIn, MOCK_URL } from './helpers.js';
 
 test.beforeEach(async () => {

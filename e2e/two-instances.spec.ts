@@ -1,5 +1,5 @@
 // Two Scopewise instances sharing Redis, no sticky sessions: whatever one knows, the other knows.
-import { test, expect } from '@playwright/test';
+import { test, expect } from './fixtures.js';
 import { atGoogle } from './helpers.js';
 
 const CLUSTER_MOCK = `http://127.0.0.1:${Number(process.env.E2E_MOCK_PORT ?? 4100) + 100}`;
