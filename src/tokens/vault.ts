@@ -83,7 +83,10 @@ export interface VaultOptions {
 const aadFor = (sub: string): string => `scopewise/tokens/v1/${sub}`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+const OPENED_CACHE_MAX = 5000;
+
 export class TokenVault {
+  private readonly opened = new Map<string, { sub: string; set: TokenSet }>();
   private readonly inflight = new Map<string, Promise<FreshToken>>();
   private readonly skewMs: number;
   private readonly now: () => number;
@@ -103,9 +106,18 @@ export class TokenVault {
 
   /** Opens a sealed set. Throws TokenCryptoError (tampered, unknown key) or TokenSetInvalidError. */
   open(sub: string, sealed: string): TokenSet {
+    // Every request of a signed-in feature opens the same sealed set until it changes; remember the last
+    // few thousand by their exact ciphertext (a fresh IV per seal makes it unique), so AES-GCM and JSON
+    // parsing run once per token, not once per request. A tampered value never matches and is checked.
+    const hit = this.opened.get(sealed);
+    if (hit && hit.sub === sub) return hit.set;
     const value = openJson(this.opts.keyring, sealed, aadFor(sub));
     if (!isTokenSet(value)) throw new TokenSetInvalidError('Stored token set has an unexpected shape');
-    return value;
+    Object.freeze(value.scopes);
+    const set = Object.freeze(value);
+    if (this.opened.size >= OPENED_CACHE_MAX) this.opened.clear();
+    this.opened.set(sealed, { sub, set });
+    return set;
   }
 
   async record(ref: string | undefined): Promise<TokenRecord | null> {
