@@ -57,7 +57,7 @@ export function consentRoutes(rt: FeatureRuntime): Router {
     const featureId = String(req.params.featureId);
     const feature = rt.catalogue.find((f) => f.id === featureId);
     if (!feature) {
-      throw new HttpError(404, 'UNKNOWN_FEATURE', 'No such feature', 'Scopewise has no feature by that name.', { href: '/', label: 'Back to Scopewise' });
+      throw new HttpError(400, 'UNKNOWN_FEATURE', 'No such feature', 'Scopewise has no feature by that name.', { href: '/', label: 'Back to Scopewise' });
     }
     const returnTo = safeReturnTo(rawReturnTo ?? featurePath(feature));
     const access = await featureAccess(rt, req, feature);

@@ -61,10 +61,10 @@ test('consent start: the narrowest scope, incremental, offline, PKCE, fresh stat
   assert.equal(stack.logs.events('consent-asked').at(-1)?.feature, 'logs');
 });
 
-test('consent start refuses an unknown feature (404) and a repeated returnTo (400); an open redirect lands on /', async () => {
+test('consent start refuses an unknown feature (400) and a repeated returnTo (400); an open redirect lands on /', async () => {
   const b = await signIn(stack);
   const unknown = await get(stack, b, '/consent/no-such-feature?returnTo=/vms');
-  assert.equal(unknown.status, 404);
+  assert.equal(unknown.status, 400);
   assert.match(unknown.html, /No such feature/);
   const repeated = await get(stack, b, '/consent/vms?returnTo=/vms&returnTo=/logs');
   assert.equal(repeated.status, 400);
