@@ -196,7 +196,9 @@ export class TokenVault {
         if (set.refreshToken) await this.opts.endpoint.revoke(set.refreshToken, 'refresh_token');
         else await this.opts.endpoint.revoke(set.accessToken, 'access_token');
       } catch (err) {
-        result = { revoked: false, error: err instanceof Error ? err.message : String(err) };
+        // Only the error's code or class: an issuer's message is not ours to log verbatim.
+        const e = err as { code?: unknown; error?: unknown; name?: unknown };
+        result = { revoked: false, error: String(e.error ?? e.code ?? e.name ?? 'ERROR') };
       }
     }
     await this.opts.store.delete(ref);
