@@ -3,7 +3,6 @@ import { Router, type Request, type Response, type NextFunction, type RequestHan
 import type { Logger } from '../log/logger.js';
 import { audit } from '../log/audit.js';
 import type { TokenVault } from '../tokens/vault.js';
-import crypto from 'node:crypto';
 import { normaliseScopeList } from '../tokens/token-set.js';
 import { admit, hostedDomainHint, type AdmissionPolicy } from './admission.js';
 import { AuthError } from './errors.js';
@@ -56,9 +55,10 @@ export function authRoutes(deps: AuthRouteDeps): Router {
             `Scopewise is for the administrators of this organisation, and ${admission.reason}. Sign in with your administrator account, or ask an administrator to add you.`);
         }
         const user = await fetchProfile(deps, done.tokens.access_token, done.claims);
-        const tokenRef = crypto.randomBytes(24).toString('base64url');
-        await deps.vault.applyGrant(tokenRef, user.sub, done.tokens, SIGN_IN_SCOPE.split(' '));
         await regenerateSession(req); // a new session id: no fixation
+        // The token record is keyed by the (new, secret) session id, so a store can read both in one go.
+        const tokenRef = req.sessionID;
+        await deps.vault.applyGrant(tokenRef, user.sub, done.tokens, SIGN_IN_SCOPE.split(' '));
         req.session.user = user;
         req.session.signedInAt = now;
         req.session.tokenRef = tokenRef;
@@ -76,7 +76,7 @@ export function authRoutes(deps: AuthRouteDeps): Router {
         throw new AuthError('SUBJECT_MISMATCH', 403, 'Access was granted by another account',
           `You are signed in as ${user.email}, but access was granted by a different Google account. Nothing was stored. Grant access again and choose ${user.email}.`);
       }
-      req.session.tokenRef ??= crypto.randomBytes(24).toString('base64url');
+      req.session.tokenRef ??= req.sessionID;
       const record = await deps.vault.applyGrant(req.session.tokenRef, user.sub, done.tokens, done.tx.requestedScopes ?? []);
       await saveSession(req);
       const requested = normaliseScopeList(done.tx.requestedScopes ?? []);

@@ -18,6 +18,11 @@ export interface SessionStoreHandle {
   redis?: RedisConnection;
   /** The SQLite database, for the token store, when on SQLite. */
   sqlite?: import('better-sqlite3').Database;
+  /**
+   * Redis only: registers a function called with the session id whenever a session is read, in the same
+   * tick, so that a read the request will need next (its token record) rides the same round trip.
+   */
+  onSessionRead?: (hook: (sid: string) => void) => void;
 }
 
 export type RedisConnection = ReturnType<typeof createRedisClient>;
@@ -116,7 +121,10 @@ class ResilientRedisStore extends RedisStore {
     return (err?: unknown, data?: unknown) => cb(err && isConnectionError(err, this.connection) ? new SessionUnavailableError() : err, data);
   }
 
+  readonly readHooks: Array<(sid: string) => void> = [];
   override get(sid: string, cb?: StoreCallback) {
+    // Issued before the GET in the same tick: node-redis writes both in one round trip.
+    for (const hook of this.readHooks) hook(sid);
     return super.get(sid, this.guard(cb));
   }
   override set(sid: string, sess: session.SessionData, cb?: StoreCallback) {
@@ -155,6 +163,7 @@ async function openRedisStore(url: string, opts: OpenStoreOptions): Promise<Sess
     kind: 'redis',
     store,
     redis: client,
+    onSessionRead: (hook) => store.readHooks.push(hook),
     isHealthy: async () => {
       if (!client.isReady) return false;
       try {

@@ -33,7 +33,12 @@ export interface TokenStore {
 
 export function openTokenStore(handle: SessionStoreHandle): TokenStore {
   if (handle.sqlite) return new SqliteTokenStore(handle.sqlite);
-  if (handle.redis) return new RedisTokenStore(handle.redis);
+  if (handle.redis) {
+    const store = new RedisTokenStore(handle.redis);
+    // A session's token record is keyed by its session id (see auth/routes.ts): read it alongside.
+    handle.onSessionRead?.((sid) => store.prefetch(sid));
+    return store;
+  }
   return new MemoryTokenStore();
 }
 
@@ -151,14 +156,37 @@ redis.call('PEXPIRE', KEYS[1], ARGV[4])
 return 1
 `;
 
+const PREFETCH_MAX_AGE_MS = 1000;
+
 export class RedisTokenStore implements TokenStore {
   constructor(
     private readonly client: RedisConnection,
     private readonly prefix = REDIS_TOKEN_PREFIX,
   ) {}
 
+  /** Reads started by `prefetch`, each used at most once and only while young. */
+  private readonly prefetched = new Map<string, { at: number; read: Promise<Record<string, string>> }>();
+
+  /**
+   * Starts reading a record now (with the session read, in one round trip), for the `get` that follows in
+   * the same request. What it returns is as fresh as a read at that moment; every write is still
+   * version-checked, so an older snapshot can never overwrite a newer token.
+   */
+  prefetch(ref: string): void {
+    const now = Date.now();
+    if (this.prefetched.size >= 1000) {
+      for (const [k, v] of this.prefetched) if (now - v.at > PREFETCH_MAX_AGE_MS) this.prefetched.delete(k);
+      if (this.prefetched.size >= 1000) this.prefetched.clear();
+    }
+    const read = this.client.hGetAll(this.prefix + ref) as Promise<Record<string, string>>;
+    read.catch(() => undefined); // an unused prefetch must not become an unhandled rejection
+    this.prefetched.set(ref, { at: now, read });
+  }
+
   async get(ref: string): Promise<TokenRecord | null> {
-    const h = await this.client.hGetAll(this.prefix + ref);
+    const early = this.prefetched.get(ref);
+    if (early) this.prefetched.delete(ref);
+    const h = early && Date.now() - early.at <= PREFETCH_MAX_AGE_MS ? await early.read : await this.client.hGetAll(this.prefix + ref);
     if (!h || !h.v || !h.r) return null;
     return { ...(JSON.parse(h.r) as TokenRecordInput), version: Number(h.v) };
   }
