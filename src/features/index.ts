@@ -12,22 +12,17 @@ import type { FeatureRuntime } from './runtime.js';
 
 const STATE_LABEL = { ready: 'Ready', 'needs-consent': 'Asks for access on first use', 'partly-granted': 'Partly granted: some access is missing' } as const;
 
-/** Where a feature lives in the app (vm-power acts from the VM list). */
-export function featureHref(feature: Feature): string {
-  return featurePath(feature);
-}
-
 export function withFeatures(config: Config, opts: { discovery?: Discovery; catalogue?: readonly Feature[] } = {}): NonNullable<StartOptions['extend']> {
   const discovery = opts.discovery ?? loadDiscovery();
   const catalogue = opts.catalogue ?? CATALOGUE;
   assertCatalogue(catalogue, discovery);
   return (base) => ({
     describeScope: (uri) => scopeDescription(discovery, uri),
-    nav: catalogue.filter((f) => f.id !== 'vm-power').map((f) => ({ href: featureHref(f), label: f.title })),
+    nav: catalogue.filter((f) => f.id !== 'vm-power').map((f) => ({ href: featurePath(f), label: f.title })),
     featureCards: (_req, granted): FeatureCard[] =>
       catalogue.map((f) => {
         const state = featureReadiness(f, granted, discovery).state;
-        return { href: featureHref(f), title: f.title, summary: f.summary, state, stateLabel: STATE_LABEL[state] };
+        return { href: featurePath(f), title: f.title, summary: f.summary, state, stateLabel: STATE_LABEL[state] };
       }),
     extraRoutes: (kit) => {
       const rt: FeatureRuntime = {

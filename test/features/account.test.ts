@@ -4,7 +4,7 @@ import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStack, type Stack } from '../helpers/stack.js';
 import { hiddenInput } from '../helpers/browser.js';
-import { ALICE, AUTH, assertNoTokensSeen, get, grantAll, grantsAt, links, rows, signIn, text, type RecordingBrowser } from './helpers.js';
+import { ALICE, AUTH, IDENTITY, sorted, assertNoTokensSeen, get, grantAll, grantsAt, links, rows, signIn, text, type RecordingBrowser } from './helpers.js';
 
 let stack: Stack;
 before(async () => {
@@ -17,8 +17,6 @@ beforeEach(async () => {
   await stack.control('reset', {});
 });
 
-const IDENTITY = [`${AUTH}userinfo.email`, `${AUTH}userinfo.profile`, 'openid'];
-const sorted = (xs: string[]) => [...xs].sort();
 
 /** The two tables of /account: scopes (short → row) and features (title → row). */
 async function account(b: RecordingBrowser) {

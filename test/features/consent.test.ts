@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { startStack, type Stack } from '../helpers/stack.js';
 import { hiddenInput } from '../helpers/browser.js';
 import {
-  ALICE, AUTH, RecordingBrowser, assertNoTokensSeen, consentGranular, consentUrl, counts, get, grantAll, grantsAt, links, rows, signIn, text,
+  ALICE, AUTH, IDENTITY, sorted, RecordingBrowser, assertNoTokensSeen, consentGranular, consentUrl, counts, get, grantAll, grantsAt, links, rows, signIn, text,
 } from './helpers.js';
 
 let stack: Stack;
@@ -20,8 +20,6 @@ beforeEach(async () => {
   await stack.control('reset', {});
 });
 
-const IDENTITY = [`${AUTH}userinfo.email`, `${AUTH}userinfo.profile`, 'openid'];
-const sorted = (xs: string[]) => [...xs].sort();
 
 test('consent start: the narrowest scope, incremental, offline, PKCE, fresh state and nonce, the user as login_hint', async () => {
   const b = await signIn(stack);

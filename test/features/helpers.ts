@@ -6,6 +6,9 @@ import type { Stack } from '../helpers/stack.js';
 
 export const AUTH = 'https://www.googleapis.com/auth/';
 export const ALICE = 'alice@example.com';
+/** The identity scopes as the token endpoint reports them. */
+export const IDENTITY = [`${AUTH}userinfo.email`, `${AUTH}userinfo.profile`, 'openid'];
+export const sorted = (xs: string[]) => [...xs].sort();
 
 /** Every body, Location header and Set-Cookie header any RecordingBrowser saw (for the token scan). */
 export const seen: string[] = [];
