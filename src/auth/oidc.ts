@@ -52,6 +52,12 @@ export class OidcProvider {
     return this.settings.issuer;
   }
 
+  /** The origin of the discovered authorization endpoint: the only place a sign-in or consent redirects to. */
+  get authorizationOrigin(): string {
+    const endpoint = this.configuration?.serverMetadata().authorization_endpoint;
+    return endpoint ? new URL(endpoint).origin : this.settings.issuer.origin;
+  }
+
   /** The issuer identifier as discovered (what ID tokens carry in `iss`). */
   get issuerIdentifier(): string {
     return this.configuration?.serverMetadata().issuer ?? this.settings.issuer.href;

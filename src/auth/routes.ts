@@ -8,6 +8,7 @@ import { admit, hostedDomainHint, type AdmissionPolicy } from './admission.js';
 import { AuthError } from './errors.js';
 import { beginAuthorization, completeAuthorization, fetchProfile, SIGN_IN_SCOPE, type FlowDeps } from './flow.js';
 import { safeReturnTo } from './return-to.js';
+import { redirectLocal, redirectToIssuer } from '../http/redirect.js';
 import { regenerateSession, saveSession, destroySession } from '../sessions/session-ops.js';
 import type { SessionCookieSettings } from '../sessions/middleware.js';
 
@@ -27,7 +28,7 @@ export function authRoutes(deps: AuthRouteDeps): Router {
     try {
       if (Array.isArray(req.query.returnTo)) throw new AuthError('BAD_CALLBACK_REQUEST', 400, 'Bad request', 'returnTo must be given once.');
       const returnTo = safeReturnTo(req.query.returnTo);
-      if (req.session.user) return res.redirect(303, returnTo);
+      if (req.session.user) return redirectLocal(res, returnTo);
       const url = await beginAuthorization(req, deps, {
         purpose: 'signin',
         scope: SIGN_IN_SCOPE,
@@ -35,7 +36,7 @@ export function authRoutes(deps: AuthRouteDeps): Router {
         extraParams: { hd: hostedDomainHint(deps.policy) },
       });
       await saveSession(req);
-      res.redirect(303, url.href);
+      redirectToIssuer(res, url, deps.oidc.authorizationOrigin);
     } catch (err) {
       next(err);
     }
@@ -64,7 +65,7 @@ export function authRoutes(deps: AuthRouteDeps): Router {
         req.session.tokenRef = tokenRef;
         await saveSession(req);
         audit(deps.logger, 'sign-in', { sub: user.sub, email: user.email, hd: user.hd, via: admission.via });
-        return res.redirect(303, done.tx.returnTo);
+        return redirectLocal(res, done.tx.returnTo);
       }
       // Incremental consent for a signed-in user.
       const user = req.session.user;
@@ -87,7 +88,7 @@ export function authRoutes(deps: AuthRouteDeps): Router {
         granted: record.scopes,
         declined: requested.filter((s) => !record.scopes.includes(s)),
       });
-      return res.redirect(303, done.tx.returnTo);
+      return redirectLocal(res, done.tx.returnTo);
     } catch (err) {
       // The transaction is already used up; leave no session behind for a visitor who was not signed in.
       try {
@@ -109,7 +110,7 @@ export function authRoutes(deps: AuthRouteDeps): Router {
       await deps.vault.drop(req.session.tokenRef); // the grant at the issuer stays: this is sign-out, not disconnect
       await destroySession(req, res, deps.cookie);
       if (sub) audit(deps.logger, 'sign-out', { sub });
-      res.redirect(303, '/');
+      redirectLocal(res, '/');
     } catch (err) {
       next(err);
     }

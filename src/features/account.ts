@@ -4,6 +4,7 @@ import { Router } from 'express';
 import { accountSummary, isIdentityScope, shortScope, SIGN_IN_SCOPES } from '../scopes/index.js';
 import { audit } from '../log/audit.js';
 import { destroySession } from '../sessions/session-ops.js';
+import { redirectLocal, redirectToIssuer } from '../http/redirect.js';
 import { startConsent } from './consent.js';
 import { consentHref, featurePath } from './access.js';
 import type { FeatureRuntime } from './runtime.js';
@@ -64,12 +65,12 @@ export function accountRoutes(rt: FeatureRuntime): Router {
         action: { href: '/account', label: 'Back to your account' },
       }, 502);
     }
-    if (keep.length === 0) return res.redirect(303, '/account');
+    if (keep.length === 0) return redirectLocal(res, '/account');
     // The revocation removed the whole grant, identity included: ask for who the user is again too (as at
     // sign-in), or the grant would be left without email and profile.
     const identity = SIGN_IN_SCOPES.filter((s) => s !== 'openid');
     const url = await startConsent(rt, req, { scopes: [...identity, ...keep.filter((s) => !isIdentityScope(s))], returnTo: '/account' });
-    res.redirect(303, url.href);
+    redirectToIssuer(res, url, rt.oidc.authorizationOrigin);
   });
 
   router.post('/disconnect', rt.requireUser, rt.csrf.protect, async (req, res) => {
@@ -77,7 +78,7 @@ export function accountRoutes(rt: FeatureRuntime): Router {
     const result = await rt.vault.revoke(req.session.tokenRef, user.sub);
     audit(rt.logger, 'disconnect', { sub: user.sub, revoked: result.revoked, error: result.error });
     await destroySession(req, res, rt.cookie);
-    if (result.revoked) return res.redirect(303, '/?disconnected=1');
+    if (result.revoked) return redirectLocal(res, '/?disconnected=1');
     rt.render(req, res, 'message', {
       title: 'Signed out',
       heading: 'Signed out, but Google did not confirm the revocation',

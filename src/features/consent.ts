@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { audit } from '../log/audit.js';
 import { beginAuthorization } from '../auth/flow.js';
 import { safeReturnTo } from '../auth/return-to.js';
+import { redirectLocal, redirectToIssuer } from '../http/redirect.js';
 import { saveSession } from '../sessions/session-ops.js';
 import { HttpError } from '../web/errors.js';
 import { featureAccess, featurePath } from './access.js';
@@ -61,7 +62,7 @@ export function consentRoutes(rt: FeatureRuntime): Router {
     }
     const returnTo = safeReturnTo(rawReturnTo ?? featurePath(feature));
     const access = await featureAccess(rt, req, feature);
-    if (access.readiness.state === 'ready' && !again) return res.redirect(303, returnTo);
+    if (access.readiness.state === 'ready' && !again) return redirectLocal(res, returnTo);
     const scopes = access.readiness.state === 'ready' ? access.feature.scopes : access.readiness.missingScopes;
     // A link on another site must not bounce a signed-in admin to Google: confirm here first.
     if (req.get('sec-fetch-site') === 'cross-site') {
@@ -71,7 +72,7 @@ export function consentRoutes(rt: FeatureRuntime): Router {
     // as at sign-in, or the new grant would hold no email or profile.
     const identity = access.lost ? SIGN_IN_SCOPES.filter((s) => s !== 'openid') : [];
     const url = await startConsent(rt, req, { scopes: [...identity, ...scopes], returnTo, featureId: feature.id });
-    res.redirect(303, url.href);
+    redirectToIssuer(res, url, rt.oidc.authorizationOrigin);
   });
   return router;
 }
