@@ -7,7 +7,7 @@
 // key missing from TOKEN_KEYS, or damaged); unreadable records are left as they are. Exit status: 0 when
 // every record is under the newest key, 2 when some could not be read, 1 on an error.
 import { pathToFileURL } from 'node:url';
-import { loadConfig, ConfigError } from '../src/config/env.js';
+import { loadMaintenanceConfig, ConfigError } from '../src/config/env.js';
 import { createLogger } from '../src/log/logger.js';
 import { openSessionStore } from '../src/sessions/store.js';
 import { parseKeyring } from '../src/tokens/crypto.js';
@@ -26,9 +26,7 @@ export interface ReencryptCounts {
 
 /** The command without the process around it (tests call this). */
 export async function reencryptTokens(env: NodeJS.ProcessEnv, out: (line: string) => void): Promise<ReencryptCounts> {
-  const config = loadConfig(env);
-  if (!config.tokenKeys) throw new Error('TOKEN_KEYS is not set: expected the keys, the newest first.');
-  if (config.sessionStore.kind === 'memory') throw new Error('SESSION_STORE=memory keeps nothing to re-encrypt; point SESSION_STORE at the store the app uses.');
+  const config = loadMaintenanceConfig(env);
   const keyring = parseKeyring(config.tokenKeys);
   const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, process.stderr);
   const handle = await openSessionStore(config.sessionStore, { defaultTtlMs: config.sessionIdleMinutes * 60_000, logger });

@@ -11,7 +11,7 @@ async function main(): Promise<void> {
     config = loadConfig(process.env);
   } catch (err) {
     if (err instanceof ConfigError) {
-      console.error(err.message);
+      console.error(err.problems.length === 1 ? `Scopewise cannot start: ${err.problems[0]}` : err.message);
       process.exit(1);
     }
     throw err;
@@ -24,6 +24,7 @@ async function main(): Promise<void> {
     stopDemo = demo.stop;
   }
   const logger = createLogger(config.logLevel);
+  for (const warning of config.warnings) logger.warn({ code: 'CONFIG_WARNING' }, warning);
   const app = await startScopewise(config, logger, { extend: withFeatures(config) });
   if (config.demo) {
     console.log(`\nScopewise demo is running: ${config.baseUrl.origin}\n`);

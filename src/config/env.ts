@@ -1,5 +1,10 @@
 // Reads and validates the environment once. Pure: takes an env object, returns a Config or throws a
 // ConfigError whose message names every wrong variable and what is expected.
+//
+// Fail closed: every start that is not the demo is treated as a real deployment, whatever NODE_ENV says
+// (unset, "staging", a typo), and the demo refuses to start where anything says it is one. Only tests opt out,
+// explicitly and in code (`{ testing: true }`), never through the environment.
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 export type SessionStoreSpec =
@@ -28,9 +33,17 @@ export interface Config {
   googleApiBaseUrl: string | undefined;
   defaultProject: string | undefined;
   rateLimitPerMinute: number;
-  trustProxy: string | number | boolean;
+  /** Express `trust proxy`: false, a hop count, or proxy addresses/subnets. Never `true`. */
+  trustProxy: false | number | string[];
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   demo: boolean;
+  /** Things worth a line at start-up that do not stop it. */
+  warnings: string[];
+}
+
+export interface LoadOptions {
+  /** Tests only: allows the memory store, no allow-list and no TOKEN_KEYS outside the demo. */
+  testing?: boolean;
 }
 
 export class ConfigError extends Error {
@@ -45,6 +58,32 @@ const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 
 export function isLoopbackHost(hostname: string): boolean {
   return LOOPBACK_HOSTS.has(hostname) || /^127(\.\d{1,3}){3}$/.test(hostname);
+}
+
+/** Express's names for address ranges (`trust proxy`). */
+const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** `10.0.0.0/8`, `192.168.1.7`, `fd00::/8`, `loopback`: what `trust proxy` accepts as an address entry. */
+export function isProxyAddress(entry: string): boolean {
+  if (PROXY_RANGE_NAMES.has(entry)) return true;
+  const [ip, bits, ...rest] = entry.split('/');
+  if (rest.length > 0 || ip === undefined) return false;
+  const family = isIP(ip);
+  if (family === 0) return false;
+  if (bits === undefined) return true;
+  if (!/^\d{1,3}$/.test(bits)) return false;
+  return Number(bits) <= (family === 4 ? 32 : 128);
+}
+
+export function parseTrustProxy(value: string | undefined): Config['trustProxy'] | string {
+  const v = (value ?? '').trim();
+  if (v === '' || v === 'false' || v === '0') return false;
+  const expected = 'a hop count (the number of proxies in front, e.g. 1) or the proxies\' addresses/subnets, comma-separated (e.g. 10.0.0.0/8 or loopback)';
+  if (v === 'true') return `"true" would let any client choose its address with X-Forwarded-For (and so escape the sign-in rate limit); expected ${expected}`;
+  if (/^\d{1,2}$/.test(v)) return Number(v);
+  const entries = v.split(',').map((e) => e.trim()).filter((e) => e.length > 0);
+  if (entries.length > 0 && entries.every(isProxyAddress)) return entries;
+  return expected;
 }
 
 const list = (v: string | undefined): string[] =>
@@ -91,10 +130,38 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 const intIn = (min: number, max: number) =>
   z.coerce.number({ error: 'expected a whole number' }).int('expected a whole number').min(min).max(max);
 
-export function loadConfig(env: NodeJS.ProcessEnv): Config {
+/** Why the demo must not start here (the operator's settings say this is a real deployment), or undefined. */
+function demoRefusal(env: NodeJS.ProcessEnv): string | undefined {
+  const refuse = (name: string, why: string) =>
+    `OIDC_CLIENT_ID is not set, so this would start the demo (a mock Google), but ${why}: refusing to start. Set OIDC_CLIENT_ID and OIDC_CLIENT_SECRET for a real deployment, or unset ${name} to run the demo.`;
+  if (env.NODE_ENV === 'production') return refuse('NODE_ENV', 'NODE_ENV=production');
+  if (env.BASE_URL) {
+    let host: string | undefined;
+    try {
+      host = new URL(env.BASE_URL).hostname;
+    } catch {
+      host = undefined;
+    }
+    if (host === undefined || !isLoopbackHost(host)) return refuse('BASE_URL', `BASE_URL=${env.BASE_URL} is not a loopback address`);
+  }
+  if (env.SESSION_STORE && /^rediss?:/.test(env.SESSION_STORE)) return refuse('SESSION_STORE', 'SESSION_STORE names a Redis (a shared, real session store)');
+  if (env.SESSION_SECRET) return refuse('SESSION_SECRET', 'SESSION_SECRET is set (the demo makes its own)');
+  if (env.TOKEN_KEYS) return refuse('TOKEN_KEYS', 'TOKEN_KEYS is set (the demo makes its own)');
+  return undefined;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv, opts: LoadOptions = {}): Config {
   const problems: string[] = [];
+  const warnings: string[] = [];
   const nodeEnv = env.NODE_ENV ?? 'development';
-  const production = nodeEnv === 'production';
+  const demo = !env.OIDC_CLIENT_ID;
+  if (demo) {
+    const refusal = demoRefusal(env);
+    // One line that says why; the other checks would only add noise about settings the demo provides.
+    if (refusal) throw new ConfigError([refusal]);
+  }
+  // Outside the demo (and tests that opt out in code), every start is held to production's rules.
+  const deployment = !demo && !opts.testing;
 
   const num = (name: string, fallback: number, min: number, max: number): number => {
     const raw = env[name];
@@ -108,18 +175,14 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   };
 
   const port = num('PORT', 3000, 0, 65535);
-  const demo = !env.OIDC_CLIENT_ID;
-  if (demo && production) {
-    problems.push('OIDC_CLIENT_ID is not set: the demo (mock Google) is refused when NODE_ENV=production; set OIDC_CLIENT_ID and OIDC_CLIENT_SECRET');
-  }
 
   const baseUrl = parseUrl('BASE_URL', env.BASE_URL || `http://localhost:${port}`, problems,
     'an absolute http(s) URL such as https://scopewise.example.com');
   if (baseUrl && (baseUrl.pathname !== '/' || baseUrl.search || baseUrl.hash)) {
     problems.push(`BASE_URL="${env.BASE_URL}" is not valid: expected an origin without path, query or fragment`);
   }
-  if (baseUrl && baseUrl.protocol === 'http:' && production && !isLoopbackHost(baseUrl.hostname)) {
-    problems.push(`BASE_URL="${env.BASE_URL}" is not valid: expected https:// in production (cookies must be Secure)`);
+  if (baseUrl && baseUrl.protocol === 'http:' && !demo && !isLoopbackHost(baseUrl.hostname)) {
+    problems.push(`BASE_URL="${env.BASE_URL}" is not valid: expected https:// (plain http only on loopback; cookies must be Secure)`);
   }
 
   const issuer = parseUrl('OIDC_ISSUER', env.OIDC_ISSUER || 'https://accounts.google.com', problems,
@@ -150,10 +213,15 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     if (typeof parsed === 'string') problems.push(`SESSION_STORE="${env.SESSION_STORE}" is not valid: expected ${parsed}`);
     else sessionStore = parsed;
   }
-  if (sessionStore.kind === 'memory' && production) {
-    problems.push('SESSION_STORE=memory is refused when NODE_ENV=production: sessions would vanish on restart; use sqlite:<path> or redis://');
+  if (sessionStore.kind === 'memory' && deployment) {
+    problems.push('SESSION_STORE=memory is refused outside tests: sessions would vanish on restart and could not be shared; use sqlite:<path> or redis://');
   }
 
+  for (const name of ['ALLOWED_DOMAINS', 'ALLOWED_EMAILS'] as const) {
+    if (env[name] !== undefined && list(env[name]).length === 0) {
+      problems.push(`${name} is set but empty: expected at least one entry (an empty list would not mean "everyone"); unset it to leave it out`);
+    }
+  }
   const allowedDomains = list(env.ALLOWED_DOMAINS).map((d) => d.toLowerCase());
   for (const d of allowedDomains) {
     if (!/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(d)) {
@@ -164,8 +232,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   for (const e of allowedEmails) {
     if (!z.email().safeParse(e).success) problems.push(`ALLOWED_EMAILS contains "${e}": expected e-mail addresses, comma-separated`);
   }
-  if (production && allowedDomains.length === 0 && allowedEmails.length === 0) {
-    problems.push('ALLOWED_DOMAINS and ALLOWED_EMAILS are both empty: in production set at least one, or any Google account could sign in');
+  if (deployment && allowedDomains.length === 0 && allowedEmails.length === 0 && env.ALLOWED_DOMAINS === undefined && env.ALLOWED_EMAILS === undefined) {
+    problems.push('ALLOWED_DOMAINS and ALLOWED_EMAILS are both unset: set at least one, or any Google account could sign in');
   }
 
   const logLevel = (env.LOG_LEVEL || 'info') as Config['logLevel'];
@@ -188,13 +256,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   }
 
   let trustProxy: Config['trustProxy'] = false;
-  const tp = env.TRUST_PROXY;
-  if (tp !== undefined && tp !== '') {
-    if (tp === 'true') trustProxy = true;
-    else if (tp === 'false') trustProxy = false;
-    else if (/^\d+$/.test(tp)) trustProxy = Number(tp);
-    else if (/^[0-9a-fA-F:.,/ a-z]+$/.test(tp)) trustProxy = tp;
-    else problems.push(`TRUST_PROXY="${tp}" is not valid: expected true, false, a hop count, or addresses/subnets (e.g. loopback, 10.0.0.0/8)`);
+  const parsedProxy = parseTrustProxy(env.TRUST_PROXY);
+  if (typeof parsedProxy === 'string') problems.push(`TRUST_PROXY="${env.TRUST_PROXY}" is not valid: ${parsedProxy}`);
+  else trustProxy = parsedProxy;
+  if (baseUrl?.protocol === 'https:' && trustProxy === false) {
+    warnings.push('BASE_URL is https but TRUST_PROXY is not set: if Scopewise runs behind a load balancer or TLS proxy, every user shares its address and one rate-limit counter (anyone could lock sign-in); set TRUST_PROXY to the number of proxies in front or their addresses');
   }
 
   const rateLimitPerMinute = num('RATE_LIMIT_PER_MINUTE', 30, 1, 10_000_000);
@@ -202,7 +268,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   const sessionAbsoluteHours = num('SESSION_ABSOLUTE_HOURS', 12, 1, 24 * 90);
 
   const tokenKeys = env.TOKEN_KEYS || undefined;
-  if (!tokenKeys && production) {
+  if (!tokenKeys && deployment) {
     problems.push('TOKEN_KEYS is not set: expected one or more <kid>:<base64 of 32 random bytes>, comma-separated (the first encrypts); generate one with `npm run token-key`');
   }
 
@@ -228,5 +294,43 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     trustProxy,
     logLevel,
     demo,
+    warnings,
   };
+}
+
+/** What the maintenance commands (re-encryption) need: the store and the keys, nothing about sign-in. */
+export interface MaintenanceConfig {
+  sessionStore: SessionStoreSpec;
+  tokenKeys: string;
+  sessionIdleMinutes: number;
+  sessionAbsoluteHours: number;
+  logLevel: Config['logLevel'];
+}
+
+export function loadMaintenanceConfig(env: NodeJS.ProcessEnv): MaintenanceConfig {
+  const problems: string[] = [];
+  let sessionStore: SessionStoreSpec = { kind: 'sqlite', path: 'data/sessions.db' };
+  if (env.SESSION_STORE) {
+    const parsed = parseSessionStore(env.SESSION_STORE);
+    if (typeof parsed === 'string') problems.push(`SESSION_STORE="${env.SESSION_STORE}" is not valid: expected ${parsed}`);
+    else sessionStore = parsed;
+  }
+  if (sessionStore.kind === 'memory') problems.push('SESSION_STORE=memory keeps nothing to maintain: point SESSION_STORE at the store the app uses');
+  const tokenKeys = env.TOKEN_KEYS ?? '';
+  if (!tokenKeys) problems.push('TOKEN_KEYS is not set: expected the keys, the newest first');
+  const int = (name: string, fallback: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > max) {
+      problems.push(`${name}="${raw}" is not valid: expected a whole number from 1 to ${max}`);
+      return fallback;
+    }
+    return Number(raw);
+  };
+  const sessionIdleMinutes = int('SESSION_IDLE_MINUTES', 60, 60 * 24 * 30);
+  const sessionAbsoluteHours = int('SESSION_ABSOLUTE_HOURS', 12, 24 * 90);
+  const logLevel = (env.LOG_LEVEL || 'info') as Config['logLevel'];
+  if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL="${env.LOG_LEVEL}" is not valid: expected one of ${LOG_LEVELS.join(', ')}`);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { sessionStore, tokenKeys, sessionIdleMinutes, sessionAbsoluteHours, logLevel };
 }

@@ -57,8 +57,9 @@ export async function startDemo(base: Config, env: NodeJS.ProcessEnv = process.e
     OIDC_ISSUER: mock.issuer,
     OIDC_CLIENT_ID: secrets.clientId,
     OIDC_CLIENT_SECRET: secrets.clientSecret,
-    SESSION_SECRET: env.SESSION_SECRET || secrets.sessionSecret,
-    TOKEN_KEYS: env.TOKEN_KEYS || secrets.tokenKeys,
+    // The demo's own secrets only: configuration refuses a demo start where these come from the environment.
+    SESSION_SECRET: secrets.sessionSecret,
+    TOKEN_KEYS: secrets.tokenKeys,
     GOOGLE_API_BASE_URL: env.GOOGLE_API_BASE_URL || mock.url,
     ALLOWED_DOMAINS: env.ALLOWED_DOMAINS ?? 'example.com',
     DEFAULT_PROJECT: env.DEFAULT_PROJECT || 'acme-prod',

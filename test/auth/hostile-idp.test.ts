@@ -410,7 +410,7 @@ test('discovery-wrong-issuer: a fresh app is not ready, /login answers 503 with 
     SESSION_STORE: 'memory',
     ALLOWED_DOMAINS: 'example.com',
     LOG_LEVEL: 'debug',
-  });
+  }, { testing: true });
   const app = await startScopewise(config, createLogger(config.logLevel, logs.stream));
   try {
     const health = await fetch(`${app.url}/healthz`);

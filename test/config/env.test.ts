@@ -3,15 +3,16 @@ import assert from 'node:assert/strict';
 import { loadConfig, ConfigError } from '../../src/config/env.js';
 
 const good = {
+  ALLOWED_DOMAINS: 'example.com',
   OIDC_CLIENT_ID: 'id',
   OIDC_CLIENT_SECRET: 'secret',
   SESSION_SECRET: 'a'.repeat(32),
   TOKEN_KEYS: 'k1:' + Buffer.alloc(32, 1).toString('base64'),
 };
 
-function problems(env: Record<string, string>): string[] {
+function problems(env: Record<string, string>, opts?: Parameters<typeof loadConfig>[1]): string[] {
   try {
-    loadConfig(env);
+    loadConfig(env, opts);
     return [];
   } catch (err) {
     assert.ok(err instanceof ConfigError);
@@ -64,13 +65,81 @@ test('memory store is refused in production; https base makes cookies secure', (
 });
 
 test('production requires token keys and an admin list', () => {
-  const p = problems({ ...good, NODE_ENV: 'production', BASE_URL: 'https://sw.example.com', TOKEN_KEYS: '' });
+  const p = problems({ ...good, NODE_ENV: 'production', BASE_URL: 'https://sw.example.com', TOKEN_KEYS: '', ALLOWED_DOMAINS: '' });
   assert.ok(p.some((m) => m.startsWith('TOKEN_KEYS')));
   assert.ok(p.some((m) => m.startsWith('ALLOWED_DOMAINS')));
 });
 
+// Every non-demo start is a real deployment, whatever NODE_ENV says (unset, "staging", a typo).
+for (const nodeEnv of [undefined, 'development', 'staging', 'test']) {
+  const env = (extra: Record<string, string>) => ({ ...good, ...(nodeEnv ? { NODE_ENV: nodeEnv } : {}), ...extra });
+  test(`NODE_ENV=${nodeEnv ?? '(unset)'}: the production guards apply to a non-demo start`, () => {
+    assert.ok(problems(env({ SESSION_STORE: 'memory' })).some((m) => m.startsWith('SESSION_STORE=memory')), 'memory store');
+    const { ALLOWED_DOMAINS: _d, ...noList } = env({});
+    assert.ok(problems(noList).some((m) => m.startsWith('ALLOWED_DOMAINS')), 'allow-list');
+    const { TOKEN_KEYS: _k, ...noKeys } = env({});
+    assert.ok(problems(noKeys).some((m) => m.startsWith('TOKEN_KEYS')), 'token keys');
+    assert.ok(problems(env({ BASE_URL: 'http://sw.example.com' })).some((m) => m.startsWith('BASE_URL')), 'plain http on a public host');
+  });
+}
+
+test('tests opt out of the deployment guards explicitly, in code', () => {
+  const { ALLOWED_DOMAINS: _d, TOKEN_KEYS: _k, ...bare } = good;
+  const c = loadConfig({ ...bare, SESSION_STORE: 'memory' }, { testing: true });
+  assert.deepEqual(c.sessionStore, { kind: 'memory' });
+  assert.deepEqual(c.allowedDomains, []);
+  assert.equal(c.tokenKeys, undefined);
+});
+
+test('an ALLOWED_DOMAINS or ALLOWED_EMAILS that is set but empty is an error, not "everyone"', () => {
+  for (const v of ['', ' ', ',', ' , ']) {
+    assert.ok(problems({ ...good, ALLOWED_DOMAINS: v }).some((m) => m.startsWith('ALLOWED_DOMAINS')), JSON.stringify(v));
+    assert.ok(problems({ ALLOWED_DOMAINS: v }).some((m) => m.startsWith('ALLOWED_DOMAINS')), `demo: ${JSON.stringify(v)}`);
+    assert.ok(problems({ ...good, ALLOWED_EMAILS: v }).some((m) => m.startsWith('ALLOWED_EMAILS')), JSON.stringify(v));
+  }
+});
+
+test('the demo refuses to start where anything says this is a real deployment, naming it in one line', () => {
+  const cases: Array<[Record<string, string>, string]> = [
+    [{ BASE_URL: 'https://scopewise.example.com' }, 'BASE_URL'],
+    [{ BASE_URL: 'http://10.0.0.5:3000' }, 'BASE_URL'],
+    [{ SESSION_STORE: 'redis://redis.internal:6379/0' }, 'SESSION_STORE'],
+    [{ SESSION_SECRET: 'a'.repeat(32) }, 'SESSION_SECRET'],
+    [{ TOKEN_KEYS: good.TOKEN_KEYS }, 'TOKEN_KEYS'],
+    [{ NODE_ENV: 'production' }, 'OIDC_CLIENT_ID'],
+  ];
+  for (const [env, name] of cases) {
+    const p = problems(env);
+    assert.equal(p.length, 1, `${JSON.stringify(env)}: ${p.join(' | ')}`);
+    assert.match(p[0]!, /demo/i);
+    assert.ok(p[0]!.includes(name), `${name} named: ${p[0]}`);
+    assert.ok(!p[0]!.includes('\n'));
+  }
+  // A fresh clone (nothing set) and a demo on loopback still run.
+  assert.equal(loadConfig({}).demo, true);
+  assert.equal(loadConfig({ BASE_URL: 'http://127.0.0.1:3000', PORT: '3000' }).demo, true);
+});
+
+test('TRUST_PROXY: a hop count or proxy addresses; "true" is refused with what to set instead', () => {
+  assert.equal(loadConfig({ ...good, TRUST_PROXY: '1' }).trustProxy, 1);
+  assert.equal(loadConfig({ ...good, TRUST_PROXY: 'false' }).trustProxy, false);
+  assert.deepEqual(loadConfig({ ...good, TRUST_PROXY: '10.0.0.0/8, 192.168.1.7,loopback' }).trustProxy, ['10.0.0.0/8', '192.168.1.7', 'loopback']);
+  assert.deepEqual(loadConfig({ ...good, TRUST_PROXY: 'fd00::/8' }).trustProxy, ['fd00::/8']);
+  const p = problems({ ...good, TRUST_PROXY: 'true' });
+  assert.ok(p.some((m) => m.startsWith('TRUST_PROXY') && /hop count/.test(m) && /address/.test(m)), p.join('\n'));
+  for (const bad of ['yes', '10.0.0.0/33', '300.1.1.1', 'evil.example', '-1', '1.5']) {
+    assert.ok(problems({ ...good, TRUST_PROXY: bad }).some((m) => m.startsWith('TRUST_PROXY')), bad);
+  }
+});
+
+test('an https BASE_URL with no trusted proxy starts with a warning about rate limits', () => {
+  const c = loadConfig({ ...good, BASE_URL: 'https://sw.example.com' });
+  assert.ok(c.warnings.some((w) => w.includes('TRUST_PROXY')), c.warnings.join('\n'));
+  assert.deepEqual(loadConfig({ ...good, BASE_URL: 'https://sw.example.com', TRUST_PROXY: '1' }).warnings, []);
+});
+
 test('session store specs', () => {
-  assert.deepEqual(loadConfig({ ...good, SESSION_STORE: 'memory' }).sessionStore, { kind: 'memory' });
+  assert.deepEqual(loadConfig({ ...good, SESSION_STORE: 'memory' }, { testing: true }).sessionStore, { kind: 'memory' });
   assert.deepEqual(loadConfig({ ...good, SESSION_STORE: 'redis://127.0.0.1:6379/2' }).sessionStore, { kind: 'redis', url: 'redis://127.0.0.1:6379/2' });
   assert.ok(problems({ ...good, SESSION_STORE: 'sqlite:' }).length > 0);
   assert.ok(problems({ ...good, SESSION_STORE: 'redis://h:1/x' }).length > 0);

@@ -80,7 +80,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     LOG_LEVEL: 'debug',
     RATE_LIMIT_PER_MINUTE: '1000000',
     ...opts.env,
-  });
+  }, { testing: true });
   const app = await startScopewise(config, createLogger(config.logLevel, logs.stream), { extend: withFeatures(config) });
   const control = async (path: string, body?: unknown): Promise<unknown> => {
     const res = await fetch(`${mock.url}/__control/${path}`, body === undefined

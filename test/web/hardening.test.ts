@@ -76,7 +76,7 @@ test('the IdP down at start-up: the app starts, is not ready, answers 503 on sig
     NODE_ENV: 'test', PORT: String(appPort), BASE_URL: `http://localhost:${appPort}`,
     OIDC_ISSUER: `http://127.0.0.1:${mockPort}`, OIDC_CLIENT_ID: 'c', OIDC_CLIENT_SECRET: secret,
     SESSION_SECRET: 'x'.repeat(32), TOKEN_KEYS: generateKeySpec('k'), SESSION_STORE: 'memory', LOG_LEVEL: 'info',
-  });
+  }, { testing: true });
   const app = await startScopewise(config, createLogger('info', logs.stream), { extend: withFeatures(config) });
   try {
     const health = await fetch(`http://localhost:${appPort}/healthz`);
