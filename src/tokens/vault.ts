@@ -51,6 +51,21 @@ export class TokenSetInvalidError extends Error {
   readonly code = 'TOKEN_SET_INVALID';
 }
 
+/**
+ * The record was sealed under a key this instance does not have (a key rotation in progress, or an operator
+ * left a key out). An operator's problem, not the user's: the record is left intact for an instance that has
+ * the key, and the request answers 503.
+ */
+export class TokenKeyUnavailableError extends Error {
+  readonly code = 'TOKEN_KEY_UNAVAILABLE';
+  readonly status = 503;
+  readonly title = 'Google access cannot be read on this server right now';
+  constructor(readonly kid: string | undefined) {
+    super('Scopewise cannot open your stored Google access with the keys this server has (a key rotation may be in progress). Nothing was lost; please try again in a minute. If this persists, the operator should check TOKEN_KEYS.');
+    this.name = 'TokenKeyUnavailableError';
+  }
+}
+
 export interface FreshToken {
   accessToken: string;
   scopes: string[];
@@ -104,14 +119,27 @@ export class TokenVault {
     return sealJson(this.opts.keyring, set, aadFor(sub));
   }
 
-  /** Opens a sealed set. Throws TokenCryptoError (tampered, unknown key) or TokenSetInvalidError. */
+  /**
+   * Opens a sealed set. Throws TokenKeyUnavailableError (a key this instance lacks: leave the record alone),
+   * TokenCryptoError (tampered, malformed) or TokenSetInvalidError.
+   */
   open(sub: string, sealed: string): TokenSet {
     // Every request of a signed-in feature opens the same sealed set until it changes; remember the last
     // few thousand by their exact ciphertext (a fresh IV per seal makes it unique), so AES-GCM and JSON
     // parsing run once per token, not once per request. A tampered value never matches and is checked.
     const hit = this.opened.get(sealed);
     if (hit && hit.sub === sub) return hit.set;
-    const value = openJson(this.opts.keyring, sealed, aadFor(sub));
+    let value: unknown;
+    try {
+      value = openJson(this.opts.keyring, sealed, aadFor(sub));
+    } catch (err) {
+      if (err instanceof TokenCryptoError && err.code === 'UNKNOWN_KEY') {
+        const kid = sealed.split('.')[1];
+        this.opts.logger.error({ code: 'TOKEN_KEY_UNAVAILABLE', kid, kids: this.opts.keyring.kids }, 'a token record is sealed under a key missing from TOKEN_KEYS; it was left intact');
+        throw new TokenKeyUnavailableError(kid);
+      }
+      throw err;
+    }
     if (!isTokenSet(value)) throw new TokenSetInvalidError('Stored token set has an unexpected shape');
     Object.freeze(value.scopes);
     const set = Object.freeze(value);
@@ -130,7 +158,8 @@ export class TokenVault {
     if (!rec?.sealed || rec.sub !== sub) return false;
     try {
       return Boolean(this.open(sub, rec.sealed).refreshToken);
-    } catch {
+    } catch (err) {
+      if (err instanceof TokenKeyUnavailableError) throw err;
       return false;
     }
   }
@@ -151,8 +180,10 @@ export class TokenVault {
       if (current?.sealed && current.sub === sub) {
         try {
           previous = this.open(sub, current.sealed);
-        } catch {
-          previous = undefined; // unreadable: replaced by what was just granted
+        } catch (err) {
+          // Under a key we lack, the record (and its refresh token) belongs to an instance that has the key.
+          if (err instanceof TokenKeyUnavailableError) throw err;
+          previous = undefined; // tampered or malformed: replaced by what was just granted
         }
       }
       const set = applyTokenResponse(previous, response, requestedScopes, this.now());
@@ -191,8 +222,16 @@ export class TokenVault {
     const rec = await this.opts.store.get(ref);
     let result: { revoked: boolean; error?: string } = { revoked: true };
     if (rec?.sealed) {
+      // Opened before anything is sent or deleted: under a key we lack, nothing may be lost (throws 503).
+      let set: TokenSet | undefined;
       try {
-        const set = this.open(sub, rec.sealed);
+        set = this.open(sub, rec.sealed);
+      } catch (err) {
+        if (err instanceof TokenKeyUnavailableError) throw err;
+        set = undefined;
+      }
+      try {
+        if (!set) throw new TokenCryptoError('TAMPERED', 'the stored tokens could not be read, so none could be revoked');
         if (set.refreshToken) await this.opts.endpoint.revoke(set.refreshToken, 'refresh_token');
         else await this.opts.endpoint.revoke(set.accessToken, 'access_token');
       } catch (err) {
@@ -230,6 +269,7 @@ export class TokenVault {
         if (!needsReencrypt(this.opts.keyring, rec.sealed)) return { status: 'current' };
         set = this.open(rec.sub, rec.sealed);
       } catch (err) {
+        if (err instanceof TokenKeyUnavailableError) return { status: 'unreadable', error: new TokenCryptoError('UNKNOWN_KEY', err.message) };
         if (err instanceof TokenCryptoError || err instanceof TokenSetInvalidError) return { status: 'unreadable', error: err };
         throw err;
       }
@@ -262,9 +302,9 @@ export class TokenVault {
   }
 
   /**
-   * Opens a record's token set, or explains why there is none. A set that cannot be read (tampered,
-   * sealed under a key no longer in the keyring, an unexpected shape) is dropped before GRANT_LOST is
-   * thrown: the user grants again, nothing crashes.
+   * Opens a record's token set, or explains why there is none. A set that cannot be read (tampered, an
+   * unexpected shape) is dropped before GRANT_LOST is thrown: the user grants again, nothing crashes. A set
+   * sealed under a key this instance lacks is left alone (TokenKeyUnavailableError, a 503).
    */
   private async openRecord(ref: string, rec: TokenRecord | null, sub: string): Promise<TokenSet> {
     if (!rec) throw new NoAccessError('NO_GRANT', 'This session holds no Google access yet.');
@@ -371,7 +411,16 @@ export class TokenVault {
     const written = await this.opts.store
       .compareAndSet(ref, rec.version, { sub, scopes: [], lost: { at: this.now(), reason } }, this.opts.recordTtlMs)
       .catch(() => null);
-    if (written) this.opts.logger.info({ audit: true, event: 'grant-lost', sub, reason }, 'audit: grant-lost');
+    if (written) {
+      const unreadable = reason.startsWith('TOKENS_UNREADABLE');
+      this.opts.logger.info({
+        audit: true,
+        event: 'grant-lost',
+        sub,
+        reason,
+        ...(unreadable ? { refreshTokenRevoked: false, note: 'the stored tokens could not be read, so the refresh token could not be revoked at the issuer' } : {}),
+      }, 'audit: grant-lost');
+    }
     return written !== null;
   }
 }

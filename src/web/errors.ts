@@ -6,6 +6,7 @@ import { IdpUnavailableError } from '../auth/oidc.js';
 import { ForbiddenRequestError } from './security.js';
 import type { Render } from './render.js';
 import { SessionUnavailableError } from '../sessions/errors.js';
+import { TokenKeyUnavailableError } from '../tokens/vault.js';
 
 export class HttpError extends Error {
   constructor(
@@ -36,7 +37,9 @@ interface Described {
 }
 
 function describe(err: unknown): Described {
-  if (err instanceof SessionUnavailableError) return { status: err.status, code: err.code, title: err.title, message: err.message };
+  if (err instanceof SessionUnavailableError || err instanceof TokenKeyUnavailableError) {
+    return { status: err.status, code: err.code, title: err.title, message: err.message, action: { href: '/', label: 'Back to Scopewise' } };
+  }
   if (err instanceof HttpError) return { status: err.status, code: err.code, title: err.title, message: err.message, ...(err.action ? { action: err.action } : {}) };
   if (err instanceof AuthError) {
     const action = err.status === 503 ? { href: '/', label: 'Back to Scopewise' } : { href: '/login', label: 'Sign in again' };

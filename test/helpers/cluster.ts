@@ -23,6 +23,8 @@ export interface Cluster {
   control(path: string, body?: unknown): Promise<unknown>;
   /** Signs `email` in through instance `via` (the mock auto-approves); the cookie works on every instance. */
   signIn(email: string, via?: number): Promise<TestBrowser>;
+  /** Stops instance `i` and starts it again on the same port, with `env` added to the shared environment. */
+  restart(i: number, env?: Record<string, string>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -84,6 +86,14 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
       await res.arrayBuffer();
       if (res.status !== 200) throw new Error(`sign-in of ${email} ended with ${res.status}`);
       return b;
+    },
+    async restart(i, env = {}) {
+      const inst = instances[i]!;
+      await inst.app.close();
+      const config = loadConfig({ ...shared, ...env, PORT: String(ports[i]), BASE_URL: baseUrls[i]! });
+      const logs = new LogCapture();
+      const app = await startScopewise(config, createLogger(config.logLevel, logs.stream), { extend: withFeatures(config) });
+      instances[i] = { app, config, baseUrl: baseUrls[i]!, logs };
     },
     async close() {
       for (const inst of instances) await inst.app.close();

@@ -10,6 +10,7 @@ import type { TokenResponseLike } from '../../src/tokens/token-set.js';
 import {
   NoAccessError,
   RefreshError,
+  TokenKeyUnavailableError,
   TokenServiceUnavailableError,
   TokenVault,
   type TokenEndpoint,
@@ -352,15 +353,40 @@ test('a sealed set of the wrong shape or from another context (sub) is dropped t
   assert.equal((await r.store.get('ref2'))!.lost?.reason, 'TOKENS_UNREADABLE:TOKEN_SET_INVALID');
 });
 
-test('a record sealed under a key id no longer in the keyring: GRANT_LOST and dropped', async () => {
+test('a record sealed under a key this instance does not know: 503 (an operator problem), the record intact', async () => {
   const store = new MemoryTokenStore();
   const old = rig({ store, keyring: parseKeyring(generateKeySpec('gone')) });
   await old.vault.applyGrant('ref1', SUB, grant(), SCOPES);
+  const before = (await store.get('ref1'))!;
   const now = rig({ store, keyring: parseKeyring(generateKeySpec('k2')) });
-  await rejects(now.vault.accessToken('ref1', SUB), NoAccessError, (e) => assert.equal(e.reason, 'GRANT_LOST'));
-  const rec = (await store.get('ref1'))!;
-  assert.equal(rec.sealed, undefined);
-  assert.equal(rec.lost?.reason, 'TOKENS_UNREADABLE:UNKNOWN_KEY');
+  for (const attempt of [
+    () => now.vault.accessToken('ref1', SUB),
+    () => now.vault.refreshAfterRejection('ref1', SUB, before.version),
+    () => now.vault.hasRefreshToken('ref1', SUB),
+    () => now.vault.applyGrant('ref1', SUB, grant({ access_token: 'at-new' }), SCOPES),
+    () => now.vault.revoke('ref1', SUB),
+  ]) {
+    await assert.rejects(attempt(), (e: unknown) => {
+      assert.ok(e instanceof TokenKeyUnavailableError, String(e));
+      assert.equal(e.code, 'TOKEN_KEY_UNAVAILABLE');
+      return true;
+    });
+  }
+  assert.deepEqual(await store.get('ref1'), before, 'nothing changed: the instance that knows the key still can');
+  assert.equal(now.endpoint.calls + now.endpoint.revoked.length, 0, 'nothing sent to the issuer');
+});
+
+test('a tampered record is dropped, and its audit line says the refresh token could not be revoked', async () => {
+  const lines: string[] = [];
+  const logger = createLogger('info', { write: (l: string) => void lines.push(l) });
+  const r = rig({ logger });
+  await r.vault.applyGrant('ref1', SUB, grant(), SCOPES);
+  await overwrite(r.store, 'ref1', (rec) => ({ sealed: tamper(rec.sealed!) }));
+  await rejects(r.vault.accessToken('ref1', SUB), NoAccessError, (e) => assert.equal(e.reason, 'GRANT_LOST'));
+  const audit = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((o) => o.event === 'grant-lost');
+  assert.ok(audit, lines.join('\n'));
+  assert.equal(audit.refreshTokenRevoked, false);
+  assert.match(String(audit.note), /could not be revoked/);
 });
 
 test('key rotation: the old key still opens when the new one is first; reencrypt moves records to the new kid', async () => {
