@@ -331,8 +331,7 @@ async function main(): Promise<void> {
       const db = new Database(path.join(tmp, 'sessions.db'), { readonly: true, fileMustExist: true });
       const row = db.prepare<[string], { data: string; sidLen: number; dataLen: number }>('SELECT data, length(CAST(sid AS BLOB)) AS sidLen, length(CAST(data AS BLOB)) AS dataLen FROM sessions WHERE sid = ?').get(sid);
       if (!row) throw new Error('session row not found');
-      const tokenRef = (JSON.parse(row.data) as { tokenRef: string }).tokenRef;
-      const tok = db.prepare<[string], { refLen: number; recLen: number; record: string }>('SELECT length(CAST(ref AS BLOB)) AS refLen, length(CAST(record AS BLOB)) AS recLen, record FROM token_records WHERE ref = ?').get(tokenRef);
+            const tok = db.prepare<[string], { refLen: number; recLen: number; record: string }>('SELECT length(CAST(ref AS BLOB)) AS refLen, length(CAST(record AS BLOB)) AS recLen, record FROM token_records WHERE ref = ?').get(sid);
       db.close();
       if (!tok) throw new Error('token record not found');
       const scopes = (JSON.parse(tok.record) as { scopes: string[] }).scopes;
@@ -346,7 +345,7 @@ async function main(): Promise<void> {
       await vr.get(`${apps.redis!.url}/vms?project=acme-prod`);
       const rsid = sidOf(vr.cookieFor(apps.redis!.url));
       const sessVal = await redis.get(`scopewise:sess:${rsid}`);
-      const rref = (JSON.parse(sessVal ?? '{}') as { tokenRef?: string }).tokenRef ?? '';
+      const rref = rsid; // a session's token record is keyed by its session id
       const hash = await redis.hGetAll(`scopewise:tokens:${rref}`);
       const sessMem = await redis.memoryUsage(`scopewise:sess:${rsid}`);
       const tokMem = await redis.memoryUsage(`scopewise:tokens:${rref}`);
@@ -427,7 +426,7 @@ async function main(): Promise<void> {
         bytesPerSignedInSession: perSignedIn,
         bytesPerAnonymousSession: perAnonymous,
         extrapolatedRss10kSignedInBytes: rss0 + perSignedIn * SESSIONS_10K,
-        what: 'signed-in sessions: user, tokenRef, signedInAt, cookie, plus a sealed token record (identity scopes), each created by a real sign-in flow; anonymous: a pending login transaction each, created by GET /login',
+        what: 'signed-in sessions: user, signedInAt, cookie, plus a sealed token record (identity scopes), each created by a real sign-in flow; anonymous: a pending login transaction each, created by GET /login',
         warmSessionStillSignedIn: still.status === 200,
       };
       log(`RSS: ${(rss0 / 2 ** 20).toFixed(1)} MiB → ${(rss1 / 2 ** 20).toFixed(1)} MiB with ${signedIn} signed-in sessions (${perSignedIn.toFixed(0)} B each) → ${(rss2 / 2 ** 20).toFixed(1)} MiB with ${made} more from GET /login (${perAnonymous.toFixed(0)} B each)`);

@@ -57,12 +57,11 @@ export function authRoutes(deps: AuthRouteDeps): Router {
         }
         const user = await fetchProfile(deps, done.tokens.access_token, done.claims);
         await regenerateSession(req); // a new session id: no fixation
-        // The token record is keyed by the (new, secret) session id, so a store can read both in one go.
-        const tokenRef = req.sessionID;
-        await deps.vault.applyGrant(tokenRef, user.sub, done.tokens, SIGN_IN_SCOPE.split(' '));
+        // The token record is keyed by the (new, secret) session id and sealed to it: a store can read both in
+        // one go, and a record copied under another session opens nothing.
+        await deps.vault.applyGrant(req.sessionID, user.sub, done.tokens, SIGN_IN_SCOPE.split(' '));
         req.session.user = user;
         req.session.signedInAt = now;
-        req.session.tokenRef = tokenRef;
         await saveSession(req);
         audit(deps.logger, 'sign-in', { sub: user.sub, email: user.email, hd: user.hd, via: admission.via });
         return redirectLocal(res, done.tx.returnTo);
@@ -77,8 +76,7 @@ export function authRoutes(deps: AuthRouteDeps): Router {
         throw new AuthError('SUBJECT_MISMATCH', 403, 'Access was granted by another account',
           `You are signed in as ${user.email}, but access was granted by a different Google account. Nothing was stored. Grant access again and choose ${user.email}.`);
       }
-      req.session.tokenRef ??= req.sessionID;
-      const record = await deps.vault.applyGrant(req.session.tokenRef, user.sub, done.tokens, done.tx.requestedScopes ?? []);
+      const record = await deps.vault.applyGrant(req.sessionID, user.sub, done.tokens, done.tx.requestedScopes ?? []);
       await saveSession(req);
       const requested = normaliseScopeList(done.tx.requestedScopes ?? []);
       audit(deps.logger, 'consent-granted', {
@@ -107,7 +105,7 @@ export function authRoutes(deps: AuthRouteDeps): Router {
   router.post('/logout', deps.csrfProtection, async (req: Request, res: Response, next: NextFunction) => {
     try {
       const sub = req.session.user?.sub;
-      await deps.vault.drop(req.session.tokenRef); // the grant at the issuer stays: this is sign-out, not disconnect
+      await deps.vault.drop(req.sessionID); // the grant at the issuer stays: this is sign-out, not disconnect
       await destroySession(req, res, deps.cookie);
       if (sub) audit(deps.logger, 'sign-out', { sub });
       redirectLocal(res, '/');

@@ -21,7 +21,7 @@ export interface FeatureAccess {
 const recordReadBy = new WeakMap<Request, TokenRecord | null>();
 
 export async function featureAccess(rt: FeatureRuntime, req: Request, feature: Feature): Promise<FeatureAccess> {
-  const record = await rt.vault.record(req.session.tokenRef);
+  const record = await rt.vault.record(req.session.user ? req.sessionID : undefined);
   recordReadBy.set(req, record);
   const granted = record?.scopes ?? [];
   return {
@@ -101,7 +101,7 @@ export async function ensureReady(rt: FeatureRuntime, req: Request, res: Respons
 export async function callGoogle<T>(rt: FeatureRuntime, req: Request, feature: Feature, fn: (ctx: GoogleCallContext) => Promise<T>): Promise<T> {
   const user = req.session.user;
   if (!user) throw new HttpError(401, 'NOT_SIGNED_IN', 'Please sign in', 'You need to sign in first.', { href: '/login', label: 'Sign in with Google' });
-  const ref = req.session.tokenRef;
+  const ref = req.sessionID;
   const ctxFor = (accessToken: string): GoogleCallContext => ({
     accessToken,
     timeoutMs: rt.googleTimeoutMs,

@@ -19,7 +19,7 @@ export function accountRoutes(rt: FeatureRuntime): Router {
   const router = Router();
 
   router.get('/account', rt.requireUser, async (req, res) => {
-    const record = await rt.vault.record(req.session.tokenRef);
+    const record = await rt.vault.record(req.sessionID);
     const granted = record?.scopes ?? [];
     const summary = accountSummary(rt.catalogue, granted, rt.discovery);
     const titles = new Map(rt.catalogue.map((f) => [f.id, f.title]));
@@ -51,11 +51,11 @@ export function accountRoutes(rt: FeatureRuntime): Router {
 
   router.post('/account/reduce', rt.requireUser, rt.csrf.protect, async (req, res) => {
     const user = req.session.user!;
-    const record = await rt.vault.record(req.session.tokenRef);
+    const record = await rt.vault.record(req.sessionID);
     const summary = accountSummary(rt.catalogue, record?.scopes ?? [], rt.discovery);
     // Keep what the ready features use, without the excess.
     const keep = summary.scopes.filter((s) => !s.identity && !s.excess && s.usedBy.length > 0).map((s) => s.scope);
-    const result = await rt.vault.revoke(req.session.tokenRef, user.sub);
+    const result = await rt.vault.revoke(req.sessionID, user.sub);
     audit(rt.logger, 'reduce-access', { sub: user.sub, dropped: summary.excess, kept: keep, revoked: result.revoked });
     if (!result.revoked) {
       return rt.render(req, res, 'message', {
@@ -75,7 +75,7 @@ export function accountRoutes(rt: FeatureRuntime): Router {
 
   router.post('/disconnect', rt.requireUser, rt.csrf.protect, async (req, res) => {
     const user = req.session.user!;
-    const result = await rt.vault.revoke(req.session.tokenRef, user.sub);
+    const result = await rt.vault.revoke(req.sessionID, user.sub);
     audit(rt.logger, 'disconnect', { sub: user.sub, revoked: result.revoked, error: result.error });
     await destroySession(req, res, rt.cookie);
     if (result.revoked) return redirectLocal(res, '/?disconnected=1');

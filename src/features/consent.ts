@@ -29,7 +29,7 @@ export interface ConsentRequest {
 /** Starts an authorization request that adds `scopes` to the user's grant; returns the IdP URL. */
 export async function startConsent(rt: FeatureRuntime, req: Request, consent: ConsentRequest): Promise<URL> {
   const user = req.session.user!;
-  const hasRefresh = await rt.vault.hasRefreshToken(req.session.tokenRef, user.sub);
+  const hasRefresh = await rt.vault.hasRefreshToken(req.sessionID, user.sub);
   const url = await beginAuthorization(req, { oidc: rt.oidc, redirectUri: rt.redirectUri }, {
     purpose: 'consent',
     // openid keeps an ID token coming, so the callback can check that the same account granted it.

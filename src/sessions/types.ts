@@ -30,11 +30,6 @@ declare module 'express-session' {
     logins?: Record<string, LoginTransaction>;
     user?: SessionUser;
     /**
-     * Names this session's token record in the token store. Tokens live apart from the session blob so
-     * that a concurrent request saving a stale copy of the session can never put back an old token.
-     */
-    tokenRef?: string;
-    /**
      * The last feature consent this session started: once Google's answer is back (no transaction for it
      * pending), scopes of it the feature still lacks were declined (unticked) by the user.
      */

@@ -95,13 +95,17 @@ export interface VaultOptions {
   onRefresh?: () => void;
 }
 
-const aadFor = (sub: string): string => `scopewise/tokens/v1/${sub}`;
+/**
+ * What a sealed set is bound to: the user and the session (its record's key, the session id). A record
+ * copied under another session, or relabelled with another user, fails to open.
+ */
+const aadFor = (sub: string, ref: string): string => `scopewise/tokens/v2/${sub}/${ref}`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const OPENED_CACHE_MAX = 5000;
 
 export class TokenVault {
-  private readonly opened = new Map<string, { sub: string; set: TokenSet }>();
+  private readonly opened = new Map<string, { sub: string; ref: string; set: TokenSet }>();
   private readonly inflight = new Map<string, Promise<FreshToken>>();
   private readonly skewMs: number;
   private readonly now: () => number;
@@ -115,23 +119,23 @@ export class TokenVault {
     return this.opts.keyring;
   }
 
-  seal(sub: string, set: TokenSet): string {
-    return sealJson(this.opts.keyring, set, aadFor(sub));
+  seal(sub: string, ref: string, set: TokenSet): string {
+    return sealJson(this.opts.keyring, set, aadFor(sub, ref));
   }
 
   /**
    * Opens a sealed set. Throws TokenKeyUnavailableError (a key this instance lacks: leave the record alone),
    * TokenCryptoError (tampered, malformed) or TokenSetInvalidError.
    */
-  open(sub: string, sealed: string): TokenSet {
+  open(sub: string, ref: string, sealed: string): TokenSet {
     // Every request of a signed-in feature opens the same sealed set until it changes; remember the last
     // few thousand by their exact ciphertext (a fresh IV per seal makes it unique), so AES-GCM and JSON
     // parsing run once per token, not once per request. A tampered value never matches and is checked.
     const hit = this.opened.get(sealed);
-    if (hit && hit.sub === sub) return hit.set;
+    if (hit && hit.sub === sub && hit.ref === ref) return hit.set;
     let value: unknown;
     try {
-      value = openJson(this.opts.keyring, sealed, aadFor(sub));
+      value = openJson(this.opts.keyring, sealed, aadFor(sub, ref));
     } catch (err) {
       if (err instanceof TokenCryptoError && err.code === 'UNKNOWN_KEY') {
         const kid = sealed.split('.')[1];
@@ -144,7 +148,7 @@ export class TokenVault {
     Object.freeze(value.scopes);
     const set = Object.freeze(value);
     if (this.opened.size >= OPENED_CACHE_MAX) this.opened.clear();
-    this.opened.set(sealed, { sub, set });
+    this.opened.set(sealed, { sub, ref, set });
     return set;
   }
 
@@ -155,9 +159,9 @@ export class TokenVault {
   /** Whether the session holds a refresh token (decides whether consent must force `prompt=consent`). */
   async hasRefreshToken(ref: string | undefined, sub: string): Promise<boolean> {
     const rec = await this.record(ref);
-    if (!rec?.sealed || rec.sub !== sub) return false;
+    if (!ref || !rec?.sealed || rec.sub !== sub) return false;
     try {
-      return Boolean(this.open(sub, rec.sealed).refreshToken);
+      return Boolean(this.open(sub, ref, rec.sealed).refreshToken);
     } catch (err) {
       if (err instanceof TokenKeyUnavailableError) throw err;
       return false;
@@ -179,7 +183,7 @@ export class TokenVault {
       let previous: TokenSet | undefined;
       if (current?.sealed && current.sub === sub) {
         try {
-          previous = this.open(sub, current.sealed);
+          previous = this.open(sub, ref, current.sealed);
         } catch (err) {
           // Under a key we lack, the record (and its refresh token) belongs to an instance that has the key.
           if (err instanceof TokenKeyUnavailableError) throw err;
@@ -187,7 +191,7 @@ export class TokenVault {
         }
       }
       const set = applyTokenResponse(previous, response, requestedScopes, this.now());
-      const written = await this.opts.store.compareAndSet(ref, current?.version ?? 0, { sub, scopes: set.scopes, sealed: this.seal(sub, set) }, this.opts.recordTtlMs);
+      const written = await this.opts.store.compareAndSet(ref, current?.version ?? 0, { sub, scopes: set.scopes, sealed: this.seal(sub, ref, set) }, this.opts.recordTtlMs);
       if (written) return written;
     }
     throw new Error('Token record kept changing while a grant was being saved');
@@ -225,7 +229,7 @@ export class TokenVault {
       // Opened before anything is sent or deleted: under a key we lack, nothing may be lost (throws 503).
       let set: TokenSet | undefined;
       try {
-        set = this.open(sub, rec.sealed);
+        set = this.open(sub, ref, rec.sealed);
       } catch (err) {
         if (err instanceof TokenKeyUnavailableError) throw err;
         set = undefined;
@@ -267,14 +271,14 @@ export class TokenVault {
       let set: TokenSet;
       try {
         if (!needsReencrypt(this.opts.keyring, rec.sealed)) return { status: 'current' };
-        set = this.open(rec.sub, rec.sealed);
+        set = this.open(rec.sub, ref, rec.sealed);
       } catch (err) {
         if (err instanceof TokenKeyUnavailableError) return { status: 'unreadable', error: new TokenCryptoError('UNKNOWN_KEY', err.message) };
         if (err instanceof TokenCryptoError || err instanceof TokenSetInvalidError) return { status: 'unreadable', error: err };
         throw err;
       }
       const { version: _v, ...rest } = rec;
-      const written = await this.opts.store.compareAndSet(ref, rec.version, { ...rest, sealed: this.seal(rec.sub, set) }, this.opts.recordTtlMs);
+      const written = await this.opts.store.compareAndSet(ref, rec.version, { ...rest, sealed: this.seal(rec.sub, ref, set) }, this.opts.recordTtlMs);
       if (written) return { status: 'reencrypted' };
     }
     throw new Error('Token record kept changing while it was being re-encrypted');
@@ -311,7 +315,7 @@ export class TokenVault {
     if (!rec.sealed) throw new NoAccessError('GRANT_LOST', 'Google access for this session was removed.');
     if (rec.sub !== sub) throw new NoAccessError('NO_GRANT', 'The stored tokens belong to another user.');
     try {
-      return this.open(sub, rec.sealed);
+      return this.open(sub, ref, rec.sealed);
     } catch (err) {
       if (err instanceof TokenCryptoError || err instanceof TokenSetInvalidError) {
         await this.markLost(ref, rec.sub, rec, `TOKENS_UNREADABLE:${err.code}`);
@@ -370,7 +374,7 @@ export class TokenVault {
       }
       const next = applyTokenResponse(set, result.response, set.scopes, this.now());
       if (lease && !lease.held) this.opts.logger.warn({ ref: 'redacted' }, 'refresh lock lapsed during refresh; relying on the version fence');
-      const written = await this.opts.store.compareAndSet(ref, rec.version, { sub, scopes: next.scopes, sealed: this.seal(sub, next) }, this.opts.recordTtlMs);
+      const written = await this.opts.store.compareAndSet(ref, rec.version, { sub, scopes: next.scopes, sealed: this.seal(sub, ref, next) }, this.opts.recordTtlMs);
       if (written) return { accessToken: next.accessToken, scopes: next.scopes, version: written.version };
       // Fenced out: a newer token was written meanwhile. Use it.
       const winner = await this.freshFrom(ref, await this.opts.store.get(ref), sub, 'unexpired');

@@ -102,7 +102,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(
     coreRoutes({
       render,
-      grantedScopes: (req) => deps.vault.grantedScopes(req.session.tokenRef),
+      grantedScopes: (req) => deps.vault.grantedScopes(req.session.user ? req.sessionID : undefined),
       ...(deps.describeScope ? { describeScope: deps.describeScope } : {}),
       ...(deps.featureCards ? { featureCards: deps.featureCards } : {}),
     }),

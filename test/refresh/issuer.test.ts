@@ -22,8 +22,8 @@ before(async () => {
   const all = await new Promise<Record<string, session.SessionData>>((resolve, reject) =>
     stack.app.sessionStore.store.all!((err, v) => (err ? reject(err) : resolve((v ?? {}) as Record<string, session.SessionData>))),
   );
-  const signedIn = Object.values(all).find((s) => s.user && s.tokenRef)!;
-  ref = signedIn.tokenRef!;
+  const [sid, signedIn] = Object.entries(all).find(([, s]) => s.user)!;
+  ref = sid; // a session's token record is keyed by its session id
   sub = signedIn.user!.sub;
 });
 after(async () => {

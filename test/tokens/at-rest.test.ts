@@ -23,8 +23,9 @@ after(async () => {
 });
 
 interface SessionBlob {
+  /** The session id (the key of its row or Redis key), which also names its token record. */
+  sid: string;
   user?: { sub: string };
-  tokenRef?: string;
 }
 
 /** Signs in, grants the VM feature's scopes (auto-approved at the mock), returns the browser. */
@@ -41,10 +42,10 @@ async function signInAndConsent(stack: Stack): Promise<TestBrowser> {
 
 /** The tokens the session holds, opened through the vault (the only way to see them). */
 async function heldTokens(stack: Stack, session: SessionBlob): Promise<string[]> {
-  assert.ok(session.tokenRef && session.user, 'a signed-in session with a token record');
-  const rec = await stack.app.vault.record(session.tokenRef);
+  assert.ok(session.user, 'a signed-in session');
+  const rec = await stack.app.vault.record(session.sid);
   assert.ok(rec?.sealed, 'the record holds sealed tokens');
-  const set = stack.app.vault.open(session.user.sub, rec.sealed);
+  const set = stack.app.vault.open(session.user.sub, session.sid, rec.sealed);
   assert.ok(set.refreshToken, 'the consent left a refresh token');
   return [set.accessToken, set.refreshToken];
 }
@@ -61,8 +62,8 @@ test('SQLite: neither the access nor the refresh token is in the database file o
   let secrets: string[] = [];
   try {
     await signInAndConsent(stack);
-    const rows = stack.app.sessionStore.sqlite!.prepare('SELECT data FROM sessions').all() as Array<{ data: string }>;
-    const signedIn = rows.map((r) => JSON.parse(r.data) as SessionBlob).filter((s) => s.user);
+    const rows = stack.app.sessionStore.sqlite!.prepare('SELECT sid, data FROM sessions').all() as Array<{ sid: string; data: string }>;
+    const signedIn = rows.map((r) => ({ ...(JSON.parse(r.data) as Omit<SessionBlob, 'sid'>), sid: r.sid })).filter((s) => s.user);
     assert.equal(signedIn.length, 1);
     secrets = await heldTokens(stack, signedIn[0]!);
     await stack.app.vault.applyGrant('known-ref', '100000000000000000001', KNOWN, ['openid', 'email']);
@@ -73,8 +74,8 @@ test('SQLite: neither the access nor the refresh token is in the database file o
       bytes.push(fs.readFileSync(f));
       assertAbsent(bytes.at(-1)!, secrets, path.basename(f));
     }
-    // Positive control: the search does see what is stored (the session's token ref, in the clear by design).
-    assert.ok(Buffer.concat(bytes).includes(Buffer.from(signedIn[0]!.tokenRef!)), 'the search reads the stored bytes');
+    // Positive control: the search does see what is stored (the session's id, in the clear by design).
+    assert.ok(Buffer.concat(bytes).includes(Buffer.from(signedIn[0]!.sid)), 'the search reads the stored bytes');
   } finally {
     await stack.close();
   }
@@ -107,7 +108,7 @@ test('Redis: neither token is in any key\'s value nor in the append-only file', 
       if (type === 'string') {
         const v = (await client.get(key)) ?? '';
         dump.push(Buffer.from(v));
-        if (key.startsWith('scopewise:sess:')) sessions.push(JSON.parse(v) as SessionBlob);
+        if (key.startsWith('scopewise:sess:')) sessions.push({ ...(JSON.parse(v) as Omit<SessionBlob, 'sid'>), sid: key.slice('scopewise:sess:'.length) });
       } else if (type === 'hash') {
         for (const [f, v] of Object.entries(await client.hGetAll(key))) dump.push(Buffer.from(`${f}=${v}`));
       } else if (type === 'list') {
@@ -125,7 +126,7 @@ test('Redis: neither token is in any key\'s value nor in the append-only file', 
     secrets.push(KNOWN.access_token, KNOWN.refresh_token);
     assert.ok(await client.exists('scopewise:tokens:known-ref'), 'the token record is where the search looks');
     assertAbsent(Buffer.concat(dump), secrets, 'a Redis key');
-    assert.ok(Buffer.concat(dump).includes(Buffer.from(signedIn[0]!.tokenRef!)), 'positive control: the search reads the stored values');
+    assert.ok(Buffer.concat(dump).includes(Buffer.from(signedIn[0]!.sid)), 'positive control: the search reads the stored values');
     const aof = await client.configGet('dir');
     const dir = Object.values(aof)[0]!;
     const files: string[] = [];

@@ -115,7 +115,7 @@ async function rejects<T extends Error>(p: Promise<unknown>, type: new (...a: ne
 async function storedSet(r: Rig, ref: string, sub = SUB) {
   const rec = await r.store.get(ref);
   assert.ok(rec?.sealed, 'record has a sealed set');
-  return r.vault.open(sub, rec.sealed);
+  return r.vault.open(sub, ref, rec.sealed);
 }
 
 test('applyGrant then accessToken: the same token comes back, sealed at rest', async () => {
@@ -254,7 +254,7 @@ test('invalid_grant drops the tokens (no sealed, lost, scopes []) and throws GRA
   // The other session's record is untouched, and later calls say GRANT_LOST without calling the issuer.
   const other = (await r.store.get('ref2'))!;
   assert.equal(other.version, 1);
-  assert.equal(r.vault.open(OTHER_SUB, other.sealed!).accessToken, 'at-bob');
+  assert.equal(r.vault.open(OTHER_SUB, 'ref2', other.sealed!).accessToken, 'at-bob');
   await rejects(r.vault.accessToken('ref1', SUB), NoAccessError, (e) => assert.equal(e.reason, 'GRANT_LOST'));
   assert.equal(r.endpoint.calls, 1);
 });
@@ -343,12 +343,12 @@ test('a sealed set of the wrong shape or from another context (sub) is dropped t
   const r = rig();
   await r.vault.applyGrant('ref1', SUB, grant(), SCOPES);
   // Sealed for another subject, then relabelled: the bound subject does not match.
-  await overwrite(r.store, 'ref1', () => ({ sealed: r.vault.seal(OTHER_SUB, { accessToken: 'x', expiresAt: T0 + 1e7, scopes: [] }) }));
+  await overwrite(r.store, 'ref1', () => ({ sealed: r.vault.seal(OTHER_SUB, 'ref1', { accessToken: 'x', expiresAt: T0 + 1e7, scopes: [] }) }));
   await rejects(r.vault.accessToken('ref1', SUB), NoAccessError, (e) => assert.equal(e.reason, 'GRANT_LOST'));
   assert.equal((await r.store.get('ref1'))!.lost?.reason, 'TOKENS_UNREADABLE:TAMPERED');
   await r.vault.applyGrant('ref2', SUB, grant(), SCOPES);
   const { sealJson } = await import('../../src/tokens/crypto.js');
-  await overwrite(r.store, 'ref2', () => ({ sealed: sealJson(r.keyring, { nope: true }, `scopewise/tokens/v1/${SUB}`) }));
+  await overwrite(r.store, 'ref2', () => ({ sealed: sealJson(r.keyring, { nope: true }, `scopewise/tokens/v2/${SUB}/ref2`) }));
   await rejects(r.vault.accessToken('ref2', SUB), NoAccessError, (e) => assert.equal(e.reason, 'GRANT_LOST'));
   assert.equal((await r.store.get('ref2'))!.lost?.reason, 'TOKENS_UNREADABLE:TOKEN_SET_INVALID');
 });
@@ -445,7 +445,7 @@ test('fencing: a refresh that finishes after another writer is refused and the w
     // Another instance (whose lock lapsed) writes its refreshed token while ours is in flight.
     const rec = (await r.store.get('ref1'))!;
     const winner = { accessToken: 'at-winner', expiresAt: r.clock.now + 3600_000, refreshToken: 'rt-winner', scopes: SCOPES, obtainedAt: r.clock.now };
-    assert.ok(await r.store.compareAndSet('ref1', rec.version, { sub: SUB, scopes: SCOPES, sealed: r.vault.seal(SUB, winner) }, 60_000));
+    assert.ok(await r.store.compareAndSet('ref1', rec.version, { sub: SUB, scopes: SCOPES, sealed: r.vault.seal(SUB, 'ref1', winner) }, 60_000));
     return { response: { access_token: 'at-late', expires_in: 3600, refresh_token: 'rt-late' } };
   };
   const t = await r.vault.accessToken('ref1', SUB);
@@ -494,4 +494,15 @@ test('revoke: revokes the refresh token at the issuer and drops the record', asy
   assert.deepEqual(await r.vault.revoke('ref1', SUB), { revoked: true });
   assert.deepEqual(r.endpoint.revoked, ['rt-initial']);
   assert.equal(await r.store.get('ref1'), null);
+});
+
+test('a sealed set copied under another session (record key) opens nothing: dropped, never the other session\'s token', async () => {
+  const r = rig();
+  await r.vault.applyGrant('victim-session', SUB, grant({ access_token: 'at-victim' }), SCOPES);
+  await r.vault.applyGrant('attacker-session', SUB, grant({ access_token: 'at-attacker' }), SCOPES);
+  const victim = (await r.store.get('victim-session'))!;
+  await overwrite(r.store, 'attacker-session', () => ({ sealed: victim.sealed! }));
+  await rejects(r.vault.accessToken('attacker-session', SUB), NoAccessError, (e) => assert.equal(e.reason, 'GRANT_LOST'));
+  assert.equal((await r.store.get('attacker-session'))!.lost?.reason, 'TOKENS_UNREADABLE:TAMPERED');
+  assert.equal((await r.vault.accessToken('victim-session', SUB)).accessToken, 'at-victim', 'the victim is unaffected');
 });
