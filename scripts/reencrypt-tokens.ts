@@ -9,9 +9,8 @@
 import { pathToFileURL } from 'node:url';
 import { loadMaintenanceConfig, ConfigError } from '../src/config/env.js';
 import { createLogger } from '../src/log/logger.js';
-import { openSessionStore } from '../src/sessions/store.js';
+import { openStorage } from '../src/storage/index.js';
 import { parseKeyring } from '../src/tokens/crypto.js';
-import { openTokenStore } from '../src/tokens/token-store.js';
 import { TokenVault, type TokenEndpoint } from '../src/tokens/vault.js';
 
 export interface ReencryptCounts {
@@ -29,7 +28,7 @@ export async function reencryptTokens(env: NodeJS.ProcessEnv, out: (line: string
   const config = loadMaintenanceConfig(env);
   const keyring = parseKeyring(config.tokenKeys);
   const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, process.stderr);
-  const handle = await openSessionStore(config.sessionStore, { defaultTtlMs: config.sessionIdleMinutes * 60_000, logger });
+  const storage = await openStorage(config.sessionStore, { idleTtlMs: config.sessionIdleMinutes * 60_000, logger, sweepIntervalMs: 0 });
   const counts: ReencryptCounts = { reencrypted: 0, current: 0, unreadable: 0, empty: 0, gone: 0 };
   try {
     const offline: TokenEndpoint = {
@@ -40,9 +39,9 @@ export async function reencryptTokens(env: NodeJS.ProcessEnv, out: (line: string
         throw new Error('the maintenance command does not revoke tokens');
       },
     };
-    const vault = new TokenVault({ keyring, store: openTokenStore(handle), endpoint: offline, logger, recordTtlMs: config.sessionAbsoluteHours * 3_600_000 });
+    const vault = new TokenVault({ keyring, store: storage.tokens, endpoint: offline, logger, recordTtlMs: config.sessionIdleMinutes * 60_000 });
     out(`Re-encrypting token records under key "${keyring.currentKid}" (keys: ${keyring.kids.join(', ')}) in ${config.sessionStore.kind}.`);
-    for await (const ref of openTokenStore(handle).refs()) {
+    for await (const ref of storage.tokens.refs()) {
       const result = await vault.reencryptRecord(ref);
       switch (result.status) {
         case 'reencrypted':
@@ -65,7 +64,7 @@ export async function reencryptTokens(env: NodeJS.ProcessEnv, out: (line: string
       }
     }
   } finally {
-    await handle.close();
+    await storage.close();
   }
   out(`re-encrypted: ${counts.reencrypted}`);
   out(`already current: ${counts.current}`);

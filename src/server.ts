@@ -4,12 +4,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config/env.js';
 import type { Logger } from './log/logger.js';
-import { openSessionStore, type SessionStoreHandle } from './sessions/store.js';
+import { openStorage, type Storage } from './storage/index.js';
 import { OidcProvider } from './auth/oidc.js';
 import { TokenVault } from './tokens/vault.js';
 import { generateKeySpec, parseKeyring } from './tokens/crypto.js';
-import { openTokenStore } from './tokens/token-store.js';
-import { RedisLock } from './tokens/lock.js';
 import { oidcTokenEndpoint } from './auth/token-endpoint.js';
 import { createApp, type AppDeps } from './web/app.js';
 
@@ -17,7 +15,7 @@ export interface RunningScopewise {
   url: string;
   vault: TokenVault;
   server: http.Server;
-  sessionStore: SessionStoreHandle;
+  storage: Storage;
   oidc: OidcProvider;
   close(): Promise<void>;
 }
@@ -37,7 +35,7 @@ export async function startScopewise(config: Config, logger: Logger, opts: Start
   }
   const keyring = parseKeyring(tokenKeys);
   const idleMs = config.sessionIdleMinutes * 60_000;
-  const sessionStore = await openSessionStore(config.sessionStore, { defaultTtlMs: idleMs, logger });
+  const storage = await openStorage(config.sessionStore, { idleTtlMs: idleMs, logger, ...(opts.now ? { now: opts.now } : {}) });
   const oidc = new OidcProvider(
     { issuer: config.oidc.issuer, clientId: config.oidc.clientId, clientSecret: config.oidc.clientSecret },
     logger,
@@ -45,15 +43,16 @@ export async function startScopewise(config: Config, logger: Logger, opts: Start
   await oidc.start();
   const vault = new TokenVault({
     keyring,
-    store: openTokenStore(sessionStore),
+    store: storage.tokens,
     endpoint: oidcTokenEndpoint(oidc, () => oidc.issuerIdentifier),
     logger,
-    recordTtlMs: config.sessionAbsoluteHours * 3_600_000,
-    ...(sessionStore.redis ? { lock: new RedisLock(sessionStore.redis) } : {}),
+    // A record lives as long as its session: the idle lifetime, renewed whenever the session is.
+    recordTtlMs: idleMs,
+    ...(storage.lock ? { lock: storage.lock } : {}),
     ...(opts.now ? { now: opts.now } : {}),
   });
 
-  const base = { config, logger, sessionStore, oidc, vault, ...(opts.now ? { now: opts.now } : {}) };
+  const base = { config, logger, storage, oidc, vault, ...(opts.now ? { now: opts.now } : {}) };
   const app = createApp({ ...base, ...(opts.extend?.(base) ?? {}) });
   const server = http.createServer(app);
   server.keepAliveTimeout = 65_000;
@@ -88,9 +87,9 @@ export async function startScopewise(config: Config, logger: Logger, opts: Start
         if (inFlight === 0) server.closeAllConnections();
         else server.closeIdleConnections();
       });
-      await sessionStore.close();
+      await storage.close();
     })();
     return closing;
   };
-  return { url, server, sessionStore, oidc, vault, close };
+  return { url, server, storage, oidc, vault, close };
 }

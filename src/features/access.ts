@@ -21,7 +21,7 @@ export interface FeatureAccess {
 const recordReadBy = new WeakMap<Request, TokenRecord | null>();
 
 export async function featureAccess(rt: FeatureRuntime, req: Request, feature: Feature): Promise<FeatureAccess> {
-  const record = await rt.vault.record(req.session.user ? req.sessionID : undefined);
+  const record = await rt.tokenRecord(req);
   recordReadBy.set(req, record);
   const granted = record?.scopes ?? [];
   return {

@@ -1,6 +1,6 @@
 // GET /consent/<feature>: incremental consent for exactly the scopes a feature is missing, with
 // include_granted_scopes so Google merges it with what the user granted before.
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { audit } from '../log/audit.js';
 import { beginAuthorization } from '../auth/flow.js';
@@ -53,8 +53,10 @@ export async function startConsent(rt: FeatureRuntime, req: Request, consent: Co
 
 export function consentRoutes(rt: FeatureRuntime): Router {
   const router = Router();
-  router.get('/consent/:featureId', rt.requireUser, async (req, res) => {
-    const { returnTo: rawReturnTo, again } = parseInput(consentQuery, req.query);
+
+  /** Consent for a feature: back at once when it is ready, else to Google for exactly what it lacks. */
+  const start = async (req: Request, res: Response, input: unknown, confirmed: boolean): Promise<void> => {
+    const { returnTo: rawReturnTo, again } = parseInput(consentQuery, input);
     const featureId = String(req.params.featureId);
     const feature = rt.catalogue.find((f) => f.id === featureId);
     if (!feature) {
@@ -64,15 +66,29 @@ export function consentRoutes(rt: FeatureRuntime): Router {
     const access = await featureAccess(rt, req, feature);
     if (access.readiness.state === 'ready' && !again) return redirectLocal(res, returnTo);
     const scopes = access.readiness.state === 'ready' ? access.feature.scopes : access.readiness.missingScopes;
-    // A link on another site must not bounce a signed-in admin to Google: confirm here first.
-    if (req.get('sec-fetch-site') === 'cross-site') {
-      return rt.render(req, res, 'consent-confirm', { title: feature.title, feature, continueUrl: req.originalUrl });
+    // A link on another site must not bounce a signed-in admin to Google: confirm here first, unless the browser
+    // says the request came from Scopewise itself or the user typed it. A missing header (an old browser) and
+    // same-site confirm too; the confirmation is a form with a CSRF token, so it cannot be forged in turn.
+    const site = req.get('sec-fetch-site');
+    if (!confirmed && site !== 'same-origin' && site !== 'none') {
+      return rt.render(req, res, 'consent-confirm', {
+        title: feature.title,
+        feature,
+        action: `/consent/${encodeURIComponent(feature.id)}`,
+        returnTo,
+        again: again === '1',
+      });
     }
     // A grant lost at Google (removed in the Google Account) took who-the-user-is with it: ask for that too,
     // as at sign-in, or the new grant would hold no email or profile.
     const identity = access.lost ? SIGN_IN_SCOPES.filter((s) => s !== 'openid') : [];
     const url = await startConsent(rt, req, { scopes: [...identity, ...scopes], returnTo, featureId: feature.id });
     redirectToIssuer(res, url, rt.oidc.authorizationOrigin);
-  });
+  };
+
+  router.get('/consent/:featureId', rt.requireUser, async (req, res) => start(req, res, req.query, false));
+  // The confirmation page's button: same-origin by construction (CSRF token), whatever the browser sends.
+  router.post('/consent/:featureId', rt.requireUser, rt.csrf.protect, async (req, res) =>
+    start(req, res, { returnTo: req.body?.returnTo, again: req.body?.again || undefined }, true));
   return router;
 }

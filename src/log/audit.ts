@@ -13,7 +13,8 @@ export type AuditEvent =
   | 'token-refresh-failed'
   | 'grant-lost'
   | 'disconnect'
-  | 'reduce-access';
+  | 'reduce-access'
+  | 'session-ended';
 
 export function audit(logger: Logger, event: AuditEvent, fields: Record<string, unknown>): void {
   logger.info({ audit: true, event, ...fields }, `audit: ${event}`);

@@ -376,13 +376,39 @@ export class TokenVault {
       if (lease && !lease.held) this.opts.logger.warn({ ref: 'redacted' }, 'refresh lock lapsed during refresh; relying on the version fence');
       const written = await this.opts.store.compareAndSet(ref, rec.version, { sub, scopes: next.scopes, sealed: this.seal(sub, ref, next) }, this.opts.recordTtlMs);
       if (written) return { accessToken: next.accessToken, scopes: next.scopes, version: written.version };
-      // Fenced out: a newer token was written meanwhile. Use it.
+      // Fenced out: a newer token was written meanwhile (a consent, a peer). Use it, but keep a refresh token
+      // the issuer just rotated: the one the winner holds may be the one this refresh used up.
+      if (result.response.refresh_token && result.response.refresh_token !== set.refreshToken) {
+        await this.mergeRotatedRefreshToken(ref, sub, set.refreshToken, result.response.refresh_token);
+      }
       const winner = await this.freshFrom(ref, await this.opts.store.get(ref), sub, 'unexpired');
       if (winner) return winner;
       return { accessToken: next.accessToken, scopes: next.scopes, version: rec.version };
     } finally {
       await lease?.release();
     }
+  }
+
+  /**
+   * Puts `rotated` into the current record when it still holds the refresh token that was used up (`usedUp`)
+   * or none at all; a record holding another refresh token (a consent brought its own) is newer and kept.
+   */
+  private async mergeRotatedRefreshToken(ref: string, sub: string, usedUp: string, rotated: string): Promise<void> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const current = await this.opts.store.get(ref);
+      if (!current?.sealed || current.sub !== sub) return;
+      let held: TokenSet;
+      try {
+        held = this.open(sub, ref, current.sealed);
+      } catch {
+        return;
+      }
+      if (held.refreshToken !== undefined && held.refreshToken !== usedUp) return;
+      const merged: TokenSet = { ...held, refreshToken: rotated };
+      const { version, ...rest } = current;
+      if (await this.opts.store.compareAndSet(ref, version, { ...rest, sealed: this.seal(sub, ref, merged) }, this.opts.recordTtlMs)) return;
+    }
+    this.opts.logger.warn({ code: 'ROTATED_REFRESH_TOKEN_NOT_MERGED' }, 'a rotated refresh token could not be merged: the record kept changing');
   }
 
   /** Another instance holds the refresh lock: wait for its result to appear in the store. */

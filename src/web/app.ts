@@ -1,12 +1,14 @@
 // createApp(): assembles the Express app from its parts. Only the entry point listens.
-import express, { type RequestHandler, type Router } from 'express';
+import express, { type Request, type RequestHandler, type Router } from 'express';
+import type { TokenRecord } from '../tokens/token-store.js';
 import type { Config } from '../config/env.js';
 import type { Logger } from '../log/logger.js';
 import { requestLogging } from '../log/request-log.js';
-import type { SessionStoreHandle } from '../sessions/store.js';
+import type { Storage } from '../storage/index.js';
 import { cookieSettings, sessionMiddleware, type SessionCookieSettings } from '../sessions/middleware.js';
 import type { OidcProvider } from '../auth/oidc.js';
 import { authRoutes } from '../auth/routes.js';
+import { admissionGate } from '../auth/admission-gate.js';
 import type { TokenVault } from '../tokens/vault.js';
 import { csrfKit, fetchMetadataGuard, noStore, securityHeaders, type CsrfKit } from './security.js';
 import { createRenderer, PUBLIC_DIR, type Render } from './render.js';
@@ -17,7 +19,7 @@ import { authRateLimit } from './rate-limit.js';
 export interface AppDeps {
   config: Config;
   logger: Logger;
-  sessionStore: SessionStoreHandle;
+  storage: Storage;
   oidc: OidcProvider;
   vault: TokenVault;
   describeScope?: (uri: string) => string | undefined;
@@ -35,6 +37,8 @@ export interface WebKit {
   cookie: SessionCookieSettings;
   requireUser: RequestHandler;
   redirectUri: string;
+  /** This request's token record: the one read with its session when the backend reads ahead, else a read now. */
+  tokenRecord(req: Request): Promise<TokenRecord | null>;
 }
 
 export function createApp(deps: AppDeps): express.Express {
@@ -43,14 +47,16 @@ export function createApp(deps: AppDeps): express.Express {
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
   app.set('query parser', 'simple');
+  // Every dynamic page is no-store: an ETag would only cost a hash of each body.
+  app.set('etag', false);
 
   app.use(requestLogging(logger));
-  app.use(securityHeaders(deps.oidc.issuer.origin));
+  app.use(securityHeaders(deps.oidc.issuer.origin, { https: config.secureCookies }));
   app.use('/public', express.static(PUBLIC_DIR, { index: false, maxAge: '1h', fallthrough: false }));
   app.use(noStore);
 
   app.get('/healthz', async (_req, res) => {
-    const store = await deps.sessionStore.isHealthy().catch(() => false);
+    const store = await deps.storage.isHealthy().catch(() => false);
     const idp = deps.oidc.status;
     const ready = store && idp.ready;
     res.status(ready ? 200 : 503).json({ ready, sessionStore: store ? 'ok' : 'unavailable', identityProvider: idp.ready ? 'ok' : 'unavailable' });
@@ -60,7 +66,7 @@ export function createApp(deps: AppDeps): express.Express {
   const idleMs = config.sessionIdleMinutes * 60_000;
   app.use(
     sessionMiddleware({
-      store: deps.sessionStore.store,
+      store: deps.storage.sessions,
       secrets: config.sessionSecrets,
       cookie,
       idleMs,
@@ -70,7 +76,8 @@ export function createApp(deps: AppDeps): express.Express {
   );
   // express-session carries on without a session when its store is disconnected: stop here instead.
   app.use((req, _res, next) => (req.session ? next() : next(new SessionUnavailableError())));
-  const limiter = authRateLimit({ perMinute: config.rateLimitPerMinute, ...(deps.sessionStore.redis ? { redis: deps.sessionStore.redis } : {}) });
+  app.use(admissionGate({ allowedDomains: config.allowedDomains, allowedEmails: config.allowedEmails }, logger, cookieSettings(config.secureCookies)));
+  const limiter = authRateLimit({ perMinute: config.rateLimitPerMinute, ...(deps.storage.rateLimit ? { store: deps.storage.rateLimit } : {}) });
   app.use(['/login', '/auth/callback', '/consent'], limiter);
   app.use(express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50 }));
   app.use(fetchMetadataGuard);
@@ -107,7 +114,9 @@ export function createApp(deps: AppDeps): express.Express {
       ...(deps.featureCards ? { featureCards: deps.featureCards } : {}),
     }),
   );
-  const kit: WebKit = { render, csrf, cookie, requireUser, redirectUri };
+  const tokenRecord = (req: Request): Promise<TokenRecord | null> =>
+    req.session.user ? (deps.storage.takePrefetchedTokenRecord(req) ?? deps.vault.record(req.sessionID)) : Promise.resolve(null);
+  const kit: WebKit = { render, csrf, cookie, requireUser, redirectUri, tokenRecord };
   for (const router of deps.extraRoutes?.(kit) ?? []) app.use(router);
 
   app.use((_req, _res, next) => next(new HttpError(404, 'NOT_FOUND', 'Page not found', 'There is no page at this address.', { href: '/', label: 'Back to Scopewise' })));

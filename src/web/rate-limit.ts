@@ -1,14 +1,13 @@
 // Rate limits on the routes an attacker would hammer: sign-in, the callback, consent starts. Counted per
 // client IP (behind a load balancer, set TRUST_PROXY so the IP is the client's), in Redis when sessions
 // are on Redis so that all instances share one count.
-import { rateLimit, type RateLimitRequestHandler } from 'express-rate-limit';
-import { RedisStore as RateLimitRedisStore, type RedisReply } from 'rate-limit-redis';
-import type { RedisConnection } from '../sessions/store.js';
+import { rateLimit, type RateLimitRequestHandler, type Store } from 'express-rate-limit';
 import { HttpError } from './errors.js';
 
 export interface RateLimitOptions {
   perMinute: number;
-  redis?: RedisConnection;
+  /** A store shared by every instance (the storage backend's); else in-process memory. */
+  store?: Store;
 }
 
 export function authRateLimit(opts: RateLimitOptions): RateLimitRequestHandler {
@@ -17,13 +16,10 @@ export function authRateLimit(opts: RateLimitOptions): RateLimitRequestHandler {
     limit: opts.perMinute,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
-    ...(opts.redis
+    ...(opts.store
       ? {
-          store: new RateLimitRedisStore({
-            prefix: 'scopewise:rl:',
-            sendCommand: (...args: string[]) => opts.redis!.sendCommand(args) as Promise<RedisReply>,
-          }),
-          // If Redis is briefly down, let sign-in through rather than lock every admin out.
+          store: opts.store,
+          // If the shared store is briefly down, let sign-in through rather than lock every admin out.
           passOnStoreError: true,
         }
       : {}),

@@ -4,7 +4,7 @@ import helmet from 'helmet';
 import { csrfSync } from 'csrf-sync';
 import type { Request, RequestHandler } from 'express';
 
-export function securityHeaders(issuerOrigin: string): RequestHandler {
+export function securityHeaders(issuerOrigin: string, opts: { https: boolean }): RequestHandler {
   return helmet({
     contentSecurityPolicy: {
       useDefaults: false,
@@ -26,7 +26,9 @@ export function securityHeaders(issuerOrigin: string): RequestHandler {
     },
     referrerPolicy: { policy: 'no-referrer' },
     crossOriginEmbedderPolicy: false,
-    strictTransportSecurity: { maxAge: 31536000, includeSubDomains: true },
+    // Only when Scopewise is served over https: on plain http (a loopback demo) the header means nothing at
+    // best, and at worst pins localhost to https for a year in the user's browser.
+    strictTransportSecurity: opts.https ? { maxAge: 31536000, includeSubDomains: true } : false,
   });
 }
 

@@ -36,3 +36,19 @@ test('hd hint only with exactly one domain', () => {
   assert.equal(hostedDomainHint({ allowedDomains: ['a.com', 'b.com'], allowedEmails: [] }), undefined);
   assert.equal(hostedDomainHint({ allowedDomains: [], allowedEmails: [] }), undefined);
 });
+
+test('look-alike domains are refused: the hd claim must equal an allowed domain exactly', () => {
+  const strict = { allowedDomains: ['example.com'], allowedEmails: [] };
+  for (const hd of ['notexample.com', 'example.com.evil', 'sub.example.com', 'example.co', 'xample.com', 'example.com.', ' example.com', 'EXAMPLE.COM.evil']) {
+    const r = admit({ hd, email: `a@${hd}`, email_verified: true }, strict);
+    assert.equal(r.admitted, false, `admitted hd=${JSON.stringify(hd)}`);
+  }
+  assert.equal(admit({ hd: 'Example.COM', email: 'a@example.com', email_verified: true }, strict).admitted, true, 'case does not matter');
+});
+
+test('an allowed e-mail must match exactly too', () => {
+  const strict = { allowedDomains: [], allowedEmails: ['ops@partner.example'] };
+  for (const email of ['ops@partner.example.evil', 'xops@partner.example', 'ops@sub.partner.example', 'ops@partner.exampl']) {
+    assert.equal(admit({ email, email_verified: true }, strict).admitted, false, email);
+  }
+});

@@ -293,14 +293,40 @@ test('a broader scope granted earlier counts: after service accounts (cloud-plat
   assert.ok(!(await grantsAt(stack)).scopes.includes(`${AUTH}compute.readonly`));
 });
 
-test('a consent link from another site asks before going to Google', async () => {
+test('consent asks for confirmation unless the browser says the request came from Scopewise or was typed', async () => {
   const b = await signIn(stack);
-  const res = await b.request(`${stack.baseUrl}/consent/vms?returnTo=%2Fvms`, { headers: { 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'navigate' } });
-  assert.equal(res.status, 200);
-  const html = text(await res.text());
-  assert.match(html, /Continue to Google\?/);
-  assert.ok(links(html).includes('/consent/vms?returnTo=%2Fvms'));
-  assert.equal((await counts(stack)).authorize, 1);
+  const go = async (site: string) => {
+    const res = await b.request(`${stack.baseUrl}/consent/vms?returnTo=%2Fvms`, { headers: { 'sec-fetch-site': site, 'sec-fetch-mode': 'navigate' } });
+    return { status: res.status, location: res.headers.get('location'), html: text(await res.text()) };
+  };
+  for (const site of ['cross-site', 'same-site', '']) {
+    const before = (await counts(stack)).authorize;
+    const r = await go(site);
+    assert.equal(r.status, 200, `sec-fetch-site=${site || '(missing)'}`);
+    assert.match(r.html, /Continue to Google\?/);
+    assert.match(r.html, /<form method="post" action="\/consent\/vms"/);
+    assert.equal((await counts(stack)).authorize, before, 'not sent to Google');
+  }
+  for (const site of ['same-origin', 'none']) {
+    const r = await go(site);
+    assert.equal(r.status, 303, `sec-fetch-site=${site}`);
+    assert.ok(r.location?.startsWith(`${stack.mockUrl}/o/oauth2/v2/auth`), r.location ?? '');
+  }
+});
+
+test('the confirmation continues with its CSRF-protected form, also from a browser without Fetch Metadata', async () => {
+  const b = await signIn(stack);
+  const page = await b.request(`${stack.baseUrl}/consent/vms?returnTo=%2Fvms`, { headers: { 'sec-fetch-site': '' } });
+  const html = await page.text();
+  const token = hiddenInput(html, '_csrf')!;
+  assert.ok(token);
+  // A forged confirmation (no token) is refused; the real one goes to Google.
+  assert.equal((await b.postForm(`${stack.baseUrl}/consent/vms`, { returnTo: '/vms' }, { 'sec-fetch-site': '' })).status, 403);
+  const res = await b.postForm(`${stack.baseUrl}/consent/vms`, { _csrf: token, returnTo: hiddenInput(html, 'returnTo')! }, { 'sec-fetch-site': '' });
+  assert.equal(res.status, 303);
+  assert.ok(res.headers.get('location')!.startsWith(`${stack.mockUrl}/o/oauth2/v2/auth`));
+  // Cross-site POSTs are refused by Fetch Metadata before CSRF.
+  assert.equal((await b.postForm(`${stack.baseUrl}/consent/vms`, { _csrf: token, returnTo: '/vms' }, { 'sec-fetch-site': 'cross-site' })).status, 403);
 });
 
 test('nothing in these pages, URLs, cookies or logs carries a token', () => {

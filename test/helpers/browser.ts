@@ -36,12 +36,31 @@ export class TestBrowser {
     }
   }
 
+  /** The page the browser is on (the last URL it requested), which decides Sec-Fetch-Site. */
+  private current: URL | undefined;
+
+  /**
+   * What a browser sends as Sec-Fetch-Site: `none` for the first (typed) request, `same-origin` when the request
+   * comes from a page of the same origin (or a redirect from one), `cross-site` otherwise (loopback hosts and
+   * ports count as different sites here, as they are different origins of no common registrable domain).
+   */
+  private fetchSite(target: URL): string {
+    if (!this.current) return 'none';
+    return this.current.origin === target.origin ? 'same-origin' : 'cross-site';
+  }
+
+  /**
+   * One request, with the cookies of its host and the Fetch Metadata a browser would send. A test can set
+   * `sec-fetch-site` itself; the empty string leaves the header out (an old browser or a non-browser client).
+   */
   async request(url: string | URL, init: RequestInit & { headers?: Record<string, string> } = {}): Promise<Response> {
     const u = new URL(url);
-    const headers: Record<string, string> = { ...(init.headers ?? {}) };
+    const headers: Record<string, string> = { 'sec-fetch-site': this.fetchSite(u), ...((init.headers ?? {}) as Record<string, string>) };
+    if (headers['sec-fetch-site'] === '') delete headers['sec-fetch-site'];
     const cookie = this.cookieHeader(u);
     if (cookie) headers.cookie = cookie;
     const res = await fetch(u, { ...init, headers, redirect: 'manual' });
+    this.current = u;
     this.store(u, res);
     const location = res.headers.get('location') ?? undefined;
     this.history.push({ url: u.href, status: res.status, ...(location ? { location: new URL(location, u).href } : {}) });

@@ -23,8 +23,11 @@ export interface Cluster {
   control(path: string, body?: unknown): Promise<unknown>;
   /** Signs `email` in through instance `via` (the mock auto-approves); the cookie works on every instance. */
   signIn(email: string, via?: number): Promise<TestBrowser>;
-  /** Stops instance `i` and starts it again on the same port, with `env` added to the shared environment. */
-  restart(i: number, env?: Record<string, string>): Promise<void>;
+  /**
+   * Stops instance `i` and starts it again on the same port, with `env` added to the shared environment and
+   * the variables named in `unset` removed.
+   */
+  restart(i: number, env?: Record<string, string>, unset?: string[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -87,10 +90,12 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
       if (res.status !== 200) throw new Error(`sign-in of ${email} ended with ${res.status}`);
       return b;
     },
-    async restart(i, env = {}) {
+    async restart(i, env = {}, unset = []) {
       const inst = instances[i]!;
       await inst.app.close();
-      const config = loadConfig({ ...shared, ...env, PORT: String(ports[i]), BASE_URL: baseUrls[i]! });
+      const merged: Record<string, string> = { ...shared, ...env };
+      for (const name of unset) delete merged[name];
+      const config = loadConfig({ ...merged, PORT: String(ports[i]), BASE_URL: baseUrls[i]! });
       const logs = new LogCapture();
       const app = await startScopewise(config, createLogger(config.logLevel, logs.stream), { extend: withFeatures(config) });
       instances[i] = { app, config, baseUrl: baseUrls[i]!, logs };

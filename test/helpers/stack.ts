@@ -32,6 +32,30 @@ export class LogCapture {
   get text(): string {
     return this.lines.join('\n');
   }
+  /**
+   * Whether `secret` is in the logs in any form a log line could hold it: as is, percent-encoded (a logged URL
+   * or query), form-encoded, or JSON-escaped.
+   */
+  mentions(secret: string): boolean {
+    const text = this.text;
+    const forms = new Set([secret, encodeURIComponent(secret), encodeURI(secret), new URLSearchParams({ x: secret }).toString().slice(2), JSON.stringify(secret).slice(1, -1)]);
+    return [...forms].some((f) => text.includes(f));
+  }
+
+  /** Waits until the request line of a request to `pathPrefix` is written (pino-http writes it when the response ends). */
+  async waitForRequestLine(pathPrefix: string, timeoutMs = 5000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.lines.some((l) => {
+        const o = JSON.parse(l) as { req?: { url?: string }; res?: unknown };
+        return o.res !== undefined && typeof o.req?.url === 'string' && o.req.url.startsWith(pathPrefix);
+      });
+      if (found) return;
+      if (Date.now() > deadline) throw new Error(`no request line for ${pathPrefix} within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
   events(event: string): Array<Record<string, unknown>> {
     return this.lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((o) => o.audit === true && o.event === event);
   }
@@ -54,6 +78,8 @@ export interface Stack {
 export interface StackOptions {
   env?: Record<string, string>;
   mockPort?: number;
+  /** The app's clock (session lifetimes, token expiry), for tests that move time. */
+  now?: () => number;
 }
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
@@ -81,7 +107,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     RATE_LIMIT_PER_MINUTE: '1000000',
     ...opts.env,
   }, { testing: true });
-  const app = await startScopewise(config, createLogger(config.logLevel, logs.stream), { extend: withFeatures(config) });
+  const app = await startScopewise(config, createLogger(config.logLevel, logs.stream), { extend: withFeatures(config), ...(opts.now ? { now: opts.now } : {}) });
   const control = async (path: string, body?: unknown): Promise<unknown> => {
     const res = await fetch(`${mock.url}/__control/${path}`, body === undefined
       ? {}

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createClient } from 'redis';
 import { startCluster, type Cluster } from '../helpers/cluster.js';
-import { REDIS_URL, redisUnavailable } from '../tokens/redis-available.js';
+import { REDIS_URL, redisUnavailable } from '../storage/redis-available.js';
 
 const skip = await redisUnavailable();
 if (skip) console.log(`# skipping the stampede test: ${skip}`);
@@ -22,7 +22,8 @@ test('100 concurrent token requests over two instances at expiry: exactly 1 refr
     // Tokens that live 2 s, so the one the consent gives is expired by the time of the burst.
     await cluster.control('settings', { accessTokenTtlSeconds: 2 });
     const browser = await cluster.signIn(EMAIL, 0);
-    const consent = await browser.follow(`${b.baseUrl}/consent/vms?returnTo=/`); // the consent on the other instance
+    await (await browser.request(`${b.baseUrl}/`)).arrayBuffer(); // the user is now on a page of the other instance
+    const consent = await browser.follow(`${b.baseUrl}/consent/vms?returnTo=/`); // and consents there
     await consent.arrayBuffer();
     assert.equal(consent.status, 200, browser.history.map((h) => `${h.status} ${h.url}`).join(' → '));
 

@@ -10,7 +10,8 @@ import Database from 'better-sqlite3';
 import { createClient } from 'redis';
 import { startStack, type Stack } from '../helpers/stack.js';
 import type { TestBrowser } from '../helpers/browser.js';
-import { RedisChild } from '../sessions/redis-server.js';
+import { RedisChild } from '../storage/redis-server.js';
+import type { SqliteSessionStore } from '../../src/storage/sqlite.js';
 
 const EMAIL = 'alice@example.com';
 const KNOWN = { access_token: 'ya29.KNOWN-ACCESS-TOKEN-at-rest-test', refresh_token: '1//KNOWN-REFRESH-TOKEN-at-rest-test', expires_in: 3600, scope: 'openid email' };
@@ -62,7 +63,7 @@ test('SQLite: neither the access nor the refresh token is in the database file o
   let secrets: string[] = [];
   try {
     await signInAndConsent(stack);
-    const rows = stack.app.sessionStore.sqlite!.prepare('SELECT sid, data FROM sessions').all() as Array<{ sid: string; data: string }>;
+    const rows = (stack.app.storage.sessions as SqliteSessionStore).rawEntries();
     const signedIn = rows.map((r) => ({ ...(JSON.parse(r.data) as Omit<SessionBlob, 'sid'>), sid: r.sid })).filter((s) => s.user);
     assert.equal(signedIn.length, 1);
     secrets = await heldTokens(stack, signedIn[0]!);

@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createClient } from 'redis';
-import { RedisChild } from '../sessions/redis-server.js';
+import { RedisChild } from '../storage/redis-server.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 import type { TestBrowser } from '../helpers/browser.js';
 

@@ -8,9 +8,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createLogger } from '../../src/log/logger.js';
-import { openSessionStore } from '../../src/sessions/store.js';
+import { openStorage } from '../../src/storage/index.js';
 import { generateKeySpec, parseKeyring } from '../../src/tokens/crypto.js';
-import { openTokenStore } from '../../src/tokens/token-store.js';
 import { TokenVault, type TokenEndpoint } from '../../src/tokens/vault.js';
 import { reencryptTokens } from '../../scripts/reencrypt-tokens.js';
 
@@ -24,11 +23,11 @@ const MISSING = generateKeySpec('missing');
 const SCRIPT = fileURLToPath(new URL('../../scripts/reencrypt-tokens.js', import.meta.url));
 
 async function withVault(file: string, keys: string, fn: (vault: TokenVault) => Promise<void>): Promise<void> {
-  const handle = await openSessionStore({ kind: 'sqlite', path: file }, { defaultTtlMs: 60_000, logger });
+  const storage = await openStorage({ kind: 'sqlite', path: file }, { idleTtlMs: 60_000, logger, sweepIntervalMs: 0 });
   try {
-    await fn(new TokenVault({ keyring: parseKeyring(keys), store: openTokenStore(handle), endpoint, logger, recordTtlMs: 3_600_000 }));
+    await fn(new TokenVault({ keyring: parseKeyring(keys), store: storage.tokens, endpoint, logger, recordTtlMs: 3_600_000 }));
   } finally {
-    await handle.close();
+    await storage.close();
   }
 }
 

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeySpec } from '../../src/tokens/crypto.js';
-import { RedisChild } from '../sessions/redis-server.js';
+import { RedisChild } from '../storage/redis-server.js';
 import { startCluster } from '../helpers/cluster.js';
 
 const EMAIL = 'alice@example.com';

@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createLogger } from '../../src/log/logger.js';
 import { generateKeySpec, parseKeyring, type Keyring } from '../../src/tokens/crypto.js';
-import { MemoryTokenStore, type TokenRecord, type TokenStore } from '../../src/tokens/token-store.js';
+import type { TokenRecord, TokenStore } from '../../src/tokens/token-store.js';
+import { MemoryTokenStore } from '../../src/storage/memory.js';
 import type { DistributedLock, LockLease } from '../../src/tokens/lock.js';
 import type { TokenResponseLike } from '../../src/tokens/token-set.js';
 import {
@@ -505,4 +506,37 @@ test('a sealed set copied under another session (record key) opens nothing: drop
   await rejects(r.vault.accessToken('attacker-session', SUB), NoAccessError, (e) => assert.equal(e.reason, 'GRANT_LOST'));
   assert.equal((await r.store.get('attacker-session'))!.lost?.reason, 'TOKENS_UNREADABLE:TAMPERED');
   assert.equal((await r.vault.accessToken('victim-session', SUB)).accessToken, 'at-victim', 'the victim is unaffected');
+});
+
+test('a refresh fenced out by a concurrent consent keeps the rotated refresh token the issuer just gave', async () => {
+  const r = rig();
+  await r.vault.applyGrant('ref1', SUB, grant({ expires_in: 1 }), SCOPES); // expires at once: a refresh is due
+  r.clock.now += 2000;
+  // The issuer rotates refresh tokens: the refresh answers with a new one (and invalidates rt-initial).
+  r.endpoint.delayMs = 50;
+  r.endpoint.next = () => ({ response: { access_token: 'at-refreshed', expires_in: 3600, refresh_token: 'rt-rotated', scope: SCOPES.join(' ') } });
+  const refreshing = r.vault.accessToken('ref1', SUB);
+  // Meanwhile a consent completes: a new access token, no new refresh token (the old one is kept).
+  await new Promise((res) => setTimeout(res, 10));
+  const WIDER = [...SCOPES, 'https://www.googleapis.com/auth/logging.read'];
+  await r.vault.applyGrant('ref1', SUB, { access_token: 'at-consent', expires_in: 3600, scope: WIDER.join(' ') }, WIDER);
+  const got = await refreshing;
+  assert.equal(got.accessToken, 'at-consent', 'the newer token wins');
+  const stored = await storedSet(r, 'ref1');
+  assert.equal(stored.accessToken, 'at-consent');
+  assert.deepEqual(stored.scopes, WIDER, 'the consent\'s scopes are kept');
+  assert.equal(stored.refreshToken, 'rt-rotated', 'the rotated refresh token was merged into the winning record');
+});
+
+test('a refresh fenced out by a consent that brought its own refresh token keeps the consent\'s', async () => {
+  const r = rig();
+  await r.vault.applyGrant('ref1', SUB, grant({ expires_in: 1 }), SCOPES);
+  r.clock.now += 2000;
+  r.endpoint.delayMs = 50;
+  r.endpoint.next = () => ({ response: { access_token: 'at-refreshed', expires_in: 3600, refresh_token: 'rt-rotated', scope: SCOPES.join(' ') } });
+  const refreshing = r.vault.accessToken('ref1', SUB);
+  await new Promise((res) => setTimeout(res, 10));
+  await r.vault.applyGrant('ref1', SUB, grant({ access_token: 'at-consent', refresh_token: 'rt-consent' }), SCOPES);
+  await refreshing;
+  assert.equal((await storedSet(r, 'ref1')).refreshToken, 'rt-consent');
 });

@@ -113,7 +113,16 @@ test('a known token sent through every path never reaches the logs', async () =>
     await b.request(`${stack.baseUrl}${p}`, { headers: { authorization: `Bearer ${secret}`, cookie: `other=${secret}` } });
   }
   await b.postForm(`${stack.baseUrl}/logout`, { _csrf: secret, code: secret, refresh_token: secret });
+  for (const p of ['/nowhere', '/logout']) await stack.logs.waitForRequestLine(p);
   assert.ok(stack.logs.lines.length > 5, 'requests were logged');
-  assert.ok(!stack.logs.text.includes(secret), 'the token appears in the logs');
-  assert.ok(!stack.logs.text.includes(stack.clientSecret), 'the client secret appears in the logs');
+  assert.ok(!stack.logs.mentions(secret), 'the token appears in the logs');
+  assert.ok(!stack.logs.mentions(stack.clientSecret), 'the client secret appears in the logs');
+});
+
+test('Strict-Transport-Security is sent when BASE_URL is https', async () => {
+  const stack = await startStack({ env: { BASE_URL: 'https://scopewise.example.com', TRUST_PROXY: '1' } });
+  stacks.push(stack);
+  const res = await fetch(`${stack.baseUrl}/`);
+  await res.arrayBuffer();
+  assert.equal(res.headers.get('strict-transport-security'), 'max-age=31536000; includeSubDomains');
 });

@@ -1,44 +1,110 @@
-// The Redis session store: the shared contract on the test Redis, then outages on a redis-server of our own
-// (killed and started again): fail fast while it is away, reconnect by itself, lose nothing.
+// The Redis backend: both contracts on the test Redis, the read-ahead of a session's token record, then
+// outages on a redis-server of our own (killed and started again): fail fast while it is away, reconnect by
+// itself, lose nothing.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
+import type { Request } from 'express';
 import type session from 'express-session';
+import { createClient } from 'redis';
 import { createLogger } from '../../src/log/logger.js';
-import { openSessionStore, type SessionStoreHandle } from '../../src/sessions/store.js';
+import { openRedisStorage } from '../../src/storage/redis.js';
+import type { Storage } from '../../src/storage/types.js';
 import { startStack, type Stack } from '../helpers/stack.js';
-import { REDIS_URL, redisUnavailable } from '../tokens/redis-available.js';
-import { runStoreContract, sessionData } from './store-contract.js';
+import { REDIS_URL, redisUnavailable } from './redis-available.js';
+import { runStoreContract, sessionData } from './session-store-contract.js';
+import { collect, rec, runTokenStoreContract } from './token-store-contract.js';
 import { RedisChild } from './redis-server.js';
 
 const skip = await redisUnavailable();
-if (skip) console.log(`# skipping the Redis session store contract: ${skip}`);
+if (skip) console.log(`# skipping the Redis contracts: ${skip}`);
 const logger = createLogger('silent');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function dropKeys(handle: SessionStoreHandle, prefix: string): Promise<void> {
-  const client = handle.redis!;
-  if (!client.isReady) return;
+async function dropKeys(prefix: string): Promise<void> {
+  const client = createClient({ url: REDIS_URL });
+  await client.connect();
   for await (const keys of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 500 })) {
     if ((keys as unknown as string[]).length) await client.del(keys as unknown as string[]);
   }
+  await client.close();
+}
+
+async function openTestStorage(): Promise<{ storage: Storage; prefix: string; close(): Promise<void> }> {
+  const prefix = `scopewise-test:${process.pid}:${crypto.randomBytes(4).toString('hex')}:`;
+  const storage = await openRedisStorage(REDIS_URL, { idleTtlMs: 60_000, logger, redisPrefix: prefix });
+  return {
+    storage,
+    prefix,
+    async close() {
+      await storage.close();
+      await dropKeys(prefix);
+    },
+  };
 }
 
 if (skip) {
-  test('redis: session store contract', { skip }, () => undefined);
+  test('redis: storage contracts', { skip }, () => undefined);
 } else {
-  const prefix = `scopewise-test:${process.pid}:${crypto.randomBytes(4).toString('hex')}:sess:`;
   runStoreContract('redis', async () => {
-    const handle = await openSessionStore({ kind: 'redis', url: REDIS_URL }, { defaultTtlMs: 60_000, logger, redisPrefix: prefix });
-    return {
-      store: handle.store,
-      async close() {
-        await dropKeys(handle, prefix);
-        await handle.close();
-      },
-    };
+    const t = await openTestStorage();
+    return { store: t.storage.sessions, storage: t.storage, close: t.close };
+  });
+  runTokenStoreContract('redis', async () => {
+    const t = await openTestStorage();
+    return { store: t.storage.tokens, close: t.close };
   });
 }
+
+test('redis: token records live under the prefix, with a TTL', { skip }, async () => {
+  const t = await openTestStorage();
+  const client = createClient({ url: REDIS_URL });
+  await client.connect();
+  try {
+    await t.storage.tokens.compareAndSet('r1', 0, rec(), 5000);
+    const ttl = await client.pTTL(`${t.prefix}tokens:r1`);
+    assert.ok(ttl > 0 && ttl <= 5000, `pttl ${ttl}`);
+    assert.deepEqual(await collect(t.storage.tokens.refs()), ['r1']);
+  } finally {
+    await client.close();
+    await t.close();
+  }
+});
+
+/** What express-session does with a store for one request: get the session, then create it on the request. */
+function load(storage: Storage, sid: string, req: Request): Promise<void> {
+  return new Promise((resolve, reject) =>
+    storage.sessions.get(sid, (err, sess) => {
+      if (err) return reject(err);
+      if (sess) storage.sessions.createSession(req, sess);
+      resolve();
+    }),
+  );
+}
+
+test('redis: the token record read with a session serves only the request that read it, once', { skip }, async () => {
+  const t = await openTestStorage();
+  try {
+    const { storage } = t;
+    await new Promise<void>((resolve, reject) => storage.sessions.set('s1', sessionData({ user: { sub: '1' } }), (e) => (e ? reject(e) : resolve())));
+    await storage.tokens.compareAndSet('s1', 0, rec({ scopes: ['a'] }), 60_000);
+    const reqA = {} as Request;
+    const reqB = {} as Request;
+    await load(storage, 's1', reqA);
+    await storage.tokens.compareAndSet('s1', 1, rec({ scopes: ['b'] }), 60_000); // a write after A's read
+    await load(storage, 's1', reqB);
+    const a = await storage.takePrefetchedTokenRecord(reqA);
+    const b = await storage.takePrefetchedTokenRecord(reqB);
+    assert.deepEqual([a?.version, a?.scopes], [1, ['a']], 'A gets its own read, a snapshot of its moment');
+    assert.deepEqual([b?.version, b?.scopes], [2, ['b']], 'B gets its own, not A\'s');
+    assert.equal(storage.takePrefetchedTokenRecord(reqA), undefined, 'used once');
+    assert.equal(storage.takePrefetchedTokenRecord({} as Request), undefined, 'a request that read nothing gets nothing');
+    // The version fence still holds: a write based on A's snapshot is refused.
+    assert.equal(await storage.tokens.compareAndSet('s1', a!.version, rec({ scopes: ['stale'] }), 60_000), null);
+  } finally {
+    await t.close();
+  }
+});
 
 const cb = <T>(fn: (done: (err?: unknown, v?: T) => void) => void): Promise<T> =>
   new Promise((resolve, reject) => fn((err, v) => (err ? reject(err) : resolve(v as T))));
@@ -61,9 +127,9 @@ after(async () => {
 test('redis restart: errors fast while down, reconnects by itself, the session survives intact', async () => {
   const redis = await RedisChild.start({ persistent: true });
   children.push(redis);
-  const handle = await openSessionStore({ kind: 'redis', url: redis.url }, { defaultTtlMs: 60_000, logger });
+  const handle = await openRedisStorage(redis.url, { idleTtlMs: 60_000, logger });
   try {
-    const { store } = handle;
+    const store = handle.sessions;
     const data = sessionData({ user: { sub: '100000000000000000001', email: 'alice@example.com' }, signedInAt: 1 }, 10 * 60_000);
     await cb((done) => store.set('sid-1', data, done));
     assert.equal(await handle.isHealthy(), true);

@@ -3,8 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { createLogger } from '../../src/log/logger.js';
-import { createRedisConnection, type RedisConnection } from '../../src/sessions/store.js';
-import { RedisLock } from '../../src/tokens/lock.js';
+import { createRedisConnection, RedisLock, type RedisConnection } from '../../src/storage/redis.js';
 import { REDIS_URL, redisUnavailable } from './redis-available.js';
 
 const skip = await redisUnavailable();
@@ -100,4 +99,21 @@ test('a renewal that finds the lock taken by someone else marks the lease lost',
   assert.equal(lease.held, false);
   await lease.release();
   assert.equal(await a.get(prefix + lockName), 'someone-else');
+});
+
+test('a renewal that failed on a network hiccup still releases the lock: peers do not wait for it to expire', { skip }, async () => {
+  const lockName = name();
+  let failRenewals = true;
+  // The holder's connection drops one renewal (the script that extends the lock), then works again.
+  const flaky = {
+    set: a.set.bind(a),
+    eval: (script: string, options: Parameters<RedisConnection['eval']>[1]) =>
+      failRenewals && script.includes('PEXPIRE') ? Promise.reject(new Error('socket hiccup')) : a.eval(script, options),
+  } as unknown as RedisConnection;
+  const lease = (await new RedisLock(flaky, prefix).tryAcquire(lockName, 3000))!;
+  await sleep(1100); // one renewal (every ttl/3) has failed
+  assert.equal(lease.held, false, 'the holder no longer counts on the lock');
+  failRenewals = false;
+  await lease.release();
+  assert.equal(await a.exists(prefix + lockName), 0, 'released at once, not left to expire');
 });

@@ -1,27 +1,21 @@
-// One contract for every token store: memory, SQLite (a temp file) and Redis (real, own key prefix).
+// One contract for the token store of every storage backend: compare-and-set on a version (the fencing
+// token), expiry, delete, listing.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import Database from 'better-sqlite3';
-import { createLogger } from '../../src/log/logger.js';
-import { createRedisConnection, type RedisConnection } from '../../src/sessions/store.js';
-import { MemoryTokenStore, RedisTokenStore, SqliteTokenStore, type TokenRecordInput, type TokenStore } from '../../src/tokens/token-store.js';
-import { REDIS_URL, redisUnavailable } from './redis-available.js';
+import type { TokenRecordInput, TokenStore } from '../../src/tokens/token-store.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const LONG = 60_000;
 
-const rec = (extra: Partial<TokenRecordInput> = {}): TokenRecordInput => ({
+export const rec = (extra: Partial<TokenRecordInput> = {}): TokenRecordInput => ({
   sub: '100000000000000000001',
   scopes: ['https://www.googleapis.com/auth/compute.readonly'],
   sealed: 'v1.k1.aaaa.bbbb.cccc',
   ...extra,
 });
 
-async function collect(it: AsyncIterable<string>): Promise<string[]> {
+export async function collect(it: AsyncIterable<string>): Promise<string[]> {
   const out: string[] = [];
   for await (const r of it) out.push(r);
   return out.sort();
@@ -32,7 +26,7 @@ interface Subject {
   close(): Promise<void>;
 }
 
-function runTokenStoreContract(name: string, open: () => Promise<Subject>, skip?: string): void {
+export function runTokenStoreContract(name: string, open: () => Promise<Subject>, skip?: string): void {
   let subject: Subject | undefined;
   let ready: Promise<Subject> | undefined;
   const get = (): Promise<Subject> => (ready ??= open().then((s) => (subject = s)));
@@ -150,63 +144,3 @@ function runTokenStoreContract(name: string, open: () => Promise<Subject>, skip?
   });
 }
 
-runTokenStoreContract('memory', async () => ({ store: new MemoryTokenStore(), close: async () => undefined }));
-
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'scopewise-tokens-'));
-after(() => fs.rmSync(tmp, { recursive: true, force: true }));
-
-runTokenStoreContract('sqlite', async () => {
-  const db = new Database(path.join(tmp, 'tokens.db'));
-  db.pragma('journal_mode = WAL');
-  return { store: new SqliteTokenStore(db), close: async () => void db.close() };
-});
-
-const skipRedis = await redisUnavailable();
-if (skipRedis) console.log(`# skipping the Redis token store tests: ${skipRedis}`);
-const prefix = `scopewise-test:${process.pid}:${crypto.randomBytes(4).toString('hex')}:tokens:`;
-
-runTokenStoreContract(
-  'redis',
-  async () => {
-    const client: RedisConnection = createRedisConnection(REDIS_URL, createLogger('silent'));
-    await client.connect();
-    return {
-      store: new RedisTokenStore(client, prefix),
-      async close() {
-        for await (const keys of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 500 })) {
-          if ((keys as unknown as string[]).length) await client.del(keys as unknown as string[]);
-        }
-        await client.close();
-      },
-    };
-  },
-  skipRedis,
-);
-
-test('sqlite: expired records (and their sealed tokens) are swept from the file on a later write', async () => {
-  const db = new Database(':memory:');
-  const store = new SqliteTokenStore(db);
-  await store.compareAndSet('old', 0, rec(), 50);
-  await sleep(80);
-  (store as unknown as { lastSweep: number }).lastSweep = 0; // as if a minute had passed
-  await store.compareAndSet('new', 0, rec(), LONG);
-  const rows = db.prepare('SELECT ref FROM token_records').all() as Array<{ ref: string }>;
-  assert.deepEqual(rows.map((r) => r.ref), ['new']);
-  db.close();
-});
-
-test('redis: records live under the store\'s prefix, with a TTL', { skip: skipRedis }, async () => {
-  const client = createRedisConnection(REDIS_URL, createLogger('silent'));
-  await client.connect();
-  try {
-    const p = `scopewise-test:${crypto.randomBytes(4).toString('hex')}:`;
-    const store = new RedisTokenStore(client, p);
-    await store.compareAndSet('r1', 0, rec(), 5000);
-    const ttl = await client.pTTL(`${p}r1`);
-    assert.ok(ttl > 0 && ttl <= 5000, `pttl ${ttl}`);
-    assert.deepEqual(await collect(store.refs()), ['r1']);
-    await client.del(`${p}r1`);
-  } finally {
-    await client.close();
-  }
-});

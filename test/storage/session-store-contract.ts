@@ -1,10 +1,15 @@
-// One contract, run against every session store (SQLite, memory, Redis).
+// One contract for the sessions of every storage backend (SQLite, memory, Redis): express-session's store
+// interface, plus Scopewise's invariants (a destroyed session stays destroyed; a session's token record lives
+// and dies with it).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type session from 'express-session';
+import type { Storage } from '../../src/storage/index.js';
 
 export interface StoreUnderTest {
   store: session.Store;
+  /** The same backend's token store (the session store keeps it in step). */
+  storage: Storage;
   close(): Promise<void>;
 }
 
@@ -90,4 +95,43 @@ export function runStoreContract(name: string, open: () => Promise<StoreUnderTes
     const back = (await getRaw(sut.store, b))!;
     assert.equal(back.who, 'b');
   });
+
+  const record = { sub: '100000000000000000001', scopes: ['openid'], sealed: 'v1.k.iv.ct.tag' };
+
+  test(`${name}: a destroyed session stays destroyed (a slow request saving it late does not bring it back)`, async () => {
+    await ready;
+    const id = sid();
+    const loaded = sessionData({ user: { sub: '1' }, v: 1 });
+    await p((cb) => sut.store.set(id, loaded, cb));
+    await p((cb) => sut.store.destroy(id, cb)); // sign-out
+    await p((cb) => sut.store.set(id, { ...loaded, lastProject: 'late' } as session.SessionData, cb)); // the slow request ends
+    assert.ok(!(await p((cb) => sut.store.get(id, cb))), 'set after destroy');
+    await p((cb) => sut.store.touch!(id, loaded, cb));
+    assert.ok(!(await p((cb) => sut.store.get(id, cb))), 'touch after destroy');
+  });
+
+  test(`${name}: destroying a session removes its token record`, async () => {
+    await ready;
+    const id = sid();
+    await p((cb) => sut.store.set(id, sessionData({ user: { sub: '1' } }), cb));
+    assert.ok(await sut.storage.tokens.compareAndSet(id, 0, record, 60_000));
+    await p((cb) => sut.store.destroy(id, cb));
+    assert.equal(await sut.storage.tokens.get(id), null);
+    // Another session's record is untouched.
+    const other = sid();
+    await p((cb) => sut.store.set(other, sessionData({ user: { sub: '2' } }), cb));
+    assert.ok(await sut.storage.tokens.compareAndSet(other, 0, record, 60_000));
+    await p((cb) => sut.store.destroy(sid(), cb));
+    assert.ok(await sut.storage.tokens.get(other));
+  });
+
+  test(`${name}: a token record lives as long as its session (renewed when the session is saved)`, async () => {
+    await ready;
+    const id = sid();
+    assert.ok(await sut.storage.tokens.compareAndSet(id, 0, record, 1000));
+    await p((cb) => sut.store.set(id, sessionData({ user: { sub: '1' } }, 60_000), cb));
+    await new Promise((r) => setTimeout(r, 1300));
+    assert.ok(await sut.storage.tokens.get(id), 'the record outlived its own first TTL with its session');
+  });
 }
+
