@@ -117,9 +117,12 @@ export function defaultEvidencePaths(discoveryPath: string = defaultDiscoveryPat
   };
 }
 
-/** Reads every evidence file (a missing live file counts as no live evidence). Throws `EvidenceError`/`DiscoveryError`. */
+/**
+ * Reads every evidence file (a missing live file counts as no live evidence); each path defaults to the vendored
+ * file, whichever others are given. Throws `EvidenceError` / `DiscoveryError` naming the file.
+ */
 export function loadScopeEvidence(paths: EvidencePaths = {}): ScopeEvidence {
-  const p = { ...defaultEvidencePaths(paths.discovery), ...stripUndefined(paths) };
+  const p = { ...defaultEvidencePaths(), ...stripUndefined(paths) };
   return {
     discovery: loadDiscoveryFile(p.discovery),
     rest: readJson(p.rest, restReferenceSchema),
