@@ -85,3 +85,17 @@ export {
 export { type FeatureExplanation, type MethodSourcesView, type ConsideredScope, explainFeature, explainCatalogue, formatExplanations } from './explain.js';
 export { splitFor } from './check.js';
 export { RANK_BASIS } from './narrowness.js';
+export {
+  type LiveOutcome,
+  type ProbeContext,
+  type Probe,
+  type AnswerSummary,
+  type LiveResult,
+  NONEXISTENT_NAME,
+  PROBES,
+  probeFor,
+  classifyLiveAnswer,
+  formatLiveTable,
+  exportLiveEvidence,
+  methodsToVerify,
+} from './live.js';
