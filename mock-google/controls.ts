@@ -5,13 +5,17 @@ import type { MockContext } from './context.js';
 import { sendJson } from './http.js';
 import { HOSTILE_MODES, isHostileMode } from './hostile.js';
 import { formatScopes } from './scopes.js';
-import { ENDPOINTS } from './state.js';
+import { DEFAULT_REFRESH_TOKEN_CAP, ENDPOINTS, PROMPT_NONE_ERRORS } from './state.js';
 import { findUserByEmail } from './users.js';
 
 const SettingsBody = z.object({
   accessTokenTtlSeconds: z.number().int().min(1).max(86_400).optional(),
   autoApprove: z.object({ email: z.string() }).nullable().optional(),
+  refreshTokenCap: z.number().int().min(1).max(DEFAULT_REFRESH_TOKEN_CAP).optional(),
+  publishingStatus: z.enum(['production', 'testing']).optional(),
+  promptNoneError: z.enum(PROMPT_NONE_ERRORS).nullable().optional(),
 });
+const ClockBody = z.object({ advanceSeconds: z.number().int().min(0).max(366 * 24 * 3600) });
 const EmailBody = z.object({ email: z.string(), clientId: z.string().optional() });
 const InjectBody = z.object({
   endpoint: z.string().refine((e) => (ENDPOINTS as readonly string[]).includes(e) || /^api:.+/.test(e), { message: `endpoint must be one of ${ENDPOINTS.join('|')} or api:<methods.json key>` }),
@@ -42,7 +46,19 @@ export function controlsRouter(ctx: MockContext): Router {
     if (autoApprove && !findUserByEmail(autoApprove.email)) return bad(res, `autoApprove.email is not a fixture user: ${autoApprove.email}`);
     if (accessTokenTtlSeconds !== undefined) store.settings.accessTokenTtlSeconds = accessTokenTtlSeconds;
     if (autoApprove !== undefined) store.settings.autoApprove = autoApprove;
+    const { refreshTokenCap, publishingStatus, promptNoneError } = parsed.data;
+    if (refreshTokenCap !== undefined) store.settings.refreshTokenCap = refreshTokenCap;
+    if (publishingStatus !== undefined) store.settings.publishingStatus = publishingStatus;
+    if (promptNoneError !== undefined) store.settings.promptNoneError = promptNoneError;
     sendJson(res, 200, store.settings);
+  });
+
+  // Moves the mock's clock forward: access tokens, refresh tokens (Testing status) and codes expire by it.
+  r.post('/clock', (req, res) => {
+    const parsed = ClockBody.safeParse(req.body ?? {});
+    if (!parsed.success) return bad(res, parsed.error.message);
+    store.clockOffsetMs += parsed.data.advanceSeconds * 1000;
+    sendJson(res, 200, { offsetSeconds: store.clockOffsetMs / 1000, now: new Date(store.now()).toISOString() });
   });
 
   r.post('/revoke-grant', (req, res) => {

@@ -80,6 +80,8 @@ export interface RefreshTokenRecord {
   tracksGrant: boolean;
   fromCode: string | undefined;
   revoked: boolean;
+  /** Set for a client in "Testing" publishing status: Google expires its refresh tokens after 7 days. */
+  expiresAt: number | undefined;
 }
 
 export const ENDPOINTS = ['discovery', 'jwks', 'authorize', 'token', 'userinfo', 'revoke', 'tokeninfo', 'api'] as const;
@@ -94,9 +96,25 @@ export interface Injection {
   times: number;
 }
 
+export const PROMPT_NONE_ERRORS = ['interaction_required', 'consent_required', 'login_required', 'account_selection_required'] as const;
+export type PromptNoneError = (typeof PROMPT_NONE_ERRORS)[number];
+
 export interface Settings {
   accessTokenTtlSeconds: number;
   autoApprove: { email: string } | null;
+  /** Live refresh tokens per (account, client); issuing one more silently invalidates the oldest. Google: 100. */
+  refreshTokenCap: number;
+  /** `testing`: refresh tokens expire after 7 days, as Google does for apps in Testing publishing status. */
+  publishingStatus: 'production' | 'testing';
+  /** When set, every `prompt=none` request ends with this error (Google's four prompt=none errors). */
+  promptNoneError: PromptNoneError | null;
+}
+
+export const DEFAULT_REFRESH_TOKEN_CAP = 100;
+export const TESTING_REFRESH_TOKEN_TTL_MS = 7 * 24 * 3600_000;
+
+function defaultSettings(): Settings {
+  return { accessTokenTtlSeconds: DEFAULT_ACCESS_TOKEN_TTL, autoApprove: null, refreshTokenCap: DEFAULT_REFRESH_TOKEN_CAP, publishingStatus: 'production', promptNoneError: null };
 }
 
 export const CODE_TTL_MS = 60_000;
@@ -110,7 +128,9 @@ export class Store {
   grants = new Map<string, Grant>();
   accessTokens = new Map<string, AccessTokenRecord>();
   refreshTokens = new Map<string, RefreshTokenRecord>();
-  settings: Settings = { accessTokenTtlSeconds: DEFAULT_ACCESS_TOKEN_TTL, autoApprove: null };
+  settings: Settings = defaultSettings();
+  /** Added to the real clock for token and code expiry (`POST /__control/clock`). */
+  clockOffsetMs = 0;
   counts: Record<string, number> = {};
   injections: Injection[] = [];
   hostile: HostileMode | null = null;
@@ -129,12 +149,18 @@ export class Store {
     this.grants.clear();
     this.accessTokens.clear();
     this.refreshTokens.clear();
-    this.settings = { accessTokenTtlSeconds: DEFAULT_ACCESS_TOKEN_TTL, autoApprove: null };
+    this.settings = defaultSettings();
+    this.clockOffsetMs = 0;
     this.injections = [];
     this.hostile = null;
     this.epoch = randomId(6);
     this.cloud = createCloudData();
     this.resetCounts();
+  }
+
+  /** The mock's clock: real time plus the offset the clock control added. */
+  now(): number {
+    return Date.now() + this.clockOffsetMs;
   }
 
   private resetCounts(): void {
@@ -194,7 +220,7 @@ export class Store {
       clientId,
       userSub,
       scopes,
-      expiresAt: Date.now() + this.settings.accessTokenTtlSeconds * 1000,
+      expiresAt: this.now() + this.settings.accessTokenTtlSeconds * 1000,
       fromCode,
       revoked: false,
     };
@@ -203,8 +229,12 @@ export class Store {
   }
 
   issueRefreshToken(clientId: string, userSub: string, scopes: string[], tracksGrant: boolean, fromCode?: string): RefreshTokenRecord {
-    const rec: RefreshTokenRecord = { token: `1//mock.${randomId(48)}`, clientId, userSub, scopes, tracksGrant, fromCode, revoked: false };
+    const expiresAt = this.settings.publishingStatus === 'testing' ? this.now() + TESTING_REFRESH_TOKEN_TTL_MS : undefined;
+    const rec: RefreshTokenRecord = { token: `1//mock.${randomId(48)}`, clientId, userSub, scopes, tracksGrant, fromCode, revoked: false, expiresAt };
     this.refreshTokens.set(rec.token, rec);
+    // Google's cap: past N live refresh tokens for one account and client, the oldest stops working, silently.
+    const live = [...this.refreshTokens.values()].filter((t) => t.userSub === userSub && t.clientId === clientId && !t.revoked);
+    for (const old of live.slice(0, Math.max(0, live.length - this.settings.refreshTokenCap))) old.revoked = true;
     return rec;
   }
 
@@ -212,12 +242,12 @@ export class Store {
   validAccessToken(token: string | undefined): AccessTokenRecord | undefined {
     if (!token) return undefined;
     const rec = this.accessTokens.get(token);
-    if (!rec || rec.revoked || rec.expiresAt <= Date.now()) return undefined;
+    if (!rec || rec.revoked || rec.expiresAt <= this.now()) return undefined;
     return rec;
   }
 
   /** Drops expired codes, pending authorizations and long-expired access tokens. */
-  sweep(now = Date.now()): void {
+  sweep(now = this.now()): void {
     for (const [k, c] of this.codes) if (c.expiresAt + CODE_TTL_MS < now) this.codes.delete(k);
     for (const [k, p] of this.pending) if (p.createdAt + PENDING_TTL_MS < now) this.pending.delete(k);
     for (const [k, t] of this.accessTokens) if (t.expiresAt + 3600_000 < now) this.accessTokens.delete(k);

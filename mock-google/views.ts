@@ -122,11 +122,14 @@ export function consentPage(opts: { fields: HiddenFields; clientName: string; us
 ${hidden(opts.fields)}
 ${basic.length > 0 ? html`<h2>Basic account information</h2><ul class="scopes">${basic.map((s) => html`<li>${s.description}<code>${s.asGiven}</code></li>`)}</ul>` : ''}
 ${
-  extra.length > 0
+  // Like Google: a checkbox per scope only when more than one non-sign-in scope is asked; with one, Allow or Cancel.
+  extra.length > 1
     ? html`<fieldset><legend>Select what ${opts.clientName} can access</legend><ul class="scopes">${extra.map(
         (s, i) => html`<li><label for="scope-${i}"><input type="checkbox" id="scope-${i}" name="scope" value="${s.uri}" checked><span>${s.description}<code>${s.uri}</code></span></label></li>`,
       )}</ul></fieldset>`
-    : ''
+    : extra.length === 1
+      ? html`<h2>${opts.clientName} wants to</h2><ul class="scopes">${extra.map((s) => html`<li>${s.description}<code>${s.uri}</code></li>`)}</ul>`
+      : ''
 }
 <p class="muted">Make sure you trust ${opts.clientName}. You can remove access at any time in your Google Account.</p>
 <div class="actions">

@@ -29,7 +29,33 @@ export function unauthenticated(): ApiError {
   );
 }
 
-export function insufficientScope(method: ApiMethod, rpc: string): ApiError {
+/**
+ * The insufficient-scope 403, in the shape each API family really returns (shapes as quoted in public bug reports):
+ *  - `legacy-json` (Cloud Storage, Compute Engine, BigQuery JSON APIs): `errors[].reason: insufficientPermissions`,
+ *    message "Insufficient Permission", no `status`, and `WWW-Authenticate: Bearer realm=…, error=insufficient_scope,
+ *    scope="…"` with the error value unquoted (GoogleCloudPlatform/fda-mystudies#70 for the storage body,
+ *    googleapis/google-cloud-python#1195 for the storage header);
+ *  - `error-info` (newer APIs behind Google's front end): message "Request had insufficient authentication
+ *    scopes.", `status: PERMISSION_DENIED`, `errors[]` insufficientPermissions and a `details[]` ErrorInfo with
+ *    `reason: ACCESS_TOKEN_SCOPE_INSUFFICIENT` (analogdotnow/Analog#296), plus the quoted WWW-Authenticate header.
+ */
+export type ScopeErrorStyle = 'legacy-json' | 'error-info';
+
+const LEGACY_JSON_HOSTS = new Set(['storage.googleapis.com', 'compute.googleapis.com', 'bigquery.googleapis.com']);
+
+export function scopeErrorStyle(host: string): ScopeErrorStyle {
+  return LEGACY_JSON_HOSTS.has(host) ? 'legacy-json' : 'error-info';
+}
+
+export function insufficientScope(method: ApiMethod, rpc: string, scopes: readonly string[] = method.scopes): ApiError {
+  if (scopeErrorStyle(method.host) === 'legacy-json') {
+    const message = 'Insufficient Permission';
+    return new ApiError(
+      403,
+      { error: { code: 403, message, errors: [{ message, domain: 'global', reason: 'insufficientPermissions' }] } },
+      { 'WWW-Authenticate': `Bearer ${REALM}, error=insufficient_scope, scope="${scopes.join(' ')}"` },
+    );
+  }
   return new ApiError(
     403,
     {
@@ -48,7 +74,7 @@ export function insufficientScope(method: ApiMethod, rpc: string): ApiError {
         ],
       },
     },
-    { 'WWW-Authenticate': `Bearer ${REALM}, error="insufficient_scope", scope="${method.scopes.join(' ')}"` },
+    { 'WWW-Authenticate': `Bearer ${REALM}, error="insufficient_scope", scope="${scopes.join(' ')}"` },
   );
 }
 

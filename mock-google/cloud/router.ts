@@ -1,5 +1,6 @@
 // Serves every methods.json method at /<host>/<rest-of-baseUrl><path>:
-// match → count/inject → bearer token → scope check (from methods.json) → fixture handler.
+// match (URLs from methods.json) → count/inject → bearer token → scope check (from the mock's own table,
+// cloud/authorization.ts) → fixture handler.
 import express, { type Request, type Response, type NextFunction, type RequestHandler } from 'express';
 import type { MockContext } from '../context.js';
 import { applyInjection, bearerToken, googleErrorBody, sendJson } from '../http.js';
@@ -12,6 +13,8 @@ import { miscHandlers } from './apis/misc.js';
 import { resourceManagerHandlers } from './apis/resourcemanager.js';
 import { runHandlers } from './apis/run.js';
 import { storageHandlers } from './apis/storage.js';
+import { workflowsHandlers } from './apis/workflows.js';
+import { authorizedScopes } from './authorization.js';
 import { ApiError, insufficientScope, invalidArgument, methodNotFound, notImplemented, unauthenticated } from './errors.js';
 import type { HandlerTable } from './types.js';
 
@@ -23,6 +26,7 @@ export const HANDLERS: HandlerTable = {
   ...iamHandlers,
   ...runHandlers,
   ...miscHandlers,
+  ...workflowsHandlers,
 };
 
 function sendError(res: Response, err: ApiError): void {
@@ -64,7 +68,9 @@ export function cloudApiRouter(ctx: MockContext): RequestHandler {
       const token = store.validAccessToken(bearerToken(req));
       const user = token ? findUserBySub(token.userSub) : undefined;
       if (!token || !user) throw unauthenticated();
-      if (!method.scopes.some((s) => token.scopes.includes(s))) throw insufficientScope(method, handler?.rpc ?? method.id);
+      // A method missing from the mock's table is authorized by nothing: fail closed, like Google for an unknown scope.
+      const scopes = authorizedScopes(method.key) ?? [];
+      if (!scopes.some((s) => token.scopes.includes(s))) throw insufficientScope(method, handler?.rpc ?? method.id, scopes);
       if (!handler) throw notImplemented(method.key);
       const body = await readJsonBody(req, res);
       const query = new URL(req.originalUrl, 'http://mock.invalid').searchParams;

@@ -5,11 +5,18 @@ import { randomId } from '../crypto.js';
 import { gate } from '../http.js';
 import { authResponseIssuer } from '../hostile.js';
 import { IDENTITY_SCOPES, OPENID, USERINFO_EMAIL, USERINFO_PROFILE, formatScopes, parseScopeParam } from '../scopes.js';
-import { CODE_TTL_MS, type Client, type PendingAuth } from '../state.js';
+import { REST_ONLY_SCOPES } from '../cloud/authorization.js';
+import { CODE_TTL_MS, type Client, type PendingAuth, type PromptNoneError } from '../state.js';
 import { FIXTURE_USERS, findUserByEmail, findUserBySub, type FixtureUser } from '../users.js';
 import { chooserPage, consentPage, errorPage, type ConsentScope } from '../views.js';
 
 const ACCOUNT_COOKIE = 'mock_google_account';
+const PROMPT_NONE_DESCRIPTIONS: Record<PromptNoneError, string> = {
+  interaction_required: 'Interaction required',
+  consent_required: 'Consent required',
+  login_required: 'Login required',
+  account_selection_required: 'Account selection required',
+};
 const PROMPTS = new Set(['none', 'consent', 'select_account']);
 
 export function sendPage(res: Response, status: number, page: string): void {
@@ -58,7 +65,7 @@ function describeScope(ctx: MockContext, uri: string): string {
 }
 
 function knownScope(ctx: MockContext, uri: string): boolean {
-  return uri === OPENID || uri === USERINFO_EMAIL || uri === USERINFO_PROFILE || ctx.catalog.scopeDescriptions.has(uri);
+  return uri === OPENID || uri === USERINFO_EMAIL || uri === USERINFO_PROFILE || ctx.catalog.scopeDescriptions.has(uri) || REST_ONLY_SCOPES.includes(uri);
 }
 
 /** Validates the request; returns the pending record, or answers (error page / error redirect) and returns undefined. */
@@ -121,7 +128,7 @@ function parseRequest(ctx: MockContext, req: Request, res: Response): PendingAut
   return {
     id: randomId(),
     csrf: randomId(),
-    createdAt: Date.now(),
+    createdAt: ctx.store.now(),
     clientId: client.clientId,
     redirectUri,
     state,
@@ -168,7 +175,7 @@ function finish(ctx: MockContext, res: Response, p: PendingAuth, user: FixtureUs
     codeChallengeMethod: p.codeChallengeMethod,
     issueRefresh: p.offline && (!grant.refreshIssued || p.prompt.has('consent')),
     includeGrantedScopes: p.includeGrantedScopes,
-    expiresAt: Date.now() + CODE_TTL_MS,
+    expiresAt: store.now() + CODE_TTL_MS,
     used: false,
   });
   redirectBack(ctx, res, p.redirectUri, {
@@ -242,6 +249,11 @@ export function authorizeRouter(ctx: MockContext): Router {
     if (!p) return;
     const { store } = ctx;
 
+    const forced = store.settings.promptNoneError;
+    if (p.prompt.has('none') && forced) {
+      redirectBack(ctx, res, p.redirectUri, { error: forced, error_description: PROMPT_NONE_DESCRIPTIONS[forced], state: p.state });
+      return;
+    }
     const auto = store.settings.autoApprove ? findUserByEmail(store.settings.autoApprove.email) : undefined;
     if (auto) {
       p.userSub = auto.sub;
@@ -291,6 +303,12 @@ export function authorizeRouter(ctx: MockContext): Router {
     }
     const raw = body['scope'];
     const ticked = new Set(Array.isArray(raw) ? raw.map(String) : typeof raw === 'string' ? [raw] : []);
+    // With one non-sign-in scope Google shows no checkbox: Allow grants it (only Cancel declines).
+    const extra = p.shown.filter((s) => !IDENTITY_SCOPES.has(s));
+    if (extra.length === 1) {
+      finish(ctx, res, p, user, new Set(p.shown), () => true);
+      return;
+    }
     finish(ctx, res, p, user, new Set(p.shown), (uri) => ticked.has(uri));
   });
   return r;

@@ -97,7 +97,7 @@ async function authorizationCodeGrant(ctx: MockContext, res: Response, client: C
     return oauthError(res, 400, 'invalid_grant', 'Bad Request');
   }
   if (code.clientId !== client.clientId) return oauthError(res, 400, 'invalid_grant', 'Bad Request');
-  if (code.expiresAt <= Date.now()) {
+  if (code.expiresAt <= store.now()) {
     code.used = true;
     return oauthError(res, 400, 'invalid_grant', 'Bad Request');
   }
@@ -124,6 +124,7 @@ async function refreshTokenGrant(ctx: MockContext, res: Response, client: Client
   if (!value) return oauthError(res, 400, 'invalid_request', 'Missing required parameter: refresh_token');
   const rt = store.refreshTokens.get(value);
   if (!rt || rt.revoked || rt.clientId !== client.clientId) return oauthError(res, 400, 'invalid_grant', 'Token has been expired or revoked.');
+  if (rt.expiresAt !== undefined && rt.expiresAt <= store.now()) return oauthError(res, 400, 'invalid_grant', 'Token has been expired or revoked.');
   const grant = store.findGrant(rt.userSub, client.clientId);
   if (!grant || grant.revoked) return oauthError(res, 400, 'invalid_grant', 'Token has been expired or revoked.');
   // A refresh token from an include_granted_scopes flow covers the grant as it stands now; otherwise its own scopes.

@@ -253,10 +253,15 @@ export function parseGoogleError(status: number, headers: HeadersLike | undefine
   if (status === 401) {
     code = 'UNAUTHENTICATED';
   } else if (status === 403) {
+    // Every shape Google uses for "the token lacks the scope": the ErrorInfo reason (newer APIs), the legacy
+    // errors[] reason (storage, compute), the RFC 6750 challenge (quoted or not), or, when a minimal gRPC-style
+    // body comes without the header, Google's fixed message (seen from Secret Manager and the People API:
+    // salrashid123/gce_metadata_server#5, kwent/react-google-contacts#6).
     const scopeInsufficient =
       detailReasons.includes('ACCESS_TOKEN_SCOPE_INSUFFICIENT') ||
       legacyReasons.includes('insufficientPermissions') ||
-      challengeError === 'insufficient_scope';
+      challengeError === 'insufficient_scope' ||
+      (typeof error?.message === 'string' && /^(Insufficient Permission: )?Request had insufficient authentication scopes\.?$/.test(error.message));
     if (scopeInsufficient) {
       code = 'SCOPE_INSUFFICIENT';
     } else if ([...detailReasons, ...legacyReasons].some((r) => RATE_LIMIT_REASONS.has(r))) {

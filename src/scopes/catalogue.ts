@@ -20,12 +20,18 @@ export interface Feature {
   readonly scopes: readonly string[];
   /** Set when Google offers only a cloud-wide scope for these methods: shown next to the request. */
   readonly broadOnly?: string;
+  /**
+   * What else the asked scope allows, when it is not cloud-wide but still more than the feature uses (e.g. no
+   * read-only scope exists for the API). Shown next to the request like `broadOnly`; says only what is true.
+   */
+  readonly accessNote?: string;
+  /** Why these methods and scopes were chosen over siblings, with the evidence (for `npm run scopes`, /account). */
+  readonly scopeChoice?: string;
 }
 
 /** Sign-in asks for identity only; every Cloud scope is asked later, per feature. */
 export const SIGN_IN_SCOPES: readonly string[] = ['openid', 'email', 'profile'];
 
-const CLOUD_PLATFORM = `${AUTH_PREFIX}cloud-platform`;
 const CLOUD_PLATFORM_READ_ONLY = `${AUTH_PREFIX}cloud-platform.read-only`;
 
 export const FEATURE_IDS = ['projects', 'vms', 'vm-power', 'buckets', 'logs', 'cloud-run', 'service-accounts'] as const;
@@ -40,7 +46,9 @@ export const CATALOGUE: readonly Feature[] = [
     methods: ['cloudresourcemanager:v3:projects.search', 'cloudresourcemanager:v3:projects.getIamPolicy'],
     scopes: [CLOUD_PLATFORM_READ_ONLY],
     broadOnly:
-      "Google's Resource Manager API accepts only the cloud-wide scopes, so the narrowest available (cloud-platform.read-only) lets Scopewise view, but never change, data across all your Google Cloud services, not just projects.",
+      "Listing your projects (Resource Manager projects.search) is documented by Google only with the cloud-wide scopes, so the narrowest one (cloud-platform.read-only) lets Scopewise view, but never change, data across all your Google Cloud services, not just projects. Reading IAM policies alone would accept a projects-only scope.",
+    scopeChoice:
+      'projects.getIamPolicy accepts cloudplatformprojects.readonly (REST reference), but projects.search is documented only with cloud-platform and cloud-platform.read-only (Discovery; its REST page\'s scope list is not readable in the corpus), and the sibling that accepts the narrow scope, v3 projects.get, cannot list projects (it needs a name). v1 projects.list would be the replacement, but its REST scope list is not readable either. So projects.search + cloud-platform.read-only stays until the live check (a cloudplatformprojects.readonly token on projects.search or v1 projects.list) proves otherwise.',
   },
   {
     id: 'vms',
@@ -88,9 +96,11 @@ export const CATALOGUE: readonly Feature[] = [
     summary: "Lists a project's service accounts and their keys, so you can spot old or user-managed keys.",
     why: 'Scopewise needs access to the IAM API to list service accounts and their keys. It only reads them.',
     methods: ['iam:v1:projects.serviceAccounts.list', 'iam:v1:projects.serviceAccounts.keys.list'],
-    scopes: [CLOUD_PLATFORM],
-    broadOnly:
-      "Google's IAM API accepts only the cloud-platform scope, which allows viewing and changing all your Google Cloud resources. Scopewise only lists service accounts and keys with it, but Google offers no narrower scope to limit it to that.",
+    scopes: [`${AUTH_PREFIX}iam`],
+    accessNote:
+      'Google offers no read-only scope for the IAM API, so this scope is limited to IAM but not to reading. Scopewise only lists service accounts and keys with it.',
+    scopeChoice:
+      "Google's REST reference lists iam beside cloud-platform for serviceAccounts.list and keys.list; the Discovery doc lists only cloud-platform (it does not declare iam at all). iam is limited to the IAM API, so it replaces cloud-platform.",
   },
 ] satisfies readonly (Feature & { id: FeatureId })[];
 

@@ -11,10 +11,17 @@
  *    that grants at least as much (the user would hold that one anyway);
  *  - `broader-than-needed`: for an asked scope S, with M(S) = the feature's methods S authorizes, some scope N
  *    narrower than S (see narrowness.ts) authorizes every method of M(S);
+ *  - `split-available`: no single narrower scope replaces S, but a SET of scopes, each narrower than S, does
+ *    (each method of M(S) authorized by one of them), e.g. logging.read + devstorage.read_only instead of
+ *    cloud-platform.read-only for a feature reading logs and buckets;
  *  - `broad-only-note-missing` / `broad-only-note-stale`: `broadOnly` must be set exactly when the feature asks
- *    for a cloud-wide scope (which, by the rule above, means Google offers nothing narrower).
+ *    for a cloud-wide scope (which, by the rules above, means Google offers nothing narrower);
+ *  - `source-disagreement` / `stale-source-note`: when the data carries its evidence (see evidence.ts), every
+ *    disagreement between the sources must be resolved by a note, and every note must resolve one.
+ * "Authorizes" always means: per the union of the sources (the data handed in is the union view).
  */
 import { findMethod, type Discovery, type MethodId } from './discovery.js';
+import { checkSources, type EvidenceCarrier } from './evidence.js';
 import type { Feature } from './catalogue.js';
 import { compareBreadth, isCloudWide, narrowestScopeFor } from './narrowness.js';
 import { shortScope } from './scope-names.js';
@@ -30,8 +37,11 @@ export type FindingCode =
   | 'unneeded-scope'
   | 'redundant-scope'
   | 'broader-than-needed'
+  | 'split-available'
   | 'broad-only-note-missing'
-  | 'broad-only-note-stale';
+  | 'broad-only-note-stale'
+  | 'source-disagreement'
+  | 'stale-source-note';
 
 export interface Finding {
   readonly code: FindingCode;
@@ -40,6 +50,8 @@ export interface Finding {
   readonly scope?: string;
   /** For `broader-than-needed`: the narrower scope that would do. */
   readonly suggestion?: string;
+  /** For `split-available`: the narrower scopes that together would do. */
+  readonly suggestions?: readonly string[];
   readonly message: string;
 }
 
@@ -120,7 +132,7 @@ export function checkCatalogue(features: readonly Feature[], discovery: Discover
           code: 'unknown-scope',
           featureId: f.id,
           scope: s,
-          message: `${where} asks for "${s}", which no Discovery doc in methods.json declares`,
+          message: `${where} asks for "${s}", which no source (Discovery data, REST reference) declares`,
         });
         continue;
       }
@@ -170,6 +182,20 @@ export function checkCatalogue(features: readonly Feature[], discovery: Discover
             `${where} asks for ${shortScope(s)} for ${list(needs)}, but the narrower ` +
             `${shortScope(suggestion)} also authorizes ${needs.length === 1 ? 'it' : 'them'}`,
         });
+        continue;
+      }
+      const split = splitFor(s, needs, accepted);
+      if (split !== undefined) {
+        findings.push({
+          code: 'split-available',
+          featureId: f.id,
+          scope: s,
+          methodId: needs[0],
+          suggestions: split,
+          message:
+            `${where} asks for ${shortScope(s)} for ${list(needs)}, but the narrower scopes ` +
+            `${list(split.map(shortScope))} together authorize them (one per API)`,
+        });
       }
     }
 
@@ -191,7 +217,29 @@ export function checkCatalogue(features: readonly Feature[], discovery: Discover
       });
     }
   }
+  const evidence = (discovery as Discovery & EvidenceCarrier).evidence;
+  if (evidence !== undefined) {
+    for (const sf of checkSources(evidence)) {
+      const users = features.filter((f) => f.methods.includes(sf.methodId)).map((f) => f.id);
+      findings.push({ code: sf.code, featureId: users.join(',') || '-', methodId: sf.methodId, scope: sf.scope, message: sf.message });
+    }
+  }
   return findings;
+}
+
+/**
+ * A set of scopes, each narrower than `asked`, that together authorize every method of `needs` (the narrowest
+ * per method), when it has at least two members; undefined when some method has no narrower scope.
+ */
+export function splitFor(asked: string, needs: readonly MethodId[], accepted: ReadonlyMap<MethodId, readonly string[]>): string[] | undefined {
+  const picks: string[] = [];
+  for (const m of needs) {
+    const narrower = (accepted.get(m) ?? []).filter((n) => compareBreadth(n, asked) === 'narrower');
+    const best = narrowestScopeFor(narrower);
+    if (best === undefined) return undefined;
+    if (!picks.includes(best)) picks.push(best);
+  }
+  return picks.length >= 2 ? picks : undefined;
 }
 
 /** Thrown by `assertCatalogue`; the app refuses to start on it. */

@@ -1,5 +1,7 @@
 /**
- * `npm run scopes`: checks the scope catalogue against the vendored Discovery data and prints it.
+ * `npm run scopes`: checks the scope catalogue against the vendored evidence (Discovery data ∪ REST reference ∪
+ * live results, see evidence.ts) and prints it, with per method which sources list the asked scope and why
+ * other scopes were rejected.
  *
  *   node dist/src/scopes/cli.js [--json] [--discovery <methods.json>]
  *
@@ -10,6 +12,8 @@ import { CATALOGUE, SIGN_IN_SCOPES } from './catalogue.js';
 import { checkCatalogue } from './check.js';
 import { DiscoveryError, loadDiscovery, type Discovery } from './discovery.js';
 import { catalogueRows, formatCatalogueTable } from './format.js';
+import { explainCatalogue, formatExplanations } from './explain.js';
+import { EvidenceError } from './evidence.js';
 
 function main(argv: string[]): number {
   let values: { json?: boolean; discovery?: string; help?: boolean };
@@ -36,7 +40,7 @@ function main(argv: string[]): number {
   try {
     discovery = loadDiscovery(values.discovery);
   } catch (err) {
-    if (!(err instanceof DiscoveryError)) throw err;
+    if (!(err instanceof DiscoveryError) && !(err instanceof EvidenceError)) throw err;
     if (values.json === true) {
       process.stdout.write(JSON.stringify({ ok: false, error: { code: err.code, message: err.message } }, null, 2) + '\n');
     } else {
@@ -49,7 +53,7 @@ function main(argv: string[]): number {
   if (values.json === true) {
     process.stdout.write(
       JSON.stringify(
-        { ok: findings.length === 0, findings, signInScopes: SIGN_IN_SCOPES, features: catalogueRows(CATALOGUE) },
+        { ok: findings.length === 0, findings, signInScopes: SIGN_IN_SCOPES, features: catalogueRows(CATALOGUE), explanations: explainCatalogue(CATALOGUE, discovery) },
         null,
         2,
       ) + '\n',
@@ -63,7 +67,10 @@ function main(argv: string[]): number {
   }
   process.stdout.write(`Sign-in scopes: ${SIGN_IN_SCOPES.join(' ')}\n\n`);
   process.stdout.write(formatCatalogueTable(CATALOGUE) + '\n\n');
-  process.stdout.write(`✓ ${CATALOGUE.length} features; each asks only for the narrowest scopes Google offers.\n`);
+  process.stdout.write(formatExplanations(explainCatalogue(CATALOGUE, discovery)) + '\n\n');
+  process.stdout.write(
+    `✓ ${CATALOGUE.length} features; each asks only for the narrowest scopes the sources document; 0 unresolved disagreements between the sources.\n`,
+  );
   return 0;
 }
 

@@ -9,6 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { normaliseScope } from './scope-names.js';
+import { loadScopeEvidence, mergeEvidence, type EvidenceCarrier } from './evidence.js';
 
 /** `"<api>:<version>"`, e.g. `"compute:v1"`. */
 export type ApiId = string;
@@ -23,6 +24,8 @@ const methodSchema = z.object({
   path: z.string(),
   restPath: z.string(),
   scopes: z.array(nonEmpty),
+  /** Where this one method was copied from, when not from its API's `source` file. */
+  provenance: z.string().optional(),
 });
 
 const scopeInfoSchema = z.object({
@@ -158,8 +161,11 @@ export function parseDiscovery(json: unknown, file = '<discovery data>'): Discov
   return result.data;
 }
 
-/** Reads and validates methods.json (default: the vendored copy). Throws `DiscoveryError` naming the file. */
-export function loadDiscovery(path: string = defaultDiscoveryPath()): Discovery {
+/**
+ * Reads and validates one Discovery methods.json file as it is (default: the vendored copy), without the other
+ * evidence sources. Throws `DiscoveryError` naming the file. The app authorizes by `loadDiscovery` instead.
+ */
+export function loadDiscoveryFile(path: string = defaultDiscoveryPath()): Discovery {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -198,10 +204,14 @@ export function scopeAuthorizes(d: Discovery, scope: string, methodId: MethodId)
   return findMethod(d, methodId)?.scopes.includes(scope) ?? false;
 }
 
-/** Google's description of a scope (accepts the `email`/`profile` short forms), or undefined if unknown. */
+/**
+ * Google's description of a scope (accepts the `email`/`profile` short forms), or undefined if unknown or if no
+ * source gave one (a scope only the REST reference declares may have none).
+ */
 export function scopeDescription(d: Discovery, uri: string): string | undefined {
   const key = normaliseScope(uri);
-  return Object.hasOwn(d.scopes, key) ? d.scopes[key]?.description : undefined;
+  const text = Object.hasOwn(d.scopes, key) ? d.scopes[key]?.description : undefined;
+  return text === undefined || text === '' ? undefined : text;
 }
 
 /**
@@ -213,4 +223,13 @@ export function apiBaseUrl(d: Discovery, api: ApiId | MethodId): string {
   const src = Object.hasOwn(d.source, key) ? d.source[key] : undefined;
   if (!src) throw new DiscoveryLookupError('UNKNOWN_API', `Unknown Google API "${api}"`);
   return src.baseUrl;
+}
+
+/**
+ * The scope data the app authorizes by: the Discovery file (default: the vendored one) merged with the REST
+ * reference, its notes and the live evidence (see evidence.ts): a method's scopes are the union of the sources.
+ * The result is Discovery-shaped, so readiness and the check read it unchanged, and carries `evidence`.
+ */
+export function loadDiscovery(path: string = defaultDiscoveryPath()): Discovery & EvidenceCarrier {
+  return mergeEvidence(loadScopeEvidence({ discovery: path }));
 }

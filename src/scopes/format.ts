@@ -3,6 +3,7 @@ import type { Feature } from './catalogue.js';
 import { shortScope } from './scope-names.js';
 
 export const BROAD_ONLY_FLAG = '⚠ broad only';
+export const ACCESS_NOTE_FLAG = 'ⓘ see note';
 
 export interface CatalogueRow {
   readonly id: string;
@@ -11,6 +12,7 @@ export interface CatalogueRow {
   readonly scopes: readonly string[];
   readonly shortScopes: readonly string[];
   readonly broadOnly: string | null;
+  readonly accessNote: string | null;
 }
 
 export function catalogueRows(features: readonly Feature[]): CatalogueRow[] {
@@ -21,6 +23,7 @@ export function catalogueRows(features: readonly Feature[]): CatalogueRow[] {
     scopes: [...f.scopes],
     shortScopes: f.scopes.map(shortScope),
     broadOnly: f.broadOnly ?? null,
+    accessNote: f.accessNote ?? null,
   }));
 }
 
@@ -38,7 +41,7 @@ export function formatCatalogueTable(features: readonly Feature[]): string {
         i === 0 ? f.id : '',
         f.methods[i] ?? '',
         f.scopes[i] !== undefined ? shortScope(f.scopes[i] ?? '') : '',
-        i === 0 && f.broadOnly !== undefined ? BROAD_ONLY_FLAG : '',
+        i === 0 && f.broadOnly !== undefined ? BROAD_ONLY_FLAG : i === 0 && f.accessNote !== undefined ? ACCESS_NOTE_FLAG : '',
       ]);
     }
   }

@@ -12,6 +12,7 @@ export {
   defaultDiscoveryPath,
   parseDiscovery,
   loadDiscovery,
+  loadDiscoveryFile,
   methodApi,
   findMethod,
   methodScopes,
@@ -57,4 +58,44 @@ export {
   isIdentityScope,
   shortScope,
 } from './scope-names.js';
-export { BROAD_ONLY_FLAG, type CatalogueRow, catalogueRows, formatCatalogueTable } from './format.js';
+export { ACCESS_NOTE_FLAG, BROAD_ONLY_FLAG, type CatalogueRow, catalogueRows, formatCatalogueTable } from './format.js';
+export {
+  type SourceName,
+  type RestReference,
+  type RestEntry,
+  type SourceNote,
+  type LiveEvidence,
+  type ScopeEvidence,
+  type EvidencePaths,
+  type ScopeVerdict,
+  type MethodEvidence,
+  type SourceFinding,
+  type SourceFindingCode,
+  type EvidenceCarrier,
+  EvidenceError,
+  liveEvidenceSchema,
+  liveFileSchema,
+  defaultEvidencePaths,
+  loadScopeEvidence,
+  evidenceMethodIds,
+  methodEvidence,
+  checkSources,
+  mergeEvidence,
+} from './evidence.js';
+export { type FeatureExplanation, type MethodSourcesView, type ConsideredScope, explainFeature, explainCatalogue, formatExplanations } from './explain.js';
+export { splitFor } from './check.js';
+export { RANK_BASIS } from './narrowness.js';
+export {
+  type LiveOutcome,
+  type ProbeContext,
+  type Probe,
+  type AnswerSummary,
+  type LiveResult,
+  NONEXISTENT_NAME,
+  PROBES,
+  probeFor,
+  classifyLiveAnswer,
+  formatLiveTable,
+  exportLiveEvidence,
+  methodsToVerify,
+} from './live.js';

@@ -74,6 +74,34 @@ export const SCOPE_RANKS: Readonly<Record<string, ScopeRank>> = {
 
   [`${AUTH_PREFIX}bigquery.insertdata`]: rank('bigquery', 'write-only'),
   [`${AUTH_PREFIX}bigquery`]: rank('bigquery', 'read-write'),
+
+  // Scopes only the REST reference lists (vendor/google-rest-reference). What supports each rank:
+  //  - Every one of them is ≤ cloud-platform, because cloud-platform is the cloud-wide full scope. Google's
+  //    description of it (Discovery auth maps, e.g. cloudresourcemanager:v3 rev 20260218 and iam:v1 rev
+  //    20260320 in vendor/google-discovery/methods.json): "See, edit, configure, and delete your Google Cloud
+  //    data and see the email address for your Google Account." — all Google Cloud data, every capability.
+  //  - iam: ranked `full` within the IAM API, the conservative rank: Google's REST reference lists it beside
+  //    cloud-platform for reads (serviceAccounts.list/get, keys.list) and no read-only IAM scope exists in
+  //    either source; no Google description of the scope was found in the corpus, so nothing supports ranking it
+  //    lower. Hence iam < cloud-platform, and iam vs cloud-platform.read-only is incomparable (more access to
+  //    less data), as for every service write scope.
+  //  - cloudplatformprojects.readonly / cloudplatformprojects: no Google description was found in the corpus
+  //    (vendor/google-rest-reference/methods.json → scopes[…].descriptionStatus). The read-only rank of
+  //    `.readonly`, and so cloudplatformprojects.readonly < cloudplatformprojects and
+  //    cloudplatformprojects.readonly < cloud-platform.read-only, rests on Google's scope NAME only, like
+  //    compute.readonly; `cloudplatformprojects` is ranked `read-write` (not `full`) on the same basis.
+  //    This is flagged as name-based in RANK_BASIS, and the catalogue never depends on it today (the projects
+  //    feature asks cloud-platform.read-only, see catalogue.ts).
+  [`${AUTH_PREFIX}iam`]: rank('iam', 'full'),
+  [`${AUTH_PREFIX}cloudplatformprojects.readonly`]: rank('resourcemanager-projects', 'read-only'),
+  [`${AUTH_PREFIX}cloudplatformprojects`]: rank('resourcemanager-projects', 'read-write'),
+};
+
+/** Ranks that rest on Google's scope name only (no Google description of the scope was found). */
+export const RANK_BASIS: Readonly<Record<string, 'description' | 'scope-name-only' | 'conservative'>> = {
+  [`${AUTH_PREFIX}iam`]: 'conservative',
+  [`${AUTH_PREFIX}cloudplatformprojects.readonly`]: 'scope-name-only',
+  [`${AUTH_PREFIX}cloudplatformprojects`]: 'scope-name-only',
 };
 
 export function scopeRank(scope: string): ScopeRank | undefined {

@@ -47,6 +47,17 @@ export function consentCheckboxes(html: string): string[] {
   return [...html.matchAll(/type="checkbox"[^>]*name="scope" value="([^"]+)"/g)].map((m) => m[1] ?? '');
 }
 
+/**
+ * The non-sign-in scopes a consent page asks about: its checkboxes, or, when it asks for one scope only (no
+ * checkbox, as Google), that scope.
+ */
+export function consentScopesOf(html: string): string[] {
+  const boxes = consentCheckboxes(html);
+  if (boxes.length > 0) return boxes;
+  const single = /wants to<\/h2><ul class="scopes"><li>[^<]*<code>([^<]+)<\/code>/.exec(html);
+  return single?.[1] ? [single[1]] : [];
+}
+
 export async function postForm(url: string, fields: [string, string][], cookie?: string): Promise<Response> {
   return fetch(url, {
     method: 'POST',
@@ -92,7 +103,7 @@ export async function signIn(
     }
     assert.ok(html.includes('action="/o/oauth2/v2/auth/consent"'), 'consent page');
     consentShown = true;
-    consentScopes = consentCheckboxes(html);
+    consentScopes = consentScopesOf(html);
     const ticked = consentScopes.filter((s) => !(opts.untick ?? []).includes(s));
     res = await postForm(`${mock.url}/o/oauth2/v2/auth/consent`, [
       ['pending', fields.pending],

@@ -251,7 +251,7 @@ describe('authorization code flow', () => {
   });
 
   it('the consent page escapes and labels: Allow and Cancel buttons, checkbox labelled by the description', async () => {
-    const page = await fetch(authorizeUrl(mock, { scope: `${IDENTITY} ${S.compute}`, login_hint: 'alice@example.com', state: '<script>' }), { redirect: 'manual' });
+    const page = await fetch(authorizeUrl(mock, { scope: `${IDENTITY} ${S.compute} ${S.computeRead}`, login_hint: 'alice@example.com', state: '<script>' }), { redirect: 'manual' });
     const html = await page.text();
     assert.match(html, /<html lang="en">/);
     assert.match(html, /<title>Consent – Mock Google<\/title>/);

@@ -47,12 +47,15 @@ describe('the real catalogue', () => {
       buckets: ['devstorage.read_only'],
       logs: ['logging.read'],
       'cloud-run': ['run.readonly'],
-      'service-accounts': ['cloud-platform'],
+      'service-accounts': ['iam'],
     });
   });
-  it('flags broadOnly exactly where Google offers only a cloud-wide scope', () => {
-    assert.deepEqual(CATALOGUE.filter((f) => f.broadOnly !== undefined).map((f) => f.id), ['projects', 'service-accounts']);
-    assert.match(feature('service-accounts').broadOnly ?? '', /^Google's IAM API accepts only the cloud-platform scope/);
+  it('flags broadOnly exactly where Google documents only a cloud-wide scope (projects), and says nothing untrue', () => {
+    assert.deepEqual(CATALOGUE.filter((f) => f.broadOnly !== undefined).map((f) => f.id), ['projects']);
+    for (const f of CATALOGUE) {
+      for (const text of [f.broadOnly, f.accessNote, f.summary, f.why]) assert.doesNotMatch(text ?? '', /offers no narrower scope|accepts only the cloud-platform/, f.id);
+    }
+    assert.match(feature('service-accounts').accessNote ?? '', /no read-only scope for the IAM API/);
   });
   it('keeps VM power separate: viewing VMs never holds write access', () => {
     assert.deepEqual(feature('vm-power').methods, ['compute:v1:instances.stop', 'compute:v1:instances.start']);
@@ -61,8 +64,11 @@ describe('the real catalogue', () => {
   it('signs in with identity scopes only', () => {
     assert.deepEqual(SIGN_IN_SCOPES, ['openid', 'email', 'profile']);
   });
-  it('passes service-accounts asking cloud-platform, because IAM accepts nothing narrower', () => {
+  it('service-accounts asks iam, which only the REST reference lists: cloud-platform would now be broader than needed', () => {
     assert.deepEqual(checkCatalogue([feature('service-accounts')], d), []);
+    const f = only(checkCatalogue([{ ...feature('service-accounts'), scopes: [`${A}cloud-platform`] }], d).filter((x) => x.code !== 'broad-only-note-missing'));
+    assert.equal(f.code, 'broader-than-needed');
+    assert.equal(f.suggestion, `${A}iam`);
   });
 });
 

@@ -34,7 +34,9 @@ describe('scopes CLI (node dist/src/scopes/cli.js)', () => {
     const vms = lines.find((l) => l.startsWith('vms '));
     assert.equal(vms?.slice(scopeCol).trim(), 'compute.readonly', 'scope column is aligned');
     const sa = lines.find((l) => l.startsWith('service-accounts '));
-    assert.match(sa?.slice(scopeCol) ?? '', /^cloud-platform\s+⚠ broad only$/);
+    assert.match(sa?.slice(scopeCol) ?? '', /^iam\s+ⓘ see note$/);
+    assert.match(r.stdout, /0 unresolved disagreements between the sources/);
+    assert.match(r.stdout, /iam:v1:projects\.serviceAccounts\.list\n    asked scope listed by: iam: REST ref\n    Discovery: cloud-platform\n    REST reference: iam cloud-platform \(read 2026-12-01\)/);
   });
   it('--json prints the catalogue as JSON', () => {
     const r = run('--json');

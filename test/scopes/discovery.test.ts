@@ -10,6 +10,7 @@ import {
   DiscoveryLookupError,
   findMethod,
   loadDiscovery,
+  loadDiscoveryFile,
   methodScopes,
   parseDiscovery,
   scopeAuthorizes,
@@ -25,6 +26,7 @@ function writeTemp(name: string, text: string): string {
   writeFileSync(p, text);
   return p;
 }
+const AUTH = 'https://www.googleapis.com/auth/';
 const vendoredJson = (): Record<string, unknown> =>
   JSON.parse(readFileSync(defaultDiscoveryPath(), 'utf8')) as Record<string, unknown>;
 
@@ -32,8 +34,12 @@ describe('loadDiscovery', () => {
   it('loads the vendored file by default (found from dist/ and from source)', () => {
     assert.match(defaultDiscoveryPath(), /vendor[/\\]google-discovery[/\\]methods\.json$/);
     const d = loadDiscovery();
-    assert.equal(Object.keys(d.methods).length, 22);
-    assert.equal(Object.keys(d.source).length, 9);
+    assert.equal(Object.keys(d.methods).length, 25);
+    assert.equal(Object.keys(d.source).length, 10);
+    assert.ok(d.evidence, 'the app view carries its evidence');
+    const raw = loadDiscoveryFile();
+    assert.deepEqual(raw.methods['iam:v1:projects.serviceAccounts.list']?.scopes, [`${AUTH}cloud-platform`], 'the file as it is');
+    assert.deepEqual(d.methods['iam:v1:projects.serviceAccounts.list']?.scopes, [`${AUTH}cloud-platform`, `${AUTH}iam`], 'the union');
   });
   it('rejects a file that is not JSON, naming the file', () => {
     const p = writeTemp('broken.json', '{ "methods": ');

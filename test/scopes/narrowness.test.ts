@@ -120,8 +120,9 @@ describe('narrowestScopeFor', () => {
   const EXPECTED: Record<string, string> = {
     'cloudresourcemanager:v3:projects.search': 'cloud-platform.read-only',
     'cloudresourcemanager:v3:projects.list': 'cloud-platform.read-only',
-    'cloudresourcemanager:v3:projects.get': 'cloud-platform.read-only',
-    'cloudresourcemanager:v3:projects.getIamPolicy': 'cloud-platform.read-only',
+    // the REST reference adds cloudplatformprojects(.readonly); .readonly is ranked read-only by name only (RANK_BASIS)
+    'cloudresourcemanager:v3:projects.get': 'cloudplatformprojects.readonly',
+    'cloudresourcemanager:v3:projects.getIamPolicy': 'cloudplatformprojects.readonly',
     'cloudresourcemanager:v3:organizations.search': 'cloud-platform.read-only',
     'cloudresourcemanager:v3:folders.list': 'cloud-platform.read-only',
     'compute:v1:instances.aggregatedList': 'compute.readonly',
@@ -134,8 +135,12 @@ describe('narrowestScopeFor', () => {
     'storage:v1:buckets.get': 'devstorage.read_only',
     'storage:v1:objects.list': 'devstorage.read_only',
     'logging:v2:entries.list': 'logging.read',
-    'iam:v1:projects.serviceAccounts.list': 'cloud-platform',
-    'iam:v1:projects.serviceAccounts.keys.list': 'cloud-platform',
+    // the REST reference adds iam, limited to the IAM API
+    'iam:v1:projects.serviceAccounts.list': 'iam',
+    'iam:v1:projects.serviceAccounts.keys.list': 'iam',
+    'iam:v1:projects.serviceAccounts.get': 'iam',
+    'workflows:v1:projects.locations.workflows.list': 'cloud-platform',
+    'workflows:v1:projects.locations.workflows.get': 'cloud-platform',
     'run:v2:projects.locations.services.list': 'run.readonly',
     'monitoring:v3:projects.timeSeries.list': 'monitoring.read',
     // bigquery (read-write, one service) vs cloud-platform.read-only (read, all): incomparable; a read method

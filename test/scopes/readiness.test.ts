@@ -136,12 +136,15 @@ describe('accountSummary', () => {
     assert.deepEqual(s.scopes[0]?.neededBy, ['vms']);
     assert.equal(s.scopes[0]?.stillNeeded, true);
   });
-  it('with the whole catalogue cloud-platform is asked (service-accounts) so not excess; a scope nobody asks is', () => {
+  it('no feature asks cloud-platform any more (service-accounts asks iam): held, it is excess though it makes every feature ready', () => {
     const s = accountSummary(CATALOGUE, [...SIGNED_IN, `${A}cloud-platform`, `${A}logging.admin`], d);
-    assert.deepEqual(s.excess, [`${A}logging.admin`]);
+    assert.deepEqual(s.excess, [`${A}cloud-platform`, `${A}logging.admin`]);
     const cp = s.scopes.find((x) => x.scope === `${A}cloud-platform`);
-    assert.deepEqual(cp?.askedBy, ['service-accounts']);
+    assert.deepEqual(cp?.askedBy, []);
     assert.deepEqual(cp?.usedBy, CATALOGUE.map((f) => f.id));
+  });
+  it('iam (only the REST reference lists it) makes service-accounts ready', () => {
+    assert.equal(featureReadiness(feature('service-accounts'), [...SIGNED_IN, `${A}iam`], d).state, 'ready');
   });
   it('lists each granted scope with its description, identity scopes never excess, and each feature state', () => {
     const s = accountSummary(CATALOGUE, 'openid email profile ' + `${A}compute.readonly`, d);

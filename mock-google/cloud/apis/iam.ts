@@ -43,6 +43,18 @@ function requireProject(call: ApiCall, permission: string): Project {
 const KEY_TYPES = new Set(['USER_MANAGED', 'SYSTEM_MANAGED', 'KEY_TYPE_UNSPECIFIED']);
 
 export const iamHandlers: HandlerTable = {
+  'iam:v1:projects.serviceAccounts.get': {
+    rpc: `${RPC}.GetServiceAccount`,
+    handle(call) {
+      const projectId = call.params['projectsId'] ?? '';
+      const id = call.params['serviceAccountsId'] ?? '';
+      const sa = call.data.serviceAccounts.find((s) => (s.email === id || s.uniqueId === id) && (projectId === '-' || findProject(call.data, projectId)?.projectId === s.project));
+      if (!sa) throw notFound(`Service account projects/${projectId}/serviceAccounts/${id} does not exist.`);
+      const project = findProject(call.data, sa.project);
+      if (!project || !hasAnyRole(project, call.user, ROLES_LIST_SERVICE_ACCOUNTS)) throw iamDenied('iam.serviceAccounts.get');
+      return { body: accountJson(sa) };
+    },
+  },
   'iam:v1:projects.serviceAccounts.list': {
     rpc: `${RPC}.ListServiceAccounts`,
     handle(call) {
