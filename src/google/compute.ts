@@ -3,6 +3,13 @@ import { z } from 'zod';
 import { callEndpoint, type GoogleCallContext } from './call.js';
 import { checkInstanceName, checkPageSize, checkPageToken, checkProjectId, checkZone } from './validate.js';
 
+export const InstanceServiceAccountSchema = z.looseObject({
+  email: z.string(),
+  /** Access scopes, full URIs. */
+  scopes: z.array(z.string()).optional(),
+});
+export type InstanceServiceAccount = z.infer<typeof InstanceServiceAccountSchema>;
+
 export const InstanceSchema = z.looseObject({
   id: z.string().optional(),
   name: z.string(),
@@ -17,6 +24,8 @@ export const InstanceSchema = z.looseObject({
   description: z.string().optional(),
   labels: z.record(z.string(), z.string()).optional(),
   selfLink: z.string().optional(),
+  /** The attached service account (at most one) and the instance's access scopes; absent when none is attached. */
+  serviceAccounts: z.array(InstanceServiceAccountSchema).optional(),
 });
 export type Instance = z.infer<typeof InstanceSchema>;
 

@@ -10,3 +10,4 @@ export * from './storage.js';
 export * from './logging.js';
 export * from './run.js';
 export * from './iam.js';
+export * from './workflows.js';

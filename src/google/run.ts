@@ -1,7 +1,8 @@
 /** Cloud Run Admin API v2: services in one region. */
 import { z } from 'zod';
 import { callEndpoint, type GoogleCallContext } from './call.js';
-import { checkPageSize, checkPageToken, checkProjectId, checkRegion } from './validate.js';
+import { PolicySchema, type IamPolicy } from './resourcemanager.js';
+import { checkPageSize, checkPageToken, checkProjectId, checkRegion, checkRunServiceName } from './validate.js';
 
 export const RunServiceSchema = z.looseObject({
   /** `projects/<project>/locations/<region>/services/<id>` */
@@ -21,6 +22,10 @@ export const RunServiceSchema = z.looseObject({
   reconciling: z.boolean().optional(),
   terminalCondition: z.record(z.string(), z.unknown()).optional(),
   labels: z.record(z.string(), z.string()).optional(),
+  /** The revision template; `serviceAccount` is the identity revisions run as (absent: the default compute account). */
+  template: z.looseObject({ serviceAccount: z.string().optional() }).optional(),
+  /** True when Cloud Run skips the invoker IAM check: anyone who can reach the URL may invoke the service. */
+  invokerIamDisabled: z.boolean().optional(),
 });
 export type RunService = z.infer<typeof RunServiceSchema>;
 
@@ -56,5 +61,29 @@ export async function listServices(ctx: GoogleCallContext, params: ListServicesP
   return {
     services: answer.services ?? [],
     ...(answer.nextPageToken ? { nextPageToken: answer.nextPageToken } : {}),
+  };
+}
+
+export interface GetServiceIamPolicyParams {
+  projectId: string;
+  region: string;
+  /** The service's short name (last segment of its resource name). */
+  service: string;
+}
+
+/** `GET v2/projects/{projectsId}/locations/{locationsId}/services/{servicesId}:getIamPolicy` (who may invoke it). */
+export async function getServiceIamPolicy(ctx: GoogleCallContext, params: GetServiceIamPolicyParams): Promise<IamPolicy> {
+  const answer = await callEndpoint(ctx, 'run:v2:projects.locations.services.getIamPolicy', {
+    pathParams: {
+      projectsId: checkProjectId(params.projectId),
+      locationsId: checkRegion(params.region),
+      servicesId: checkRunServiceName(params.service),
+    },
+    schema: PolicySchema,
+  });
+  return {
+    version: answer.version ?? 1,
+    ...(answer.etag ? { etag: answer.etag } : {}),
+    bindings: answer.bindings ?? [],
   };
 }

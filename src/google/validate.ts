@@ -33,6 +33,10 @@ const BUCKET_CHARS = /^[a-z0-9][a-z0-9._-]*[a-z0-9]$/;
 const SA_LOCAL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 const SA_DOMAIN_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 const PRINTABLE_ASCII = /^[\x21-\x7e]+$/;
+// Cloud Run service names: lowercase letters, digits and hyphens, a letter first, no hyphen last, at most 49.
+const RUN_SERVICE_NAME = /^[a-z](?:[a-z0-9-]{0,47}[a-z0-9])?$/;
+// Workflow ids: letters, digits, underscores and hyphens, a letter first, a letter or digit last, 1–64 characters.
+const WORKFLOW_ID = /^[A-Za-z](?:[A-Za-z0-9_-]{0,62}[A-Za-z0-9])?$/;
 
 export function isProjectId(value: unknown): value is string {
   return typeof value === 'string' && value.length <= 100 && PROJECT_ID.test(value);
@@ -80,6 +84,14 @@ export function isServiceAccountEmail(value: unknown): value is string {
   return labels.length >= 1 && labels.every((l) => SA_DOMAIN_LABEL.test(l));
 }
 
+export function isRunServiceName(value: unknown): value is string {
+  return typeof value === 'string' && RUN_SERVICE_NAME.test(value);
+}
+
+export function isWorkflowId(value: unknown): value is string {
+  return typeof value === 'string' && WORKFLOW_ID.test(value);
+}
+
 export function isPageToken(value: unknown): value is string {
   return typeof value === 'string' && value.length <= 4096 && PRINTABLE_ASCII.test(value);
 }
@@ -111,6 +123,14 @@ export function checkBucketName(value: unknown, field = 'bucket'): string {
 
 export function checkServiceAccountEmail(value: unknown, field = 'serviceAccountEmail'): string {
   return check(isServiceAccountEmail(value), value as string, field, 'service account email');
+}
+
+export function checkRunServiceName(value: unknown, field = 'service'): string {
+  return check(isRunServiceName(value), value as string, field, 'Cloud Run service name');
+}
+
+export function checkWorkflowId(value: unknown, field = 'workflow'): string {
+  return check(isWorkflowId(value), value as string, field, 'workflow id');
 }
 
 /** Optional page token: undefined passes; otherwise 1–4096 printable ASCII chars. */
