@@ -1,0 +1,172 @@
+/**
+ * The I/O edge of the workload-identity sections: the Google calls each section needs, paged and bounded, with
+ * per-item failures turned into a short reason (and project-level ones left to `outcomeFromError`). Every
+ * function takes the caller's `GoogleCallContext` (token, base URL) and holds no state.
+ */
+import type { GoogleCallContext } from '../google/call.js';
+import { listInstancesAggregated, type FlatInstance } from '../google/compute.js';
+import { isGoogleApiError, type GoogleApiError } from '../google/errors.js';
+import { listServiceAccountKeys, listServiceAccounts } from '../google/iam.js';
+import { getServiceIamPolicy, listServices } from '../google/run.js';
+import { getWorkflow, listWorkflows } from '../google/workflows.js';
+import type { AccountKeysInput } from './keys.js';
+import { parseServiceName, type RunServiceInput } from './cloud-run.js';
+import { parseWorkflowName, type WorkflowInput } from './workflows.js';
+
+export interface GatherLimits {
+  /** Most items (instances, services, accounts, workflows) read per section; beyond it the list is cut and noted. */
+  readonly maxItems: number;
+  /** Parallel follow-up calls (one per service, account or workflow). */
+  readonly concurrency: number;
+}
+
+export const DEFAULT_GATHER_LIMITS: GatherLimits = { maxItems: 500, concurrency: 4 };
+
+export interface Gathered<T> {
+  readonly items: T[];
+  /** Regions skipped because Google does not serve the API there (400/404 for the location). */
+  readonly skippedRegions: readonly string[];
+  readonly truncated: boolean;
+}
+
+/** Errors that concern the whole section (token, scope, API disabled, IAM, project): never swallowed per item. */
+function isSectionWide(err: GoogleApiError): boolean {
+  return err.code === 'UNAUTHENTICATED' || err.code === 'SCOPE_INSUFFICIENT' || (err.code === 'PERMISSION_DENIED' && (err.reason === 'SERVICE_DISABLED' || err.reason === 'accessNotConfigured'));
+}
+
+/** A short, safe reason for a per-item failure (never Google's message). */
+export function problemOf(err: unknown): string {
+  if (!isGoogleApiError(err)) return 'unexpected error';
+  switch (err.code) {
+    case 'PERMISSION_DENIED':
+      return 'permission denied';
+    case 'NOT_FOUND':
+      return 'not found';
+    case 'RATE_LIMITED':
+      return 'rate limited by Google';
+    case 'TIMEOUT':
+    case 'NETWORK':
+    case 'UNAVAILABLE':
+      return 'Google did not answer';
+    default:
+      return err.code.toLowerCase().replace(/_/g, ' ');
+  }
+}
+
+async function mapLimit<T, R>(items: readonly T[], concurrency: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let i = next++; i < items.length; i = next++) out[i] = await fn(items[i] as T);
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, worker));
+  return out;
+}
+
+/** Per item: rethrow section-wide errors, keep the reason of the others. */
+async function settle<R>(call: () => Promise<R>): Promise<{ value: R } | { problem: string }> {
+  try {
+    return { value: await call() };
+  } catch (err) {
+    if (isGoogleApiError(err) && isSectionWide(err)) throw err;
+    if (!isGoogleApiError(err)) throw err;
+    return { problem: problemOf(err) };
+  }
+}
+
+/** A location the API does not serve answers 400 or 404; such regions are skipped and noted, not fatal. */
+function isRegionUnavailable(err: unknown): boolean {
+  return isGoogleApiError(err) && (err.code === 'INVALID_ARGUMENT' || (err.code === 'NOT_FOUND' && /location/i.test(err.message)));
+}
+
+export async function gatherVms(ctx: GoogleCallContext, projectId: string, limits: GatherLimits = DEFAULT_GATHER_LIMITS): Promise<Gathered<FlatInstance> & { unreachableZones: string[] }> {
+  const items: FlatInstance[] = [];
+  const unreachable = new Set<string>();
+  let pageToken: string | undefined;
+  do {
+    const page = await listInstancesAggregated(ctx, { project: projectId, pageToken, maxResults: 500 });
+    items.push(...page.instances);
+    for (const z of page.unreachable ?? []) unreachable.add(z);
+    pageToken = page.nextPageToken;
+  } while (pageToken && items.length < limits.maxItems);
+  return { items: items.slice(0, limits.maxItems), skippedRegions: [], truncated: items.length > limits.maxItems || pageToken !== undefined, unreachableZones: [...unreachable] };
+}
+
+export async function gatherRunServices(ctx: GoogleCallContext, projectId: string, regions: readonly string[], limits: GatherLimits = DEFAULT_GATHER_LIMITS): Promise<Gathered<RunServiceInput>> {
+  const services: RunServiceInput['service'][] = [];
+  const skipped: string[] = [];
+  let truncated = false;
+  for (const region of regions) {
+    let pageToken: string | undefined;
+    try {
+      do {
+        const page = await listServices(ctx, { projectId, region, pageToken, pageSize: 100 });
+        services.push(...page.services);
+        pageToken = page.nextPageToken;
+      } while (pageToken && services.length < limits.maxItems);
+    } catch (err) {
+      if (!isRegionUnavailable(err)) throw err;
+      skipped.push(region);
+    }
+    if (services.length >= limits.maxItems) {
+      truncated = services.length > limits.maxItems || pageToken !== undefined || region !== regions[regions.length - 1];
+      break;
+    }
+  }
+  const kept = services.slice(0, limits.maxItems);
+  const items = await mapLimit(kept, limits.concurrency, async (service): Promise<RunServiceInput> => {
+    const { region, service: name } = parseServiceName(service.name);
+    const got = await settle(() => getServiceIamPolicy(ctx, { projectId, region, service: name }));
+    return 'value' in got ? { service, policy: got.value } : { service, policyProblem: got.problem };
+  });
+  return { items, skippedRegions: skipped, truncated };
+}
+
+export async function gatherServiceAccountKeys(ctx: GoogleCallContext, projectId: string, limits: GatherLimits = DEFAULT_GATHER_LIMITS): Promise<Gathered<AccountKeysInput>> {
+  const accounts: { email: string; disabled?: boolean | undefined }[] = [];
+  let pageToken: string | undefined;
+  do {
+    const page = await listServiceAccounts(ctx, { projectId, pageToken, pageSize: 100 });
+    accounts.push(...page.accounts);
+    pageToken = page.nextPageToken;
+  } while (pageToken && accounts.length < limits.maxItems);
+  const kept = accounts.slice(0, limits.maxItems);
+  const items = await mapLimit(kept, limits.concurrency, async (account): Promise<AccountKeysInput> => {
+    // Only user-managed keys matter, and Google filters them server-side.
+    const got = await settle(() => listServiceAccountKeys(ctx, { projectId, serviceAccountEmail: account.email, keyTypes: ['USER_MANAGED'] }));
+    return 'value' in got ? { account, keys: got.value.keys } : { account, keysProblem: got.problem };
+  });
+  return { items, skippedRegions: [], truncated: accounts.length > limits.maxItems || pageToken !== undefined };
+}
+
+export async function gatherWorkflows(ctx: GoogleCallContext, projectId: string, regions: readonly string[], limits: GatherLimits = DEFAULT_GATHER_LIMITS): Promise<Gathered<WorkflowInput>> {
+  const listed: WorkflowInput['workflow'][] = [];
+  const skipped: string[] = [];
+  let truncated = false;
+  for (const region of regions) {
+    let pageToken: string | undefined;
+    try {
+      do {
+        const page = await listWorkflows(ctx, { projectId, region, pageToken, pageSize: 100 });
+        listed.push(...page.workflows);
+        pageToken = page.nextPageToken;
+      } while (pageToken && listed.length < limits.maxItems);
+    } catch (err) {
+      if (!isRegionUnavailable(err)) throw err;
+      skipped.push(region);
+    }
+    if (listed.length >= limits.maxItems) {
+      truncated = listed.length > limits.maxItems || pageToken !== undefined || region !== regions[regions.length - 1];
+      break;
+    }
+  }
+  const kept = listed.slice(0, limits.maxItems);
+  // The list may leave the source out; then one get per workflow fetches it.
+  const items = await mapLimit(kept, limits.concurrency, async (workflow): Promise<WorkflowInput> => {
+    if (workflow.sourceContents !== undefined) return { workflow };
+    const { region, workflow: id } = parseWorkflowName(workflow.name);
+    const got = await settle(() => getWorkflow(ctx, { projectId, region, workflowId: id }));
+    return 'value' in got ? { workflow: got.value } : { workflow, sourceProblem: got.problem };
+  });
+  return { items, skippedRegions: skipped, truncated };
+}
