@@ -1,5 +1,6 @@
 // The fixture world the Cloud APIs serve: deterministic ids, shared in memory, rebuilt by /__control/reset.
 import { createHash } from 'node:crypto';
+import { applyWorkloadFixtures, type DisabledService, type WorkflowFixture } from './workloads.js';
 
 export interface Binding {
   role: string;
@@ -46,6 +47,8 @@ export interface Instance {
   labels: Record<string, string>;
   lastStartTimestamp: string | undefined;
   lastStopTimestamp: string | undefined;
+  /** Attached service account and access scopes; undefined: the default compute account with cloud-platform; []: none. */
+  serviceAccounts?: { email: string; scopes: string[] }[];
 }
 
 export interface StorageObject {
@@ -89,6 +92,11 @@ export interface RunService {
   createTime: string;
   creator: string;
   ingress: string;
+  /** template.serviceAccount; undefined: the default compute account, set explicitly; null: not set at all. */
+  serviceAccount?: string | null;
+  /** Members holding roles/run.invoker on the service (empty policy when none). */
+  invokers?: string[];
+  invokerIamDisabled?: boolean;
 }
 
 export interface ServiceAccountKey {
@@ -97,6 +105,8 @@ export interface ServiceAccountKey {
   validAfterTime: string;
   validBeforeTime: string;
   disabled: boolean;
+  /** GOOGLE_PROVIDED unless set (USER_PROVIDED: an uploaded public key). */
+  keyOrigin?: 'GOOGLE_PROVIDED' | 'USER_PROVIDED';
 }
 
 export interface ServiceAccount {
@@ -127,6 +137,9 @@ export interface CloudData {
   runServices: RunService[];
   serviceAccounts: ServiceAccount[];
   datasets: Dataset[];
+  workflows: WorkflowFixture[];
+  /** APIs turned off in a project: calls answer 403 SERVICE_DISABLED. */
+  disabledServices: DisabledService[];
   /** Counter for operation ids. */
   operationSeq: number;
 }
@@ -405,7 +418,7 @@ function datasets(): Dataset[] {
 
 export function createCloudData(now = Date.now()): CloudData {
   const inst = instances();
-  return {
+  const data: CloudData = {
     organizations: [{ name: ORG_EXAMPLE, displayName: 'example.com', directoryCustomerId: 'C01abcd23', createTime: '2019-01-01T00:00:00.000Z', domain: 'example.com' }],
     folders: [
       { name: FOLDER_PROD, displayName: 'Production', parent: ORG_EXAMPLE, createTime: '2020-01-01T00:00:00.000Z' },
@@ -419,6 +432,10 @@ export function createCloudData(now = Date.now()): CloudData {
     runServices: runServices(),
     serviceAccounts: serviceAccounts(),
     datasets: datasets(),
+    workflows: [],
+    disabledServices: [],
     operationSeq: 0,
   };
+  applyWorkloadFixtures(data, now);
+  return data;
 }

@@ -12,6 +12,8 @@ import { loggingHandlers } from './apis/logging.js';
 import { miscHandlers } from './apis/misc.js';
 import { resourceManagerHandlers } from './apis/resourcemanager.js';
 import { runHandlers } from './apis/run.js';
+import { runIamHandlers } from './apis/run-iam.js';
+import { workflowsHandlers } from './apis/workflows.js';
 import { storageHandlers } from './apis/storage.js';
 import { workflowsHandlers } from './apis/workflows.js';
 import { authorizedScopes } from './authorization.js';
@@ -25,6 +27,8 @@ export const HANDLERS: HandlerTable = {
   ...loggingHandlers,
   ...iamHandlers,
   ...runHandlers,
+  ...runIamHandlers,
+  ...workflowsHandlers,
   ...miscHandlers,
   ...workflowsHandlers,
 };

@@ -269,6 +269,8 @@ describe('routing from methods.json', () => {
       bucket: 'acme-prod-assets',
       locationsId: 'us-central1',
       serviceAccountsId: 'deployer@acme-prod.iam.gserviceaccount.com',
+      servicesId: 'api',
+      workflowsId: 'vm-janitor',
     };
     const query: Record<string, string> = {
       'cloudresourcemanager:v3:projects.list': '?parent=folders/200000000001',

@@ -15,6 +15,10 @@ function zoneUrl(project: string, zone: string): string {
   return `${COMPUTE_BASE}projects/${project}/zones/${zone}`;
 }
 
+function serviceAccountsOf(i: Instance, project: Project): { email: string; scopes: string[] }[] {
+  return i.serviceAccounts ?? [{ email: `${project.projectNumber}-compute@developer.gserviceaccount.com`, scopes: ['https://www.googleapis.com/auth/cloud-platform'] }];
+}
+
 export function instanceJson(i: Instance, project: Project): Record<string, unknown> {
   const z = zoneUrl(i.project, i.zone);
   const fp = hexId(`fp/${i.id}`, 11);
@@ -55,7 +59,8 @@ export function instanceJson(i: Instance, project: Project): Record<string, unkn
       },
     ],
     metadata: { kind: 'compute#metadata', fingerprint: 'cJg3Wv1jZuQ=' },
-    serviceAccounts: [{ email: `${project.projectNumber}-compute@developer.gserviceaccount.com`, scopes: ['https://www.googleapis.com/auth/cloud-platform'] }],
+    // Like Google, no serviceAccounts field at all when none is attached.
+    ...(serviceAccountsOf(i, project).length > 0 ? { serviceAccounts: serviceAccountsOf(i, project) } : {}),
     selfLink: `${z}/instances/${i.name}`,
     scheduling: { onHostMaintenance: 'MIGRATE', automaticRestart: true, preemptible: false, provisioningModel: 'STANDARD' },
     cpuPlatform: i.status === 'RUNNING' ? 'Intel Broadwell' : 'Unknown CPU Platform',

@@ -85,7 +85,7 @@ export const iamHandlers: HandlerTable = {
                   validAfterTime: k.validAfterTime,
                   validBeforeTime: k.validBeforeTime,
                   keyAlgorithm: 'KEY_ALG_RSA_2048',
-                  keyOrigin: 'GOOGLE_PROVIDED',
+                  keyOrigin: k.keyOrigin ?? 'GOOGLE_PROVIDED',
                   keyType: k.keyType,
                   ...(k.disabled ? { disabled: true } : {}),
                 })),

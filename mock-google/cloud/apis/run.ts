@@ -21,11 +21,12 @@ function serviceJson(s: RunService, project: Project): Record<string, unknown> {
     creator: s.creator,
     lastModifier: s.creator,
     ingress: s.ingress,
+    ...(s.invokerIamDisabled ? { invokerIamDisabled: true } : {}),
     launchStage: 'GA',
     template: {
       scaling: { maxInstanceCount: 100 },
       timeout: '300s',
-      serviceAccount: `${project.projectNumber}-compute@developer.gserviceaccount.com`,
+      ...(s.serviceAccount === null ? {} : { serviceAccount: s.serviceAccount ?? `${project.projectNumber}-compute@developer.gserviceaccount.com` }),
       containers: [{ image: s.image, resources: { limits: { cpu: '1000m', memory: '512Mi' }, cpuIdle: true, startupCpuBoost: true }, ports: [{ name: 'http1', containerPort: 8080 }] }],
       maxInstanceRequestConcurrency: 80,
     },
