@@ -81,12 +81,17 @@ export function exitCodeOf(results: readonly LintFileResult[]): 0 | 1 | 2 {
   return results.some((r) => r.status === 'checked' && r.result.findings.length > 0) ? 1 : 0;
 }
 
+/** Step names, URLs and messages come from the files: control characters (terminal escapes) never reach the CI log. */
+function printable(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '\ufffd');
+}
+
 function callLine(c: HttpCallReport): string {
   const auth =
     c.authType === 'OAuth2'
       ? `OAuth2, scopes: ${c.scopesDefaulted ? 'none given (cloud-platform)' : (c.scopes ?? []).map(shortScope).join(', ') || '(computed)'}`
       : c.authType === 'OIDC'
-        ? `OIDC, audience: ${c.audience ?? ''}`
+        ? `OIDC, audience: ${c.audience ?? ''}${c.audienceDefaulted ? ' (default: the URL)' : ''}`
         : `auth: ${c.authType}`;
   const method =
     c.methodIds.length === 0 ? (c.methodStatus === 'not-a-google-api' ? 'method: (not a Google API)' : 'method: (cannot tell)') : `method: ${c.methodIds.join(' | ')}`;
@@ -129,7 +134,7 @@ export function formatText(results: readonly LintFileResult[]): string {
     out.push(`  ${calls.length} http call${calls.length === 1 ? '' : 's'}, ${fs.length} finding${fs.length === 1 ? '' : 's'}${sev.length ? ` (${sev.join(', ')})` : ''}, ${ns.length} note${ns.length === 1 ? '' : 's'}`, '');
   }
   out.push(`${results.length} file${results.length === 1 ? '' : 's'}: ${findings} finding${findings === 1 ? '' : 's'}, ${notes} note${notes === 1 ? '' : 's'}, ${errors} unreadable`);
-  return `${out.join('\n')}\n`;
+  return `${printable(out.join('\n'))}\n`;
 }
 
 export function formatJson(results: readonly LintFileResult[]): string {

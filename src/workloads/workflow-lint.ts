@@ -30,6 +30,7 @@ export interface HttpCallReport {
   readonly scopesDefaulted: boolean;
   /** OIDC: the audience (the URL when none is given). */
   readonly audience: string | undefined;
+  readonly audienceDefaulted: boolean;
   /** Method ids the URL maps to (more than one: any of them). */
   readonly methodIds: readonly string[];
   readonly methodStatus: MethodResolution['status'] | 'not-a-google-api';
@@ -124,7 +125,7 @@ export function lintHttpCall(call: HttpCall, index: MethodIndex, subjectPrefix =
   if (call.url === undefined || call.url.kind === 'other') {
     findings.push(finding('http-missing-url', subject, `${call.call} in step ${step} has no ${call.hasArgs ? 'url' : 'args'}.`, location));
     return {
-      report: { ...base, url: undefined, target: 'unknown', scopes: undefined, scopesDefaulted: false, audience: undefined, methodIds: [], methodStatus: 'unresolved', narrowestScope: undefined, findingCodes: ['http-missing-url'] },
+      report: { ...base, url: undefined, target: 'unknown', scopes: undefined, scopesDefaulted: false, audience: undefined, audienceDefaulted: false, methodIds: [], methodStatus: 'unresolved', narrowestScope: undefined, findingCodes: ['http-missing-url'] },
       findings,
       notes,
     };
@@ -209,6 +210,7 @@ export function lintHttpCall(call: HttpCall, index: MethodIndex, subjectPrefix =
       scopes: effectiveScopes,
       scopesDefaulted: defaulted,
       audience,
+      audienceDefaulted: auth.kind === 'OIDC' && call.auth?.audience === undefined,
       methodIds,
       methodStatus: resolution ? resolution.status : 'not-a-google-api',
       narrowestScope: resolution?.status === 'mapped' ? resolution.narrowest : undefined,

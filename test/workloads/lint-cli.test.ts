@@ -51,7 +51,7 @@ describe('lint-workflow CLI', () => {
     assert.equal(r.status, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /line 4 {2}list_vms \[main\] {2}http\.get https:\/\/compute\.googleapis\.com\/compute\/v1\/projects\/p\/aggregated\/instances/);
     assert.match(r.stdout, /OAuth2, scopes: compute\.readonly {3}method: compute:v1:instances\.aggregatedList {3}narrowest: compute\.readonly/);
-    assert.match(r.stdout, /line 11 {2}call_service \[main\] {2}http\.post https:\/\/api-abc-uc\.a\.run\.app\/run\n {6}OIDC, audience: https:\/\/api-abc-uc\.a\.run\.app\/run {3}method: \(not a Google API\)/);
+    assert.match(r.stdout, /line 11 {2}call_service \[main\] {2}http\.post https:\/\/api-abc-uc\.a\.run\.app\/run\n {6}OIDC, audience: https:\/\/api-abc-uc\.a\.run\.app\/run \(default: the URL\) {3}method: \(not a Google API\)/);
     assert.match(r.stdout, /2 http calls, 0 findings, 0 notes/);
   });
   it('findings: exit 1, each with severity, code, line, Google’s recommendation and the guide', () => {
@@ -93,6 +93,12 @@ describe('lint-workflow CLI', () => {
     assert.equal(r.status, 2);
     assert.match(r.stdout, /http-oauth2-default-scope/);
     assert.match(r.stdout, /2 files: 1 finding, 0 notes, 1 unreadable/);
+  });
+  it('control characters from a file (terminal escapes in a step name) never reach the log', () => {
+    const r = run([file('esc.yaml', '- "evil\\e[31mstep":\n    call: http.get\n    args:\n      url: https://example.com/\n')]);
+    assert.equal(r.status, 0);
+    assert.ok(!r.stdout.includes('\u001b'));
+    assert.match(r.stdout, /evil\ufffd\[31mstep/);
   });
   it('usage: no file or an unknown option exits 2 with the usage on stderr; --help exits 0', () => {
     const none = run([]);
