@@ -83,7 +83,12 @@ export function exitCodeOf(results: readonly LintFileResult[]): 0 | 1 | 2 {
 
 /** Step names, URLs and messages come from the files: control characters (terminal escapes) never reach the CI log. */
 function printable(text: string): string {
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '\ufffd');
+  let out = '';
+  for (const ch of text) {
+    const c = ch.codePointAt(0) ?? 0;
+    out += (c < 0x20 && c !== 0x09 && c !== 0x0a) || (c >= 0x7f && c <= 0x9f) ? '\ufffd' : ch;
+  }
+  return out;
 }
 
 function callLine(c: HttpCallReport): string {
