@@ -25,6 +25,8 @@ export interface MethodEntry {
   readonly hosts: readonly string[];
   /** Path segments of baseUrl + path, with `{param}` placeholders. */
   readonly segments: readonly string[];
+  /** One compiled matcher per segment (`{param}` → one or more characters other than `/`). */
+  readonly patterns: readonly RegExp[];
 }
 
 export interface MethodIndex {
@@ -42,7 +44,7 @@ export function buildMethodIndex(data: Discovery): MethodIndex {
     // compute/v1, storage/v1, bigquery/v2 also answer on www.googleapis.com under the same path.
     const hosts = basePath === '' ? [base.host] : [base.host, 'www.googleapis.com'];
     const segments = [...(basePath === '' ? [] : basePath.split('/')), ...method.path.split('/')];
-    entries.push({ methodId, httpMethod: method.httpMethod.toUpperCase(), hosts, segments });
+    entries.push({ methodId, httpMethod: method.httpMethod.toUpperCase(), hosts, segments, patterns: segments.map(methodSegmentRegex) });
   }
   return { entries, acceptedScopes: (id) => acceptedScopes(data, id) };
 }
@@ -159,26 +161,28 @@ function urlSegmentRegex(segment: string): RegExp {
 }
 
 /** One URL segment (maybe with computed text) against one method segment (maybe with placeholders). */
-function segmentMatches(url: string, method: string): boolean {
-  if (!url.includes(COMPUTED)) return methodSegmentRegex(method).test(url);
+function segmentMatches(url: string, method: string, pattern: RegExp): boolean {
+  if (!url.includes(COMPUTED)) return pattern.test(url);
   const sample = method.replace(PARAM, 'x');
-  return urlSegmentRegex(url).test(sample) || methodSegmentRegex(method).test(url.split(COMPUTED).join('x'));
+  return urlSegmentRegex(url).test(sample) || pattern.test(url.split(COMPUTED).join('x'));
 }
 
 /**
  * Segment lists match when each URL segment matches its method segment. With `spanning`, a segment that is
  * entirely computed may also stand for several segments (e.g. a resource path held in a variable).
  */
-function segmentsMatch(url: readonly string[], method: readonly string[], spanning: boolean, i = 0, j = 0): boolean {
-  if (i === url.length) return j === method.length;
-  if (j === method.length) return false;
+function segmentsMatch(url: readonly string[], method: MethodEntry, spanning: boolean, i = 0, j = 0): boolean {
+  const n = method.segments.length;
+  if (i === url.length) return j === n;
+  if (j === n) return false;
   const u = url[i] ?? '';
   if (u === COMPUTED) {
-    const last = spanning ? method.length : j + 1;
+    const last = spanning ? n : j + 1;
     for (let k = j + 1; k <= last; k++) if (segmentsMatch(url, method, spanning, i + 1, k)) return true;
     return false;
   }
-  return segmentMatches(u, method[j] ?? '') && segmentsMatch(url, method, spanning, i + 1, j + 1);
+  const pattern = method.patterns[j];
+  return pattern !== undefined && segmentMatches(u, method.segments[j] ?? '', pattern) && segmentsMatch(url, method, spanning, i + 1, j + 1);
 }
 
 /**
@@ -191,7 +195,7 @@ export function matchMethods(index: MethodIndex, shape: UrlShape, httpMethod: st
   const host = shape.host;
   const candidates = index.entries.filter((e) => e.hosts.includes(host) && (httpMethod === undefined || e.httpMethod === httpMethod));
   for (const spanning of [false, true]) {
-    const ids = candidates.filter((e) => segmentsMatch(shape.segments, e.segments, spanning)).map((e) => e.methodId);
+    const ids = candidates.filter((e) => segmentsMatch(shape.segments, e, spanning)).map((e) => e.methodId);
     if (ids.length > 0) return ids;
   }
   return [];
