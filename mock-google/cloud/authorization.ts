@@ -59,6 +59,7 @@ export const AUTHORIZATION: Readonly<Record<string, AuthorizationEntry>> = {
   'iam:v1:projects.serviceAccounts.get': rest('https://cloud.google.com/iam/reference/rest/v1/projects.serviceAccounts/get', `${A}iam`, CP),
 
   'run:v2:projects.locations.services.list': disc(`${DART}/run__v2.json rev 20260403 (no REST page found)`, CP, `${A}run`, `${A}run.readonly`),
+  'run:v2:projects.locations.services.getIamPolicy': rest('https://cloud.google.com/run/docs/reference/rest/v2/projects.locations.services/getIamPolicy (last updated 2024-04-22, read 2026-12-01)', CP),
 
   'monitoring:v3:projects.timeSeries.list': disc(`${DART}/monitoring__v3.json rev 20260129`, CP, `${A}monitoring`, `${A}monitoring.read`),
   'bigquery:v2:datasets.list': disc(`${DART}/bigquery__v2.json rev 20260314`, `${A}bigquery`, CP, CPRO),

@@ -15,7 +15,6 @@ import { runHandlers } from './apis/run.js';
 import { runIamHandlers } from './apis/run-iam.js';
 import { workflowsHandlers } from './apis/workflows.js';
 import { storageHandlers } from './apis/storage.js';
-import { workflowsHandlers } from './apis/workflows.js';
 import { authorizedScopes } from './authorization.js';
 import { ApiError, insufficientScope, invalidArgument, methodNotFound, notImplemented, unauthenticated } from './errors.js';
 import type { HandlerTable } from './types.js';
@@ -30,7 +29,6 @@ export const HANDLERS: HandlerTable = {
   ...runIamHandlers,
   ...workflowsHandlers,
   ...miscHandlers,
-  ...workflowsHandlers,
 };
 
 function sendError(res: Response, err: ApiError): void {

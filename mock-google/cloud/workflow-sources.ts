@@ -213,6 +213,7 @@ export const CLEAN_PIPELINE_YAML = `main:
           url: https://iam.googleapis.com/v1/projects/acme-prod/serviceAccounts
           auth:
             type: OAuth2
+            scopes: https://www.googleapis.com/auth/iam
     - summarize:
         call: http.post
         args:

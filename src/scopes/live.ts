@@ -83,6 +83,8 @@ export const PROBES: Readonly<Record<MethodId, ProbeSpec>> = {
     harmless: 'entries.list only reads (a POST by Google\'s design), one entry',
   }),
   'run:v2:projects.locations.services.list': (c) => read({ projectsId: c.project, locationsId: c.region }, { pageSize: '1' }),
+  'run:v2:projects.locations.services.getIamPolicy': (c) =>
+    read({ projectsId: c.project, locationsId: c.region, servicesId: NONEXISTENT_NAME }, {}, 'reads the IAM policy of a service that does not exist: Google answers 404'),
   'iam:v1:projects.serviceAccounts.list': (c) => read({ projectsId: c.project }, { pageSize: '1' }),
   'iam:v1:projects.serviceAccounts.keys.list': (c) =>
     read(

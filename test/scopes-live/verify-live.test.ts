@@ -64,7 +64,7 @@ describe('verifyLive against the mock', () => {
   });
   it('a method without a URL or probe is unknown, and an unreachable Google is unknown', async () => {
     const results = await verifyLive({
-      methods: ['run:v2:projects.locations.services.getIamPolicy', 'logging:v2:entries.list'],
+      methods: ['example:v1:things.list', 'logging:v2:entries.list'],
       accessToken: 'ya29.whatever',
       scopesHeld: [],
       data,

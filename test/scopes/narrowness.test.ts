@@ -142,6 +142,7 @@ describe('narrowestScopeFor', () => {
     'workflows:v1:projects.locations.workflows.list': 'cloud-platform',
     'workflows:v1:projects.locations.workflows.get': 'cloud-platform',
     'run:v2:projects.locations.services.list': 'run.readonly',
+    'run:v2:projects.locations.services.getIamPolicy': 'cloud-platform',
     'monitoring:v3:projects.timeSeries.list': 'monitoring.read',
     // bigquery (read-write, one service) vs cloud-platform.read-only (read, all): incomparable; a read method
     // never gets a write scope, so the read-only one is chosen.

@@ -24,9 +24,14 @@ describe('Workflows lint: calls to *.googleapis.com', () => {
     assert.deepEqual(r.findings[0]?.location, { line: 4, column: 9, step: 'the_step' });
   });
   it('…but not when cloud-platform is all the method accepts (a note says so)', () => {
-    const r = lintStep('http.get', '{ url: "https://iam.googleapis.com/v1/projects/p/serviceAccounts", auth: { type: OAuth2 } }');
+    const r = lintStep('http.get', '{ url: "https://workflows.googleapis.com/v1/projects/p/locations/us-central1/workflows", auth: { type: OAuth2 } }');
     assert.deepEqual(codesOf(r), []);
     assert.deepEqual(notesOf(r), ['http-only-cloud-platform']);
+  });
+  it('a scope only the REST reference lists counts (the union of both sources): IAM calls need only iam', () => {
+    const r = lintStep('http.get', '{ url: "https://iam.googleapis.com/v1/projects/p/serviceAccounts", auth: { type: OAuth2 } }');
+    assert.deepEqual(codesOf(r), ['http-oauth2-default-scope']);
+    assert.equal(r.calls[0]?.narrowestScope, S('iam'));
   });
   it('explicit scopes broader than needed (alone or next to the right one)', () => {
     const alone = lintStep('http.post', `{ url: "https://compute.googleapis.com/compute/v1/projects/p/zones/z/instances/vm/stop", auth: { type: OAuth2, scopes: "${S('cloud-platform')}" } }`);
