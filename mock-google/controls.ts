@@ -11,7 +11,9 @@ import { findUserByEmail } from './users.js';
 const SettingsBody = z.object({
   accessTokenTtlSeconds: z.number().int().min(1).max(86_400).optional(),
   autoApprove: z.object({ email: z.string() }).nullable().optional(),
+  grantLifetimeSeconds: z.number().int().min(1).max(400 * 86_400).nullable().optional(),
 });
+const ClockBody = z.object({ advanceSeconds: z.number().int().min(0).max(400 * 86_400) });
 const EmailBody = z.object({ email: z.string(), clientId: z.string().optional() });
 const InjectBody = z.object({
   endpoint: z.string().refine((e) => (ENDPOINTS as readonly string[]).includes(e) || /^api:.+/.test(e), { message: `endpoint must be one of ${ENDPOINTS.join('|')} or api:<methods.json key>` }),
@@ -38,11 +40,21 @@ export function controlsRouter(ctx: MockContext): Router {
   r.post('/settings', (req, res) => {
     const parsed = SettingsBody.safeParse(req.body ?? {});
     if (!parsed.success) return bad(res, parsed.error.message);
-    const { accessTokenTtlSeconds, autoApprove } = parsed.data;
+    const { accessTokenTtlSeconds, autoApprove, grantLifetimeSeconds } = parsed.data;
     if (autoApprove && !findUserByEmail(autoApprove.email)) return bad(res, `autoApprove.email is not a fixture user: ${autoApprove.email}`);
     if (accessTokenTtlSeconds !== undefined) store.settings.accessTokenTtlSeconds = accessTokenTtlSeconds;
     if (autoApprove !== undefined) store.settings.autoApprove = autoApprove;
+    if (grantLifetimeSeconds !== undefined) store.settings.grantLifetimeSeconds = grantLifetimeSeconds;
     sendJson(res, 200, store.settings);
+  });
+
+  // The mock's clock (tokens, codes and time-limited grants expire by it): only ever moves forward.
+  r.get('/clock', (_req, res) => sendJson(res, 200, { now: store.now(), offsetSeconds: store.clockOffsetMs / 1000 }));
+  r.post('/clock', (req, res) => {
+    const parsed = ClockBody.safeParse(req.body ?? {});
+    if (!parsed.success) return bad(res, parsed.error.message);
+    store.clockOffsetMs += parsed.data.advanceSeconds * 1000;
+    sendJson(res, 200, { now: store.now(), offsetSeconds: store.clockOffsetMs / 1000 });
   });
 
   r.post('/revoke-grant', (req, res) => {

@@ -59,6 +59,8 @@ export interface Grant {
   revoked: boolean;
   /** True once a refresh token has been issued for this grant (reset by revocation). */
   refreshIssued: boolean;
+  /** Time-based access: when the grant ends (mock clock, ms). Absent: until the user removes it. */
+  expiresAt?: number;
 }
 
 export interface AccessTokenRecord {
@@ -97,6 +99,8 @@ export interface Injection {
 export interface Settings {
   accessTokenTtlSeconds: number;
   autoApprove: { email: string } | null;
+  /** Time-based access: new consents grant access for this long (preselected on the consent screen). */
+  grantLifetimeSeconds: number | null;
 }
 
 export const CODE_TTL_MS = 60_000;
@@ -110,7 +114,9 @@ export class Store {
   grants = new Map<string, Grant>();
   accessTokens = new Map<string, AccessTokenRecord>();
   refreshTokens = new Map<string, RefreshTokenRecord>();
-  settings: Settings = { accessTokenTtlSeconds: DEFAULT_ACCESS_TOKEN_TTL, autoApprove: null };
+  settings: Settings = { accessTokenTtlSeconds: DEFAULT_ACCESS_TOKEN_TTL, autoApprove: null, grantLifetimeSeconds: null };
+  /** The mock's clock runs this far ahead of the real one (POST /__control/clock). */
+  clockOffsetMs = 0;
   counts: Record<string, number> = {};
   injections: Injection[] = [];
   hostile: HostileMode | null = null;
@@ -129,12 +135,18 @@ export class Store {
     this.grants.clear();
     this.accessTokens.clear();
     this.refreshTokens.clear();
-    this.settings = { accessTokenTtlSeconds: DEFAULT_ACCESS_TOKEN_TTL, autoApprove: null };
+    this.settings = { accessTokenTtlSeconds: DEFAULT_ACCESS_TOKEN_TTL, autoApprove: null, grantLifetimeSeconds: null };
+    this.clockOffsetMs = 0;
     this.injections = [];
     this.hostile = null;
     this.epoch = randomId(6);
     this.cloud = createCloudData();
     this.resetCounts();
+  }
+
+  /** The mock's notion of now: tokens, codes and grants expire by it, so tests can move past an end. */
+  now(): number {
+    return Date.now() + this.clockOffsetMs;
   }
 
   private resetCounts(): void {
@@ -194,7 +206,8 @@ export class Store {
       clientId,
       userSub,
       scopes,
-      expiresAt: Date.now() + this.settings.accessTokenTtlSeconds * 1000,
+      // An access token never outlives a time-limited grant.
+      expiresAt: Math.min(this.now() + this.settings.accessTokenTtlSeconds * 1000, this.findGrant(userSub, clientId)?.expiresAt ?? Number.POSITIVE_INFINITY),
       fromCode,
       revoked: false,
     };
@@ -212,12 +225,12 @@ export class Store {
   validAccessToken(token: string | undefined): AccessTokenRecord | undefined {
     if (!token) return undefined;
     const rec = this.accessTokens.get(token);
-    if (!rec || rec.revoked || rec.expiresAt <= Date.now()) return undefined;
+    if (!rec || rec.revoked || rec.expiresAt <= this.now()) return undefined;
     return rec;
   }
 
   /** Drops expired codes, pending authorizations and long-expired access tokens. */
-  sweep(now = Date.now()): void {
+  sweep(now = this.now()): void {
     for (const [k, c] of this.codes) if (c.expiresAt + CODE_TTL_MS < now) this.codes.delete(k);
     for (const [k, p] of this.pending) if (p.createdAt + PENDING_TTL_MS < now) this.pending.delete(k);
     for (const [k, t] of this.accessTokens) if (t.expiresAt + 3600_000 < now) this.accessTokens.delete(k);

@@ -33,7 +33,7 @@ async function tokeninfo(ctx: MockContext, req: Request, res: Response): Promise
     const rec = ctx.store.validAccessToken(accessToken);
     const user = rec ? findUserBySub(rec.userSub) : undefined;
     if (!rec || !user) return oauthError(res, 400, 'invalid_token', 'Invalid Value');
-    const expiresIn = Math.max(0, Math.floor((rec.expiresAt - Date.now()) / 1000));
+    const expiresIn = Math.max(0, Math.floor((rec.expiresAt - ctx.store.now()) / 1000));
     const profile = profileClaims(user, rec.scopes);
     // Google's tokeninfo answers every value as a string.
     const body: Record<string, string> = {
@@ -68,7 +68,7 @@ function revoke(ctx: MockContext, req: Request, res: Response): void {
   const { store } = ctx;
   const token = param(req, 'token');
   const rec = token ? (store.accessTokens.get(token) ?? store.refreshTokens.get(token)) : undefined;
-  const expired = rec && 'expiresAt' in rec && rec.expiresAt <= Date.now();
+  const expired = rec && 'expiresAt' in rec && rec.expiresAt <= ctx.store.now();
   if (!rec || rec.revoked || expired) return oauthError(res, 400, 'invalid_token', 'Token expired or revoked');
   store.revokeGrant(rec.userSub, rec.clientId);
   res.set('Cache-Control', 'no-store');
