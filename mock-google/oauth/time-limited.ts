@@ -32,9 +32,13 @@ export function lifetimeChoices(preset: number | null): LifetimeChoice[] {
   return choices;
 }
 
-/** The submitted choice: null = until removed; 'invalid' when it is not one the screen offered. */
+/**
+ * The submitted choice: null = until removed; 'invalid' when it is not one the screen offered. A form without
+ * the field (a test posting the consent by hand) keeps the preselected choice, as a browser would send it.
+ */
 export function parseLifetimeField(raw: unknown, preset: number | null): number | null | 'invalid' {
-  if (raw === undefined || raw === '') return null;
+  if (raw === undefined) return preset;
+  if (raw === '') return null;
   if (typeof raw !== 'string') return 'invalid';
   return lifetimeChoices(preset).some((c) => c.value === raw) ? Number(raw) : 'invalid';
 }

@@ -101,6 +101,8 @@ export class TransmitterKeys {
   /** When the key set was last asked for (success or not): the refetch rate limit counts attempts. */
   private lastKeysAttemptAt = Number.NEGATIVE_INFINITY;
   private inflight: Promise<void> | undefined;
+  /** Bumped whenever a new key set is in place. */
+  private keysGeneration = 0;
   /** Fetch counts, for tests and the metrics page. */
   readonly stats = { configFetches: 0, keyFetches: 0 };
 
@@ -124,8 +126,15 @@ export class TransmitterKeys {
     if (!header.alg || !this.algorithms.includes(header.alg)) throw new SetError('SET_ALG_NOT_ALLOWED', `alg ${String(header.alg)}`);
     if (typeof header.kid !== 'string' || !header.kid) throw new SetError('SET_NO_KID');
     await this.ensureFresh();
+    const generation = this.keysGeneration;
     const found = await this.select(header);
     if (found) return found;
+    // Another token may have started (or just finished) the refetch that brings this kid: use its result.
+    if (this.inflight) await this.inflight.catch(() => undefined);
+    if (this.keysGeneration !== generation) {
+      const fresh = await this.select(header);
+      if (fresh) return fresh;
+    }
     // Unknown kid: the transmitter may have rotated. Look once more, unless we looked very recently.
     if (this.now() - this.lastKeysAttemptAt < this.minRefetchIntervalMs) throw new SetError('SET_UNKNOWN_KID', `kid ${header.kid} (refetch not allowed yet)`);
     await this.singleFlight(() => this.loadKeys());
@@ -182,7 +191,12 @@ export class TransmitterKeys {
     if (!this.config) await this.loadConfig();
     this.stats.keyFetches++;
     this.lastKeysAttemptAt = this.now();
-    const jwks = await this.fetchJson(this.config!.value.jwksUri);
+    let jwks: unknown;
+    try {
+      jwks = await this.fetchJson(this.config!.value.jwksUri);
+    } catch (err) {
+      throw err instanceof ReceiverUnavailableError ? err : new ReceiverUnavailableError('RISC_KEYS_UNAVAILABLE', (err as Error).message);
+    }
     let selector: KeySelector;
     try {
       selector = createLocalJWKSet(jwks as JSONWebKeySet);
@@ -190,5 +204,6 @@ export class TransmitterKeys {
       throw new ReceiverUnavailableError('RISC_KEYS_UNAVAILABLE', `the JWKS is not a key set: ${(err as Error).message}`);
     }
     this.keys = { value: selector, fetchedAt: this.now() };
+    this.keysGeneration++;
   }
 }
