@@ -35,7 +35,8 @@ export const MAX_JTI_LENGTH = 256;
 /** typ values a SET may carry (RFC 8417 §2.3 recommends secevent+jwt; plain JWT is common). */
 const ACCEPTED_TYP = new Set(['secevent+jwt', 'application/secevent+jwt', 'jwt', 'application/jwt']);
 
-const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+// An empty signature is let through to the algorithm check, so that alg=none is refused by name.
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 const COMPACT_JWE = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]*){4}$/;
 
 /** The compact form only: a signed JWT (three parts). Encrypted SETs (five parts) are refused by name. */
@@ -109,6 +110,7 @@ export async function verifySecurityEventToken(token: string, opts: VerifySetOpt
     throw new SetError('SET_MALFORMED', 'protected header');
   }
   checkTyp(header);
+  if (typeof header.alg !== 'string' || !opts.keys.algorithms.includes(header.alg)) throw new SetError('SET_ALG_NOT_ALLOWED', `alg ${String(header.alg)}`);
   let payload: Uint8Array;
   try {
     ({ payload } = await compactVerify(token, (h) => opts.keys.keyFor(h), { algorithms: [...opts.keys.algorithms] }));
