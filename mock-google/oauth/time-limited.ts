@@ -56,5 +56,6 @@ export function applyGrantLifetime(grant: Grant, seconds: number | null, now: nu
 /** `refresh_token_expires_in` for a token response: the grant's remaining lifetime, when it has one. */
 export function refreshTokenExpiresIn(grant: Grant | undefined, now: number): number | undefined {
   if (grant?.expiresAt === undefined) return undefined;
-  return Math.max(0, Math.floor((grant.expiresAt - now) / 1000));
+  // Rounded up: a grant with 0.4 s left still has a (last) second.
+  return Math.max(0, Math.ceil((grant.expiresAt - now) / 1000));
 }
