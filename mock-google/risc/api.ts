@@ -2,7 +2,7 @@
 // verification, authenticated like Google's — a service account's self-signed JWT (the audience Google's page
 // gives, or the API's URL, or scopes with `useJWTAccessWithScope`), holding roles/riscconfigs.admin.
 import express, { Router, type Request, type Response } from 'express';
-import { decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
+import { decodeJwt, decodeProtectedHeader, jwtVerify, type JWTPayload } from 'jose';
 import type { MockContext } from '../context.js';
 import { bearerToken, googleErrorBody, sendJson } from '../http.js';
 import { buildSet, pushSet } from './set.js';
@@ -49,7 +49,7 @@ async function authenticate(ctx: MockContext, risc: RiscState, req: Request): Pr
   }
   const sa = typeof iss === 'string' ? risc.serviceAccounts.get(iss) : undefined;
   if (!sa || kid !== sa.keyId) throw new RiscApiError(401, 'Unauthorized.');
-  let payload;
+  let payload: JWTPayload;
   try {
     // Signed by a real client on the real clock (not the mock's, which tests may move).
     ({ payload } = await jwtVerify(token, sa.publicKey, { algorithms: ['RS256'], issuer: sa.email, subject: sa.email, requiredClaims: ['iat', 'exp'], clockTolerance: 300 }));
