@@ -48,13 +48,13 @@ export function controlsRouter(ctx: MockContext): Router {
     sendJson(res, 200, store.settings);
   });
 
-  // The mock's clock (tokens, codes and time-limited grants expire by it): only ever moves forward.
-  r.get('/clock', (_req, res) => sendJson(res, 200, { now: store.now(), offsetSeconds: store.clockOffsetMs / 1000 }));
+  // The mock's clock (codes, access tokens and time-limited grants expire by it): only ever moves forward.
+  r.get('/clock', (_req, res) => sendJson(res, 200, { offsetSeconds: store.clockOffsetMs / 1000, now: new Date(store.now()).toISOString() }));
   r.post('/clock', (req, res) => {
     const parsed = ClockBody.safeParse(req.body ?? {});
     if (!parsed.success) return bad(res, parsed.error.message);
     store.clockOffsetMs += parsed.data.advanceSeconds * 1000;
-    sendJson(res, 200, { now: store.now(), offsetSeconds: store.clockOffsetMs / 1000 });
+    sendJson(res, 200, { offsetSeconds: store.clockOffsetMs / 1000, now: new Date(store.now()).toISOString() });
   });
 
   r.post('/revoke-grant', (req, res) => {
