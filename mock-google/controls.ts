@@ -14,8 +14,9 @@ const SettingsBody = z.object({
   refreshTokenCap: z.number().int().min(1).max(DEFAULT_REFRESH_TOKEN_CAP).optional(),
   publishingStatus: z.enum(['production', 'testing']).optional(),
   promptNoneError: z.enum(PROMPT_NONE_ERRORS).nullable().optional(),
+  grantLifetimeSeconds: z.number().int().min(1).max(400 * 86_400).nullable().optional(),
 });
-const ClockBody = z.object({ advanceSeconds: z.number().int().min(0).max(366 * 24 * 3600) });
+const ClockBody = z.object({ advanceSeconds: z.number().int().min(0).max(400 * 86_400) });
 const EmailBody = z.object({ email: z.string(), clientId: z.string().optional() });
 const InjectBody = z.object({
   endpoint: z.string().refine((e) => (ENDPOINTS as readonly string[]).includes(e) || /^api:.+/.test(e), { message: `endpoint must be one of ${ENDPOINTS.join('|')} or api:<methods.json key>` }),
@@ -42,7 +43,7 @@ export function controlsRouter(ctx: MockContext): Router {
   r.post('/settings', (req, res) => {
     const parsed = SettingsBody.safeParse(req.body ?? {});
     if (!parsed.success) return bad(res, parsed.error.message);
-    const { accessTokenTtlSeconds, autoApprove } = parsed.data;
+    const { accessTokenTtlSeconds, autoApprove, grantLifetimeSeconds } = parsed.data;
     if (autoApprove && !findUserByEmail(autoApprove.email)) return bad(res, `autoApprove.email is not a fixture user: ${autoApprove.email}`);
     if (accessTokenTtlSeconds !== undefined) store.settings.accessTokenTtlSeconds = accessTokenTtlSeconds;
     if (autoApprove !== undefined) store.settings.autoApprove = autoApprove;
@@ -50,10 +51,13 @@ export function controlsRouter(ctx: MockContext): Router {
     if (refreshTokenCap !== undefined) store.settings.refreshTokenCap = refreshTokenCap;
     if (publishingStatus !== undefined) store.settings.publishingStatus = publishingStatus;
     if (promptNoneError !== undefined) store.settings.promptNoneError = promptNoneError;
+    if (grantLifetimeSeconds !== undefined) store.settings.grantLifetimeSeconds = grantLifetimeSeconds;
     sendJson(res, 200, store.settings);
   });
 
-  // Moves the mock's clock forward: access tokens, refresh tokens (Testing status) and codes expire by it.
+  // The mock's clock (codes, access tokens, Testing refresh tokens and time-limited grants expire by it): only
+  // ever moves forward.
+  r.get('/clock', (_req, res) => sendJson(res, 200, { offsetSeconds: store.clockOffsetMs / 1000, now: new Date(store.now()).toISOString() }));
   r.post('/clock', (req, res) => {
     const parsed = ClockBody.safeParse(req.body ?? {});
     if (!parsed.success) return bad(res, parsed.error.message);

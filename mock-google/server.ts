@@ -9,6 +9,7 @@ import { tokenRouter } from './oauth/token.js';
 import { userinfoRouter } from './oauth/userinfo.js';
 import { cloudApiRouter } from './cloud/router.js';
 import { controlsRouter } from './controls.js';
+import { createRiscTransmitter } from './risc/router.js';
 import type { MockContext } from './context.js';
 import { sendJson } from './http.js';
 import { KeyStore } from './keys.js';
@@ -51,6 +52,7 @@ export async function createMockGoogle(options: MockGoogleOptions = {}): Promise
   const store = new Store(clients);
   let issuer = '';
   const ctx: MockContext = { store, keys, catalog, issuer: () => issuer };
+  const risc = await createRiscTransmitter(ctx);
 
   const app = express();
   app.disable('x-powered-by');
@@ -58,11 +60,17 @@ export async function createMockGoogle(options: MockGoogleOptions = {}): Promise
   app.get(CSS_PATH, (_req, res) => {
     res.type('text/css; charset=utf-8').set('Cache-Control', 'public, max-age=300').send(CSS);
   });
+  app.use(risc.router);
   app.use(cloudApiRouter(ctx));
   app.use(discoveryRouter(ctx));
   app.use(authorizeRouter(ctx));
   app.use(tokenRouter(ctx));
   app.use(userinfoRouter(ctx));
+  app.use('/__control/risc', risc.controls);
+  app.post('/__control/reset', (_req, _res, next) => {
+    risc.reset();
+    next();
+  });
   app.use('/__control', controlsRouter(ctx));
   app.get('/', (_req, res) => sendPage(res, 200, homePage({ issuer, users: FIXTURE_USERS })));
   app.use((_req: Request, res: Response) => {

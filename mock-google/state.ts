@@ -59,6 +59,8 @@ export interface Grant {
   revoked: boolean;
   /** True once a refresh token has been issued for this grant (reset by revocation). */
   refreshIssued: boolean;
+  /** Time-based access: when the grant ends (mock clock, ms). Absent: until the user removes it. */
+  expiresAt?: number;
 }
 
 export interface AccessTokenRecord {
@@ -108,13 +110,15 @@ export interface Settings {
   publishingStatus: 'production' | 'testing';
   /** When set, every `prompt=none` request ends with this error (Google's four prompt=none errors). */
   promptNoneError: PromptNoneError | null;
+  /** Time-based access: new consents grant access for this long (preselected on the consent screen). */
+  grantLifetimeSeconds: number | null;
 }
 
 export const DEFAULT_REFRESH_TOKEN_CAP = 100;
 export const TESTING_REFRESH_TOKEN_TTL_MS = 7 * 24 * 3600_000;
 
 function defaultSettings(): Settings {
-  return { accessTokenTtlSeconds: DEFAULT_ACCESS_TOKEN_TTL, autoApprove: null, refreshTokenCap: DEFAULT_REFRESH_TOKEN_CAP, publishingStatus: 'production', promptNoneError: null };
+  return { accessTokenTtlSeconds: DEFAULT_ACCESS_TOKEN_TTL, autoApprove: null, refreshTokenCap: DEFAULT_REFRESH_TOKEN_CAP, publishingStatus: 'production', promptNoneError: null, grantLifetimeSeconds: null };
 }
 
 export const CODE_TTL_MS = 60_000;
@@ -220,7 +224,8 @@ export class Store {
       clientId,
       userSub,
       scopes,
-      expiresAt: this.now() + this.settings.accessTokenTtlSeconds * 1000,
+      // An access token never outlives a time-limited grant.
+      expiresAt: Math.min(this.now() + this.settings.accessTokenTtlSeconds * 1000, this.findGrant(userSub, clientId)?.expiresAt ?? Number.POSITIVE_INFINITY),
       fromCode,
       revoked: false,
     };

@@ -54,6 +54,8 @@ h2{font-size:1rem;margin:1.5rem 0 .5rem}
 button.primary{background:#1a73e8;color:#fff;border:0;border-radius:4px;padding:.6rem 1.4rem;font:inherit;cursor:pointer}
 button.secondary{background:#fff;color:#1a73e8;border:1px solid #dadce0;border-radius:4px;padding:.6rem 1.4rem;font:inherit;cursor:pointer}
 button:focus-visible{outline:3px solid #174ea6;outline-offset:2px}
+.lifetime label{display:block;margin-bottom:.25rem}
+.lifetime select{font:inherit;padding:.3rem}
 .error{color:#b3261e}
 .muted{color:#5f6368;font-size:.875rem}
 footer{text-align:center;color:#5f6368;font-size:.8rem;margin-bottom:2rem}
@@ -111,7 +113,13 @@ export interface ConsentScope {
   basic: boolean;
 }
 
-export function consentPage(opts: { fields: HiddenFields; clientName: string; user: FixtureUser; scopes: ConsentScope[] }): string {
+export interface LifetimeOption {
+  value: string;
+  label: string;
+  selected: boolean;
+}
+
+export function consentPage(opts: { fields: HiddenFields; clientName: string; user: FixtureUser; scopes: ConsentScope[]; lifetime?: { name: string; options: LifetimeOption[] } }): string {
   const basic = opts.scopes.filter((s) => s.basic);
   const extra = opts.scopes.filter((s) => !s.basic);
   return layout(
@@ -132,6 +140,12 @@ ${
       : ''
 }
 <p class="muted">Make sure you trust ${opts.clientName}. You can remove access at any time in your Google Account.</p>
+${
+  opts.lifetime
+    ? html`<p class="lifetime"><label for="grant-lifetime">How long ${opts.clientName} keeps this access</label>
+<select id="grant-lifetime" name="${opts.lifetime.name}">${opts.lifetime.options.map((o) => html`<option value="${o.value}"${o.selected ? html` selected` : ''}>${o.label}</option>`)}</select></p>`
+    : ''
+}
 <div class="actions">
 <button class="secondary" type="submit" name="action" value="cancel">Cancel</button>
 <button class="primary" type="submit" name="action" value="allow">Allow</button>

@@ -9,6 +9,7 @@ import { REST_ONLY_SCOPES } from '../cloud/authorization.js';
 import { CODE_TTL_MS, type Client, type PendingAuth, type PromptNoneError } from '../state.js';
 import { FIXTURE_USERS, findUserByEmail, findUserBySub, type FixtureUser } from '../users.js';
 import { chooserPage, consentPage, errorPage, type ConsentScope } from '../views.js';
+import { applyGrantLifetime, grantEnded, GRANT_LIFETIME_FIELD, lifetimeChoices, parseLifetimeField } from './time-limited.js';
 
 const ACCOUNT_COOKIE = 'mock_google_account';
 const PROMPT_NONE_DESCRIPTIONS: Record<PromptNoneError, string> = {
@@ -151,14 +152,19 @@ function parseRequest(ctx: MockContext, req: Request, res: Response): PendingAut
  * Ends the authorization: records what was granted, mints the code, redirects back.
  * `decided(uri)` says whether the user agreed to a scope shown on the consent screen.
  */
-function finish(ctx: MockContext, res: Response, p: PendingAuth, user: FixtureUser, shown: Set<string>, decided: (uri: string) => boolean): void {
+function finish(ctx: MockContext, res: Response, p: PendingAuth, user: FixtureUser, shown: Set<string>, decided: (uri: string) => boolean, lifetimeSeconds?: number | null): void {
   const { store } = ctx;
   store.pending.delete(p.id);
   const grant = store.grant(user.sub, p.clientId);
-  if (grant.revoked) {
+  // A grant whose time-based access ran out is over, like a revoked one.
+  if (grant.revoked || grantEnded(grant, store.now())) {
     grant.revoked = false;
     grant.scopes.clear();
+    grant.refreshIssued = false;
+    delete grant.expiresAt;
   }
+  // Only a consent screen (or the test control standing in for it) sets how long the grant lasts.
+  if (lifetimeSeconds !== undefined) applyGrantLifetime(grant, lifetimeSeconds, store.now());
   const previously = new Set(grant.scopes);
   const grantedNow = p.scopes.filter((s) => IDENTITY_SCOPES.has(s) || (shown.has(s) ? decided(s) : previously.has(s)));
   for (const s of grantedNow) grant.scopes.add(s);
@@ -198,7 +204,7 @@ function clientOf(ctx: MockContext, p: PendingAuth): Client {
 function continueAs(ctx: MockContext, res: Response, p: PendingAuth, user: FixtureUser): void {
   p.userSub = user.sub;
   const grant = ctx.store.findGrant(user.sub, p.clientId);
-  const already = grant && !grant.revoked ? grant.scopes : new Set<string>();
+  const already = grant && !grant.revoked && !grantEnded(grant, ctx.store.now()) ? grant.scopes : new Set<string>();
   const toShow = p.prompt.has('consent') ? p.scopes : p.scopes.filter((s) => !already.has(s));
   if (toShow.length === 0) {
     finish(ctx, res, p, user, new Set(), () => true);
@@ -211,7 +217,8 @@ function continueAs(ctx: MockContext, res: Response, p: PendingAuth, user: Fixtu
   }
   p.shown = toShow;
   const scopes: ConsentScope[] = toShow.map((uri) => ({ uri, asGiven: p.scopesAsGiven.get(uri) ?? uri, description: describeScope(ctx, uri), basic: IDENTITY_SCOPES.has(uri) }));
-  sendPage(res, 200, consentPage({ fields: { pending: p.id, csrf: p.csrf }, clientName: clientOf(ctx, p).name, user, scopes }));
+  const lifetime = { name: GRANT_LIFETIME_FIELD, options: lifetimeChoices(ctx.store.settings.grantLifetimeSeconds) };
+  sendPage(res, 200, consentPage({ fields: { pending: p.id, csrf: p.csrf }, clientName: clientOf(ctx, p).name, user, scopes, lifetime }));
 }
 
 function showChooser(ctx: MockContext, res: Response, p: PendingAuth): void {
@@ -257,7 +264,7 @@ export function authorizeRouter(ctx: MockContext): Router {
     const auto = store.settings.autoApprove ? findUserByEmail(store.settings.autoApprove.email) : undefined;
     if (auto) {
       p.userSub = auto.sub;
-      finish(ctx, res, p, auto, new Set(p.scopes), () => true);
+      finish(ctx, res, p, auto, new Set(p.scopes), () => true, store.settings.grantLifetimeSeconds);
       return;
     }
 
@@ -301,15 +308,20 @@ export function authorizeRouter(ctx: MockContext): Router {
       redirectBack(ctx, res, p.redirectUri, { error: 'access_denied', state: p.state });
       return;
     }
+    const lifetime = parseLifetimeField(body[GRANT_LIFETIME_FIELD], ctx.store.settings.grantLifetimeSeconds);
+    if (lifetime === 'invalid') {
+      showError(res, 400, 'invalid_request', 'The access duration chosen is not one this screen offered.');
+      return;
+    }
     const raw = body['scope'];
     const ticked = new Set(Array.isArray(raw) ? raw.map(String) : typeof raw === 'string' ? [raw] : []);
     // With one non-sign-in scope Google shows no checkbox: Allow grants it (only Cancel declines).
     const extra = p.shown.filter((s) => !IDENTITY_SCOPES.has(s));
     if (extra.length === 1) {
-      finish(ctx, res, p, user, new Set(p.shown), () => true);
+      finish(ctx, res, p, user, new Set(p.shown), () => true, lifetime);
       return;
     }
-    finish(ctx, res, p, user, new Set(p.shown), (uri) => ticked.has(uri));
+    finish(ctx, res, p, user, new Set(p.shown), (uri) => ticked.has(uri), lifetime);
   });
   return r;
 }

@@ -7,6 +7,7 @@ import { OPENID, formatScopes } from '../scopes.js';
 import type { Client } from '../state.js';
 import { findUserBySub } from '../users.js';
 import { buildIdToken } from './identity.js';
+import { grantEnded, refreshTokenExpiresIn } from './time-limited.js';
 
 function formDecode(s: string): string {
   return decodeURIComponent(s.replace(/\+/g, ' '));
@@ -70,10 +71,14 @@ async function respondWithTokens(
     return;
   }
   const at = ctx.store.issueAccessToken(input.client.clientId, user.sub, input.scopes, input.fromCode);
+  const refreshEndsIn = refreshTokenExpiresIn(ctx.store.findGrant(user.sub, input.client.clientId), ctx.store.now());
   const payload: Record<string, unknown> = {
     access_token: at.token,
-    expires_in: ctx.store.settings.accessTokenTtlSeconds,
+    // The configured lifetime, or less when the grant ends sooner.
+    expires_in: Math.max(0, Math.min(ctx.store.settings.accessTokenTtlSeconds, Math.floor((at.expiresAt - ctx.store.now() + 999) / 1000))),
     ...(input.refreshToken ? { refresh_token: input.refreshToken } : {}),
+    // Time-based access: the grant's remaining lifetime, on every response while it lasts.
+    ...(refreshEndsIn !== undefined ? { refresh_token_expires_in: refreshEndsIn } : {}),
     scope: formatScopes(input.scopes),
     token_type: 'Bearer',
   };
@@ -109,7 +114,7 @@ async function authorizationCodeGrant(ctx: MockContext, res: Response, client: C
   }
   code.used = true;
   const grant = store.findGrant(code.userSub, client.clientId);
-  if (!grant || grant.revoked) return oauthError(res, 400, 'invalid_grant', 'Bad Request');
+  if (!grant || grant.revoked || grantEnded(grant, store.now())) return oauthError(res, 400, 'invalid_grant', 'Bad Request');
   let refreshToken: string | undefined;
   if (code.issueRefresh) {
     refreshToken = store.issueRefreshToken(client.clientId, code.userSub, code.scopes, code.includeGrantedScopes, code.code).token;
@@ -126,7 +131,7 @@ async function refreshTokenGrant(ctx: MockContext, res: Response, client: Client
   if (!rt || rt.revoked || rt.clientId !== client.clientId) return oauthError(res, 400, 'invalid_grant', 'Token has been expired or revoked.');
   if (rt.expiresAt !== undefined && rt.expiresAt <= store.now()) return oauthError(res, 400, 'invalid_grant', 'Token has been expired or revoked.');
   const grant = store.findGrant(rt.userSub, client.clientId);
-  if (!grant || grant.revoked) return oauthError(res, 400, 'invalid_grant', 'Token has been expired or revoked.');
+  if (!grant || grant.revoked || grantEnded(grant, store.now())) return oauthError(res, 400, 'invalid_grant', 'Token has been expired or revoked.');
   // A refresh token from an include_granted_scopes flow covers the grant as it stands now; otherwise its own scopes.
   const scopes = rt.tracksGrant ? [...grant.scopes] : rt.scopes.filter((s) => grant.scopes.has(s));
   // A `scope` parameter may narrow, never widen.

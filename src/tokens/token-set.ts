@@ -10,12 +10,19 @@ export interface TokenSet {
   scopes: string[];
   /** When the access token was obtained (ms since epoch): bounds the refresh-ahead margin by its lifetime. */
   obtainedAt?: number;
+  /**
+   * Time-based access: when the refresh token (the grant) stops working (ms since epoch), from the token
+   * response's `refresh_token_expires_in`. Absent: the grant lasts until the user removes it.
+   */
+  refreshTokenExpiresAt?: number;
 }
 
 export interface TokenResponseLike {
   access_token: string;
   expires_in?: number;
   refresh_token?: string;
+  /** Seconds the refresh token has left; only sent when the user granted access for a limited time. */
+  refresh_token_expires_in?: number;
   scope?: string;
 }
 
@@ -54,11 +61,42 @@ export function applyTokenResponse(
   const lifetime = typeof response.expires_in === 'number' && response.expires_in > 0 ? response.expires_in : defaultLifetimeSeconds;
   const scopes = parseScopeString(response.scope) ?? normaliseScopeList(requestedScopes);
   const refreshToken = response.refresh_token ?? previous?.refreshToken;
+  const refreshTokenExpiresAt = refreshTokenEnd(previous, response, now);
   return {
     accessToken: response.access_token,
     expiresAt: now + lifetime * 1000,
     ...(refreshToken ? { refreshToken } : {}),
     scopes,
     obtainedAt: now,
+    ...(refreshTokenExpiresAt !== undefined ? { refreshTokenExpiresAt } : {}),
   };
+}
+
+/**
+ * The grant's end after a token response: the response's `refresh_token_expires_in` when it has one; else, a
+ * new refresh token means a new grant without an end; else (a refresh that omits it) the end stays.
+ */
+function refreshTokenEnd(previous: TokenSet | undefined, response: TokenResponseLike, now: number): number | undefined {
+  const seconds = response.refresh_token_expires_in;
+  if (typeof seconds === 'number' && Number.isFinite(seconds) && seconds >= 0) return now + Math.floor(seconds) * 1000;
+  if (response.refresh_token) return undefined;
+  return previous?.refreshTokenExpiresAt;
+}
+
+/** How long a grant has: 'ends-soon' is within `ENDS_SOON_MS` of its end. */
+export type GrantEndState = 'open-ended' | 'active-until' | 'ends-soon' | 'ended';
+
+/** The warning window before a time-limited grant ends (the issue: "warn a day before"). */
+export const ENDS_SOON_MS = 24 * 3_600_000;
+
+/** When the grant ends (ms since epoch), or undefined when it lasts until the user removes it. */
+export function grantEndsAt(set: Pick<TokenSet, 'refreshTokenExpiresAt'> | undefined): number | undefined {
+  return set?.refreshTokenExpiresAt;
+}
+
+export function grantEndState(set: Pick<TokenSet, 'refreshTokenExpiresAt'> | undefined, now: number, endsSoonMs = ENDS_SOON_MS): GrantEndState {
+  const end = grantEndsAt(set);
+  if (end === undefined) return 'open-ended';
+  if (now >= end) return 'ended';
+  return end - now <= endsSoonMs ? 'ends-soon' : 'active-until';
 }
