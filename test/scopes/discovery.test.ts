@@ -32,7 +32,7 @@ describe('loadDiscovery', () => {
   it('loads the vendored file by default (found from dist/ and from source)', () => {
     assert.match(defaultDiscoveryPath(), /vendor[/\\]google-discovery[/\\]methods\.json$/);
     const d = loadDiscovery();
-    assert.equal(Object.keys(d.methods).length, 22);
+    assert.equal(Object.keys(d.methods).length, 23);
     assert.equal(Object.keys(d.source).length, 9);
   });
   it('rejects a file that is not JSON, naming the file', () => {

@@ -134,6 +134,7 @@ describe('narrowestScopeFor', () => {
     'storage:v1:buckets.get': 'devstorage.read_only',
     'storage:v1:objects.list': 'devstorage.read_only',
     'logging:v2:entries.list': 'logging.read',
+    'logging:v2:entries.write': 'logging.write',
     'iam:v1:projects.serviceAccounts.list': 'cloud-platform',
     'iam:v1:projects.serviceAccounts.keys.list': 'cloud-platform',
     'run:v2:projects.locations.services.list': 'run.readonly',
