@@ -16,6 +16,7 @@ import { loadCatalog } from './methods.js';
 import { Store, type Client } from './state.js';
 import { FIXTURE_USERS } from './users.js';
 import { CSS, CSS_PATH, homePage } from './views.js';
+import { WorkloadState, workloadControlsRouter, workloadRouter } from './workload/index.js';
 
 export interface MockClientOptions {
   clientId: string;
@@ -58,11 +59,14 @@ export async function createMockGoogle(options: MockGoogleOptions = {}): Promise
   app.get(CSS_PATH, (_req, res) => {
     res.type('text/css; charset=utf-8').set('Cache-Control', 'public, max-age=300').send(CSS);
   });
+  const workload = new WorkloadState();
+  app.use(workloadRouter(ctx, workload));
   app.use(cloudApiRouter(ctx));
   app.use(discoveryRouter(ctx));
   app.use(authorizeRouter(ctx));
   app.use(tokenRouter(ctx));
   app.use(userinfoRouter(ctx));
+  app.use('/__control', workloadControlsRouter(ctx, workload));
   app.use('/__control', controlsRouter(ctx));
   app.get('/', (_req, res) => sendPage(res, 200, homePage({ issuer, users: FIXTURE_USERS })));
   app.use((_req: Request, res: Response) => {
