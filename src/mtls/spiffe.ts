@@ -114,3 +114,16 @@ export function parseSpiffeIdList(value: string): { ids: SpiffeId[]; problems: s
   }
   return { ids, problems };
 }
+
+/**
+ * For TLS clients (tls.connect / https.request `checkServerIdentity`): accept a server whose leaf carries one of
+ * the expected SPIFFE IDs, in place of the host-name check (workload certificates carry no DNS name).
+ */
+export function checkServerSpiffeId(expected: ReadonlySet<string>): (host: string, cert: { subjectaltname?: string; ca?: boolean }) => Error | undefined {
+  return (_host, cert) => {
+    const uris = parseSubjectAltName(cert.subjectaltname).filter((e) => e.type === 'URI');
+    if (uris.length !== 1) return new SpiffeError(uris.length === 0 ? 'SVID_NO_URI_SAN' : 'SVID_SEVERAL_URI_SANS', 'the server certificate is not an X509-SVID');
+    const id = uris[0]?.value ?? '';
+    return expected.has(id) ? undefined : new SpiffeError('SPIFFE_ID_INVALID', `unexpected server SPIFFE ID ${id}`);
+  };
+}
