@@ -119,6 +119,8 @@ export class WorkloadIdentity {
   private readonly production: boolean;
   private readonly now: () => number;
   private reportPromise: Promise<CredentialReport> | undefined;
+  /** The project id the first ADC lookup found, handed to later GoogleAuth instances (see newAuth). */
+  private projectIdHint: string | undefined;
   private lastReport: CredentialReport | undefined;
   private lastError: { code: string; at: string } | undefined;
   private readonly accessSources = new Map<string, AccessTokenSource>();
@@ -137,7 +139,9 @@ export class WorkloadIdentity {
     if (this.mode === 'metadata') {
       return new GoogleAuth({ ...(scopes ? { scopes } : {}), authClient: new Compute(scopes ? { scopes } : {}) });
     }
-    return new GoogleAuth(scopes ? { scopes } : {});
+    // Each GoogleAuth looks up a project id when it first finds its client, which may run the `gcloud` CLI
+    // (seconds); the one found by describe() is reused so that this happens once per process.
+    return new GoogleAuth({ ...(scopes ? { scopes } : {}), ...(this.projectIdHint ? { projectId: this.projectIdHint } : {}) });
   }
 
   private fail(code: IdentityError['code'], message: string): IdentityError {
@@ -165,6 +169,7 @@ export class WorkloadIdentity {
       throw this.toCredentialError(err);
     }
     const kind = classifyClient(client);
+    if (mode === 'adc') this.projectIdHint = (await auth.getProjectId().catch(() => undefined)) ?? undefined;
     let account: string | undefined;
     try {
       if (client instanceof JWT) account = client.email ?? undefined;
