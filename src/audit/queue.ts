@@ -221,12 +221,15 @@ export class AuditQueue {
       this.draining = true;
       this.lingerAbort?.abort();
       this.wakeUp();
-      const deadline = new AbortController();
+      // A wall-clock deadline (the SIGTERM grace period), on a timer that keeps the process alive meanwhile.
+      let timer: NodeJS.Timeout | undefined;
       const timedOut = await Promise.race([
         this.loop.then(() => false),
-        this.clock.sleep(timeoutMs, deadline.signal).then(() => true),
+        new Promise<boolean>((resolve) => {
+          timer = setTimeout(() => resolve(true), Math.max(0, timeoutMs));
+        }),
       ]);
-      deadline.abort();
+      clearTimeout(timer);
       if (timedOut) {
         this.closed = true;
         this.stopAbort.abort();
@@ -308,7 +311,7 @@ export class AuditQueue {
           continue;
         }
         this.failedAttemptCount++;
-        if (this.failures === 0) this.logger?.warn({ sink: this.sink.name, code: outcome.code, depth: this.size }, 'audit export: delivery failed, retrying with backoff');
+        if (this.failures === 0) this.logger?.warn({ sink: this.sink.name, errorCode: outcome.code, depth: this.size }, 'audit export: delivery failed, retrying with backoff');
         const delay = backoffDelay(this.failures, this.backoff, this.random, outcome.retryAfterMs);
         this.failures++;
         await this.clock.sleep(delay, this.stopAbort.signal);
@@ -325,11 +328,20 @@ export class AuditQueue {
   private async attempt(batch: readonly AuditRecord[]): Promise<DeliveryOutcome> {
     const timeout = AbortSignal.timeout(this.attemptTimeoutMs);
     const signal = AbortSignal.any([timeout, this.stopAbort.signal]);
+    const reason = (): string => (timeout.aborted ? 'TIMEOUT' : 'ABORTED');
+    // A sink that ignores its signal must not hold the queue (or a shutdown) hostage.
+    let onAbort: (() => void) | undefined;
+    const aborted = new Promise<DeliveryOutcome>((resolve) => {
+      onAbort = () => resolve({ ok: false, retry: true, code: reason() });
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
     try {
-      return await this.sink.deliver(batch, signal);
+      return await Promise.race([this.sink.deliver(batch, signal), aborted]);
     } catch (err) {
-      const code = timeout.aborted ? 'TIMEOUT' : this.stopAbort.signal.aborted ? 'ABORTED' : typeof (err as { code?: unknown }).code === 'string' ? String((err as { code: string }).code) : 'SINK_ERROR';
+      const code = signal.aborted ? reason() : typeof (err as { code?: unknown }).code === 'string' ? String((err as { code: string }).code) : 'SINK_ERROR';
       return { ok: false, retry: true, code };
+    } finally {
+      if (onAbort) signal.removeEventListener('abort', onAbort);
     }
   }
 
@@ -337,7 +349,7 @@ export class AuditQueue {
     this.droppedCount[reason] += records.length;
     if (reason === 'rejected') {
       // Rare, and each is a bug worth seeing: one line per record.
-      for (const r of records) this.logger?.error({ sink: this.sink.name, reason, code, auditId: r.id, event: r.event }, 'audit export: record refused by the sink, not exported');
+      for (const r of records) this.logger?.error({ sink: this.sink.name, reason, errorCode: code, auditId: r.id, event: r.event }, 'audit export: record refused by the sink, not exported');
       return;
     }
     let pending = this.pendingDropLog.get(reason);

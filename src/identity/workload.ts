@@ -80,7 +80,7 @@ export async function startWorkload(config: WorkloadConfig, deps: WorkloadDeps):
     identity = new WorkloadIdentity({ mode: config.identity.mode, production: deps.production ?? false });
     report = await identity.describe(); // no credentials: the start fails here, with the error's code
     logger.info({ identity: { mode: report.mode, kind: report.kind, source: report.source, account: report.account } }, formatCredentialLine(report));
-    for (const w of report.warnings) logger.warn({ code: w.split(':')[0] }, w);
+    for (const w of report.warnings) logger.warn({ errorCode: w.split(':')[0] }, w);
   }
   const audit = createAuditExport(config.audit, {
     logger,

@@ -260,7 +260,7 @@ export class MtlsCredentials {
     } catch (err) {
       const code = err instanceof MtlsCredentialError ? err.code : 'MTLS_FILES_UNREADABLE';
       this.lastError = { code, at: new Date().toISOString() };
-      this.options.logger?.warn({ code, dir: this.dir, err: (err as Error).message }, 'mTLS credentials: reload failed, keeping the current ones');
+      this.options.logger?.warn({ errorCode: code, dir: this.dir, err: (err as Error).message }, 'mTLS credentials: reload failed, keeping the current ones');
       this.schedule(this.options.retryMs);
       return false;
     } finally {

@@ -112,7 +112,7 @@ export function createMtlsServer(handler: RequestListener, options: MtlsServerOp
     });
     if (!verdict.ok) {
       refused[verdict.code] = (refused[verdict.code] ?? 0) + 1;
-      logger?.warn({ listener: name, code: verdict.code, peer: verdict.spiffeId, remote: socket.remoteAddress }, 'mTLS: connection refused');
+      logger?.warn({ listener: name, errorCode: verdict.code, peer: verdict.spiffeId, remote: socket.remoteAddress }, 'mTLS: connection refused');
       socket.destroy();
       return;
     }
@@ -121,7 +121,7 @@ export function createMtlsServer(handler: RequestListener, options: MtlsServerOp
   });
   server.on('tlsClientError', (err: Error & { code?: string }, socket: TLSSocket) => {
     refused.PEER_UNAUTHORIZED = (refused.PEER_UNAUTHORIZED ?? 0) + 1;
-    logger?.warn({ listener: name, code: 'PEER_UNAUTHORIZED', tls: err.code, remote: socket.remoteAddress }, 'mTLS: handshake refused');
+    logger?.warn({ listener: name, errorCode: 'PEER_UNAUTHORIZED', tlsError: err.code, remote: socket.remoteAddress }, 'mTLS: handshake refused');
   });
 
   const unsubscribe = credentials.onChange((next) => {

@@ -63,31 +63,37 @@ export function cloudLoggingSink(options: CloudLoggingSinkOptions): AuditSink {
     name: 'cloud-logging',
     maxBatch: CLOUD_LOGGING_MAX_BATCH,
     async deliver(batch, signal): Promise<DeliveryOutcome> {
-      let accessToken: string;
-      try {
-        accessToken = await tokens.token();
-      } catch (err) {
-        return { ok: false, retry: true, code: (err as { code?: string }).code ?? 'ACCESS_TOKEN_UNAVAILABLE' };
-      }
-      try {
-        await googleRequest({
-          method: 'POST',
-          url,
-          accessToken,
-          body: { entries: batch.map((r) => toLogEntry(r, target)) },
-          schema: EMPTY,
-          // The queue retries (with insertId making a repeat harmless); one attempt here.
-          idempotent: false,
-          signal,
-          ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
-          ...(options.fetchImpl ? { fetchImpl: options.fetchImpl } : {}),
-        });
-        return { ok: true };
-      } catch (err) {
-        if (!(err instanceof GoogleApiError)) throw err;
-        // A token the server no longer accepts: fetch a fresh one next time.
-        if (err.code === 'UNAUTHENTICATED') tokens.invalidate();
-        return classifyGoogleError(err);
+      const body = { entries: batch.map((r) => toLogEntry(r, target)) };
+      // A token the server no longer accepts (revoked, or the server forgot it): one more try with a fresh one.
+      for (let attempt = 0; ; attempt++) {
+        let accessToken: string;
+        try {
+          accessToken = await tokens.token();
+        } catch (err) {
+          return { ok: false, retry: true, code: (err as { code?: string }).code ?? 'ACCESS_TOKEN_UNAVAILABLE' };
+        }
+        try {
+          await googleRequest({
+            method: 'POST',
+            url,
+            accessToken,
+            body,
+            schema: EMPTY,
+            // The queue retries (with insertId making a repeat harmless); one attempt here.
+            idempotent: false,
+            signal,
+            ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+            ...(options.fetchImpl ? { fetchImpl: options.fetchImpl } : {}),
+          });
+          return { ok: true };
+        } catch (err) {
+          if (!(err instanceof GoogleApiError)) throw err;
+          if (err.code === 'UNAUTHENTICATED') {
+            tokens.invalidate();
+            if (attempt === 0) continue;
+          }
+          return classifyGoogleError(err);
+        }
       }
     },
   };

@@ -50,34 +50,41 @@ export function webhookSink(options: WebhookSinkOptions): AuditSink {
     async deliver(batch: readonly AuditRecord[], signal: AbortSignal): Promise<DeliveryOutcome> {
       const record = batch[0];
       if (!record) return { ok: true };
-      let idToken: string;
-      try {
-        idToken = await options.idTokens.token();
-      } catch (err) {
-        return { ok: false, retry: true, code: (err as { code?: string }).code ?? 'ID_TOKEN_UNAVAILABLE' };
+      const body = JSON.stringify(toCloudEvent(record, source));
+      // An ID token the receiver refuses may be stale (e.g. after a key rotation): one more try with a fresh one.
+      for (let attempt = 0; ; attempt++) {
+        let idToken: string;
+        try {
+          idToken = await options.idTokens.token();
+        } catch (err) {
+          return { ok: false, retry: true, code: (err as { code?: string }).code ?? 'ID_TOKEN_UNAVAILABLE' };
+        }
+        let response: Response;
+        try {
+          response = await fetchImpl(options.url, {
+            method: 'POST',
+            headers: {
+              authorization: `Bearer ${idToken}`,
+              'content-type': 'application/cloudevents+json; charset=utf-8',
+              'idempotency-key': record.id,
+              'user-agent': 'scopewise-audit-export',
+            },
+            body,
+            redirect: 'manual',
+            signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
+          });
+        } catch {
+          return { ok: false, retry: true, code: signal.aborted ? 'ABORTED' : 'NETWORK' };
+        }
+        // The answer's body is not needed; release the connection.
+        await response.body?.cancel().catch(() => undefined);
+        const outcome = classifyWebhookStatus(response.status, response.headers.get('retry-after'));
+        if (!outcome.ok && response.status === 401) {
+          options.idTokens.invalidate();
+          if (attempt === 0) continue;
+        }
+        return outcome;
       }
-      let response: Response;
-      try {
-        response = await fetchImpl(options.url, {
-          method: 'POST',
-          headers: {
-            authorization: `Bearer ${idToken}`,
-            'content-type': 'application/cloudevents+json; charset=utf-8',
-            'idempotency-key': record.id,
-            'user-agent': 'scopewise-audit-export',
-          },
-          body: JSON.stringify(toCloudEvent(record, source)),
-          redirect: 'manual',
-          signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
-        });
-      } catch {
-        return { ok: false, retry: true, code: signal.aborted ? 'ABORTED' : 'NETWORK' };
-      }
-      // The answer's body is not needed; release the connection.
-      await response.body?.cancel().catch(() => undefined);
-      const outcome = classifyWebhookStatus(response.status, response.headers.get('retry-after'));
-      if (!outcome.ok && response.status === 401) options.idTokens.invalidate();
-      return outcome;
     },
   };
 }
