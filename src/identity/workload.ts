@@ -49,6 +49,12 @@ export interface WorkloadHealth {
   mtls?: CredentialsStatus;
 }
 
+export interface PublicWorkloadHealth {
+  identity: IdentityStatus['state'];
+  audit: Array<{ sink: string; depth: number; dropped: number }>;
+  mtls?: { notAfter: string; reloadFailing: boolean };
+}
+
 export interface Workload {
   identity: WorkloadIdentity | undefined;
   report: CredentialReport | undefined;
@@ -56,7 +62,10 @@ export interface Workload {
   metrics: Metrics;
   mtls: MtlsCredentials | undefined;
   internal: InternalListener | undefined;
+  /** Everything, for the internal (mTLS) /healthz. */
   health(): WorkloadHealth;
+  /** For the public /healthz: states only, no account name, no error detail. */
+  publicHealth(): PublicWorkloadHealth;
   /** Drains the audit queues (deadline: AUDIT_DRAIN_SECONDS), closes the internal listener and the watch. */
   stop(): Promise<DrainReport[]>;
 }
@@ -135,6 +144,14 @@ export async function startWorkload(config: WorkloadConfig, deps: WorkloadDeps):
     mtls,
     internal,
     health,
+    publicHealth() {
+      const h = health();
+      return {
+        identity: h.identity.state,
+        audit: h.audit.map(({ sink, depth, dropped }) => ({ sink, depth, dropped })),
+        ...(h.mtls ? { mtls: { notAfter: h.mtls.notAfter, reloadFailing: h.mtls.lastError !== undefined } } : {}),
+      };
+    },
     stop() {
       stopping ??= (async () => {
         const reports = await audit.drain();

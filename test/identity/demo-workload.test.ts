@@ -35,5 +35,6 @@ it('the demo acts as the mock’s service account and exports its audit trail to
   assert.deepEqual(entries.entries.map((e) => e.entry.insertId), [record.id]);
   const received = (await (await fetch(`${mock.url}/__control/run-receiver?service=audit-receiver`)).json()) as { count: number };
   assert.equal(received.count, 1);
+  assert.deepEqual(workload.publicHealth(), { identity: 'ready', audit: [{ sink: 'cloud-logging', depth: 0, dropped: 0 }, { sink: 'webhook', depth: 0, dropped: 0 }] });
   assert.deepEqual(workload.health().identity, { mode: 'metadata', state: 'ready', kind: 'attached-service-account', source: 'metadata-server', account: 'scopewise-runtime@acme-prod.iam.gserviceaccount.com' });
 });
