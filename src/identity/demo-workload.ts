@@ -23,6 +23,8 @@ export function demoWorkloadEnv(env: Readonly<Record<string, string | undefined>
   return {
     SCOPEWISE_IDENTITY: 'metadata',
     GCE_METADATA_HOST: mock.host,
+    // gcp-metadata prefers GCE_METADATA_IP to GCE_METADATA_HOST: an inherited one must not win.
+    GCE_METADATA_IP: '',
     AUDIT_SINK: env['AUDIT_SINK'] || DEMO_AUDIT_SINK,
     AUDIT_WEBHOOK_URL: env['AUDIT_WEBHOOK_URL'] || new URL(DEMO_RECEIVER_PATH, mock).href,
     AUDIT_FLUSH_MS: env['AUDIT_FLUSH_MS'] || '250',

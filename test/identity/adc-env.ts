@@ -20,6 +20,7 @@ export function pointAdcAtMock(mockUrl: string): void {
   const host = new URL(mockUrl).host;
   once(host);
   process.env['GCE_METADATA_HOST'] = host;
+  delete process.env['GCE_METADATA_IP']; // gcp-metadata reads it first
   process.env['CLOUDSDK_CONFIG'] = mkdtempSync(join(tmpdir(), 'scopewise-gcloud-empty-'));
   delete process.env['GOOGLE_APPLICATION_CREDENTIALS'];
   delete process.env['METADATA_SERVER_DETECTION'];
@@ -31,6 +32,7 @@ export function pointAdcAtMock(mockUrl: string): void {
 export function pointAdcAtNothing(): string {
   once('nothing');
   process.env['GCE_METADATA_HOST'] = '127.0.0.1:9';
+  delete process.env['GCE_METADATA_IP'];
   process.env['METADATA_SERVER_DETECTION'] = 'none';
   // The library would otherwise ask `gcloud` and the metadata server for a project id.
   process.env['GOOGLE_CLOUD_PROJECT'] = 'scopewise-test';

@@ -48,6 +48,7 @@ describe('DEMO_WORKLOAD', () => {
     assert.deepEqual(demoWorkloadEnv({ DEMO_WORKLOAD: '1' }, 'http://127.0.0.1:4000'), {
       SCOPEWISE_IDENTITY: 'metadata',
       GCE_METADATA_HOST: '127.0.0.1:4000',
+      GCE_METADATA_IP: '',
       AUDIT_SINK: 'cloud-logging:acme-prod/scopewise-audit',
       AUDIT_WEBHOOK_URL: 'http://127.0.0.1:4000/cloudrun/audit-receiver/events',
       AUDIT_FLUSH_MS: '250',
