@@ -22,6 +22,7 @@ console.log(`Mock Google listening at ${mock.url}`);
 console.log(`  issuer           ${mock.issuer}`);
 console.log(`  discovery        ${mock.url}/.well-known/openid-configuration`);
 console.log(`  Cloud APIs       GOOGLE_API_BASE_URL=${mock.url}`);
+console.log(`  metadata server  GCE_METADATA_HOST=${new URL(mock.url).host}`);
 console.log(`  client id        ${clientId}`);
 console.log(`  client secret    ${clientSecret}`);
 console.log(`  redirect URIs    ${redirectUris.join(', ')}`);

@@ -9,7 +9,6 @@ const MethodSchema = z.object({
   id: z.string(),
   httpMethod: z.string(),
   path: z.string(),
-  scopes: z.array(z.string()),
 });
 const FileSchema = z.object({
   source: z.record(z.string(), z.object({ baseUrl: z.string() })),
@@ -26,7 +25,6 @@ export interface ApiMethod {
   id: string;
   httpMethod: string;
   path: string;
-  scopes: string[];
   /** e.g. `compute.googleapis.com` */
   host: string;
   /** Path on the mock where the API's root lives, e.g. `/compute.googleapis.com/compute/v1/`. */
@@ -97,7 +95,7 @@ export function loadCatalog(file = resolveMethodsJsonPath()): Catalog {
     const mockRoot = `/${base.host}${base.pathname.endsWith('/') ? base.pathname : `${base.pathname}/`}`;
     const { regex, paramNames } = compilePath(mockRoot, m.path);
     hosts.add(base.host);
-    methods.push({ key, api, id: m.id, httpMethod: m.httpMethod.toUpperCase(), path: m.path, scopes: m.scopes, host: base.host, mockRoot, regex, paramNames });
+    methods.push({ key, api, id: m.id, httpMethod: m.httpMethod.toUpperCase(), path: m.path, host: base.host, mockRoot, regex, paramNames });
   }
   const scopeDescriptions = new Map(Object.entries(parsed.scopes).map(([uri, s]) => [uri, s.description]));
   return { file, methods, scopeDescriptions, hosts };

@@ -17,6 +17,7 @@ import { loadCatalog } from './methods.js';
 import { Store, type Client } from './state.js';
 import { FIXTURE_USERS } from './users.js';
 import { CSS, CSS_PATH, homePage } from './views.js';
+import { WorkloadState, workloadControlsRouter, workloadRouter } from './workload/index.js';
 
 export interface MockClientOptions {
   clientId: string;
@@ -61,6 +62,8 @@ export async function createMockGoogle(options: MockGoogleOptions = {}): Promise
     res.type('text/css; charset=utf-8').set('Cache-Control', 'public, max-age=300').send(CSS);
   });
   app.use(risc.router);
+  const workload = new WorkloadState();
+  app.use(workloadRouter(ctx, workload));
   app.use(cloudApiRouter(ctx));
   app.use(discoveryRouter(ctx));
   app.use(authorizeRouter(ctx));
@@ -71,6 +74,7 @@ export async function createMockGoogle(options: MockGoogleOptions = {}): Promise
     risc.reset();
     next();
   });
+  app.use('/__control', workloadControlsRouter(ctx, workload));
   app.use('/__control', controlsRouter(ctx));
   app.get('/', (_req, res) => sendPage(res, 200, homePage({ issuer, users: FIXTURE_USERS })));
   app.use((_req: Request, res: Response) => {

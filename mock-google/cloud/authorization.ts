@@ -53,6 +53,7 @@ export const AUTHORIZATION: Readonly<Record<string, AuthorizationEntry>> = {
   'storage:v1:objects.list': disc(STORAGE, CP, CPRO, `${A}devstorage.full_control`, `${A}devstorage.read_only`, `${A}devstorage.read_write`),
 
   'logging:v2:entries.list': disc(`${DART}/logging__v2.json rev 20260328 (REST page scope list not readable)`, CP, CPRO, `${A}logging.admin`, `${A}logging.read`),
+  'logging:v2:entries.write': disc('Discovery method JSON in google-api-go-client logging ("logging.entries.write"; REST page scope list not readable)', CP, `${A}logging.admin`, `${A}logging.write`),
 
   'iam:v1:projects.serviceAccounts.list': rest('https://cloud.google.com/iam/reference/rest/v1/projects.serviceAccounts/list?authuser=1', `${A}iam`, CP),
   'iam:v1:projects.serviceAccounts.keys.list': rest('https://cloud.google.com/iam/docs/reference/rest/v1/projects.serviceAccounts.keys/list?authuser=1', `${A}iam`, CP),

@@ -47,7 +47,8 @@ export function scopeErrorStyle(host: string): ScopeErrorStyle {
   return LEGACY_JSON_HOSTS.has(host) ? 'legacy-json' : 'error-info';
 }
 
-export function insufficientScope(method: ApiMethod, rpc: string, scopes: readonly string[] = method.scopes): ApiError {
+/** `scopes`: what the mock's own table (cloud/authorization.ts) says authorizes the method. */
+export function insufficientScope(method: ApiMethod, rpc: string, scopes: readonly string[]): ApiError {
   if (scopeErrorStyle(method.host) === 'legacy-json') {
     const message = 'Insufficient Permission';
     return new ApiError(

@@ -9,6 +9,7 @@ import { findUserBySub } from '../users.js';
 import { computeHandlers } from './apis/compute.js';
 import { iamHandlers } from './apis/iam.js';
 import { loggingHandlers } from './apis/logging.js';
+import { loggingWriteHandlers } from './apis/logging-write.js';
 import { miscHandlers } from './apis/misc.js';
 import { resourceManagerHandlers } from './apis/resourcemanager.js';
 import { runHandlers } from './apis/run.js';
@@ -24,6 +25,7 @@ export const HANDLERS: HandlerTable = {
   ...computeHandlers,
   ...storageHandlers,
   ...loggingHandlers,
+  ...loggingWriteHandlers,
   ...iamHandlers,
   ...runHandlers,
   ...runIamHandlers,

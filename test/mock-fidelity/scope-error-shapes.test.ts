@@ -8,7 +8,7 @@ import { parseGoogleError } from '../../src/google/errors.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 import { consentAuto, get, grantLink } from './helpers.js';
 
-const method = (host: string): ApiMethod => ({ key: 'k', api: 'a:v1', id: 'x.y', httpMethod: 'GET', path: 'p', scopes: [], host, mockRoot: '/', regex: /x/, paramNames: [] });
+const method = (host: string): ApiMethod => ({ key: 'k', api: 'a:v1', id: 'x.y', httpMethod: 'GET', path: 'p', host, mockRoot: '/', regex: /x/, paramNames: [] });
 
 describe('the app classifies every shape as scope-insufficient', () => {
   for (const host of ['storage.googleapis.com', 'compute.googleapis.com', 'run.googleapis.com', 'iam.googleapis.com', 'logging.googleapis.com']) {
@@ -19,7 +19,7 @@ describe('the app classifies every shape as scope-insufficient', () => {
       assert.deepEqual(err.requiredScopes, ['https://www.googleapis.com/auth/cloud-platform']);
     });
     it(`${host} (the body alone, header stripped by a proxy)`, () => {
-      const e = insufficientScope(method(host), 'rpc');
+      const e = insufficientScope(method(host), 'rpc', []);
       assert.equal(parseGoogleError(403, {}, JSON.stringify(e.body)).code, 'SCOPE_INSUFFICIENT');
     });
   }
@@ -48,7 +48,7 @@ describe("Scopewise's reaction to each shape on a feature page", () => {
     it(`${c.feature}: Google's ${c.host} insufficient-scope body → "grant again" page with a consent link, not an error page`, async () => {
       const b = await stack.signIn('alice@example.com');
       assert.equal((await consentAuto(stack, b, c.feature, c.path)).status, 200);
-      const e = insufficientScope(method(c.host), 'rpc');
+      const e = insufficientScope(method(c.host), 'rpc', []);
       await stack.control('inject', { endpoint: `api:${c.method}`, status: 403, body: e.body, times: 1 });
       const page = await get(stack, b, c.path);
       assert.ok(page.status < 500, `status ${page.status}`);

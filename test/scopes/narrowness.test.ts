@@ -135,6 +135,7 @@ describe('narrowestScopeFor', () => {
     'storage:v1:buckets.get': 'devstorage.read_only',
     'storage:v1:objects.list': 'devstorage.read_only',
     'logging:v2:entries.list': 'logging.read',
+    'logging:v2:entries.write': 'logging.write',
     // the REST reference adds iam, limited to the IAM API
     'iam:v1:projects.serviceAccounts.list': 'iam',
     'iam:v1:projects.serviceAccounts.keys.list': 'iam',
