@@ -7,14 +7,13 @@ import express from 'express';
 import { Eta } from 'eta';
 import * as google from '../src/google/index.js';
 import { VIEWS_DIR } from '../src/web/render.js';
-import { CATALOGUE } from '../src/scopes/index.js';
-import { vmRows } from '../src/features/pages.js';
+import { navEntries } from '../src/scopes/index.js';
+import { vmRows } from '../src/features/pages/vms.js';
 
 const port = Number(process.env.PORT ?? '0');
 const apiBase = process.env.GOOGLE_API_BASE_URL ?? '';
 const accessToken = process.env.BENCH_ACCESS_TOKEN ?? '';
-const feature = CATALOGUE.find((f) => f.id === 'vms')!;
-const nav = CATALOGUE.filter((f) => f.id !== 'vm-power').map((f) => ({ href: f.id === 'vm-power' ? '/vms' : `/${f.id}`, label: f.title }));
+const nav = navEntries();
 const user = { sub: '100000000000000000001', email: 'alice@example.com', name: 'Alice Admin' };
 
 const eta = new Eta({ views: VIEWS_DIR, cache: true, autoEscape: true, autoTrim: false });
@@ -30,7 +29,7 @@ app.get('/vms', async (req, res, next) => {
     const project = typeof req.query.project === 'string' ? req.query.project : 'acme-prod';
     const out = await google.listInstancesAggregated({ accessToken, apiBaseOverride: apiBase, timeoutMs: 10_000 }, { project, maxResults: 100 });
     const html = eta.render('./feature-list', {
-      title: 'Virtual machines', heading: 'Virtual machines', featureId: 'vms', feature,
+      title: 'Virtual machines', heading: 'Virtual machines', notices: [],
       intro: 'Compute Engine instances of a project, across all zones.',
       form: { action: '/vms', fields: [{ name: 'project', label: 'Project ID', placeholder: 'my-project-123', value: project }] },
       columns: ['Name', 'Zone', 'Status', 'Machine type', 'Actions'],

@@ -2,8 +2,7 @@
 // configured, start Scopewise, and shut down cleanly on SIGTERM/SIGINT.
 import { ConfigError, loadConfig, type Config } from './config/env.js';
 import { createLogger } from './log/logger.js';
-import { startScopewise } from './server.js';
-import { withFeatures } from './features/index.js';
+import { startScopewise } from './compose.js';
 
 async function main(): Promise<void> {
   let config: Config;
@@ -25,7 +24,7 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.logLevel);
   for (const warning of config.warnings) logger.warn({ code: 'CONFIG_WARNING' }, warning);
-  const app = await startScopewise(config, logger, { extend: withFeatures(config) });
+  const app = await startScopewise(config, logger);
   if (config.demo) {
     console.log(`\nScopewise demo is running: ${config.baseUrl.origin}\n`);
   } else {

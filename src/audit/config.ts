@@ -7,6 +7,8 @@
 //   AUDIT_BATCH_SIZE         records per entries.write, 1–500 (100)
 //   AUDIT_FLUSH_MS           how long a partial batch waits, 0–60 000 (1000)
 //   AUDIT_DRAIN_SECONDS      shutdown deadline for delivering what is buffered, 1–60 (5)
+import { httpsOrLoopbackUrl, intSetting, type Env } from '../config/parse.js';
+import { isProjectId } from '../google/ids.js';
 import type { Parsed } from '../identity/config.js';
 
 export interface AuditExportConfig {
@@ -18,48 +20,23 @@ export interface AuditExportConfig {
   drainSeconds: number;
 }
 
-export const PROJECT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
 /** Cloud Logging LOG_ID: letters, digits, `_-./`, up to 512 characters. */
 export const LOG_ID = /^[A-Za-z0-9_\-./]{1,512}$/;
-
-export function isLoopbackHostname(hostname: string): boolean {
-  const h = hostname.toLowerCase();
-  return h === 'localhost' || h === '[::1]' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
-}
-
-type Env = Readonly<Record<string, string | undefined>>;
-
-function intVar(env: Env, name: string, fallback: number, min: number, max: number, problems: string[]): number {
-  const raw = env[name];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  if (!/^\d+$/.test(raw.trim()) || Number(raw) < min || Number(raw) > max) {
-    problems.push(`${name}="${raw}" is not valid: expected a whole number from ${min} to ${max}`);
-    return fallback;
-  }
-  return Number(raw);
-}
 
 export function parseAuditSink(value: string): { projectId: string; logId: string } | string {
   const m = /^cloud-logging:([^/]+)\/(.+)$/.exec(value);
   if (!m) return 'cloud-logging:PROJECT_ID/LOG_ID, e.g. cloud-logging:my-project/scopewise-audit';
   const [, projectId = '', logId = ''] = m;
-  if (!PROJECT_ID.test(projectId)) return `a Google Cloud project id after "cloud-logging:" (got "${projectId}")`;
+  if (!isProjectId(projectId)) return `a Google Cloud project id after "cloud-logging:" (got "${projectId}")`;
   if (!LOG_ID.test(logId)) return 'a LOG_ID of letters, digits and _-./ (at most 512 characters) after the project';
   return { projectId, logId };
 }
 
 export function parseWebhookUrl(value: string): URL | string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return 'an absolute https:// URL';
-  }
-  if (url.username || url.password) return 'a URL without credentials (the ID token authenticates the call)';
+  const url = httpsOrLoopbackUrl(value);
+  if (typeof url === 'string') return url;
   if (url.hash) return 'a URL without a fragment';
-  if (url.protocol === 'https:') return url;
-  if (url.protocol === 'http:' && isLoopbackHostname(url.hostname)) return url;
-  return 'an https:// URL (plain http only on loopback addresses)';
+  return url;
 }
 
 export function parseAuditExportConfig(env: Env): Parsed<AuditExportConfig> {
@@ -92,10 +69,10 @@ export function parseAuditExportConfig(env: Env): Parsed<AuditExportConfig> {
     value: {
       cloudLogging,
       webhook,
-      queueCapacity: intVar(env, 'AUDIT_QUEUE_CAPACITY', 10_000, 100, 1_000_000, problems),
-      batchSize: intVar(env, 'AUDIT_BATCH_SIZE', 100, 1, 500, problems),
-      flushMs: intVar(env, 'AUDIT_FLUSH_MS', 1000, 0, 60_000, problems),
-      drainSeconds: intVar(env, 'AUDIT_DRAIN_SECONDS', 5, 1, 60, problems),
+      queueCapacity: intSetting(env, 'AUDIT_QUEUE_CAPACITY', 10_000, 100, 1_000_000, problems),
+      batchSize: intSetting(env, 'AUDIT_BATCH_SIZE', 100, 1, 500, problems),
+      flushMs: intSetting(env, 'AUDIT_FLUSH_MS', 1000, 0, 60_000, problems),
+      drainSeconds: intSetting(env, 'AUDIT_DRAIN_SECONDS', 5, 1, 60, problems),
     },
     problems,
   };

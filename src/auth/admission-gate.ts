@@ -2,14 +2,13 @@
 // narrows ALLOWED_DOMAINS / ALLOWED_EMAILS (and restarts), sessions signed in under the old list end at their
 // next request, and their tokens with them. The check uses the claims kept from the verified ID token.
 import type { RequestHandler } from 'express';
-import type { Logger } from '../log/logger.js';
-import { audit } from '../log/audit.js';
+import type { Audit } from '../log/audit.js';
 import type { SessionCookieSettings } from '../sessions/middleware.js';
 import { destroySession } from '../sessions/session-ops.js';
 import { admit, type AdmissionPolicy } from './admission.js';
 import { AuthError } from './errors.js';
 
-export function admissionGate(policy: AdmissionPolicy, logger: Logger, cookie: SessionCookieSettings): RequestHandler {
+export function admissionGate(policy: AdmissionPolicy, audit: Audit, cookie: SessionCookieSettings): RequestHandler {
   return async (req, res, next) => {
     const user = req.session?.user;
     if (!user) return next();
@@ -17,7 +16,7 @@ export function admissionGate(policy: AdmissionPolicy, logger: Logger, cookie: S
     if (result.admitted) return next();
     try {
       await destroySession(req, res, cookie);
-      audit(logger, 'session-ended', { sub: user.sub, email: user.email, reason: 'NO_LONGER_ALLOWED', detail: result.code });
+      audit('session-ended', { sub: user.sub, email: user.email, reason: 'NO_LONGER_ALLOWED', detail: result.code });
       next(new AuthError('NOT_ADMITTED', 403, 'This account may no longer use Scopewise',
         `Scopewise's list of allowed administrators has changed, and ${result.reason}. You were signed out and Scopewise no longer holds any Google access for this session.`));
     } catch (err) {

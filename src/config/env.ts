@@ -6,6 +6,13 @@
 // explicitly and in code (`{ testing: true }`), never through the environment.
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { isProjectId } from '../google/ids.js';
+import { intSetting, isLoopbackHost, listSetting } from './parse.js';
+import { parseWorkloadConfig, type WorkloadConfig } from '../identity/workload.js';
+import { parseRiscConfig, type RiscConfig } from '../events/config.js';
+import { parseReviewRegions } from '../workloads/config.js';
+
+export { isLoopbackHost };
 
 export type SessionStoreSpec =
   | { kind: 'sqlite'; path: string }
@@ -37,6 +44,12 @@ export interface Config {
   trustProxy: false | number | string[];
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   demo: boolean;
+  /** Scopewise's own identity (ADC), the audit export, mTLS and the internal listener (src/identity). */
+  own: WorkloadConfig;
+  /** The Cross-Account Protection receiver (src/events). */
+  risc: RiscConfig;
+  /** The regions the workload review reads Cloud Run and Workflows in (WORKLOAD_REGIONS). */
+  workloadRegions: readonly string[];
   /** Things worth a line at start-up that do not stop it. */
   warnings: string[];
 }
@@ -52,12 +65,6 @@ export class ConfigError extends Error {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'ConfigError';
   }
-}
-
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
-
-export function isLoopbackHost(hostname: string): boolean {
-  return LOOPBACK_HOSTS.has(hostname) || /^127(\.\d{1,3}){3}$/.test(hostname);
 }
 
 /** Express's names for address ranges (`trust proxy`). */
@@ -81,16 +88,12 @@ export function parseTrustProxy(value: string | undefined): Config['trustProxy']
   const expected = 'a hop count (the number of proxies in front, e.g. 1) or the proxies\' addresses/subnets, comma-separated (e.g. 10.0.0.0/8 or loopback)';
   if (v === 'true') return `"true" would let any client choose its address with X-Forwarded-For (and so escape the sign-in rate limit); expected ${expected}`;
   if (/^\d{1,2}$/.test(v)) return Number(v);
-  const entries = v.split(',').map((e) => e.trim()).filter((e) => e.length > 0);
+  const entries = listSetting(v);
   if (entries.length > 0 && entries.every(isProxyAddress)) return entries;
   return expected;
 }
 
-const list = (v: string | undefined): string[] =>
-  (v ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0);
+const list = listSetting;
 
 function parseUrl(name: string, value: string, problems: string[], expected: string): URL | undefined {
   try {
@@ -127,9 +130,6 @@ export function parseSessionStore(value: string): SessionStoreSpec | string {
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-const intIn = (min: number, max: number) =>
-  z.coerce.number({ error: 'expected a whole number' }).int('expected a whole number').min(min).max(max);
-
 /** Why the demo must not start here (the operator's settings say this is a real deployment), or undefined. */
 function demoRefusal(env: NodeJS.ProcessEnv): string | undefined {
   const refuse = (name: string, why: string) =>
@@ -163,16 +163,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, opts: LoadOptions = {}): Conf
   // Outside the demo (and tests that opt out in code), every start is held to production's rules.
   const deployment = !demo && !opts.testing;
 
-  const num = (name: string, fallback: number, min: number, max: number): number => {
-    const raw = env[name];
-    if (raw === undefined || raw === '') return fallback;
-    const r = intIn(min, max).safeParse(raw);
-    if (!r.success) {
-      problems.push(`${name}="${raw}" is not valid: expected a whole number from ${min} to ${max}`);
-      return fallback;
-    }
-    return r.data;
-  };
+  const num = (name: string, fallback: number, min: number, max: number): number => intSetting(env, name, fallback, min, max, problems);
 
   const port = num('PORT', 3000, 0, 65535);
 
@@ -251,7 +242,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, opts: LoadOptions = {}): Conf
   }
 
   const defaultProject = env.DEFAULT_PROJECT || undefined;
-  if (defaultProject && !/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/.test(defaultProject)) {
+  if (defaultProject && !isProjectId(defaultProject)) {
     problems.push(`DEFAULT_PROJECT="${defaultProject}" is not valid: expected a Google Cloud project id such as my-project-123`);
   }
 
@@ -271,6 +262,13 @@ export function loadConfig(env: NodeJS.ProcessEnv, opts: LoadOptions = {}): Conf
   if (!tokenKeys && deployment) {
     problems.push('TOKEN_KEYS is not set: expected one or more <kid>:<base64 of 32 random bytes>, comma-separated (the first encrypts); generate one with `npm run token-key`');
   }
+
+  // The option modules validate their own variables; their problems are reported with the others.
+  const own = parseWorkloadConfig(env);
+  // The demo's first pass has no client yet (the launcher loads the configuration again with the mock's).
+  const risc = parseRiscConfig(env, demo ? { clientId: 'scopewise-demo' } : {});
+  const regions = parseReviewRegions(env);
+  problems.push(...own.problems, ...risc.problems, ...regions.problems.map((p) => `${p.variable}: ${p.message}`));
 
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -294,6 +292,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, opts: LoadOptions = {}): Conf
     trustProxy,
     logLevel,
     demo,
+    own: own.value,
+    risc: risc.value,
+    workloadRegions: regions.value.regions,
     warnings,
   };
 }
@@ -318,15 +319,7 @@ export function loadMaintenanceConfig(env: NodeJS.ProcessEnv): MaintenanceConfig
   if (sessionStore.kind === 'memory') problems.push('SESSION_STORE=memory keeps nothing to maintain: point SESSION_STORE at the store the app uses');
   const tokenKeys = env.TOKEN_KEYS ?? '';
   if (!tokenKeys) problems.push('TOKEN_KEYS is not set: expected the keys, the newest first');
-  const int = (name: string, fallback: number, max: number): number => {
-    const raw = env[name];
-    if (raw === undefined || raw === '') return fallback;
-    if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > max) {
-      problems.push(`${name}="${raw}" is not valid: expected a whole number from 1 to ${max}`);
-      return fallback;
-    }
-    return Number(raw);
-  };
+  const int = (name: string, fallback: number, max: number): number => intSetting(env, name, fallback, 1, max, problems);
   const sessionIdleMinutes = int('SESSION_IDLE_MINUTES', 60, 60 * 24 * 30);
   const sessionAbsoluteHours = int('SESSION_ABSOLUTE_HOURS', 12, 24 * 90);
   const logLevel = (env.LOG_LEVEL || 'info') as Config['logLevel'];

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { loadConfig, type Config } from '../config/env.js';
 import { generateKeySpec } from '../tokens/crypto.js';
 import { createMockGoogle } from '../../mock-google/server.js';
+import { applyDemoWorkload } from '../identity/demo-workload.js';
 
 interface DemoSecrets {
   clientId: string;
@@ -52,6 +53,8 @@ export async function startDemo(base: Config, env: NodeJS.ProcessEnv = process.e
     port: mockPort,
     clients: [{ clientId: secrets.clientId, clientSecret: secrets.clientSecret, redirectUris: [redirectUri] }],
   });
+  // DEMO_WORKLOAD=1: Scopewise acts as itself too (the mock's metadata server, audit export to its Cloud Logging).
+  const workloadLines = applyDemoWorkload(env, mock.url);
   const config = loadConfig({
     ...env,
     OIDC_ISSUER: mock.issuer,
@@ -65,7 +68,16 @@ export async function startDemo(base: Config, env: NodeJS.ProcessEnv = process.e
     DEFAULT_PROJECT: env.DEFAULT_PROJECT || 'acme-prod',
     SESSION_STORE: env.SESSION_STORE || `sqlite:${path.join(dataDir, 'sessions.db')}`,
   });
+  // The mock's Cross-Account Protection transmitter delivers account events to this demo's receiver.
+  if (config.risc.enabled) {
+    await fetch(`${mock.url}/__control/risc/stream`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ url: new URL(config.risc.path, config.baseUrl).href }),
+    }).then((r) => r.arrayBuffer());
+  }
   console.log(`Mock Google (demo identity provider and Cloud APIs): ${mock.url}`);
+  for (const line of workloadLines) console.log(line);
   console.log('Demo accounts (no password; pick one in the mock account chooser):');
   for (const a of DEMO_ACCOUNTS) console.log(`  - ${a.email}: ${a.note}`);
   return { config: { ...config, demo: true }, stop: () => mock.close() };

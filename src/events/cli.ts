@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { checkFetchUrl, RISC_DEFAULTS } from './config.js';
 import { RiscApiClient, RiscApiError, riscApiRoot, type GetAuthClient } from './risc-api.js';
-import type { SignInBlockList } from './stores/account-state.js';
+import type { SignInBlockList } from '../storage/account-events/account-state.js';
 import { RISC_EVENT_NAMES, RISC_EVENT_URIS, type RiscEventName } from './types.js';
 
 export const EXIT = { ok: 0, usage: 2, credentials: 3, refused: 4, unavailable: 5 } as const;

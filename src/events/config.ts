@@ -1,6 +1,8 @@
 // The receiver's settings from the environment. Pure: the lead's config/env.ts calls it and reports the
 // problems with the others. Every problem names the variable and what is expected.
 
+import { httpsOrLoopbackUrl, intSetting, type Env } from '../config/parse.js';
+
 export type TokensRevokedReaction = 'drop-tokens' | 'end-sessions';
 
 export interface RiscConfig {
@@ -37,34 +39,12 @@ export const RISC_DEFAULTS = {
   googleIssuer: 'https://accounts.google.com',
 } as const;
 
-type Env = Record<string, string | undefined>;
-
-function isLoopback(hostname: string): boolean {
-  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
-}
-
 /** https, or plain http on loopback only (the mock Google); no credentials, query or fragment. */
 export function checkFetchUrl(raw: string): string | undefined {
-  let u: URL;
-  try {
-    u = new URL(raw);
-  } catch {
-    return 'is not a URL';
-  }
-  if (u.protocol !== 'https:' && !(u.protocol === 'http:' && isLoopback(u.hostname))) return 'must be https (plain http only on loopback)';
-  if (u.username || u.password) return 'must not carry credentials';
+  const u = httpsOrLoopbackUrl(raw);
+  if (typeof u === 'string') return `must be ${u}`;
   if (u.hash) return 'must not have a fragment';
   return undefined;
-}
-
-function intVar(env: Env, name: string, def: number, min: number, max: number, problems: string[]): number {
-  const raw = env[name]?.trim();
-  if (!raw) return def;
-  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-    problems.push(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
-    return def;
-  }
-  return Number(raw);
 }
 
 /** Where an issuer publishes its RISC configuration (Google: https://accounts.google.com/.well-known/risc-configuration). */
@@ -97,9 +77,9 @@ export function parseRiscConfig(env: Env, fallback: { clientId?: string; issuer?
   const urlProblem = checkFetchUrl(configurationUrl);
   if (urlProblem) problems.push(`RISC_CONFIGURATION_URL ${urlProblem}, got "${configurationUrl}"`);
 
-  const maxAgeSeconds = intVar(env, 'RISC_MAX_AGE_SECONDS', RISC_DEFAULTS.maxAgeSeconds, 60, 90 * 86_400, problems);
-  const clockSkewSeconds = intVar(env, 'RISC_CLOCK_SKEW_SECONDS', RISC_DEFAULTS.clockSkewSeconds, 0, 3600, problems);
-  const rateLimitPerMinute = intVar(env, 'RISC_RATE_LIMIT_PER_MINUTE', RISC_DEFAULTS.rateLimitPerMinute, 1, 100_000, problems);
+  const maxAgeSeconds = intSetting(env, 'RISC_MAX_AGE_SECONDS', RISC_DEFAULTS.maxAgeSeconds, 60, 90 * 86_400, problems);
+  const clockSkewSeconds = intSetting(env, 'RISC_CLOCK_SKEW_SECONDS', RISC_DEFAULTS.clockSkewSeconds, 0, 3600, problems);
+  const rateLimitPerMinute = intSetting(env, 'RISC_RATE_LIMIT_PER_MINUTE', RISC_DEFAULTS.rateLimitPerMinute, 1, 100_000, problems);
 
   const reactionRaw = (env['RISC_TOKENS_REVOKED'] ?? 'drop-tokens').trim();
   if (reactionRaw !== 'drop-tokens' && reactionRaw !== 'end-sessions') problems.push(`RISC_TOKENS_REVOKED must be drop-tokens or end-sessions, got "${reactionRaw}"`);

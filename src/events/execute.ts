@@ -2,7 +2,7 @@
 // action is idempotent (ending ended sessions, dropping dropped tokens, blocking a blocked user), so a failed
 // run can be delivered again as a whole: the executor tries every action, and reports whether all succeeded.
 import { refreshTokenMatcher, type RefreshTokenMatcher } from './token-match.js';
-import type { CredentialChangeFlags, SignInBlockList } from './stores/account-state.js';
+import type { CredentialChangeFlags, SignInBlockList } from '../storage/account-events/account-state.js';
 import type { Action } from './types.js';
 
 /** The session and token operations only the app can do (the lead implements these three). */

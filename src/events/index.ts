@@ -7,7 +7,7 @@ export * from './plan.js';
 export * from './receiver.js';
 export * from './risc-api.js';
 export * from './router.js';
-export * from './stores/index.js';
+export * from '../storage/account-events/index.js';
 export * from './token-match.js';
 export * from './transmitter-keys.js';
 export * from './types.js';

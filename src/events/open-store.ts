@@ -1,7 +1,7 @@
 // For the CLI only: opens the sign-in block list where the app keeps it (SESSION_STORE), outside the app.
 import { parseSessionStore } from '../config/env.js';
-import type { SignInBlockList } from './stores/account-state.js';
-import { RedisAccountState, SqliteAccountState } from './stores/account-state.js';
+import type { SignInBlockList } from '../storage/account-events/account-state.js';
+import { RedisAccountState, SqliteAccountState } from '../storage/account-events/account-state.js';
 
 export async function openBlocksFromEnv(env: Record<string, string | undefined>): Promise<{ blocks: SignInBlockList; close(): Promise<void> }> {
   const spec = parseSessionStore(env['SESSION_STORE'] || 'sqlite:data/sessions.db');

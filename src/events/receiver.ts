@@ -6,7 +6,7 @@ import { ReceiverUnavailableError, SetError, type Rfc8935Error } from './errors.
 import { executeReaction, type AccountActions, type RiscAudit } from './execute.js';
 import { parseEvents } from './parse-events.js';
 import { DEFAULT_REACTION_POLICY, planReaction, type ReactionPolicy } from './plan.js';
-import type { JtiStore } from './stores/jti-store.js';
+import type { JtiStore } from '../storage/account-events/jti-store.js';
 import { verifySecurityEventToken, type SetKeySource } from './verify-set.js';
 
 export const SET_MEDIA_TYPE = 'application/secevent+jwt';

@@ -1,17 +1,18 @@
-// GET /consent/<feature>: incremental consent for exactly the scopes a feature is missing, with
+// Incremental consent: /consent/<feature> asks Google for exactly the scopes the feature is missing, with
 // include_granted_scopes so Google merges it with what the user granted before.
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { audit } from '../log/audit.js';
 import { beginAuthorization } from '../auth/flow.js';
-import { safeReturnTo } from '../auth/return-to.js';
-import { redirectLocal, redirectToIssuer } from '../http/redirect.js';
+import type { OidcProvider } from '../auth/oidc.js';
+import { redirectLocal, redirectToIssuer, safeLocalPath } from '../http/redirect.js';
+import type { AuditEvent } from '../log/audit.js';
+import { isFeatureId, SIGN_IN_SCOPES, type FeatureId } from '../scopes/index.js';
 import { saveSession } from '../sessions/session-ops.js';
+import type { TokenVault } from '../tokens/vault.js';
 import { HttpError } from '../web/errors.js';
-import { featureAccess, featurePath } from './access.js';
-import { SIGN_IN_SCOPES } from '../scopes/index.js';
-import { parseInput } from './page.js';
-import type { FeatureRuntime } from './runtime.js';
+import type { Render } from '../web/render.js';
+import type { CsrfKit } from '../web/security.js';
+import { parseInput, type FeatureEngine } from './engine.js';
 
 const consentQuery = z.object({
   returnTo: z.string({ error: 'expected a single value' }).max(2048).optional(),
@@ -19,18 +20,28 @@ const consentQuery = z.object({
   again: z.literal('1', { error: 'expected 1' }).optional(),
 });
 
+export interface ConsentDeps {
+  engine: FeatureEngine;
+  oidc: OidcProvider;
+  vault: TokenVault;
+  redirectUri: string;
+  render: Render;
+  csrf: CsrfKit;
+  audit(event: AuditEvent, fields: Record<string, unknown>): void;
+  now(): number;
+}
 
 export interface ConsentRequest {
   scopes: readonly string[];
   returnTo: string;
-  featureId?: string;
+  featureId?: FeatureId;
 }
 
 /** Starts an authorization request that adds `scopes` to the user's grant; returns the IdP URL. */
-export async function startConsent(rt: FeatureRuntime, req: Request, consent: ConsentRequest): Promise<URL> {
+export async function startConsent(deps: ConsentDeps, req: Request, consent: ConsentRequest): Promise<URL> {
   const user = req.session.user!;
-  const hasRefresh = await rt.vault.hasRefreshToken(req.sessionID, user.sub);
-  const url = await beginAuthorization(req, { oidc: rt.oidc, redirectUri: rt.redirectUri }, {
+  const hasRefresh = await deps.vault.hasRefreshToken(req.sessionID, user.sub);
+  const url = await beginAuthorization(req, { oidc: deps.oidc, redirectUri: deps.redirectUri, now: deps.now }, {
     purpose: 'consent',
     // openid keeps an ID token coming, so the callback can check that the same account granted it.
     scope: ['openid', ...consent.scopes].join(' '),
@@ -45,35 +56,37 @@ export async function startConsent(rt: FeatureRuntime, req: Request, consent: Co
       login_hint: user.email || undefined,
     },
   });
-  req.session.lastConsent = consent.featureId ? { featureId: consent.featureId, scopes: [...consent.scopes], at: Date.now() } : undefined;
-  audit(rt.logger, 'consent-asked', { sub: user.sub, feature: consent.featureId, scopes: consent.scopes });
+  req.session.lastConsent = consent.featureId ? { featureId: consent.featureId, scopes: [...consent.scopes], at: deps.now() } : undefined;
+  deps.audit('consent-asked', { sub: user.sub, feature: consent.featureId, scopes: consent.scopes });
   await saveSession(req);
   return url;
 }
 
-export function consentRoutes(rt: FeatureRuntime): Router {
+export function consentRoutes(deps: ConsentDeps, requireUser: import('express').RequestHandler): Router {
   const router = Router();
+  const { engine } = deps;
 
-  /** Consent for a feature: back at once when it is ready, else to Google for exactly what it lacks. */
+  /** Back at once when the feature is ready, else to Google for exactly what it lacks. */
   const start = async (req: Request, res: Response, input: unknown, confirmed: boolean): Promise<void> => {
     const { returnTo: rawReturnTo, again } = parseInput(consentQuery, input);
     const featureId = String(req.params.featureId);
-    const feature = rt.catalogue.find((f) => f.id === featureId);
-    if (!feature) {
+    if (!isFeatureId(featureId)) {
       throw new HttpError(400, 'UNKNOWN_FEATURE', 'No such feature', 'Scopewise has no feature by that name.', { href: '/', label: 'Back to Scopewise' });
     }
-    const returnTo = safeReturnTo(rawReturnTo ?? featurePath(feature));
-    const access = await featureAccess(rt, req, feature);
-    if (access.readiness.state === 'ready' && !again) return redirectLocal(res, returnTo);
-    const scopes = access.readiness.state === 'ready' ? access.feature.scopes : access.readiness.missingScopes;
+    const feature = engine.feature(featureId);
+    const returnTo = safeLocalPath(rawReturnTo ?? feature.path);
+    const who = await engine.signedIn(req);
+    const readiness = engine.readiness(who, feature);
+    if (readiness.state === 'ready' && !again) return redirectLocal(res, returnTo);
+    const scopes = readiness.state === 'ready' ? feature.scopes : readiness.missingScopes;
     // A link on another site must not bounce a signed-in admin to Google: confirm here first, unless the browser
     // says the request came from Scopewise itself or the user typed it. A missing header (an old browser) and
     // same-site confirm too; the confirmation is a form with a CSRF token, so it cannot be forged in turn.
     const site = req.get('sec-fetch-site');
     if (!confirmed && site !== 'same-origin' && site !== 'none') {
-      return rt.render(req, res, 'consent-confirm', {
+      return deps.render(req, res, 'consent-confirm', {
         title: feature.title,
-        feature,
+        featureTitle: feature.title,
         action: `/consent/${encodeURIComponent(feature.id)}`,
         returnTo,
         again: again === '1',
@@ -81,14 +94,14 @@ export function consentRoutes(rt: FeatureRuntime): Router {
     }
     // A grant lost at Google (removed in the Google Account) took who-the-user-is with it: ask for that too,
     // as at sign-in, or the new grant would hold no email or profile.
-    const identity = access.lost ? SIGN_IN_SCOPES.filter((s) => s !== 'openid') : [];
-    const url = await startConsent(rt, req, { scopes: [...identity, ...scopes], returnTo, featureId: feature.id });
-    redirectToIssuer(res, url, rt.oidc.authorizationOrigin);
+    const identity = who.record?.lost ? SIGN_IN_SCOPES.filter((s) => s !== 'openid') : [];
+    const url = await startConsent(deps, req, { scopes: [...identity, ...scopes], returnTo, featureId: feature.id });
+    redirectToIssuer(res, url, deps.oidc.authorizationOrigin);
   };
 
-  router.get('/consent/:featureId', rt.requireUser, async (req, res) => start(req, res, req.query, false));
+  router.get('/consent/:featureId', requireUser, async (req, res) => start(req, res, req.query, false));
   // The confirmation page's button: same-origin by construction (CSRF token), whatever the browser sends.
-  router.post('/consent/:featureId', rt.requireUser, rt.csrf.protect, async (req, res) =>
+  router.post('/consent/:featureId', requireUser, deps.csrf.protect, async (req, res) =>
     start(req, res, { returnTo: req.body?.returnTo, again: req.body?.again || undefined }, true));
   return router;
 }

@@ -1,42 +1,79 @@
-// Feature wiring: the scope catalogue (checked at start-up: a broken catalogue refuses to start, naming
-// the feature and method) and the routes built on it.
-import type { Config } from '../config/env.js';
-import type { StartOptions } from '../server.js';
-import { assertCatalogue, CATALOGUE, featureReadiness, loadDiscovery, scopeDescription, type Discovery, type Feature } from '../scopes/index.js';
-import type { FeatureCard } from '../web/core-routes.js';
-import { featurePath } from './access.js';
-import { accountRoutes } from './account.js';
+// The features of Scopewise, as data (pages/*) run by one engine (engine.ts), plus consent and the account
+// pages. Adding a feature: a catalogue entry (src/scopes/catalogue.ts), a page spec here, and its Google client
+// calls (src/google/); see the README's "Adding a feature".
+import { Router, type Request } from 'express';
+import { featureReadiness, navEntries, scopeDescription, type Discovery, type Feature } from '../scopes/index.js';
+import { buildMethodIndex } from '../workloads/index.js';
+import type { FeatureCard } from '../web/views.js';
+import { accountRoutes, type AccountDeps } from './account.js';
 import { consentRoutes } from './consent.js';
-import { featurePages } from './pages.js';
-import type { FeatureRuntime } from './runtime.js';
+import { FeatureEngine, type EngineDeps } from './engine.js';
+import { bucketsPage, objectsPage } from './pages/buckets.js';
+import { cloudRunPage } from './pages/cloud-run.js';
+import { logsPage } from './pages/logs.js';
+import { projectIamPage, projectsPage } from './pages/projects.js';
+import { serviceAccountKeysPage, serviceAccountsPage } from './pages/service-accounts.js';
+import { vmPowerAction, vmsPage } from './pages/vms.js';
+import { workloadReviewPage } from './pages/workloads.js';
+import type { PageSpec } from './spec.js';
+
+export { FeatureEngine, FeatureAccessError, parseInput, formatWhen, type SignedIn } from './engine.js';
+export type { AccountSessions, CredentialNotices } from './account.js';
+
+export interface FeatureModuleDeps extends Omit<EngineDeps, 'catalogue' | 'discovery'>, Omit<AccountDeps, 'engine'> {
+  catalogue: readonly Feature[];
+  discovery: Discovery;
+  /** Regions the workload review reads Cloud Run and Workflows in. */
+  workloadRegions: readonly string[];
+}
+
+/** Every page spec, in the order they are mounted (more specific routes first where they share a prefix). */
+export function pageSpecs(deps: { discovery: Discovery; workloadRegions: readonly string[]; now(): number }): PageSpec[] {
+  return [
+    projectsPage,
+    projectIamPage,
+    vmPowerAction,
+    vmsPage,
+    bucketsPage,
+    objectsPage,
+    logsPage,
+    cloudRunPage,
+    serviceAccountsPage,
+    serviceAccountKeysPage,
+    workloadReviewPage({ regions: deps.workloadRegions, index: buildMethodIndex(deps.discovery), now: deps.now }),
+  ] as PageSpec[];
+}
 
 const STATE_LABEL = { ready: 'Ready', 'needs-consent': 'Asks for access on first use', 'partly-granted': 'Partly granted: some access is missing' } as const;
 
-export function withFeatures(config: Config, opts: { discovery?: Discovery; catalogue?: readonly Feature[] } = {}): NonNullable<StartOptions['extend']> {
-  const discovery = opts.discovery ?? loadDiscovery();
-  const catalogue = opts.catalogue ?? CATALOGUE;
-  assertCatalogue(catalogue, discovery);
-  return (base) => ({
-    describeScope: (uri) => scopeDescription(discovery, uri),
-    nav: catalogue.filter((f) => f.id !== 'vm-power').map((f) => ({ href: featurePath(f), label: f.title })),
-    featureCards: (_req, granted): FeatureCard[] =>
-      catalogue.map((f) => {
-        const state = featureReadiness(f, granted, discovery).state;
-        return { href: featurePath(f), title: f.title, summary: f.summary, state, stateLabel: STATE_LABEL[state] };
+export interface FeatureModule {
+  engine: FeatureEngine;
+  router: Router;
+  nav: Array<{ href: string; label: string }>;
+  /** The home page's cards: one per feature page, with its state for the scopes this session holds. */
+  cards(granted: readonly string[]): FeatureCard[];
+  describeScope(uri: string): string | undefined;
+  grantedScopes(req: Request): Promise<readonly string[]>;
+}
+
+export function featureModule(deps: FeatureModuleDeps): FeatureModule {
+  const engine = new FeatureEngine(deps);
+  const router = Router();
+  router.use(consentRoutes({ ...deps, engine }, deps.requireUser));
+  router.use(accountRoutes({ ...deps, engine }));
+  for (const spec of pageSpecs(deps)) router.use(engine.mount(spec));
+  // One card per page: the workload review's sections share a page and so a card (its first section's state).
+  const withPage = deps.catalogue.filter((f, i, all) => all.findIndex((g) => g.path === f.path) === i && f.nav !== undefined);
+  return {
+    engine,
+    router,
+    nav: navEntries(deps.catalogue),
+    describeScope: (uri) => scopeDescription(deps.discovery, uri),
+    grantedScopes: async (req) => (req.session.user ? engine.grantedScopes(await engine.signedIn(req)) : []),
+    cards: (granted) =>
+      withPage.map((f) => {
+        const state = featureReadiness(f, granted, deps.discovery).state;
+        return { href: f.path, title: f.nav ?? f.title, summary: f.summary, state, stateLabel: STATE_LABEL[state] };
       }),
-    extraRoutes: (kit) => {
-      const rt: FeatureRuntime = {
-        ...kit,
-        discovery,
-        catalogue,
-        vault: base.vault,
-        oidc: base.oidc,
-        logger: base.logger,
-        apiBaseOverride: config.googleApiBaseUrl,
-        defaultProject: config.defaultProject,
-        googleTimeoutMs: 10_000,
-      };
-      return [consentRoutes(rt), accountRoutes(rt), featurePages(rt)];
-    },
-  });
+  };
 }

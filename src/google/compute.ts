@@ -1,7 +1,7 @@
 /** Compute Engine v1: aggregated instance list, instance stop/start. */
 import { z } from 'zod';
 import { callEndpoint, type GoogleCallContext } from './call.js';
-import { checkInstanceName, checkPageSize, checkPageToken, checkProjectId, checkZone } from './validate.js';
+import { checkInstanceName, checkPageSize, checkPageToken, checkProjectId, checkZone } from './ids.js';
 
 export const InstanceServiceAccountSchema = z.looseObject({
   email: z.string(),

@@ -1,7 +1,7 @@
 /** IAM v1: service accounts and their keys. */
 import { z } from 'zod';
 import { callEndpoint, type GoogleCallContext } from './call.js';
-import { checkPageSize, checkPageToken, checkProjectId, checkServiceAccountEmail } from './validate.js';
+import { checkPageSize, checkPageToken, checkProjectId, checkServiceAccountEmail } from './ids.js';
 
 export const ServiceAccountSchema = z.looseObject({
   /** `projects/<project>/serviceAccounts/<email>` */

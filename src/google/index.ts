@@ -1,5 +1,5 @@
 export * from './errors.js';
-export * from './validate.js';
+export * from './ids.js';
 export * from './urls.js';
 export * from './endpoints.js';
 export * from './request.js';

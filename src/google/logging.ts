@@ -1,7 +1,7 @@
 /** Cloud Logging v2: entries.list (a read-only POST, so retried like a GET). */
 import { z } from 'zod';
 import { callEndpoint, type GoogleCallContext } from './call.js';
-import { InvalidInputError, checkPageSize, checkPageToken, checkProjectId, checkText } from './validate.js';
+import { InvalidInputError, checkPageSize, checkPageToken, checkProjectId, checkText } from './ids.js';
 
 export const LogEntrySchema = z.looseObject({
   logName: z.string().optional(),

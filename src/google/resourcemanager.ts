@@ -1,7 +1,7 @@
 /** Cloud Resource Manager v3: project search and project IAM policy. */
 import { z } from 'zod';
 import { callEndpoint, type GoogleCallContext } from './call.js';
-import { checkPageSize, checkPageToken, checkProjectId, checkText } from './validate.js';
+import { checkPageSize, checkPageToken, checkProjectId, checkText } from './ids.js';
 
 export const ProjectSchema = z.looseObject({
   /** `projects/<number>` */

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { callEndpoint, type GoogleCallContext } from './call.js';
 import { PolicySchema, type IamPolicy } from './resourcemanager.js';
-import { checkPageSize, checkPageToken, checkProjectId, checkRegion, checkRunServiceName } from './validate.js';
+import { checkPageSize, checkPageToken, checkProjectId, checkRegion, checkRunServiceName } from './ids.js';
 
 export const RunServiceSchema = z.looseObject({
   /** `projects/<project>/locations/<region>/services/<id>` */

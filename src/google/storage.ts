@@ -1,7 +1,7 @@
 /** Cloud Storage JSON API v1: bucket and object listing. */
 import { z } from 'zod';
 import { callEndpoint, type GoogleCallContext } from './call.js';
-import { checkBucketName, checkPageSize, checkPageToken, checkProjectId, checkText } from './validate.js';
+import { checkBucketName, checkPageSize, checkPageToken, checkProjectId, checkText } from './ids.js';
 
 export const BucketSchema = z.looseObject({
   name: z.string(),

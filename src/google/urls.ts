@@ -2,7 +2,7 @@
  * Google API URLs (docs/contracts.md "Google API URLs"): a method's URL is `root + path`, where root is the
  * Discovery `baseUrl`, or, with `GOOGLE_API_BASE_URL` = B, `B/<host>/<rest>` of that baseUrl.
  */
-import { InvalidInputError } from './validate.js';
+import { InvalidInputError } from './ids.js';
 
 function stripTrailingSlashes(value: string): string {
   let end = value.length;

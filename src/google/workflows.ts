@@ -1,7 +1,7 @@
 /** Workflows API v1: the workflows of a project in one region, and one workflow with its source. */
 import { z } from 'zod';
 import { callEndpoint, type GoogleCallContext } from './call.js';
-import { checkPageSize, checkPageToken, checkProjectId, checkRegion, checkWorkflowId } from './validate.js';
+import { checkPageSize, checkPageToken, checkProjectId, checkRegion, checkWorkflowId } from './ids.js';
 
 export const WorkflowSchema = z.looseObject({
   /** `projects/<project>/locations/<region>/workflows/<id>` */

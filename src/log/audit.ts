@@ -14,8 +14,14 @@ export type AuditEvent =
   | 'grant-lost'
   | 'disconnect'
   | 'reduce-access'
-  | 'session-ended';
+  | 'session-ended'
+  | 'sign-out-others'
+  | 'scopes-verified';
 
-export function audit(logger: Logger, event: AuditEvent, fields: Record<string, unknown>): void {
-  logger.info({ audit: true, event, ...fields }, `audit: ${event}`);
+/** Records an audit event: the local line, and the export sinks when configured (src/audit/export.ts). */
+export type Audit = (event: AuditEvent, fields: Record<string, unknown>) => void;
+
+/** The local line only: one JSON line on the log stream, marked `audit: true`. */
+export function logAudit(logger: Logger): Audit {
+  return (event, fields) => logger.info({ audit: true, event, ...fields }, `audit: ${event}`);
 }

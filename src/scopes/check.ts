@@ -22,7 +22,7 @@
  */
 import { findMethod, type Discovery, type MethodId } from './discovery.js';
 import { checkSources, type EvidenceCarrier } from './evidence.js';
-import type { Feature } from './catalogue.js';
+import type { FeatureScopes as Feature } from './catalogue.js';
 import { compareBreadth, isCloudWide, narrowestScopeFor } from './narrowness.js';
 import { shortScope } from './scope-names.js';
 

@@ -3,7 +3,7 @@
  * whether it was verified live and when, and the narrower (or other) scopes considered with the reason each
  * was rejected. `npm run scopes` prints it; `/account` can render the same objects.
  */
-import type { Feature } from './catalogue.js';
+import type { FeatureScopes as Feature } from './catalogue.js';
 import type { Discovery, MethodId } from './discovery.js';
 import { methodEvidence, type EvidenceCarrier, type LiveEvidence, type SourceName } from './evidence.js';
 import { compareBreadth, RANK_BASIS } from './narrowness.js';

@@ -1,5 +1,5 @@
 /** Plain-text and JSON views of the catalogue, for the CLI (pure). */
-import type { Feature } from './catalogue.js';
+import type { FeatureScopes as Feature } from './catalogue.js';
 import { shortScope } from './scope-names.js';
 
 export const BROAD_ONLY_FLAG = '⚠ broad only';

@@ -35,7 +35,7 @@ export {
   minimalScopes,
   narrowestScopeFor,
 } from './narrowness.js';
-export { type Feature, type FeatureId, SIGN_IN_SCOPES, FEATURE_IDS, CATALOGUE, getFeature } from './catalogue.js';
+export { type Feature, type FeatureScopes, type FeatureId, SIGN_IN_SCOPES, FEATURE_IDS, CATALOGUE, WORKLOADS_PATH, getFeature, isFeatureId, navEntries } from './catalogue.js';
 export { type FindingCode, type Finding, CatalogueError, checkCatalogue, assertCatalogue } from './check.js';
 export {
   type FeatureState,
@@ -98,4 +98,5 @@ export {
   formatLiveTable,
   exportLiveEvidence,
   methodsToVerify,
+  cloudScopes,
 } from './live.js';

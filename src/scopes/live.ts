@@ -6,7 +6,7 @@
  *                        (Google checks the token's scope before it looks at the resource or the caller's IAM);
  *   refused-for-scope  — ACCESS_TOKEN_SCOPE_INSUFFICIENT / insufficientPermissions / error="insufficient_scope";
  *   unknown            — no answer, 5xx, 429, timeout, an unusable token (401): nothing can be concluded.
- * The runner that makes the calls is live-runner.ts.
+ * The runner that makes the calls is src/features/live-check.ts (it does I/O; this module stays pure).
  */
 import type { Discovery, MethodId } from './discovery.js';
 import { liveEvidenceSchema, type LiveEvidence } from './evidence.js';

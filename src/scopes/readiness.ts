@@ -7,7 +7,7 @@
  * nothing more is asked).
  */
 import { findMethod, scopeDescription, type Discovery, type MethodId } from './discovery.js';
-import type { Feature } from './catalogue.js';
+import type { FeatureScopes as Feature } from './catalogue.js';
 import { isIdentityScope, normaliseScopes, shortScope } from './scope-names.js';
 
 export { normaliseScopes, normaliseScope, isIdentityScope, IDENTITY_SCOPES } from './scope-names.js';

@@ -2,6 +2,7 @@
 import session from 'express-session';
 import type { TokenRecord, TokenRecordInput, TokenStore } from '../tokens/token-store.js';
 import type { Storage, StorageOptions } from './types.js';
+import { openEventStores } from './account-events/index.js';
 
 type Callback<T = void> = (err?: unknown, value?: T) => void;
 
@@ -109,7 +110,8 @@ export function openMemoryStorage(opts: StorageOptions): Storage {
     sessions: new MemorySessionStore(tokens, opts.idleTtlMs, now),
     tokens,
     lock: undefined,
-    rateLimit: undefined,
+    rateLimitStore: () => undefined,
+    accounts: openEventStores({ kind: 'memory' }, now),
     takePrefetchedTokenRecord: () => undefined,
     isHealthy: async () => true,
     close: async () => undefined,

@@ -19,6 +19,7 @@ import { SessionUnavailableError } from '../sessions/errors.js';
 import type { DistributedLock, LockLease } from '../tokens/lock.js';
 import type { TokenRecord, TokenRecordInput, TokenStore } from '../tokens/token-store.js';
 import type { Storage, StorageOptions } from './types.js';
+import { openEventStores } from './account-events/index.js';
 
 export type RedisConnection = ReturnType<typeof createRedisClient>;
 
@@ -315,10 +316,12 @@ export async function openRedisStorage(url: string, opts: StorageOptions): Promi
     sessions,
     tokens: new RedisTokenStore(client, keys.tokens),
     lock: new RedisLock(client, keys.lock),
-    rateLimit: new RateLimitRedisStore({
-      prefix: keys.rateLimit,
-      sendCommand: (...args: string[]) => client.sendCommand(args) as Promise<RedisReply>,
-    }),
+    rateLimitStore: (name) =>
+      new RateLimitRedisStore({
+        prefix: `${keys.rateLimit}${name}:`,
+        sendCommand: (...args: string[]) => client.sendCommand(args) as Promise<RedisReply>,
+      }),
+    accounts: openEventStores({ kind: 'redis', redis: client }, opts.now ?? Date.now),
     takePrefetchedTokenRecord: (req) => {
       const read = sessions.prefetchedBy.get(req);
       if (read) sessions.prefetchedBy.delete(req);

@@ -11,6 +11,7 @@ import Database from 'better-sqlite3';
 import session from 'express-session';
 import type { TokenRecord, TokenRecordInput, TokenStore } from '../tokens/token-store.js';
 import type { Storage, StorageOptions } from './types.js';
+import { openEventStores } from './account-events/index.js';
 
 type Callback<T = void> = (err?: unknown, value?: T) => void;
 
@@ -284,7 +285,8 @@ export function openSqliteStorage(file: string, opts: StorageOptions): Storage {
     sessions,
     tokens,
     lock: undefined,
-    rateLimit: undefined,
+    rateLimitStore: () => undefined,
+    accounts: openEventStores({ kind: 'sqlite', db }, now),
     takePrefetchedTokenRecord: () => undefined,
     isHealthy: async () => {
       try {

@@ -12,6 +12,7 @@ import type { Store as RateLimitStore } from 'express-rate-limit';
 import type { TokenRecord, TokenStore } from '../tokens/token-store.js';
 import type { DistributedLock } from '../tokens/lock.js';
 import type { Logger } from '../log/logger.js';
+import type { EventStores } from './account-events/index.js';
 
 export type StorageKind = 'sqlite' | 'redis' | 'memory';
 
@@ -23,8 +24,13 @@ export interface Storage {
   readonly tokens: TokenStore;
   /** A lock shared by every instance on this backend; undefined where one process owns the store. */
   readonly lock: DistributedLock | undefined;
-  /** Rate-limit counters shared by every instance; undefined: express-rate-limit's own in-process memory. */
-  readonly rateLimit: RateLimitStore | undefined;
+  /**
+   * Rate-limit counters shared by every instance, one store per limiter (`name` keeps their counters apart);
+   * undefined: express-rate-limit's own in-process memory.
+   */
+  rateLimitStore(name: string): RateLimitStore | undefined;
+  /** Account events: replayed security event tokens, sessions by user, sign-in blocks, credential notices. */
+  readonly accounts: EventStores;
   /**
    * The token record that was read together with this request's session (Redis: in the same round trip), or
    * undefined when the backend does not read ahead. Each read serves only the request that made it, once.

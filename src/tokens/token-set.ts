@@ -1,5 +1,6 @@
 // The token set a session keeps (sealed at rest by the vault), and how a token response updates it.
 // Pure functions: no clock, no I/O.
+import { normaliseScopes } from '../scopes/scope-names.js';
 
 export interface TokenSet {
   accessToken: string;
@@ -26,19 +27,9 @@ export interface TokenResponseLike {
   scope?: string;
 }
 
-const IDENTITY_SHORT: Record<string, string> = {
-  email: 'https://www.googleapis.com/auth/userinfo.email',
-  profile: 'https://www.googleapis.com/auth/userinfo.profile',
-};
-
-/** Normalises `email`/`profile` to the URIs Google reports, de-duplicates and sorts. */
+/** Normalised (`email`/`profile` → their URIs, see scopes/scope-names.ts), de-duplicated and sorted. */
 export function normaliseScopeList(scopes: Iterable<string>): string[] {
-  const out = new Set<string>();
-  for (const s of scopes) {
-    const t = s.trim();
-    if (t) out.add(IDENTITY_SHORT[t] ?? t);
-  }
-  return [...out].sort();
+  return normaliseScopes([...scopes]).sort();
 }
 
 export function parseScopeString(scope: string | undefined): string[] | undefined {

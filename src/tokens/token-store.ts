@@ -14,6 +14,10 @@ export interface TokenRecord {
   sealed?: string;
   /** Why the tokens were dropped (refresh answered invalid_grant, a tampered ciphertext, …). */
   lost?: { at: number; reason: string };
+  /** Time-based access: when the grant ends (ms since epoch); absent when it lasts until removed. Not secret. */
+  grantEndsAt?: number;
+  /** When Google last confirmed the grant works (a consent or a refresh that succeeded; ms since epoch). */
+  confirmedAt?: number;
 }
 
 export type TokenRecordInput = Omit<TokenRecord, 'version'>;

@@ -5,6 +5,7 @@
 // - A grant the issuer no longer honours (invalid_grant) drops the tokens and says so; an issuer that is
 //   down keeps them.
 import type { Logger } from '../log/logger.js';
+import { logAudit, type Audit } from '../log/audit.js';
 import { openJson, sealJson, needsReencrypt, TokenCryptoError, type Keyring } from './crypto.js';
 import { applyTokenResponse, normaliseScopeList, type TokenResponseLike, type TokenSet } from './token-set.js';
 import type { TokenRecord, TokenStore } from './token-store.js';
@@ -28,7 +29,10 @@ export class RefreshError extends Error {
   }
 }
 
-export type NoAccessReason = 'NO_GRANT' | 'GRANT_LOST' | 'NO_REFRESH_TOKEN';
+export type NoAccessReason = 'NO_GRANT' | 'GRANT_LOST' | 'GRANT_ENDED' | 'NO_REFRESH_TOKEN';
+
+/** Why a record's tokens were dropped when the user's time-limited access ended. */
+export const GRANT_ENDED_REASON = 'grant-ended';
 
 /** The session has no usable access token: the user must grant access (again). */
 export class NoAccessError extends Error {
@@ -92,7 +96,10 @@ export interface VaultOptions {
   /** How long a request waits for another instance's refresh. */
   waitForPeerMs?: number;
   now?: () => number;
-  onRefresh?: () => void;
+  /** Each refresh at the issuer: started, and whether it failed (metrics, tests). */
+  onRefresh?: (outcome: 'started' | 'failed') => void;
+  /** Audit events (default: a line on `logger`). */
+  audit?: Audit;
 }
 
 /**
@@ -110,13 +117,27 @@ export class TokenVault {
   private readonly skewMs: number;
   private readonly now: () => number;
 
+  private readonly audit: Audit;
+
   constructor(private readonly opts: VaultOptions) {
     this.skewMs = opts.skewMs ?? 60_000;
     this.now = opts.now ?? Date.now;
+    this.audit = opts.audit ?? logAudit(opts.logger);
   }
 
   get keyring(): Keyring {
     return this.opts.keyring;
+  }
+
+  /** The record for a token set: the sealed set, and what is not secret beside it (scopes, grant end, when confirmed). */
+  private recordOf(sub: string, ref: string, set: TokenSet): Omit<TokenRecord, 'version'> {
+    return {
+      sub,
+      scopes: set.scopes,
+      sealed: this.seal(sub, ref, set),
+      ...(set.refreshTokenExpiresAt !== undefined ? { grantEndsAt: set.refreshTokenExpiresAt } : {}),
+      confirmedAt: this.now(),
+    };
   }
 
   seal(sub: string, ref: string, set: TokenSet): string {
@@ -191,7 +212,7 @@ export class TokenVault {
         }
       }
       const set = applyTokenResponse(previous, response, requestedScopes, this.now());
-      const written = await this.opts.store.compareAndSet(ref, current?.version ?? 0, { sub, scopes: set.scopes, sealed: this.seal(sub, ref, set) }, this.opts.recordTtlMs);
+      const written = await this.opts.store.compareAndSet(ref, current?.version ?? 0, this.recordOf(sub, ref, set), this.opts.recordTtlMs);
       if (written) return written;
     }
     throw new Error('Token record kept changing while a grant was being saved');
@@ -210,6 +231,32 @@ export class TokenVault {
   /** After Google answered 401 for the token of `version`: refresh once (or take a newer token). */
   async refreshAfterRejection(ref: string, sub: string, version: number): Promise<FreshToken> {
     return this.refreshShared(ref, sub, version);
+  }
+
+  /**
+   * Drops a session's tokens but keeps its record (marked lost with `reason`), so its features ask for consent
+   * again with a clear message: Google revoked them (account events). Returns whether tokens were dropped.
+   */
+  async dropTokens(ref: string, reason: string, matches: (set: TokenSet) => boolean = () => true): Promise<boolean> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const rec = await this.opts.store.get(ref);
+      if (!rec?.sealed) return false;
+      let set: TokenSet;
+      try {
+        set = this.open(rec.sub, ref, rec.sealed);
+      } catch (err) {
+        if (err instanceof TokenKeyUnavailableError) throw err;
+        return this.markLost(ref, rec.sub, rec, `TOKENS_UNREADABLE:${(err as { code?: string }).code ?? 'ERROR'}`);
+      }
+      if (!matches(set)) return false;
+      if (await this.markLost(ref, rec.sub, rec, reason)) return true;
+    }
+    throw new Error('Token record kept changing while its tokens were being dropped');
+  }
+
+  /** Every stored record's session id (account events look for one refresh token among all of them). */
+  refs(): AsyncIterable<string> {
+    return this.opts.store.refs();
   }
 
   /** Drops the tokens of a session (sign-out keeps the grant at the issuer). */
@@ -314,6 +361,11 @@ export class TokenVault {
     if (!rec) throw new NoAccessError('NO_GRANT', 'This session holds no Google access yet.');
     if (!rec.sealed) throw new NoAccessError('GRANT_LOST', 'Google access for this session was removed.');
     if (rec.sub !== sub) throw new NoAccessError('NO_GRANT', 'The stored tokens belong to another user.');
+    if (rec.grantEndsAt !== undefined && this.now() >= rec.grantEndsAt) {
+      // Time-based access: the user granted access until then. Google refuses the refresh token from now on.
+      await this.markLost(ref, sub, rec, GRANT_ENDED_REASON);
+      throw new NoAccessError('GRANT_ENDED', 'The time-limited access granted to Scopewise has ended.');
+    }
     try {
       return this.open(sub, ref, rec.sealed);
     } catch (err) {
@@ -353,7 +405,7 @@ export class TokenVault {
       }
       let result: Awaited<ReturnType<TokenEndpoint['refresh']>>;
       try {
-        this.opts.onRefresh?.();
+        this.opts.onRefresh?.('started');
         result = await this.opts.endpoint.refresh(set.refreshToken);
       } catch (err) {
         if (err instanceof RefreshError && err.code === 'GRANT_INVALID') {
@@ -365,16 +417,17 @@ export class TokenVault {
           throw new NoAccessError('GRANT_LOST', 'Google no longer accepts this grant (access was removed or expired).');
         }
         const msg = err instanceof Error ? err.message : String(err);
-        this.opts.logger.warn({ audit: true, event: 'token-refresh-failed', sub, reason: err instanceof RefreshError ? err.code : 'ERROR', message: msg }, 'audit: token-refresh-failed');
+        this.audit('token-refresh-failed', { sub, reason: err instanceof RefreshError ? err.code : 'ERROR', message: msg });
+        this.opts.onRefresh?.('failed');
         throw new TokenServiceUnavailableError('Google could not refresh access right now; please try again shortly.');
       }
       if (result.idClaims && (result.idClaims.sub !== sub)) {
-        this.opts.logger.warn({ audit: true, event: 'token-refresh-failed', sub, reason: 'IDENTITY_CHANGED' }, 'audit: token-refresh-failed');
+        this.audit('token-refresh-failed', { sub, reason: 'IDENTITY_CHANGED' });
         throw new TokenServiceUnavailableError('The identity provider answered a refresh with another identity; the answer was refused.');
       }
       const next = applyTokenResponse(set, result.response, set.scopes, this.now());
       if (lease && !lease.held) this.opts.logger.warn({ ref: 'redacted' }, 'refresh lock lapsed during refresh; relying on the version fence');
-      const written = await this.opts.store.compareAndSet(ref, rec.version, { sub, scopes: next.scopes, sealed: this.seal(sub, ref, next) }, this.opts.recordTtlMs);
+      const written = await this.opts.store.compareAndSet(ref, rec.version, this.recordOf(sub, ref, next), this.opts.recordTtlMs);
       if (written) return { accessToken: next.accessToken, scopes: next.scopes, version: written.version };
       // Fenced out: a newer token was written meanwhile (a consent, a peer). Use it, but keep a refresh token
       // the issuer just rotated: the one the winner holds may be the one this refresh used up.
@@ -439,23 +492,20 @@ export class TokenVault {
   /** Drops the tokens of `rec` (fenced on its version); returns false when a newer record was there. */
   private async markLost(ref: string, sub: string, rec: TokenRecord, reason: string): Promise<boolean> {
     const written = await this.opts.store
-      .compareAndSet(ref, rec.version, { sub, scopes: [], lost: { at: this.now(), reason } }, this.opts.recordTtlMs)
+      .compareAndSet(ref, rec.version, { sub, scopes: [], lost: { at: this.now(), reason }, ...(rec.grantEndsAt !== undefined ? { grantEndsAt: rec.grantEndsAt } : {}) }, this.opts.recordTtlMs)
       .catch(() => null);
     if (written) {
       const unreadable = reason.startsWith('TOKENS_UNREADABLE');
-      this.opts.logger.info({
-        audit: true,
-        event: 'grant-lost',
+      this.audit('grant-lost', {
         sub,
         reason,
         ...(unreadable ? { refreshTokenRevoked: false, note: 'the stored tokens could not be read, so the refresh token could not be revoked at the issuer' } : {}),
-      }, 'audit: grant-lost');
+      });
     }
     return written !== null;
   }
 }
 
-export { normaliseScopeList };
 
 function isTokenSet(v: unknown): v is TokenSet {
   if (typeof v !== 'object' || v === null) return false;

@@ -1,36 +1,25 @@
-// createApp(): assembles the Express app from its parts. Only the entry point listens.
+// createApp(): the Express app from its parts, in the order a request meets them. Only compose.ts builds the
+// parts and only the listener listens.
 import express, { type Request, type RequestHandler, type Router } from 'express';
-import type { TokenRecord } from '../tokens/token-store.js';
 import type { Config } from '../config/env.js';
 import type { Logger } from '../log/logger.js';
+import type { Audit } from '../log/audit.js';
 import { requestLogging } from '../log/request-log.js';
 import type { Storage } from '../storage/index.js';
 import { cookieSettings, sessionMiddleware, type SessionCookieSettings } from '../sessions/middleware.js';
 import type { OidcProvider } from '../auth/oidc.js';
-import { authRoutes } from '../auth/routes.js';
+import { authRoutes, type SignInHooks } from '../auth/routes.js';
 import { admissionGate } from '../auth/admission-gate.js';
 import type { TokenVault } from '../tokens/vault.js';
+import type { TokenRecord } from '../tokens/token-store.js';
 import { csrfKit, fetchMetadataGuard, noStore, securityHeaders, type CsrfKit } from './security.js';
 import { createRenderer, PUBLIC_DIR, type Render } from './render.js';
 import { errorHandler, HttpError, SessionUnavailableError } from './errors.js';
-import { coreRoutes, type CoreRouteDeps } from './core-routes.js';
+import { coreRoutes } from './core-routes.js';
 import { authRateLimit } from './rate-limit.js';
+import type { FeatureCard } from './views.js';
 
-export interface AppDeps {
-  config: Config;
-  logger: Logger;
-  storage: Storage;
-  oidc: OidcProvider;
-  vault: TokenVault;
-  describeScope?: (uri: string) => string | undefined;
-  featureCards?: CoreRouteDeps['featureCards'];
-  /** Feature routes, mounted after sign-in routes (added by the features module). */
-  extraRoutes?: (kit: WebKit) => Router[];
-  nav?: Array<{ href: string; label: string }>;
-  now?: () => number;
-}
-
-/** What feature routes get from the web layer. */
+/** What the feature module gets from the web layer. */
 export interface WebKit {
   render: Render;
   csrf: CsrfKit;
@@ -41,8 +30,40 @@ export interface WebKit {
   tokenRecord(req: Request): Promise<TokenRecord | null>;
 }
 
+export interface Features {
+  router: Router;
+  nav: Array<{ href: string; label: string }>;
+  cards(granted: readonly string[]): FeatureCard[];
+  describeScope(uri: string): string | undefined;
+  grantedScopes(req: Request): Promise<readonly string[]>;
+}
+
+export interface AppDeps {
+  config: Config;
+  logger: Logger;
+  storage: Storage;
+  oidc: OidcProvider;
+  vault: TokenVault;
+  audit: Audit;
+  /** Builds the features from the web kit (render, CSRF, the sign-in gate). */
+  features(kit: WebKit): Features;
+  /** Routes that need no session and no CSRF token (the RISC receiver), mounted before sessions. */
+  sessionless?: Router[];
+  /** First in line (request metrics), and what /healthz adds about Scopewise's own identity. */
+  first?: RequestHandler[];
+  health?(): Record<string, unknown>;
+  /** Sign-in hooks (the account-events block list, the session index). */
+  signIn?: SignInHooks;
+  /** Every signed-in request (the session index's last-seen time). */
+  onSignedInRequest?: RequestHandler;
+  /** Each consent's result per feature (metrics). */
+  onConsent?(feature: string, outcome: 'granted' | 'declined'): void;
+  now?: () => number;
+}
+
 export function createApp(deps: AppDeps): express.Express {
   const { config, logger } = deps;
+  const now = deps.now ?? Date.now;
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
@@ -50,40 +71,43 @@ export function createApp(deps: AppDeps): express.Express {
   // Every dynamic page is no-store: an ETag would only cost a hash of each body.
   app.set('etag', false);
 
+  for (const h of deps.first ?? []) app.use(h);
   app.use(requestLogging(logger));
   app.use(securityHeaders(deps.oidc.issuer.origin, { https: config.secureCookies }));
   app.use('/public', express.static(PUBLIC_DIR, { index: false, maxAge: '1h', fallthrough: false }));
+  for (const r of deps.sessionless ?? []) app.use(r);
   app.use(noStore);
 
   app.get('/healthz', async (_req, res) => {
     const store = await deps.storage.isHealthy().catch(() => false);
     const idp = deps.oidc.status;
     const ready = store && idp.ready;
-    res.status(ready ? 200 : 503).json({ ready, sessionStore: store ? 'ok' : 'unavailable', identityProvider: idp.ready ? 'ok' : 'unavailable' });
+    res.status(ready ? 200 : 503).json({ ready, sessionStore: store ? 'ok' : 'unavailable', identityProvider: idp.ready ? 'ok' : 'unavailable', ...(deps.health?.() ?? {}) });
   });
 
   const cookie = cookieSettings(config.secureCookies);
-  const idleMs = config.sessionIdleMinutes * 60_000;
   app.use(
     sessionMiddleware({
       store: deps.storage.sessions,
       secrets: config.sessionSecrets,
       cookie,
-      idleMs,
+      idleMs: config.sessionIdleMinutes * 60_000,
       absoluteMs: config.sessionAbsoluteHours * 3_600_000,
-      ...(deps.now ? { now: deps.now } : {}),
+      now,
     }),
   );
   // express-session carries on without a session when its store is disconnected: stop here instead.
   app.use((req, _res, next) => (req.session ? next() : next(new SessionUnavailableError())));
-  app.use(admissionGate({ allowedDomains: config.allowedDomains, allowedEmails: config.allowedEmails }, logger, cookieSettings(config.secureCookies)));
-  const limiter = authRateLimit({ perMinute: config.rateLimitPerMinute, ...(deps.storage.rateLimit ? { store: deps.storage.rateLimit } : {}) });
+  const policy = { allowedDomains: config.allowedDomains, allowedEmails: config.allowedEmails };
+  app.use(admissionGate(policy, deps.audit, cookie));
+  if (deps.onSignedInRequest) app.use(deps.onSignedInRequest);
+  const limiterStore = deps.storage.rateLimitStore('auth');
+  const limiter = authRateLimit({ perMinute: config.rateLimitPerMinute, ...(limiterStore ? { store: limiterStore } : {}) });
   app.use(['/login', '/auth/callback', '/consent'], limiter);
   app.use(express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50 }));
   app.use(fetchMetadataGuard);
 
   const csrf = csrfKit();
-  const render = createRenderer({ demo: config.demo, csrfTokenFor: csrf.tokenFor, nav: deps.nav ?? [] });
   const redirectUri = new URL('/auth/callback', config.baseUrl).href;
   const requireUser: RequestHandler = (req, _res, next) => {
     if (req.session.user) return next();
@@ -92,32 +116,32 @@ export function createApp(deps: AppDeps): express.Express {
       label: 'Sign in with Google',
     }));
   };
+  const tokenRecord = (req: Request): Promise<TokenRecord | null> =>
+    req.session.user ? (deps.storage.takePrefetchedTokenRecord(req) ?? deps.vault.record(req.sessionID)) : Promise.resolve(null);
+
+  // The renderer needs the navigation, which the features define: a late-bound holder breaks the cycle.
+  const nav: Array<{ href: string; label: string }> = [];
+  const render = createRenderer({ demo: config.demo, csrfTokenFor: csrf.tokenFor, nav });
+  const features = deps.features({ render, csrf, cookie, requireUser, redirectUri, tokenRecord });
+  nav.push(...features.nav);
 
   app.use(
     authRoutes({
       oidc: deps.oidc,
       redirectUri,
       baseUrl: config.baseUrl,
-      policy: { allowedDomains: config.allowedDomains, allowedEmails: config.allowedEmails },
+      policy,
       vault: deps.vault,
-      logger,
+      audit: deps.audit,
       cookie,
       csrfProtection: csrf.protect,
-      ...(deps.now ? { now: deps.now } : {}),
+      now,
+      ...(deps.signIn ? { hooks: deps.signIn } : {}),
+      ...(deps.onConsent ? { onConsent: deps.onConsent } : {}),
     }),
   );
-  app.use(
-    coreRoutes({
-      render,
-      grantedScopes: (req) => deps.vault.grantedScopes(req.session.user ? req.sessionID : undefined),
-      ...(deps.describeScope ? { describeScope: deps.describeScope } : {}),
-      ...(deps.featureCards ? { featureCards: deps.featureCards } : {}),
-    }),
-  );
-  const tokenRecord = (req: Request): Promise<TokenRecord | null> =>
-    req.session.user ? (deps.storage.takePrefetchedTokenRecord(req) ?? deps.vault.record(req.sessionID)) : Promise.resolve(null);
-  const kit: WebKit = { render, csrf, cookie, requireUser, redirectUri, tokenRecord };
-  for (const router of deps.extraRoutes?.(kit) ?? []) app.use(router);
+  app.use(coreRoutes({ render, grantedScopes: features.grantedScopes, cards: features.cards, describeScope: features.describeScope }));
+  app.use(features.router);
 
   app.use((_req, _res, next) => next(new HttpError(404, 'NOT_FOUND', 'Page not found', 'There is no page at this address.', { href: '/', label: 'Back to Scopewise' })));
   app.use(errorHandler(logger, render));

@@ -1,20 +1,14 @@
 // Home, /me and nothing else: the pages every session sees.
 import { Router, type Request } from 'express';
 import type { Render } from './render.js';
-
-export interface FeatureCard {
-  href: string;
-  title: string;
-  summary: string;
-  state: string;
-  stateLabel: string;
-}
+import type { FeatureCard } from './views.js';
 
 export interface CoreRouteDeps {
   render: Render;
-  describeScope?: (uri: string) => string | undefined;
-  grantedScopes: (req: Request) => Promise<string[]>;
-  featureCards?: (req: Request, granted: string[]) => FeatureCard[] | Promise<FeatureCard[]>;
+  /** The scopes this session really holds (none once the grant was lost or ended). */
+  grantedScopes(req: Request): Promise<readonly string[]>;
+  cards(granted: readonly string[]): FeatureCard[];
+  describeScope(uri: string): string | undefined;
 }
 
 export function coreRoutes(deps: CoreRouteDeps): Router {
@@ -27,8 +21,8 @@ export function coreRoutes(deps: CoreRouteDeps): Router {
       return deps.render(req, res, 'home', { title: 'Sign in', notice });
     }
     const granted = await deps.grantedScopes(req);
-    const scopes = granted.map((uri) => ({ uri, description: deps.describeScope?.(uri) }));
-    deps.render(req, res, 'home', { title: 'Home', scopes, features: (await deps.featureCards?.(req, granted)) ?? [] });
+    const scopes = granted.map((uri) => ({ uri, short: uri, description: deps.describeScope(uri) ?? '' }));
+    deps.render(req, res, 'home', { title: 'Home', scopes, features: deps.cards(granted) });
   });
 
   router.get('/me', async (req, res) => {

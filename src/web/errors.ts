@@ -74,6 +74,6 @@ export function errorHandler(logger: Logger, render: Render): ErrorRequestHandle
       res.status(d.status).json({ error: d.code, message: d.message });
       return;
     }
-    render(req, res, 'error', { title: d.title, heading: d.title, message: d.message, code: d.code, action: d.action, requestId: req.id }, d.status);
+    render(req, res, 'error', { title: d.title, heading: d.title, message: d.message, code: d.code, action: d.action, requestId: req.id === undefined ? undefined : String(req.id) }, d.status);
   };
 }

@@ -1,9 +1,11 @@
-// Server-rendered views (eta, escaping by default). Every page gets the signed-in user, a CSRF token
-// for its forms, and whether this is the demo.
+// Server-rendered views (eta, escaping by default, compiled once and cached). Every page gets the signed-in
+// user, a CSRF token for its forms, the navigation and whether this is the demo; the rest is typed per view
+// (views.ts).
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
 import type { Request, Response } from 'express';
+import type { ViewData, ViewName } from './views.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 // Works from src/web (tsx) and dist/src/web (compiled): the views folder is at the repository root.
@@ -13,15 +15,16 @@ export const PUBLIC_DIR = path.resolve(VIEWS_DIR, '../public');
 export interface PageContext {
   demo: boolean;
   csrfTokenFor(req: Request): string;
-  nav: Array<{ href: string; label: string }>;
+  nav: ReadonlyArray<{ href: string; label: string }>;
 }
 
-export function createRenderer(ctx: PageContext) {
+export type Render = <V extends ViewName>(req: Request, res: Response, view: V, data: ViewData[V] & { title: string }, status?: number) => void;
+
+export function createRenderer(ctx: PageContext): Render {
   const eta = new Eta({ views: VIEWS_DIR, cache: true, autoEscape: true, autoTrim: false });
-  return function render(req: Request, res: Response, view: string, data: Record<string, unknown>, status = 200): void {
+  return (req, res, view, data, status = 200) => {
     const user = req.session?.user;
     const html = eta.render(`./${view}`, {
-      title: 'Scopewise',
       ...data,
       user,
       demo: ctx.demo,
@@ -31,5 +34,3 @@ export function createRenderer(ctx: PageContext) {
     res.status(status).type('html').send(html);
   };
 }
-
-export type Render = ReturnType<typeof createRenderer>;

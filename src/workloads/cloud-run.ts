@@ -13,6 +13,9 @@ export const RUN_INVOKER_ROLE = 'roles/run.invoker';
 /** public: anyone on the internet; any-google-account: allAuthenticatedUsers; restricted: named principals only. */
 export type Invocation = 'public' | 'any-google-account' | 'restricted' | 'unknown';
 
+/** Why a service's invokers are unknown when the review was asked not to read IAM policies. */
+export const POLICIES_NOT_CHECKED = 'not checked: reading who may invoke needs the cloud-platform scope';
+
 export interface RunServiceInput {
   readonly service: Pick<RunService, 'name' | 'uri' | 'ingress' | 'template' | 'invokerIamDisabled'>;
   /** The service's IAM policy; undefined when it could not be read (`policyProblem` says why). */
@@ -70,7 +73,7 @@ export function reviewRunServices(services: readonly RunServiceInput[]): Section
       mine.push(finding('run-unauthenticated-invocation', subject, `Anyone on the internet can invoke ${service}: ${how}.`));
     } else if (invocation === 'any-google-account') {
       mine.push(finding('run-any-google-account-invocation', subject, `Any Google account can invoke ${service}: allAuthenticatedUsers holds ${RUN_INVOKER_ROLE}.`));
-    } else if (invocation === 'unknown') {
+    } else if (invocation === 'unknown' && input.policyProblem !== POLICIES_NOT_CHECKED) {
       notes.push(note('run-policy-unreadable', subject, `Who may invoke ${service} could not be read${input.policyProblem ? ` (${input.policyProblem})` : ''}.`));
     }
     findings.push(...mine);

@@ -3,13 +3,13 @@
  * services.list says the location "may not be the '-' wildcard", and the Workflows API documents no wildcard
  * for workflows.list. So the sections read a list of regions: `WORKLOAD_REGIONS`, or these defaults.
  */
-import { isRegion } from '../google/validate.js';
+import { isRegion } from '../google/ids.js';
 
 export const DEFAULT_WORKLOAD_REGIONS: readonly string[] = ['us-central1', 'us-east1', 'europe-west1', 'europe-west4', 'asia-northeast1'];
 /** Each region is one call per section per page view: keep the fan-out bounded. */
 export const MAX_WORKLOAD_REGIONS = 20;
 
-export interface WorkloadConfig {
+export interface ReviewRegionsConfig {
   readonly regions: readonly string[];
 }
 
@@ -19,7 +19,7 @@ export interface ConfigProblem {
 }
 
 /** `WORKLOAD_REGIONS`: comma-separated region names (e.g. `us-central1,europe-west1`); unset or empty: the defaults. */
-export function parseWorkloadConfig(env: Readonly<Record<string, string | undefined>>): { value: WorkloadConfig; problems: ConfigProblem[] } {
+export function parseReviewRegions(env: Readonly<Record<string, string | undefined>>): { value: ReviewRegionsConfig; problems: ConfigProblem[] } {
   const raw = env['WORKLOAD_REGIONS'];
   if (raw === undefined || raw.trim() === '') return { value: { regions: DEFAULT_WORKLOAD_REGIONS }, problems: [] };
   const problems: ConfigProblem[] = [];

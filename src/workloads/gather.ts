@@ -10,7 +10,7 @@ import { listServiceAccountKeys, listServiceAccounts } from '../google/iam.js';
 import { getServiceIamPolicy, listServices } from '../google/run.js';
 import { getWorkflow, listWorkflows } from '../google/workflows.js';
 import type { AccountKeysInput } from './keys.js';
-import { parseServiceName, type RunServiceInput } from './cloud-run.js';
+import { parseServiceName, POLICIES_NOT_CHECKED, type RunServiceInput } from './cloud-run.js';
 import { parseWorkflowName, type WorkflowInput } from './workflows.js';
 
 export interface GatherLimits {
@@ -92,7 +92,11 @@ export async function gatherVms(ctx: GoogleCallContext, projectId: string, limit
   return { items: items.slice(0, limits.maxItems), skippedRegions: [], truncated: items.length > limits.maxItems || pageToken !== undefined, unreachableZones: [...unreachable] };
 }
 
-export async function gatherRunServices(ctx: GoogleCallContext, projectId: string, regions: readonly string[], limits: GatherLimits = DEFAULT_GATHER_LIMITS): Promise<Gathered<RunServiceInput>> {
+/**
+ * `withPolicies: false` reads identities only (services.list, which run.readonly allows) and leaves who may invoke
+ * unchecked: getIamPolicy needs cloud-platform, which the admin grants separately.
+ */
+export async function gatherRunServices(ctx: GoogleCallContext, projectId: string, regions: readonly string[], limits: GatherLimits = DEFAULT_GATHER_LIMITS, withPolicies = true): Promise<Gathered<RunServiceInput>> {
   const services: RunServiceInput['service'][] = [];
   const skipped: string[] = [];
   let truncated = false;
@@ -114,6 +118,7 @@ export async function gatherRunServices(ctx: GoogleCallContext, projectId: strin
     }
   }
   const kept = services.slice(0, limits.maxItems);
+  if (!withPolicies) return { items: kept.map((service) => ({ service, policyProblem: POLICIES_NOT_CHECKED })), skippedRegions: skipped, truncated };
   const items = await mapLimit(kept, limits.concurrency, async (service): Promise<RunServiceInput> => {
     const { region, service: name } = parseServiceName(service.name);
     const got = await settle(() => getServiceIamPolicy(ctx, { projectId, region, service: name }));

@@ -4,7 +4,7 @@
  * failure. Pure: Google's error (a `GoogleApiError`) in, a status out.
  */
 import { isGoogleApiError } from '../google/errors.js';
-import { isInvalidInputError } from '../google/validate.js';
+import { isInvalidInputError } from '../google/ids.js';
 import { countBySeverity, sortFindings, type Severity, type WorkloadFinding, type WorkloadNote } from './findings.js';
 
 export const SECTION_IDS = ['vms', 'cloud-run', 'service-account-keys', 'workflows'] as const;

@@ -16,13 +16,15 @@ import { reviewWorkflows, type WorkflowRow } from './workflows.js';
 export interface SectionInput {
   readonly ctx: GoogleCallContext;
   readonly projectId: string;
-  /** Cloud Run and Workflows: the regions to read (`parseWorkloadConfig`). */
+  /** Cloud Run and Workflows: the regions to read (`parseReviewRegions`). */
   readonly regions: readonly string[];
   /** Key ages are measured from here. */
   readonly now: Date;
   /** URL → method → scopes, built once at start-up (`buildMethodIndex(loadDiscovery())`). */
   readonly index: MethodIndex;
   readonly limits?: GatherLimits;
+  /** Cloud Run: also read each service's IAM policy (who may invoke), which needs cloud-platform. */
+  readonly withInvokers?: boolean;
 }
 
 function withNotes<Row>(report: SectionReport<Row>, extra: readonly WorkloadNote[]): SectionReport<Row> {
@@ -55,7 +57,7 @@ export function loadVmsSection(input: SectionInput): Promise<SectionOutcome<VmRo
 export function loadCloudRunSection(input: SectionInput): Promise<SectionOutcome<RunServiceRow>> {
   const limits = input.limits ?? DEFAULT_GATHER_LIMITS;
   return guarded('cloud-run', input.projectId, async () => {
-    const g = await gatherRunServices(input.ctx, input.projectId, input.regions, limits);
+    const g = await gatherRunServices(input.ctx, input.projectId, input.regions, limits, input.withInvokers ?? true);
     return withNotes(reviewRunServices(g.items), gatherNotes(g.skippedRegions, g.truncated, limits));
   });
 }

@@ -2,8 +2,8 @@
 // request (and take their tokens with them), instead of living on for the rest of their lifetime.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RedisChild } from '../storage/redis-server.js';
-import { startCluster } from '../helpers/cluster.js';
+import { RedisChild } from '../support/redis.js';
+import { startCluster } from '../support/cluster.js';
 
 test('allow-list changes take effect on existing sessions at their next request', { timeout: 30_000 }, async () => {
   const redis = await RedisChild.start();

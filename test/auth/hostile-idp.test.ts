@@ -4,26 +4,18 @@
 //   2. no session cookie that works (`GET /me` answers 401 with the browser's cookies);
 //   3. the login transaction is used up (the same callback URL, replayed, fails too);
 //   4. nothing of the code or the tokens in the page, the URL or the app's logs.
-import { test, before, after, beforeEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import { startStack, LogCapture, type Stack } from '../helpers/stack.js';
-import { TestBrowser } from '../helpers/browser.js';
+import { useStack, LogCapture } from '../support/index.js';
+import { TestBrowser } from '../support/browser.js';
 import { loadConfig } from '../../src/config/env.js';
 import { createLogger } from '../../src/log/logger.js';
-import { startScopewise } from '../../src/server.js';
+import { startScopewise } from '../../src/compose.js';
 import { generateKeySpec } from '../../src/tokens/crypto.js';
 
-let stack: Stack;
-before(async () => {
-  stack = await startStack();
-});
-after(async () => {
-  await stack?.close();
-});
-beforeEach(async () => {
-  await stack.control('reset', {}); // also clears the hostile mode, auto-approve and the keys
-});
+// The reset before each test also clears the hostile mode, auto-approve and the keys.
+const stack = useStack();
 
 const ALICE = { email: 'alice@example.com', sub: '100000000000000000001' };
 const BOB = { email: 'bob@example.com', sub: '100000000000000000002' };
@@ -418,7 +410,8 @@ test('discovery-wrong-issuer: a fresh app is not ready, /login answers 503 with 
   try {
     const health = await fetch(`${app.url}/healthz`);
     assert.equal(health.status, 503);
-    assert.deepEqual(await health.json(), { ready: false, sessionStore: 'ok', identityProvider: 'unavailable' });
+    const body = (await health.json()) as Record<string, unknown>;
+    assert.deepEqual([body.ready, body.sessionStore, body.identityProvider], [false, 'ok', 'unavailable']);
     const b = new TestBrowser();
     const login = await b.request(`${app.url}/login`);
     const html = await login.text();

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { safeReturnTo } from '../../src/auth/return-to.js';
-import { DOT_SEGMENT_ATTACKS } from '../helpers/attacks.js';
+import { DOT_SEGMENT_ATTACKS } from '../support/attacks.js';
 
 test('keeps local paths with query and fragment', () => {
   assert.equal(safeReturnTo('/vms?project=acme-prod#top'), '/vms?project=acme-prod#top');

@@ -1,19 +1,10 @@
 // Sign-in over real HTTP against the mock Google: what a user (and an attacker) would notice.
-import { test, before, after, beforeEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack, type Stack } from '../helpers/stack.js';
-import { TestBrowser, hiddenInput } from '../helpers/browser.js';
+import { useStack } from '../support/stack.js';
+import { TestBrowser, hiddenInput } from '../support/browser.js';
 
-let stack: Stack;
-before(async () => {
-  stack = await startStack();
-});
-after(async () => {
-  await stack?.close();
-});
-beforeEach(async () => {
-  await stack.control('reset', {});
-});
+const stack = useStack();
 
 const isAuthorize = (u: URL) => u.pathname === '/o/oauth2/v2/auth';
 
@@ -209,7 +200,10 @@ test('logout needs the CSRF token, then destroys the session server-side', async
 test('healthz is ready; the whole security policy is on every page', async () => {
   const res = await fetch(`${stack.baseUrl}/healthz`);
   assert.equal(res.status, 200);
-  assert.deepEqual(await res.json(), { ready: true, sessionStore: 'ok', identityProvider: 'ok' });
+  const body = (await res.json()) as Record<string, unknown>;
+  assert.deepEqual([body.ready, body.sessionStore, body.identityProvider], [true, 'ok', 'ok']);
+  // Scopewise's own identity: off by default, and states only (no account, no error detail) in public.
+  assert.deepEqual(body.workload, { identity: 'off', audit: [] });
   for (const path of ['/', '/login?returnTo=%2F', '/nowhere']) {
     const page = await fetch(`${stack.baseUrl}${path}`, { redirect: 'manual' });
     await page.arrayBuffer();

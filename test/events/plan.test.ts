@@ -5,7 +5,7 @@ import { SetError } from '../../src/events/errors.js';
 import { accountActionsFrom, executeReaction, type SessionOperations } from '../../src/events/execute.js';
 import { parseEvents } from '../../src/events/parse-events.js';
 import { planReaction } from '../../src/events/plan.js';
-import { MemoryAccountState } from '../../src/events/stores/account-state.js';
+import { MemoryAccountState } from '../../src/storage/account-events/account-state.js';
 import { tokenIdentifierFor } from '../../src/events/token-match.js';
 import { RISC_EVENT_URIS, type RiscEvent } from '../../src/events/types.js';
 import type { VerifiedSet } from '../../src/events/verify-set.js';

@@ -10,12 +10,12 @@ import { createClient } from 'redis';
 import { accountActionsFrom, type SessionOperations } from '../../src/events/execute.js';
 import { createRiscReceiver } from '../../src/events/receiver.js';
 import { createRiscRouter } from '../../src/events/router.js';
-import { openEventStores, type EventStores } from '../../src/events/stores/index.js';
+import { openEventStores, type EventStores } from '../../src/storage/account-events/index.js';
 import type { RefreshTokenMatcher } from '../../src/events/token-match.js';
 import { TransmitterKeys } from '../../src/events/transmitter-keys.js';
 import type { MockGoogle } from '../../mock-google/server.js';
-import { CLIENT, control, getTokens, startMock } from '../mock-google/helpers.js';
-import { RedisChild } from '../storage/redis-server.js';
+import { CLIENT, mockControl, getTokens, startMock } from '../support/mock.js';
+import { RedisChild } from '../support/redis.js';
 
 const ALICE = '100000000000000000001';
 const BOB = '100000000000000000002';
@@ -122,17 +122,17 @@ after(async () => {
   await Promise.all([mock.close(), redisServer.stop()]);
 });
 beforeEach(async () => {
-  await control(mock, 'reset', {});
+  await mockControl(mock, 'reset', {});
   await a.redis.flushAll();
   a.audits.length = 0;
   b.audits.length = 0;
-  await control(mock, 'risc/stream', { url: a.url });
+  await mockControl(mock, 'risc/stream', { url: a.url });
   await a.sessions.create('alice-1', ALICE, '1//0alice-first-refresh-token-aaaaaaaaaaaa');
   await b.sessions.create('alice-2', ALICE, '1//0alice-second-refresh-token-bbbbbbbbbbb');
   await a.sessions.create('bob-1', BOB, '1//0bob-refresh-token-cccccccccccccccccccccc');
 });
 
-const send = (body: Record<string, unknown>) => control(mock, 'risc/send', body);
+const send = (body: Record<string, unknown>) => mockControl(mock, 'risc/send', body);
 const sessionIds = async () => ((await a.redis.keys('test:sess:*')) as string[]).map((k) => k.slice('test:sess:'.length)).sort();
 const refreshOf = (id: string) => a.redis.hGet(`test:sess:${id}`, 'refresh');
 const reactions = () => [...a.audits, ...b.audits].filter((l) => !['risc-set-refused', 'risc-set-duplicate'].includes(l.event));
@@ -172,7 +172,7 @@ describe('RISC receiver over HTTP: reactions to each event type', () => {
     assert.deepEqual(await sessionIds(), ['bob-1']);
     assert.equal((await b.stores.blocks.isBlocked(ALICE))?.reason, 'hijacking', 'the block is seen by the other instance');
     // The SET's iat has second precision: the enable must come from a later second to be the newer decision.
-    await control(mock, 'clock', { advanceSeconds: 2 });
+    await mockControl(mock, 'clock', { advanceSeconds: 2 });
     assert.equal((await send({ email: 'alice@example.com', type: 'account-enabled' })).status, 202);
     assert.equal(await a.stores.blocks.isBlocked(ALICE), null);
   });
@@ -249,7 +249,7 @@ describe('RISC receiver over HTTP: keys, limits and the route itself', () => {
     const fresh = await startInstance(mock, redisServer.url, { minRefetchIntervalMs: 0 });
     try {
       assert.equal((await send({ type: 'verification', state: 'before', url: fresh.url })).status, 202);
-      await control(mock, 'risc/rotate-key', {});
+      await mockControl(mock, 'risc/rotate-key', {});
       assert.equal((await send({ type: 'verification', state: 'after', url: fresh.url })).status, 202);
       assert.equal(fresh.keys.stats.keyFetches, 2);
     } finally {

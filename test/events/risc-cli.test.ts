@@ -16,10 +16,10 @@ import { accountActionsFrom } from '../../src/events/execute.js';
 import { createRiscReceiver } from '../../src/events/receiver.js';
 import { RISC_SCOPES, type GetAuthClient } from '../../src/events/risc-api.js';
 import { createRiscRouter } from '../../src/events/router.js';
-import { openEventStores } from '../../src/events/stores/index.js';
+import { openEventStores } from '../../src/storage/account-events/index.js';
 import { TransmitterKeys } from '../../src/events/transmitter-keys.js';
 import type { MockGoogle } from '../../mock-google/server.js';
-import { CLIENT, control, getTokens, startMock } from '../mock-google/helpers.js';
+import { CLIENT, mockControl, getTokens, startMock } from '../support/mock.js';
 
 interface ServiceAccountKey {
   client_email: string;
@@ -32,7 +32,7 @@ let dir: string;
 let receiver: { url: string; audits: Array<{ event: string; fields: Record<string, unknown> }>; server: Server };
 
 async function serviceAccount(body: Record<string, unknown> = {}): Promise<{ file: string; key: ServiceAccountKey }> {
-  const key = (await control(mock, 'risc/service-account', body)) as ServiceAccountKey;
+  const key = (await mockControl(mock, 'risc/service-account', body)) as ServiceAccountKey;
   const file = path.join(dir, `${key.private_key_id}.json`);
   fs.writeFileSync(file, JSON.stringify(key), { mode: 0o600 });
   return { file, key };
@@ -94,7 +94,7 @@ after(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 beforeEach(async () => {
-  await control(mock, 'reset', {});
+  await mockControl(mock, 'reset', {});
   receiver.audits.length = 0;
 });
 
@@ -107,7 +107,7 @@ describe('npm run risc: against the mock RISC API with google-auth-library', () 
     const reg = io({ getAuthClient });
     assert.equal(await runRiscCli(['register'], reg), EXIT.ok, reg.stderr.join('\n'));
     assert.match(reg.stdout.join('\n'), new RegExp(`Registered ${receiver.url}`));
-    const stream = await control(mock, 'risc/stream');
+    const stream = await mockControl(mock, 'risc/stream');
     assert.equal(stream.delivery.url, receiver.url);
     assert.equal(stream.events_delivered.length, 7);
 
@@ -121,10 +121,10 @@ describe('npm run risc: against the mock RISC API with google-auth-library', () 
     assert.deepEqual(receiver.audits.map((l) => [l.event, l.fields['state']]), [['risc-verification', 'cli-test-42']], 'the verification token reached the receiver');
 
     assert.equal(await runRiscCli(['disable'], io({ getAuthClient })), EXIT.ok);
-    assert.equal((await control(mock, 'risc/stream')).status, 'disabled');
-    assert.equal((await control(mock, 'risc/send', { email: 'alice@example.com', type: 'sessions-revoked' })).delivered, false, 'nothing is sent while disabled');
+    assert.equal((await mockControl(mock, 'risc/stream')).status, 'disabled');
+    assert.equal((await mockControl(mock, 'risc/send', { email: 'alice@example.com', type: 'sessions-revoked' })).delivered, false, 'nothing is sent while disabled');
     assert.equal(await runRiscCli(['enable'], io({ getAuthClient })), EXIT.ok);
-    assert.equal((await control(mock, 'risc/stream')).status, 'enabled');
+    assert.equal((await mockControl(mock, 'risc/stream')).status, 'enabled');
 
     assert.deepEqual(scopes, [
       [RISC_SCOPES.configurationWrite],
@@ -155,7 +155,7 @@ describe('npm run risc: against the mock RISC API with google-auth-library', () 
     });
     const out = io({ getAuthClient: pageStyle });
     assert.equal(await runRiscCli(['register', '--url', receiver.url, '--events', 'account-disabled,account-enabled,verification'], out), EXIT.ok, out.stderr.join('\n'));
-    assert.deepEqual((await control(mock, 'risc/stream')).events_requested, [
+    assert.deepEqual((await mockControl(mock, 'risc/stream')).events_requested, [
       'https://schemas.openid.net/secevent/risc/event-type/account-disabled',
       'https://schemas.openid.net/secevent/risc/event-type/account-enabled',
       'https://schemas.openid.net/secevent/risc/event-type/verification',

@@ -3,7 +3,7 @@
 // from both end in the state the rules say.
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { EventStores } from '../../src/events/stores/index.js';
+import type { EventStores } from '../../src/storage/account-events/index.js';
 import type { Clock } from './helpers.js';
 
 export interface Backend {

@@ -6,8 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { createClient } from 'redis';
-import { openEventStores } from '../../src/events/stores/index.js';
-import { RedisChild } from '../storage/redis-server.js';
+import { openEventStores } from '../../src/storage/account-events/index.js';
+import { RedisChild } from '../support/redis.js';
 import { Clock } from './helpers.js';
 import { storeContract } from './store-contract.js';
 

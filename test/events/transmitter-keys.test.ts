@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ReceiverUnavailableError, SetError } from '../../src/events/errors.js';
 import { createRiscReceiver } from '../../src/events/receiver.js';
-import { MemoryJtiStore } from '../../src/events/stores/jti-store.js';
+import { MemoryJtiStore } from '../../src/storage/account-events/jti-store.js';
 import { parseRiscConfiguration, TransmitterKeys } from '../../src/events/transmitter-keys.js';
 import { CLIENT_ID, Clock, CONFIG_URL, FakeTransmitter, OIDC_ISSUER, spyAccounts } from './helpers.js';
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { base64url, CompactSign } from 'jose';
 import { createRiscReceiver, type ReceiveResult } from '../../src/events/receiver.js';
-import { MemoryJtiStore, type JtiStore } from '../../src/events/stores/jti-store.js';
+import { MemoryJtiStore, type JtiStore } from '../../src/storage/account-events/jti-store.js';
 import { RISC_EVENT_URIS } from '../../src/events/types.js';
 import { ALICE, auditLog, CLIENT_ID, Clock, FakeTransmitter, OIDC_ISSUER, RISC_ISSUER, spyAccounts, subjectEvent } from './helpers.js';
 

@@ -1,26 +1,17 @@
 // /account (what the session holds and why), "Reduce access" and /disconnect, over real HTTP against the
 // mock Google.
-import { test, before, after, beforeEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack, type Stack } from '../helpers/stack.js';
-import { hiddenInput } from '../helpers/browser.js';
-import { ALICE, AUTH, IDENTITY, sorted, assertNoTokensSeen, get, grantAll, grantsAt, links, rows, signIn, text, type RecordingBrowser } from './helpers.js';
+import { useStack } from '../support/stack.js';
+import { hiddenInput } from '../support/browser.js';
+import { ALICE, AUTH, IDENTITY, sorted, assertNoTokensSeen, links, rows, text, type RecordingBrowser } from '../support/index.js';
 
-let stack: Stack;
-before(async () => {
-  stack = await startStack();
-});
-after(async () => {
-  await stack?.close();
-});
-beforeEach(async () => {
-  await stack.control('reset', {});
-});
+const stack = useStack();
 
 
 /** The two tables of /account: scopes (short → row) and features (title → row). */
 async function account(b: RecordingBrowser) {
-  const { status, html } = await get(stack, b, '/account');
+  const { status, html } = await stack.get(b, '/account');
   assert.equal(status, 200);
   const tables = [...html.matchAll(/<table>[\s\S]*?<\/table>/g)].map((m) => m[0]);
   const scopes = new Map(rows(tables[0] ?? '').map((r) => [r[0]!, r]));
@@ -50,20 +41,20 @@ async function grantOutsideScopewise(scope: string, email = ALICE): Promise<void
 }
 
 test('the account page lists each granted scope with Google\'s description and the features that use it, and each feature\'s state', async () => {
-  const b = await signIn(stack);
+  const b = await stack.signIn();
   let a = await account(b);
   assert.deepEqual(sorted([...a.scopes.keys()]), ['openid', 'userinfo.email', 'userinfo.profile']);
   for (const r of a.scopes.values()) assert.equal(r[2], 'Sign-in (who you are)');
-  assert.equal(a.features.size, 7);
+  assert.equal(a.features.size, 12);
   for (const r of a.features.values()) assert.equal(r[1], 'Needs your consent');
 
-  assert.equal((await grantAll(stack, b, 'vms', '/account')).status, 200);
-  assert.equal((await grantAll(stack, b, 'logs', '/account')).status, 200);
+  assert.equal((await stack.grant(b, 'vms', '/account')).status, 200);
+  assert.equal((await stack.grant(b, 'logs', '/account')).status, 200);
   a = await account(b);
   const compute = a.scopes.get('compute.readonly');
   assert.ok(compute, 'compute.readonly is listed');
   assert.equal(compute[1], 'View your Google Compute Engine resources');
-  assert.equal(compute[2], 'Virtual machines');
+  assert.equal(compute[2], 'Virtual machines, Workload identity: VMs', 'every feature it serves');
   assert.equal(compute[3], 'Yes');
   assert.equal(a.scopes.get('logging.read')?.[1], 'View log data for your projects');
   assert.equal(a.scopes.get('logging.read')?.[2], 'Logs');
@@ -71,40 +62,42 @@ test('the account page lists each granted scope with Google\'s description and t
   assert.equal(a.features.get('Logs')?.[1], 'Ready');
   assert.equal(a.features.get('Start and stop VMs')?.[1], 'Needs your consent');
   assert.equal(a.features.get('Start and stop VMs')?.[2], 'compute');
-  assert.equal(a.features.get('Service accounts')?.[2], 'cloud-platform');
+  assert.equal(a.features.get('Service accounts')?.[2], 'iam');
+  assert.equal(a.features.get('Workload identity: VMs')?.[1], 'Ready', 'the VM section of the review uses the same compute.readonly');
   assert.ok(!/more access than its features use/.test(a.page), 'nothing excess');
   assert.ok(links(a.html).includes('/consent/vm-power?returnTo=%2Faccount'));
   assert.ok(!links(a.html).some((l) => l.startsWith('/consent/vms')), 'no grant link for a ready feature');
 
-  // A broader scope shows which features it serves.
-  assert.equal((await grantAll(stack, b, 'service-accounts', '/account')).status, 200);
+  // A broader scope shows which features it serves (the Workflows review asks cloud-platform: Google offers no other).
+  assert.equal((await stack.grant(b, 'workload-workflows', '/account')).status, 200);
   a = await account(b);
   const cp = a.scopes.get('cloud-platform');
   assert.ok(cp);
-  assert.match(cp[2]!, /Service accounts/);
+  assert.match(cp[2]!, /Workload identity: Workflows/);
   assert.match(cp[2]!, /Virtual machines/);
   assert.equal(a.features.get('Projects')?.[1], 'Ready', 'cloud-platform makes projects ready too');
   assert.equal(a.features.get('Start and stop VMs')?.[1], 'Ready');
+  assert.equal(a.features.get('Service accounts')?.[1], 'Ready');
 });
 
 test('every link on the account page leads to a page (no 404)', async () => {
-  const b = await signIn(stack);
-  await grantAll(stack, b, 'vms', '/account');
+  const b = await stack.signIn();
+  await stack.grant(b, 'vms', '/account');
   const a = await account(b);
   const local = [...new Set(links(a.html).filter((l) => l.startsWith('/') && !l.startsWith('/consent/') && !l.startsWith('/public/')))];
   assert.ok(local.length >= 8);
   for (const href of local) {
-    const { status } = await get(stack, b, href);
+    const { status } = await stack.get(b, href);
     assert.ok(status === 200, `${href} → ${status}`);
   }
 });
 
 test('a granted scope no feature asks for is excess: "Reduce access" (with CSRF) revokes and asks again for only what is used', async () => {
-  const b = await signIn(stack);
-  assert.equal((await grantAll(stack, b, 'vms', '/vms?project=acme-prod')).status, 200);
+  const b = await stack.signIn();
+  assert.equal((await stack.grant(b, 'vms', '/vms?project=acme-prod')).status, 200);
   await grantOutsideScopewise(`${AUTH}bigquery`);
   // The next consent brings the whole grant (include_granted_scopes), bigquery included.
-  assert.equal((await grantAll(stack, b, 'logs', '/account')).status, 200);
+  assert.equal((await stack.grant(b, 'logs', '/account')).status, 200);
   let a = await account(b);
   const bq = a.scopes.get('bigquery');
   assert.ok(bq, 'bigquery is listed');
@@ -115,7 +108,7 @@ test('a granted scope no feature asks for is excess: "Reduce access" (with CSRF)
 
   assert.equal((await b.postForm(`${stack.baseUrl}/account/reduce`, {})).status, 403);
   assert.equal((await b.postForm(`${stack.baseUrl}/account/reduce`, { _csrf: 'forged' })).status, 403);
-  assert.equal((await grantsAt(stack)).revoked, false, 'a refused POST revoked nothing');
+  assert.equal((await stack.grants()).revoked, false, 'a refused POST revoked nothing');
 
   const res = await b.postForm(`${stack.baseUrl}/account/reduce`, { _csrf: csrf });
   assert.equal(res.status, 303);
@@ -126,7 +119,7 @@ test('a granted scope no feature asks for is excess: "Reduce access" (with CSRF)
   assert.ok(asked.includes(`${AUTH}compute.readonly`) && asked.includes(`${AUTH}logging.read`), 'what the ready features use is');
   assert.ok(asked.includes('openid') && asked.includes('email') && asked.includes('profile'), 'and who the user is (the revocation removed that too)');
   assert.equal(authUrl.searchParams.get('prompt'), 'consent', 'the grant was revoked: a new refresh token is needed');
-  const g = await grantsAt(stack);
+  const g = await stack.grants();
   assert.equal(g.revoked, true, 'the old grant is revoked at Google');
   assert.equal(g.refreshTokens, 0);
   assert.equal(stack.logs.events('reduce-access').at(-1)?.revoked, true);
@@ -135,20 +128,40 @@ test('a granted scope no feature asks for is excess: "Reduce access" (with CSRF)
   const landed = await b.follow(authUrl);
   assert.equal(landed.status, 200);
   assert.equal(b.history.at(-1)!.url, `${stack.baseUrl}/account`);
-  assert.deepEqual((await grantsAt(stack)).scopes, sorted([...IDENTITY, `${AUTH}compute.readonly`, `${AUTH}logging.read`]), 'Google now holds only what is used (and who the user is)');
+  assert.deepEqual((await stack.grants()).scopes, sorted([...IDENTITY, `${AUTH}compute.readonly`, `${AUTH}logging.read`]), 'Google now holds only what is used (and who the user is)');
   a = await account(b);
   assert.ok(!a.scopes.has('bigquery'));
   assert.ok(!/more access than its features use/.test(a.page));
   assert.equal(a.features.get('Virtual machines')?.[1], 'Ready');
   assert.equal(a.features.get('Logs')?.[1], 'Ready');
-  assert.equal(rows((await get(stack, b, '/vms?project=acme-prod')).html).length, 4, 'VMs still work');
+  assert.equal(rows((await stack.get(b, '/vms?project=acme-prod')).html).length, 4, 'VMs still work');
+});
+
+test('granular consent with several scopes (asking again after "Reduce access"): unticking one keeps the other', async () => {
+  const b = await stack.signIn();
+  await stack.grant(b, 'vms', '/account');
+  await grantOutsideScopewise(`${AUTH}bigquery`);
+  await stack.grant(b, 'logs', '/account');
+  const csrf = hiddenInput((await account(b)).html, '_csrf')!;
+  const res = await b.postForm(`${stack.baseUrl}/account/reduce`, { _csrf: csrf });
+  const authUrl = new URL(res.headers.get('location')!);
+  // Two feature scopes at once: Google shows a checkbox for each. The user keeps Compute and unticks Logging.
+  const callback = await stack.consentGranular(b, authUrl, [`${AUTH}compute.readonly`]);
+  assert.equal(callback.status, 303);
+  const me = (await (await b.request(`${stack.baseUrl}/me`)).json()) as { scopes: string[] };
+  assert.deepEqual(sorted(me.scopes), sorted([...IDENTITY, `${AUTH}compute.readonly`]));
+  assert.equal((await stack.get(b, '/vms?project=acme-prod')).status, 200);
+  const logs = await stack.get(b, '/logs?project=acme-prod');
+  assert.equal(logs.status, 200, 'a consent page, not an error or a redirect');
+  assert.match(logs.html, /<code>logging\.read<\/code>/);
+  assert.match(logs.html, /Grant access at Google/);
 });
 
 test('"Reduce access" when Google does not confirm the revocation: says so, keeps the user signed in, and features ask again', async () => {
-  const b = await signIn(stack);
-  assert.equal((await grantAll(stack, b, 'vms', '/vms?project=acme-prod')).status, 200);
+  const b = await stack.signIn();
+  assert.equal((await stack.grant(b, 'vms', '/vms?project=acme-prod')).status, 200);
   await grantOutsideScopewise(`${AUTH}bigquery`);
-  assert.equal((await grantAll(stack, b, 'logs', '/account')).status, 200);
+  assert.equal((await stack.grant(b, 'logs', '/account')).status, 200);
   const a = await account(b);
   await stack.control('inject', { endpoint: 'revoke', status: 503, times: 1 });
   const res = await b.postForm(`${stack.baseUrl}/account/reduce`, { _csrf: hiddenInput(a.html, '_csrf')! });
@@ -157,14 +170,14 @@ test('"Reduce access" when Google does not confirm the revocation: says so, keep
   assert.match(page, /Google did not confirm the revocation/);
   assert.equal(res.headers.get('location'), null, 'not sent to Google');
   assert.equal((await b.request(`${stack.baseUrl}/me`)).status, 200, 'still signed in');
-  const vms = await get(stack, b, '/vms?project=acme-prod');
+  const vms = await stack.get(b, '/vms?project=acme-prod');
   assert.equal(vms.status, 200);
   assert.match(vms.html, /Grant access at Google/, 'the dropped tokens are asked for again');
 });
 
 test('disconnect needs the CSRF token, revokes the grant at Google and ends the session', async () => {
-  const b = await signIn(stack);
-  assert.equal((await grantAll(stack, b, 'vms', '/account')).status, 200);
+  const b = await stack.signIn();
+  assert.equal((await stack.grant(b, 'vms', '/account')).status, 200);
   const a = await account(b);
   const csrf = hiddenInput(a.html, '_csrf')!;
   assert.match(a.html, /action="\/disconnect"/);
@@ -173,24 +186,24 @@ test('disconnect needs the CSRF token, revokes the grant at Google and ends the 
   assert.equal((await b.postForm(`${stack.baseUrl}/disconnect`, { _csrf: 'forged' })).status, 403);
   assert.equal((await b.postForm(`${stack.baseUrl}/disconnect`, { _csrf: csrf }, { 'sec-fetch-site': 'cross-site' })).status, 403);
   assert.equal((await b.request(`${stack.baseUrl}/me`)).status, 200, 'refused disconnects changed nothing');
-  assert.equal((await grantsAt(stack)).revoked, false);
+  assert.equal((await stack.grants()).revoked, false);
 
   const res = await b.postForm(`${stack.baseUrl}/disconnect`, { _csrf: csrf });
   assert.equal(res.status, 303);
   assert.equal(new URL(res.headers.get('location')!, stack.baseUrl).pathname, '/');
-  const g = await grantsAt(stack);
+  const g = await stack.grants();
   assert.equal(g.revoked, true);
   assert.deepEqual(g.scopes, []);
   assert.equal(g.refreshTokens, 0);
   assert.equal((await b.request(`${stack.baseUrl}/me`)).status, 401);
-  assert.equal((await get(stack, b, '/vms')).status, 401);
+  assert.equal((await stack.get(b, '/vms')).status, 401);
   const audit = stack.logs.events('disconnect').at(-1)!;
   assert.equal(audit.revoked, true);
 });
 
 test('disconnect when Google\'s revoke endpoint fails: signed out locally anyway, and told Google did not confirm', async () => {
-  const b = await signIn(stack);
-  assert.equal((await grantAll(stack, b, 'vms', '/account')).status, 200);
+  const b = await stack.signIn();
+  assert.equal((await stack.grant(b, 'vms', '/account')).status, 200);
   const csrf = hiddenInput((await account(b)).html, '_csrf')!;
   await stack.control('inject', { endpoint: 'revoke', status: 503, times: 1 });
   const res = await b.postForm(`${stack.baseUrl}/disconnect`, { _csrf: csrf });
@@ -200,18 +213,18 @@ test('disconnect when Google\'s revoke endpoint fails: signed out locally anyway
   assert.match(page, /Third-party access/);
   assert.equal((await b.request(`${stack.baseUrl}/me`)).status, 401, 'signed out anyway');
   assert.equal(stack.logs.events('disconnect').at(-1)?.revoked, false);
-  assert.equal((await grantsAt(stack)).revoked, false, 'the grant is still there at Google (as the page says)');
+  assert.equal((await stack.grants()).revoked, false, 'the grant is still there at Google (as the page says)');
 });
 
 test('account pages need a signed-in user', async () => {
-  const b = await signIn(stack);
+  const b = await stack.signIn();
   const csrf = hiddenInput((await account(b)).html, '_csrf')!;
   const anon = new (b.constructor as new () => RecordingBrowser)();
-  assert.equal((await get(stack, anon, '/account')).status, 401);
+  assert.equal((await stack.get(anon, '/account')).status, 401);
   assert.equal((await anon.postForm(`${stack.baseUrl}/disconnect`, { _csrf: csrf })).status, 401);
   assert.equal((await anon.postForm(`${stack.baseUrl}/account/reduce`, { _csrf: csrf })).status, 401);
   assert.equal((await b.request(`${stack.baseUrl}/me`)).status, 200);
-  assert.equal((await grantsAt(stack)).revoked, false);
+  assert.equal((await stack.grants()).revoked, false);
 });
 
 test('nothing in these pages, URLs, cookies or logs carries a token', () => {

@@ -1,23 +1,14 @@
 // When Google misbehaves or takes access away: an insufficient-scope 403, 5xx answers, an expired access
 // token, a grant revoked at Google, a token endpoint that is down. The user sees a page that says what
 // happened and what to do, never a 500, and stays signed in.
-import { test, before, after, beforeEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startStack, type Stack } from '../helpers/stack.js';
-import { hiddenInput } from '../helpers/browser.js';
-import { ALICE, AUTH, assertNoTokensSeen, counts, get, grantAll, grantsAt, links, rows, signIn, text } from './helpers.js';
+import { useStack } from '../support/stack.js';
+import { hiddenInput } from '../support/browser.js';
+import { ALICE, AUTH, assertNoTokensSeen, links, rows, text } from '../support/index.js';
 
-let stack: Stack;
-before(async () => {
-  stack = await startStack();
-});
-after(async () => {
-  await stack?.close();
-});
-beforeEach(async () => {
-  await stack.control('reset', {});
-});
+const stack = useStack();
 
 /** What Google answers when the token lacks the method's scope. */
 const INSUFFICIENT_SCOPE = {
@@ -38,10 +29,10 @@ const INSUFFICIENT_SCOPE = {
 };
 
 test('Google answering ACCESS_TOKEN_SCOPE_INSUFFICIENT shows the feature\'s consent page (403); granting again gets a fresh token from Google', async () => {
-  const b = await signIn(stack);
-  assert.equal((await grantAll(stack, b, 'vms', '/vms?project=acme-prod')).status, 200);
+  const b = await stack.signIn();
+  assert.equal((await stack.grant(b, 'vms', '/vms?project=acme-prod')).status, 200);
   await stack.control('inject', { endpoint: 'api', status: 403, body: INSUFFICIENT_SCOPE, times: 1 });
-  const res = await get(stack, b, '/vms?project=acme-prod');
+  const res = await stack.get(b, '/vms?project=acme-prod');
   assert.equal(res.status, 403);
   const page = text(res.html);
   assert.match(page, /<h1[^>]*>Virtual machines<\/h1>/);
@@ -53,20 +44,20 @@ test('Google answering ACCESS_TOKEN_SCOPE_INSUFFICIENT shows the feature\'s cons
 
   // The session believes it holds compute.readonly, but Google said no: "Grant access" must go to Google
   // (not bounce straight back to the page that failed).
-  const authorizeBefore = (await counts(stack)).authorize ?? 0;
+  const authorizeBefore = (await stack.counts()).authorize ?? 0;
   await stack.control('settings', { autoApprove: { email: ALICE } });
   const landed = await b.follow(new URL(grant!, stack.baseUrl));
-  assert.equal((await counts(stack)).authorize, authorizeBefore + 1, 'went to Google for a fresh grant');
+  assert.equal((await stack.counts()).authorize, authorizeBefore + 1, 'went to Google for a fresh grant');
   assert.equal(landed.status, 200);
   assert.equal(b.history.at(-1)!.url, `${stack.baseUrl}/vms?project=acme-prod`);
   assert.equal(rows(await landed.text()).length, 4);
 });
 
 test('an insufficient scope on the stop POST shows the consent page whose link comes back to a page that works', async () => {
-  const b = await signIn(stack);
+  const b = await stack.signIn();
   const confirmPath = '/vms/power?project=acme-prod&zone=us-central1-a&instance=web-1&action=stop';
-  assert.equal((await grantAll(stack, b, 'vm-power', confirmPath)).status, 200);
-  const confirm = await get(stack, b, confirmPath);
+  assert.equal((await stack.grant(b, 'vm-power', confirmPath)).status, 200);
+  const confirm = await stack.get(b, confirmPath);
   await stack.control('inject', { endpoint: 'api', status: 403, body: INSUFFICIENT_SCOPE, times: 1 });
   const res = await b.postForm(`${stack.baseUrl}/vms/power`, { project: 'acme-prod', zone: 'us-central1-a', instance: 'web-1', action: 'stop', _csrf: hiddenInput(confirm.html, '_csrf')! });
   assert.equal(res.status, 403);
@@ -84,64 +75,64 @@ test('an insufficient scope on the stop POST shows the consent page whose link c
 });
 
 test('Google 5xx on a listing is retried; persistent 5xx is a clear 502 page', async () => {
-  const b = await signIn(stack);
-  assert.equal((await grantAll(stack, b, 'vms', '/vms?project=acme-prod')).status, 200);
+  const b = await stack.signIn();
+  assert.equal((await stack.grant(b, 'vms', '/vms?project=acme-prod')).status, 200);
 
   // One 503: retried, the user notices nothing.
-  let before = (await counts(stack)).api ?? 0;
+  let before = (await stack.counts()).api ?? 0;
   await stack.control('inject', { endpoint: 'api', status: 503, times: 1 });
-  const ok = await get(stack, b, '/vms?project=acme-prod');
+  const ok = await stack.get(b, '/vms?project=acme-prod');
   assert.equal(ok.status, 200);
   assert.equal(rows(ok.html).length, 4);
-  assert.equal((await counts(stack)).api, before + 2, 'one retry');
+  assert.equal((await stack.counts()).api, before + 2, 'one retry');
 
   // Google keeps failing: a few attempts, then a 502 page.
-  before = (await counts(stack)).api ?? 0;
+  before = (await stack.counts()).api ?? 0;
   await stack.control('inject', { endpoint: 'api', status: 500, times: 10 });
-  const bad = await get(stack, b, '/vms?project=acme-prod');
+  const bad = await stack.get(b, '/vms?project=acme-prod');
   assert.equal(bad.status, 502);
   const page = text(bad.html);
   assert.match(page, /Google is unavailable right now/);
   assert.match(page, /Nothing was changed/);
-  const attempts = ((await counts(stack)).api ?? 0) - before;
+  const attempts = ((await stack.counts()).api ?? 0) - before;
   assert.ok(attempts >= 2 && attempts <= 6, `retried a bounded number of times (${attempts})`);
   await stack.control('reset', {});
 });
 
 test('Google 5xx on a stop is not retried (it changes things) and is a 502 page; the audit says failed', async () => {
-  const b = await signIn(stack);
+  const b = await stack.signIn();
   const confirmPath = '/vms/power?project=acme-prod&zone=us-central1-a&instance=web-1&action=stop';
-  assert.equal((await grantAll(stack, b, 'vm-power', confirmPath)).status, 200);
-  const confirm = await get(stack, b, confirmPath);
-  const before = (await counts(stack))['api:compute:v1:instances.stop'] ?? 0;
+  assert.equal((await stack.grant(b, 'vm-power', confirmPath)).status, 200);
+  const confirm = await stack.get(b, confirmPath);
+  const before = (await stack.counts())['api:compute:v1:instances.stop'] ?? 0;
   await stack.control('inject', { endpoint: 'api:compute:v1:instances.stop', status: 503, times: 5 });
   const res = await b.postForm(`${stack.baseUrl}/vms/power`, { project: 'acme-prod', zone: 'us-central1-a', instance: 'web-1', action: 'stop', _csrf: hiddenInput(confirm.html, '_csrf')! });
   assert.equal(res.status, 502);
   assert.match(text(await res.text()), /Google is unavailable right now/);
-  assert.equal((await counts(stack))['api:compute:v1:instances.stop'], before + 1, 'sent once');
+  assert.equal((await stack.counts())['api:compute:v1:instances.stop'], before + 1, 'sent once');
   assert.equal(stack.logs.events('feature-action').at(-1)?.result, 'failed');
 });
 
 test('an expired access token is refreshed without the user noticing', async () => {
   await stack.control('settings', { accessTokenTtlSeconds: 1 });
-  const b = await signIn(stack);
-  assert.equal((await grantAll(stack, b, 'vms', '/vms?project=acme-prod')).status, 200);
+  const b = await stack.signIn();
+  assert.equal((await stack.grant(b, 'vms', '/vms?project=acme-prod')).status, 200);
   await sleep(1500);
-  const before = (await counts(stack)).refresh ?? 0;
-  const res = await get(stack, b, '/vms?project=acme-prod');
+  const before = (await stack.counts()).refresh ?? 0;
+  const res = await stack.get(b, '/vms?project=acme-prod');
   assert.equal(res.status, 200);
   assert.equal(rows(res.html).length, 4);
-  assert.equal((await counts(stack)).refresh, before + 1);
+  assert.equal((await stack.counts()).refresh, before + 1);
 });
 
 test('the grant revoked at Google: the feature page says access was removed and offers to grant again; the user stays signed in', async () => {
   await stack.control('settings', { accessTokenTtlSeconds: 1 });
-  const b = await signIn(stack);
-  assert.equal((await grantAll(stack, b, 'vms', '/vms?project=acme-prod')).status, 200);
+  const b = await stack.signIn();
+  assert.equal((await stack.grant(b, 'vms', '/vms?project=acme-prod')).status, 200);
   await sleep(1500);
   await stack.control('revoke-grant', { email: ALICE });
 
-  const res = await get(stack, b, '/vms?project=acme-prod');
+  const res = await stack.get(b, '/vms?project=acme-prod');
   assert.ok(res.status === 200 || res.status === 403, `a page, not an error (${res.status})`);
   assert.equal(res.location, null, 'no redirect to Google');
   const page = text(res.html);
@@ -155,9 +146,9 @@ test('the grant revoked at Google: the feature page says access was removed and 
   assert.deepEqual(((await me.json()) as { scopes: string[] }).scopes, [], 'holds no Google access any more');
 
   // Other features say the same; the account page too.
-  const logs = text((await get(stack, b, '/logs?project=acme-prod')).html);
+  const logs = text((await stack.get(b, '/logs?project=acme-prod')).html);
   assert.match(logs, /Google access was removed/);
-  const account = text((await get(stack, b, '/account')).html);
+  const account = text((await stack.get(b, '/account')).html);
   assert.match(account, /Google access was removed/);
 
   // Granting again works (Google must issue a new refresh token: prompt=consent).
@@ -169,15 +160,15 @@ test('the grant revoked at Google: the feature page says access was removed and 
   const landed = await b.follow(authUrl);
   assert.equal(landed.status, 200);
   assert.equal(rows(await landed.text()).length, 4);
-  assert.ok(!/Google access was removed/.test(text((await get(stack, b, '/account')).html)), 'the notice is gone');
-  assert.deepEqual((await grantsAt(stack)).scopes, [`${AUTH}compute.readonly`, `${AUTH}userinfo.email`, `${AUTH}userinfo.profile`, 'openid']);
+  assert.ok(!/Google access was removed/.test(text((await stack.get(b, '/account')).html)), 'the notice is gone');
+  assert.deepEqual((await stack.grants()).scopes, [`${AUTH}compute.readonly`, `${AUTH}userinfo.email`, `${AUTH}userinfo.profile`, 'openid']);
 });
 
 test('the grant revoked at Google while the access token is still valid: same page, no 500', async () => {
-  const b = await signIn(stack);
-  assert.equal((await grantAll(stack, b, 'buckets', '/buckets?project=acme-prod')).status, 200);
+  const b = await stack.signIn();
+  assert.equal((await stack.grant(b, 'buckets', '/buckets?project=acme-prod')).status, 200);
   await stack.control('revoke-grant', { email: ALICE });
-  const res = await get(stack, b, '/buckets?project=acme-prod');
+  const res = await stack.get(b, '/buckets?project=acme-prod');
   assert.ok(res.status === 200 || res.status === 403, `${res.status}`);
   assert.match(text(res.html), /Google access was removed/);
   assert.equal((await b.request(`${stack.baseUrl}/me`)).status, 200);
@@ -185,14 +176,14 @@ test('the grant revoked at Google while the access token is still valid: same pa
 
 test('the token endpoint down during a refresh: a 503 page that keeps access; the next try works', async () => {
   await stack.control('settings', { accessTokenTtlSeconds: 1 });
-  const b = await signIn(stack);
-  assert.equal((await grantAll(stack, b, 'vms', '/vms?project=acme-prod')).status, 200);
+  const b = await stack.signIn();
+  assert.equal((await stack.grant(b, 'vms', '/vms?project=acme-prod')).status, 200);
   await sleep(1500);
   await stack.control('inject', { endpoint: 'token', status: 503, times: 1 });
-  const res = await get(stack, b, '/vms?project=acme-prod');
+  const res = await stack.get(b, '/vms?project=acme-prod');
   assert.equal(res.status, 503);
   assert.match(text(res.html), /access was kept/);
-  const ok = await get(stack, b, '/vms?project=acme-prod');
+  const ok = await stack.get(b, '/vms?project=acme-prod');
   assert.equal(ok.status, 200);
   assert.equal(rows(ok.html).length, 4);
 });

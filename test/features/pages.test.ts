@@ -3,9 +3,10 @@
 // is a 400 page, never a 500.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack, type Stack } from '../helpers/stack.js';
+import { startStack, type Stack } from '../support/stack.js';
 import { CATALOGUE, loadDiscovery, scopeDescription, shortScope } from '../../src/scopes/index.js';
-import { AUTH, assertNoTokensSeen, counts, get, grantAll, links, nextPage, rows, signIn, text, type RecordingBrowser } from './helpers.js';
+import { AUTH, assertNoTokensSeen, links, nextPage, rows, text, type RecordingBrowser } from '../support/index.js';
+import { NO_DESCRIPTION } from '../../src/features/engine.js';
 
 let stack: Stack;
 let b: RecordingBrowser;
@@ -14,7 +15,7 @@ const discovery = loadDiscovery();
 before(async () => {
   stack = await startStack();
   await stack.control('reset', {});
-  b = await signIn(stack);
+  b = await stack.signIn();
 });
 after(async () => {
   await stack?.close();
@@ -30,10 +31,10 @@ const PAGES: Record<string, string> = {
 };
 
 test('before consent, each feature page shows its consent page with only its scope, in Google\'s words', async () => {
-  const authorizeBefore = (await counts(stack)).authorize ?? 0;
+  const authorizeBefore = (await stack.counts()).authorize ?? 0;
   for (const [id, path] of Object.entries(PAGES)) {
     const feature = CATALOGUE.find((f) => f.id === id)!;
-    const { status, html, location } = await get(stack, b, path);
+    const { status, html, location } = await stack.get(b, path);
     assert.equal(status, 200, `${path} answers 200`);
     assert.equal(location, null, `${path} does not redirect`);
     const page = text(html);
@@ -42,8 +43,7 @@ test('before consent, each feature page shows its consent page with only its sco
     const items = [...listed.matchAll(/<li>([\s\S]*?)<\/li>/g)].map((m) => text(m[1]!));
     assert.equal(items.length, 1, `${id} lists exactly one scope`);
     const [scope] = feature.scopes;
-    const description = scopeDescription(discovery, scope!);
-    assert.ok(description, `Discovery describes ${scope}`);
+    const description = scopeDescription(discovery, scope!) ?? NO_DESCRIPTION;
     assert.ok(items[0]!.includes(description!), `${id} shows Google's description: ${items[0]}`);
     assert.ok(items[0]!.includes(`<code>${shortScope(scope!)}</code>`), `${id} shows ${shortScope(scope!)}`);
     assert.ok(!page.includes(`${AUTH}`), 'only short scope names and descriptions are shown');
@@ -54,22 +54,24 @@ test('before consent, each feature page shows its consent page with only its sco
     assert.equal(href.pathname, `/consent/${id}`);
     assert.equal(href.searchParams.get('returnTo'), path, 'after consent the user comes back to this page');
   }
-  assert.equal((await counts(stack)).authorize ?? 0, authorizeBefore, 'no page went to Google by itself');
+  assert.equal((await stack.counts()).authorize ?? 0, authorizeBefore, 'no page went to Google by itself');
 });
 
-test('service accounts says Google offers only cloud-platform; projects says the same about cloud-platform.read-only', async () => {
-  const sa = text((await get(stack, b, '/service-accounts')).html);
-  assert.match(sa, /Google offers only a broad scope/);
-  assert.match(sa, /accepts only the cloud-platform scope/);
-  assert.match(sa, /<code>cloud-platform<\/code>/);
-  const projects = text((await get(stack, b, '/projects')).html);
+test('service accounts asks iam (limited to the IAM API) and says what it allows; projects asks cloud-platform.read-only and says why', async () => {
+  const sa = text((await stack.get(b, '/service-accounts')).html);
+  assert.match(sa, /<code>iam<\/code>/);
+  assert.match(sa, /What this scope allows\./);
+  assert.match(sa, /limited to IAM but not to reading/);
+  assert.ok(!/Google offers only a broad scope/.test(sa), 'no broad-only warning: iam is not cloud-wide');
+  assert.ok(!/<code>cloud-platform<\/code>/.test(sa));
+  const projects = text((await stack.get(b, '/projects')).html);
   assert.match(projects, /<code>cloud-platform\.read-only<\/code>/);
   assert.ok(!/<code>cloud-platform<\/code>/.test(projects), 'projects never asks for the read-write cloud-platform');
 });
 
 test('sub-pages of a feature show the same consent page before consent', async () => {
   for (const [path, id] of [['/projects/acme-prod/iam', 'projects'], ['/buckets/acme-data-lake', 'buckets'], ['/service-accounts/deployer@acme-prod.iam.gserviceaccount.com/keys?project=acme-prod', 'service-accounts'], ['/vms/power?project=acme-prod&zone=us-central1-a&instance=web-1&action=stop', 'vm-power']] as const) {
-    const { status, html } = await get(stack, b, path);
+    const { status, html } = await stack.get(b, path);
     assert.equal(status, 200, path);
     const href = /href="([^"]+)">Grant access at Google/.exec(html)?.[1];
     assert.ok(href, path);
@@ -80,9 +82,9 @@ test('sub-pages of a feature show the same consent page before consent', async (
 });
 
 test('after consent, /vms lists the instances of acme-prod with their status', async () => {
-  const landed = await grantAll(stack, b, 'vms', '/vms?project=acme-prod');
+  const landed = await stack.grant(b, 'vms', '/vms?project=acme-prod');
   assert.equal(landed.status, 200);
-  const html = await landed.text();
+  const html = landed.html;
   const table = rows(html);
   const byName = new Map(table.map((r) => [r[0], r]));
   assert.deepEqual([...byName.keys()].sort(), ['db-eu-1', 'web-1', 'web-2', 'worker-1']);
@@ -93,67 +95,67 @@ test('after consent, /vms lists the instances of acme-prod with their status', a
   assert.match(byName.get('web-1')![4]!, /Stop web-1/);
   assert.match(byName.get('worker-1')![4]!, /Start worker-1/);
   // The project is remembered for the next visit.
-  const again = rows((await get(stack, b, '/vms')).html);
+  const again = rows((await stack.get(b, '/vms')).html);
   assert.equal(again.length, 4);
-  const staging = rows((await get(stack, b, '/vms?project=acme-staging')).html).map((r) => r[0]).sort();
+  const staging = rows((await stack.get(b, '/vms?project=acme-staging')).html).map((r) => r[0]).sort();
   assert.deepEqual(staging, ['staging-batch-1', 'staging-web-1']);
 });
 
 test('after consent, /projects lists the acme projects and their IAM policies; a missing IAM role is a 403 that is not about consent', async () => {
-  assert.equal((await grantAll(stack, b, 'projects')).status, 200);
-  const { status, html } = await get(stack, b, '/projects');
+  assert.equal((await stack.grant(b, 'projects')).status, 200);
+  const { status, html } = await stack.get(b, '/projects');
   assert.equal(status, 200);
   const ids = rows(html).map((r) => r[0]).sort();
   assert.deepEqual(ids, ['acme-data', 'acme-prod', 'acme-sandbox', 'acme-staging']);
   assert.ok(links(html).includes('/projects/acme-prod/iam'));
 
-  const iam = await get(stack, b, '/projects/acme-prod/iam');
+  const iam = await stack.get(b, '/projects/acme-prod/iam');
   assert.equal(iam.status, 200);
   const bindings = new Map(rows(iam.html).map((r) => [r[0], r[1]]));
   assert.equal(bindings.get('roles/owner'), 'user:alice@example.com');
   assert.match(bindings.get('roles/viewer')!, /user:bob@example\.com/);
   assert.match(bindings.get('roles/logging.viewer')!, /log-reader@acme-prod/);
 
-  const authorizeBefore = (await counts(stack)).authorize ?? 0;
-  const sandbox = await get(stack, b, '/projects/acme-sandbox/iam');
+  const authorizeBefore = (await stack.counts()).authorize ?? 0;
+  const sandbox = await stack.get(b, '/projects/acme-sandbox/iam');
   assert.equal(sandbox.status, 403);
   const page = text(sandbox.html);
   assert.match(page, /IAM/);
   assert.match(page, /role/);
   assert.match(page, /Scopewise has the access you granted/);
   assert.ok(!links(sandbox.html).some((l) => l.startsWith('/consent/')), 'no consent is offered for an IAM refusal');
-  assert.equal((await counts(stack)).authorize ?? 0, authorizeBefore);
+  assert.equal((await stack.counts()).authorize ?? 0, authorizeBefore);
 });
 
 test('after consent, /buckets lists a project\'s buckets and a bucket\'s folders and objects', async () => {
-  assert.equal((await grantAll(stack, b, 'buckets', '/buckets?project=acme-prod')).status, 200);
-  const prod = rows((await get(stack, b, '/buckets?project=acme-prod')).html).map((r) => r[0]).sort();
+  assert.equal((await stack.grant(b, 'buckets', '/buckets?project=acme-prod')).status, 200);
+  const prod = rows((await stack.get(b, '/buckets?project=acme-prod')).html).map((r) => r[0]).sort();
   assert.deepEqual(prod, ['acme-prod-assets', 'acme-prod-backups']);
-  const data = await get(stack, b, '/buckets?project=acme-data');
+  const data = await stack.get(b, '/buckets?project=acme-data');
   assert.ok(links(data.html).includes('/buckets/acme-data-lake'));
 
-  const lake = await get(stack, b, '/buckets/acme-data-lake');
+  const lake = await stack.get(b, '/buckets/acme-data-lake');
   assert.equal(lake.status, 200);
   const top = rows(lake.html);
   assert.deepEqual(top.map((r) => r[0]), ['curated/', 'raw/', 'README.md'], 'folders first, then objects');
   assert.equal(top.find((r) => r[0] === 'raw/')![1], 'folder');
-  const raw = await get(stack, b, '/buckets/acme-data-lake?prefix=raw%2F');
+  const raw = await stack.get(b, '/buckets/acme-data-lake?prefix=raw%2F');
   assert.equal(raw.status, 200);
   const days = rows(raw.html).map((r) => r[0]);
   assert.equal(days.length, 30);
   assert.equal(days[0], 'raw/2025-05-01/');
-  const day = rows((await get(stack, b, '/buckets/acme-data-lake?prefix=raw%2F2025-05-01%2F')).html);
+  const day = rows((await stack.get(b, '/buckets/acme-data-lake?prefix=raw%2F2025-05-01%2F')).html);
   assert.equal(day.length, 50);
   assert.match(day[0]![0]!, /^raw\/2025-05-01\/events-0000\.json$/);
   assert.match(day[0]![1]!, /KiB$/);
 
-  const missing = await get(stack, b, '/buckets/no-such-bucket-anywhere');
+  const missing = await stack.get(b, '/buckets/no-such-bucket-anywhere');
   assert.equal(missing.status, 404);
 });
 
 test('after consent, /logs shows entries newest first, pages with "Next page", and filters with the Logging language', async () => {
-  assert.equal((await grantAll(stack, b, 'logs', '/logs?project=acme-prod')).status, 200);
-  const all = await get(stack, b, '/logs?project=acme-prod');
+  assert.equal((await stack.grant(b, 'logs', '/logs?project=acme-prod')).status, 200);
+  const all = await stack.get(b, '/logs?project=acme-prod');
   assert.equal(all.status, 200);
   const first = rows(all.html);
   assert.equal(first.length, 50);
@@ -163,13 +165,13 @@ test('after consent, /logs shows entries newest first, pages with "Next page", a
 
   const next = nextPage(all.html);
   assert.ok(next, 'a "Next page" link');
-  const second = await get(stack, b, next!);
+  const second = await stack.get(b, next!);
   assert.equal(second.status, 200);
   const secondRows = rows(second.html);
   assert.equal(secondRows.length, 50);
   assert.ok(secondRows[0]![0]! <= times.at(-1)!, 'the next page carries on where the first stopped');
 
-  const errors = await get(stack, b, `/logs?project=acme-prod&filter=${encodeURIComponent('severity>=ERROR')}`);
+  const errors = await stack.get(b, `/logs?project=acme-prod&filter=${encodeURIComponent('severity>=ERROR')}`);
   assert.equal(errors.status, 200);
   const errRows = rows(errors.html);
   assert.ok(errRows.length > 0);
@@ -178,40 +180,40 @@ test('after consent, /logs shows entries newest first, pages with "Next page", a
   const errNext = nextPage(errors.html);
   if (errNext) assert.equal(new URL(errNext, stack.baseUrl).searchParams.get('filter'), 'severity>=ERROR', 'paging keeps the filter');
 
-  const bad = await get(stack, b, `/logs?project=acme-prod&filter=${encodeURIComponent('severity>>>(')}`);
+  const bad = await stack.get(b, `/logs?project=acme-prod&filter=${encodeURIComponent('severity>>>(')}`);
   assert.equal(bad.status, 400);
   const badPage = text(bad.html);
   assert.match(badPage, /Google said/);
   assert.match(badPage, /GOOGLE_INVALID_ARGUMENT/);
   assert.match(badPage, /Unparseable filter/, "Google's own message");
 
-  const hostile = await get(stack, b, `/logs?project=acme-prod&filter=${encodeURIComponent('"<script>alert(1)</script>')}`);
+  const hostile = await stack.get(b, `/logs?project=acme-prod&filter=${encodeURIComponent('"<script>alert(1)</script>')}`);
   assert.ok(hostile.status === 200 || hostile.status === 400, `${hostile.status}`);
   assert.ok(!hostile.html.includes('<script>alert(1)'), 'the filter is escaped wherever it shows');
 });
 
 test('after consent, /cloud-run lists the services of a project in a region', async () => {
-  assert.equal((await grantAll(stack, b, 'cloud-run', '/cloud-run?project=acme-prod&region=us-central1')).status, 200);
-  const us = await get(stack, b, '/cloud-run?project=acme-prod&region=us-central1');
+  assert.equal((await stack.grant(b, 'cloud-run', '/cloud-run?project=acme-prod&region=us-central1')).status, 200);
+  const us = await stack.get(b, '/cloud-run?project=acme-prod&region=us-central1');
   assert.equal(us.status, 200);
   assert.deepEqual(rows(us.html).map((r) => r[0]).sort(), ['api', 'frontend']);
-  const eu = await get(stack, b, '/cloud-run?project=acme-prod&region=europe-west1');
+  const eu = await stack.get(b, '/cloud-run?project=acme-prod&region=europe-west1');
   assert.deepEqual(rows(eu.html).map((r) => r[0]), ['api-eu']);
-  const none = await get(stack, b, '/cloud-run?project=acme-sandbox&region=us-central1');
+  const none = await stack.get(b, '/cloud-run?project=acme-sandbox&region=us-central1');
   assert.equal(none.status, 200);
   assert.equal(rows(none.html).length, 0);
   assert.match(none.html, /No Cloud Run services in acme-sandbox/);
 });
 
 test('after consent, /service-accounts pages through all 23 accounts and shows the keys of one', async () => {
-  assert.equal((await grantAll(stack, b, 'service-accounts', '/service-accounts?project=acme-prod')).status, 200);
-  const first = await get(stack, b, '/service-accounts?project=acme-prod');
+  assert.equal((await stack.grant(b, 'service-accounts', '/service-accounts?project=acme-prod')).status, 200);
+  const first = await stack.get(b, '/service-accounts?project=acme-prod');
   assert.equal(first.status, 200);
   const page1 = rows(first.html);
   assert.equal(page1.length, 20);
   const next = nextPage(first.html);
   assert.ok(next, 'a "Next page" link');
-  const second = await get(stack, b, next!);
+  const second = await stack.get(b, next!);
   assert.equal(second.status, 200);
   const page2 = rows(second.html);
   assert.equal(page2.length, 3);
@@ -225,23 +227,23 @@ test('after consent, /service-accounts pages through all 23 accounts and shows t
 
   const keysHref = links(first.html).find((l) => l.startsWith('/service-accounts/deployer%40acme-prod'));
   assert.ok(keysHref, 'each account links to its keys');
-  const keys = await get(stack, b, keysHref!);
+  const keys = await stack.get(b, keysHref!);
   assert.equal(keys.status, 200);
   const types = rows(keys.html).map((r) => r[1]).sort();
   assert.deepEqual(types, ['SYSTEM_MANAGED', 'USER_MANAGED', 'USER_MANAGED']);
-  const plain = await get(stack, b, '/service-accounts/deployer@acme-prod.iam.gserviceaccount.com/keys?project=acme-prod');
+  const plain = await stack.get(b, '/service-accounts/deployer@acme-prod.iam.gserviceaccount.com/keys?project=acme-prod');
   assert.equal(plain.status, 200);
-  const compute = await get(stack, b, '/service-accounts/123456789012-compute@developer.gserviceaccount.com/keys?project=acme-prod');
+  const compute = await stack.get(b, '/service-accounts/123456789012-compute@developer.gserviceaccount.com/keys?project=acme-prod');
   assert.equal(compute.status, 200, 'the default compute service account works too');
 
-  const sandbox = await get(stack, b, '/service-accounts?project=acme-sandbox');
+  const sandbox = await stack.get(b, '/service-accounts?project=acme-sandbox');
   assert.equal(sandbox.status, 403, 'alice lacks the IAM role on acme-sandbox');
   assert.ok(!links(sandbox.html).some((l) => l.startsWith('/consent/')));
 });
 
 test('an unknown project is a 404 page', async () => {
   for (const path of ['/vms?project=no-such-project', '/buckets?project=no-such-project', '/logs?project=no-such-project', '/service-accounts?project=no-such-project', '/projects/no-such-project/iam', '/cloud-run?project=no-such-project&region=us-central1']) {
-    const { status, html } = await get(stack, b, path);
+    const { status, html } = await stack.get(b, path);
     assert.equal(status, 404, path);
     const page = text(html);
     assert.match(page, /<h1[^>]*>Not found<\/h1>/, path);
@@ -280,9 +282,9 @@ test('invalid, repeated and oversized input is a 400 page, never a 500', async (
     '/vms/power?project=acme-prod&zone=us-central1-a&zone=us-central1-b&instance=web-1&action=stop',
   ];
   // vm-power needs its own consent before its input is even looked at.
-  await grantAll(stack, b, 'vm-power', '/vms');
+  await stack.grant(b, 'vm-power', '/vms');
   for (const path of bad) {
-    const { status, html } = await get(stack, b, path);
+    const { status, html } = await stack.get(b, path);
     assert.equal(status, 400, `${path.slice(0, 120)} → ${status}`);
     assert.match(text(html), /Check what you entered|Google could not use that request/, path.slice(0, 120));
     assert.ok(!html.includes('<script>'), 'input is never echoed unescaped');

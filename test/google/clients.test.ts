@@ -17,7 +17,7 @@ import {
   stopInstance,
   type GoogleCallContext,
 } from '../../src/google/index.js';
-import { UNAVAILABLE_BODY, sendJson, startServer, type RecordedRequest, type TestServer } from './helpers.js';
+import { UNAVAILABLE_BODY, sendJson, startServer, type RecordedRequest, type TestServer } from '../support/fake-server.js';
 
 const TOKEN = 'ya29.client-test-token';
 const FAST = { baseDelayMs: 1, maxDelayMs: 5, maxRetryAfterMs: 1_000 };

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { GoogleApiError } from '../../src/google/errors.js';
 import { computeBackoffDelay, googleRequest, retryDelay, type GoogleRequestOptions } from '../../src/google/request.js';
 import { stopInstance } from '../../src/google/compute.js';
-import { UNAVAILABLE_BODY, sendJson, startServer } from './helpers.js';
+import { UNAVAILABLE_BODY, sendJson, startServer } from '../support/fake-server.js';
 
 const TOKEN = 'ya29.a0AfH6SMBtestTOKENvalue-0123456789abcdefghijklmnopqrstuvwxyz';
 const FAST = { baseDelayMs: 1, maxDelayMs: 5, maxRetryAfterMs: 2_000 };

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { apiRoot, methodUrl } from '../../src/google/urls.js';
-import { InvalidInputError } from '../../src/google/validate.js';
+import { InvalidInputError } from '../../src/google/ids.js';
 
 const COMPUTE = 'https://compute.googleapis.com/compute/v1/';
 const CRM = 'https://cloudresourcemanager.googleapis.com/';

@@ -2,7 +2,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { InvalidInputError, getServiceIamPolicy, getWorkflow, isRunServiceName, isWorkflowId, listInstancesAggregated, listServices, listWorkflows, type GoogleCallContext } from '../../src/google/index.js';
-import { sendJson, startServer, type TestServer } from './helpers.js';
+import { sendJson, startServer, type TestServer } from '../support/fake-server.js';
 
 let server: TestServer;
 let ctx: GoogleCallContext;

@@ -1,9 +1,9 @@
 // prompt=none errors and an unverified e-mail: Scopewise answers with a clear 4xx page, never a 5xx.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack, type Stack } from '../helpers/stack.js';
-import { TestBrowser } from '../helpers/browser.js';
-import { authorizationUrl } from './helpers.js';
+import { startStack, type Stack } from '../support/stack.js';
+import { TestBrowser } from '../support/browser.js';
+
 
 let stack: Stack;
 before(async () => {
@@ -14,7 +14,7 @@ after(() => stack.close());
 for (const error of ['interaction_required', 'consent_required', 'login_required', 'account_selection_required']) {
   test(`the callback answers Google's prompt=none error ${error} with a 4xx page naming it`, async () => {
     const b = new TestBrowser();
-    const auth = await authorizationUrl(stack, b);
+    const auth = await stack.authorizationUrl(b);
     // What Google sends back for prompt=none (the mock produces it with settings.promptNoneError, see its tests).
     const cb = new URL('/auth/callback', stack.baseUrl);
     cb.searchParams.set('state', auth.searchParams.get('state') ?? '');

@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { insufficientScope } from '../../mock-google/cloud/errors.js';
 import type { ApiMethod } from '../../mock-google/methods.js';
 import { parseGoogleError } from '../../src/google/errors.js';
-import { startStack, type Stack } from '../helpers/stack.js';
-import { consentAuto, get, grantLink } from './helpers.js';
+import { startStack, type Stack } from '../support/stack.js';
+import { grantLink } from '../support/index.js';
 
 const method = (host: string): ApiMethod => ({ key: 'k', api: 'a:v1', id: 'x.y', httpMethod: 'GET', path: 'p', host, mockRoot: '/', regex: /x/, paramNames: [] });
 
@@ -47,10 +47,10 @@ describe("Scopewise's reaction to each shape on a feature page", () => {
   for (const c of cases) {
     it(`${c.feature}: Google's ${c.host} insufficient-scope body → "grant again" page with a consent link, not an error page`, async () => {
       const b = await stack.signIn('alice@example.com');
-      assert.equal((await consentAuto(stack, b, c.feature, c.path)).status, 200);
+      assert.equal((await stack.grant(b, c.feature, c.path)).status, 200);
       const e = insufficientScope(method(c.host), 'rpc', []);
       await stack.control('inject', { endpoint: `api:${c.method}`, status: 403, body: e.body, times: 1 });
-      const page = await get(stack, b, c.path);
+      const page = await stack.follow(b, c.path);
       assert.ok(page.status < 500, `status ${page.status}`);
       assert.match(page.html, /Google refused: this session lacks the access this feature needs/);
       assert.match(grantLink(page.html) ?? '', new RegExp(`^/consent/${c.feature}\\?.*again=1`));

@@ -1,19 +1,9 @@
 // The Cloud APIs: bearer auth, scope checks from methods.json, IAM, fixtures, pagination, Google error shapes.
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { MockGoogle } from '../../mock-google/server.js';
-import { S, api, control, getTokens, startMock } from './helpers.js';
+import { S, api, mockControl, getTokens, useMock } from '../support/mock.js';
 
-let mock: MockGoogle;
-before(async () => {
-  mock = await startMock();
-});
-after(async () => {
-  await mock.close();
-});
-beforeEach(async () => {
-  await control(mock, 'reset', {});
-});
+const mock = useMock({ reset: true });
 
 const C = 'compute.googleapis.com/compute/v1';
 const token = async (scope: string, email = 'alice@example.com') => (await getTokens(mock, { email, scope: `openid email ${scope}` })).tokens.access_token;
@@ -89,7 +79,7 @@ describe('authentication and scopes', () => {
   });
 
   it('an expired token is 401 (accessTokenTtlSeconds)', async () => {
-    await control(mock, 'settings', { accessTokenTtlSeconds: 1 });
+    await mockControl(mock, 'settings', { accessTokenTtlSeconds: 1 });
     const { tokens } = await getTokens(mock, { scope: `openid ${S.computeRead}` });
     assert.equal(tokens.expires_in, 1);
     assert.equal((await api(mock, `${C}/projects/acme-prod/zones`, tokens.access_token)).status, 200);
@@ -119,7 +109,7 @@ describe('compute', () => {
   it('state is shared and reset restores it', async () => {
     const t = await token(S.compute);
     await api(mock, `${C}/projects/acme-prod/zones/us-central1-a/instances/web-1/stop`, t, { method: 'POST' });
-    await control(mock, 'reset', {});
+    await mockControl(mock, 'reset', {});
     const t2 = await token(S.compute);
     assert.equal((await api(mock, `${C}/projects/acme-prod/zones/us-central1-a/instances/web-1`, t2)).body.status, 'RUNNING');
   });

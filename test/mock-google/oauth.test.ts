@@ -2,20 +2,10 @@
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
-import type { MockGoogle } from '../../mock-google/server.js';
-import { CLIENT, OTHER_CLIENT, REDIRECT, S, authorizeUrl, control, getTokens, pkce, postForm, signIn, tokenRequest, hiddenFields, type TokenResponse } from './helpers.js';
-import { startMock } from './helpers.js';
+import { CLIENT, OTHER_CLIENT, REDIRECT, S, authorizeUrl, mockControl, getTokens, pkce, postForm, authorizeAtMock, tokenRequest, hiddenFields, type TokenResponse } from '../support/mock.js';
+import { useMock } from '../support/mock.js';
 
-let mock: MockGoogle;
-before(async () => {
-  mock = await startMock();
-});
-after(async () => {
-  await mock.close();
-});
-beforeEach(async () => {
-  await control(mock, 'reset', {});
-});
+const mock = useMock({ reset: true });
 
 const IDENTITY = 'openid email profile';
 
@@ -53,7 +43,7 @@ describe('discovery and JWKS', () => {
 describe('authorization code flow', () => {
   it('chooser → consent → code → tokens; the ID token verifies with the JWKS', async () => {
     const { verifier, challenge } = pkce();
-    const r = await signIn(mock, { useChooser: true, params: { scope: `${IDENTITY} ${S.computeRead}`, code_challenge: challenge, code_challenge_method: 'S256', nonce: 'nonce-abc' } });
+    const r = await authorizeAtMock(mock, { useChooser: true, params: { scope: `${IDENTITY} ${S.computeRead}`, code_challenge: challenge, code_challenge_method: 'S256', nonce: 'nonce-abc' } });
     assert.ok(r.consentShown);
     assert.deepEqual(r.consentScopes, [S.computeRead], 'only non-identity scopes get a checkbox');
     assert.ok(r.cookie?.startsWith('mock_google_account='));
@@ -93,7 +83,7 @@ describe('authorization code flow', () => {
   });
 
   it('the remembered account skips the chooser; prompt=select_account shows it again', async () => {
-    const first = await signIn(mock, { useChooser: true, params: { scope: IDENTITY } });
+    const first = await authorizeAtMock(mock, { useChooser: true, params: { scope: IDENTITY } });
     assert.ok(first.cookie);
     const again = await fetch(authorizeUrl(mock, { scope: IDENTITY }), { redirect: 'manual', headers: { cookie: first.cookie } });
     assert.equal(again.status, 302, 'known account, nothing new to consent: straight back');
@@ -115,7 +105,7 @@ describe('authorization code flow', () => {
     assert.deepEqual(r.consentScopes, [S.computeRead, S.storageRead]);
     assert.ok(tokens.scope.split(' ').includes(S.computeRead));
     assert.ok(!tokens.scope.split(' ').includes(S.storageRead));
-    const grants = await control(mock, 'grants?email=alice@example.com');
+    const grants = await mockControl(mock, 'grants?email=alice@example.com');
     assert.deepEqual(grants.scopes, [S.computeRead, S.email, S.profile, 'openid']);
   });
 
@@ -154,13 +144,13 @@ describe('authorization code flow', () => {
     assert.equal(body.refresh_token, undefined);
     assert.equal(body.scope, `${S.computeRead} ${S.email} ${S.profile} openid`);
     assert.ok(body.id_token, 'Google also returns a fresh id_token on refresh');
-    const counts = await control(mock, 'counts');
+    const counts = await mockControl(mock, 'counts');
     assert.equal(counts.refresh, 1);
   });
 
   it('a replayed code is invalid_grant and revokes what the code produced', async () => {
     const { verifier, challenge } = pkce();
-    const r = await signIn(mock, { params: { scope: `${IDENTITY} ${S.computeRead}`, code_challenge: challenge, code_challenge_method: 'S256', access_type: 'offline' } });
+    const r = await authorizeAtMock(mock, { params: { scope: `${IDENTITY} ${S.computeRead}`, code_challenge: challenge, code_challenge_method: 'S256', access_type: 'offline' } });
     const code = r.callback.searchParams.get('code') ?? '';
     const ok = (await (await tokenRequest(mock, { grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: verifier })).json()) as TokenResponse;
     const replay = await tokenRequest(mock, { grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: verifier });
@@ -174,7 +164,7 @@ describe('authorization code flow', () => {
 
   it('a wrong PKCE verifier is invalid_grant', async () => {
     const { challenge } = pkce();
-    const r = await signIn(mock, { params: { scope: IDENTITY, code_challenge: challenge, code_challenge_method: 'S256' } });
+    const r = await authorizeAtMock(mock, { params: { scope: IDENTITY, code_challenge: challenge, code_challenge_method: 'S256' } });
     const res = await tokenRequest(mock, { grant_type: 'authorization_code', code: r.callback.searchParams.get('code') ?? '', redirect_uri: REDIRECT, code_verifier: pkce().verifier });
     assert.equal(res.status, 400);
     assert.deepEqual(await res.json(), { error: 'invalid_grant', error_description: 'Invalid code verifier.' });
@@ -182,11 +172,11 @@ describe('authorization code flow', () => {
 
   it('a missing PKCE verifier is invalid_grant; plain PKCE works', async () => {
     const { challenge } = pkce();
-    const r = await signIn(mock, { params: { scope: IDENTITY, code_challenge: challenge, code_challenge_method: 'S256' } });
+    const r = await authorizeAtMock(mock, { params: { scope: IDENTITY, code_challenge: challenge, code_challenge_method: 'S256' } });
     const res = await tokenRequest(mock, { grant_type: 'authorization_code', code: r.callback.searchParams.get('code') ?? '', redirect_uri: REDIRECT });
     assert.equal(((await res.json()) as { error: string }).error, 'invalid_grant');
     const plain = 'p'.repeat(50);
-    const r2 = await signIn(mock, { params: { scope: IDENTITY, code_challenge: plain, code_challenge_method: 'plain' } });
+    const r2 = await authorizeAtMock(mock, { params: { scope: IDENTITY, code_challenge: plain, code_challenge_method: 'plain' } });
     const res2 = await tokenRequest(mock, { grant_type: 'authorization_code', code: r2.callback.searchParams.get('code') ?? '', redirect_uri: REDIRECT, code_verifier: plain });
     assert.equal(res2.status, 200);
   });
@@ -199,7 +189,7 @@ describe('authorization code flow', () => {
     assert.equal(unknownClient.status, 401);
     assert.match(await unknownClient.text(), /invalid_client/);
 
-    const r = await signIn(mock, { params: { scope: IDENTITY } });
+    const r = await authorizeAtMock(mock, { params: { scope: IDENTITY } });
     const res = await tokenRequest(mock, { grant_type: 'authorization_code', code: r.callback.searchParams.get('code') ?? '', redirect_uri: 'http://localhost:3000/other' });
     assert.equal(res.status, 400);
     assert.equal(((await res.json()) as { error: string }).error, 'redirect_uri_mismatch');
@@ -207,11 +197,11 @@ describe('authorization code flow', () => {
 
   it('client_secret_basic and client_secret_post both work; a wrong secret is 401 invalid_client', async () => {
     for (const auth of ['basic', 'post'] as const) {
-      const r = await signIn(mock, { params: { scope: IDENTITY } });
+      const r = await authorizeAtMock(mock, { params: { scope: IDENTITY } });
       const res = await tokenRequest(mock, { grant_type: 'authorization_code', code: r.callback.searchParams.get('code') ?? '', redirect_uri: REDIRECT }, auth);
       assert.equal(res.status, 200, auth);
     }
-    const r = await signIn(mock, { params: { scope: IDENTITY } });
+    const r = await authorizeAtMock(mock, { params: { scope: IDENTITY } });
     const bad = await tokenRequest(mock, { grant_type: 'authorization_code', code: r.callback.searchParams.get('code') ?? '', redirect_uri: REDIRECT }, 'basic', { ...CLIENT, clientSecret: 'wrong' });
     assert.equal(bad.status, 401);
     assert.equal(((await bad.json()) as { error: string }).error, 'invalid_client');
@@ -220,7 +210,7 @@ describe('authorization code flow', () => {
   });
 
   it('Cancel → access_denied with state and iss', async () => {
-    const r = await signIn(mock, { cancel: true, params: { scope: `${IDENTITY} ${S.compute}` } });
+    const r = await authorizeAtMock(mock, { cancel: true, params: { scope: `${IDENTITY} ${S.compute}` } });
     assert.equal(r.callback.searchParams.get('error'), 'access_denied');
     assert.equal(r.callback.searchParams.get('state'), 'st-123');
     assert.equal(r.callback.searchParams.get('iss'), mock.issuer);
@@ -272,7 +262,7 @@ describe('authorization code flow', () => {
     const info = await fetch(`${mock.url}/tokeninfo?access_token=${tokens.access_token}`);
     assert.equal(info.status, 400);
     assert.equal(((await info.json()) as { error: string }).error, 'invalid_token');
-    const grants = await control(mock, 'grants?email=alice@example.com');
+    const grants = await mockControl(mock, 'grants?email=alice@example.com');
     assert.deepEqual(grants, { scopes: [], revoked: true, refreshTokens: 0, clients: [CLIENT.clientId] });
     const again = await fetch(`${mock.url}/revoke?token=${encodeURIComponent(tokens.refresh_token ?? '')}`, { method: 'POST' });
     assert.equal(again.status, 400);
@@ -305,7 +295,7 @@ describe('authorization code flow', () => {
   it('ID tokens carry the current kid after rotation and old keys stay published', async () => {
     const before = await getTokens(mock, { scope: IDENTITY });
     const oldKid = decodeProtectedHeader(before.tokens.id_token ?? '').kid;
-    const { kid } = await control(mock, 'rotate-key', {});
+    const { kid } = await mockControl(mock, 'rotate-key', {});
     const after = await getTokens(mock, { scope: IDENTITY, extra: { prompt: 'consent' } });
     assert.equal(decodeProtectedHeader(after.tokens.id_token ?? '').kid, kid);
     assert.notEqual(kid, oldKid);

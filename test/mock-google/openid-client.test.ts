@@ -3,19 +3,9 @@
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as client from 'openid-client';
-import type { MockGoogle } from '../../mock-google/server.js';
-import { CLIENT, REDIRECT, S, control, signIn, startMock } from './helpers.js';
+import { CLIENT, REDIRECT, S, mockControl, authorizeAtMock, useMock } from '../support/mock.js';
 
-let mock: MockGoogle;
-before(async () => {
-  mock = await startMock();
-});
-after(async () => {
-  await mock.close();
-});
-beforeEach(async () => {
-  await control(mock, 'reset', {});
-});
+const mock = useMock({ reset: true });
 
 async function configure(auth: 'basic' | 'post' = 'basic'): Promise<client.Configuration> {
   return client.discovery(new URL(mock.issuer), CLIENT.clientId, undefined, auth === 'basic' ? client.ClientSecretBasic(CLIENT.clientSecret) : client.ClientSecretPost(CLIENT.clientSecret), {
@@ -38,14 +28,14 @@ async function login(config: client.Configuration, extra: Record<string, string>
     ...extra,
   });
   const params = Object.fromEntries(url.searchParams);
-  const r = await signIn(mock, { params });
+  const r = await authorizeAtMock(mock, { params });
   return client.authorizationCodeGrant(config, r.callback, { pkceCodeVerifier: codeVerifier, expectedState: state, expectedNonce: nonce, idTokenExpected: true });
 }
 
 describe('openid-client against the mock', () => {
   it('code flow, userinfo, refresh, revocation', async () => {
     for (const auth of ['basic', 'post'] as const) {
-      await control(mock, 'reset', {});
+      await mockControl(mock, 'reset', {});
       const config = await configure(auth);
       const tokens = await login(config);
       const claims = tokens.claims();
@@ -66,7 +56,7 @@ describe('openid-client against the mock', () => {
   for (const mode of refused) {
     it(`openid-client refuses hostile mode ${mode}`, async () => {
       const config = await configure();
-      await control(mock, 'hostile', { mode });
+      await mockControl(mock, 'hostile', { mode });
       await assert.rejects(login(config));
     });
   }
@@ -75,7 +65,7 @@ describe('openid-client against the mock', () => {
   // TLS to the token endpoint) unless enableNonRepudiationChecks() is on. The app must turn it on to stop these.
   for (const mode of ['id-token-bad-signature', 'id-token-unknown-kid']) {
     it(`${mode}: accepted by default, refused with enableNonRepudiationChecks`, async () => {
-      await control(mock, 'hostile', { mode });
+      await mockControl(mock, 'hostile', { mode });
       await login(await configure());
       const strict = await configure();
       client.enableNonRepudiationChecks(strict);
@@ -84,7 +74,7 @@ describe('openid-client against the mock', () => {
   }
 
   it('id-token-extra-aud is valid OIDC when azp is the client (accepted)', async () => {
-    await control(mock, 'hostile', { mode: 'id-token-extra-aud' });
+    await mockControl(mock, 'hostile', { mode: 'id-token-extra-aud' });
     const tokens = await login(await configure());
     assert.equal(tokens.claims()?.['azp'], CLIENT.clientId);
   });
@@ -92,12 +82,12 @@ describe('openid-client against the mock', () => {
   it('userinfo-other-sub: fetchUserInfo refuses a sub that is not the ID token’s', async () => {
     const config = await configure();
     const tokens = await login(config);
-    await control(mock, 'hostile', { mode: 'userinfo-other-sub' });
+    await mockControl(mock, 'hostile', { mode: 'userinfo-other-sub' });
     await assert.rejects(client.fetchUserInfo(config, tokens.access_token, tokens.claims()?.sub ?? ''));
   });
 
   it('openid-client refuses a discovery document with the wrong issuer', async () => {
-    await control(mock, 'hostile', { mode: 'discovery-wrong-issuer' });
+    await mockControl(mock, 'hostile', { mode: 'discovery-wrong-issuer' });
     await assert.rejects(configure());
   });
 });

@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createLocalJWKSet, decodeProtectedHeader, importPKCS8, jwtVerify, SignJWT } from 'jose';
 import type { MockGoogle } from '../../mock-google/server.js';
-import { CLIENT, control, startMock } from './helpers.js';
+import { CLIENT, mockControl, startMock } from '../support/mock.js';
 
 let mock: MockGoogle;
 let sink: { url: string; received: Array<{ contentType: string | undefined; body: string }>; server: Server; answer: number };
@@ -31,7 +31,7 @@ after(async () => {
   await mock.close();
 });
 beforeEach(async () => {
-  await control(mock, 'reset', {});
+  await mockControl(mock, 'reset', {});
   sink.received.length = 0;
   sink.answer = 202;
 });
@@ -52,7 +52,7 @@ async function riscApi(path: string, token: string | undefined, body?: unknown):
 let accounts = 0;
 async function saJwt(claims: Record<string, unknown>, opts: { roles?: string[] } = {}): Promise<string> {
   const email = `sa-${++accounts}@scopewise-mock.iam.gserviceaccount.com`;
-  const key = await control(mock, 'risc/service-account', { email, ...(opts.roles ? { roles: opts.roles } : {}) });
+  const key = await mockControl(mock, 'risc/service-account', { email, ...(opts.roles ? { roles: opts.roles } : {}) });
   const now = Math.floor(Date.now() / 1000);
   return new SignJWT({ iat: now, exp: now + 3600, ...claims })
     .setProtectedHeader({ alg: 'RS256', kid: key.private_key_id })
@@ -70,14 +70,14 @@ describe('mock RISC transmitter', () => {
     const oidc = await json('/oauth2/v3/certs');
     assert.equal(risc.keys.length, 1);
     assert.notEqual(risc.keys[0].kid, oidc.keys[0].kid, 'a key of its own');
-    const rotated = await control(mock, 'risc/rotate-key', {});
+    const rotated = await mockControl(mock, 'risc/rotate-key', {});
     assert.equal(rotated.kids.length, 2);
     assert.equal((await json('/oauth2/v3/certs')).keys.length, 1, 'the OIDC keys did not rotate');
   });
 
   it('sends a SET shaped like Google’s: push, application/secevent+jwt, iss/aud/iat/jti, an iss-sub subject', async () => {
-    await control(mock, 'risc/stream', { url: sink.url });
-    const r = await control(mock, 'risc/send', { email: 'alice@example.com', type: 'account-disabled', reason: 'hijacking' });
+    await mockControl(mock, 'risc/stream', { url: sink.url });
+    const r = await mockControl(mock, 'risc/send', { email: 'alice@example.com', type: 'account-disabled', reason: 'hijacking' });
     assert.equal(r.status, 202);
     const [got] = sink.received;
     assert.equal(got?.contentType, 'application/secevent+jwt');
@@ -99,17 +99,17 @@ describe('mock RISC transmitter', () => {
   it('reports the receiver’s answer; a stream that did not ask for a type, or none at all, sends nothing', async () => {
     const none = await fetch(`${mock.url}/__control/risc/send`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'alice@example.com', type: 'sessions-revoked' }) });
     assert.equal(none.status, 409);
-    await control(mock, 'risc/stream', { url: sink.url, events: ['verification'] });
-    assert.equal((await control(mock, 'risc/send', { email: 'alice@example.com', type: 'sessions-revoked' })).delivered, false);
+    await mockControl(mock, 'risc/stream', { url: sink.url, events: ['verification'] });
+    assert.equal((await mockControl(mock, 'risc/send', { email: 'alice@example.com', type: 'sessions-revoked' })).delivered, false);
     sink.answer = 400;
-    assert.equal((await control(mock, 'risc/send', { type: 'verification', state: 'x' })).status, 400);
-    assert.equal((await control(mock, 'risc/deliveries')).deliveries.length, 1);
+    assert.equal((await mockControl(mock, 'risc/send', { type: 'verification', state: 'x' })).status, 400);
+    assert.equal((await mockControl(mock, 'risc/deliveries')).deliveries.length, 1);
   });
 
   it('reset forgets the stream and the service accounts', async () => {
-    await control(mock, 'risc/stream', { url: sink.url });
-    await control(mock, 'reset', {});
-    assert.deepEqual(await control(mock, 'risc/stream'), { stream: null });
+    await mockControl(mock, 'risc/stream', { url: sink.url });
+    await mockControl(mock, 'reset', {});
+    assert.deepEqual(await mockControl(mock, 'risc/stream'), { stream: null });
   });
 });
 

@@ -2,19 +2,9 @@
 // refresh_token_expires_in in token responses, and invalid_grant once the mock's clock passes the end.
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { MockGoogle } from '../../mock-google/server.js';
-import { REDIRECT, S, api, authorizeUrl, control, getTokens, hiddenFields, pkce, postForm, startMock, tokenRequest } from './helpers.js';
+import { REDIRECT, S, api, authorizeUrl, mockControl, getTokens, hiddenFields, pkce, postForm, useMock, tokenRequest } from '../support/mock.js';
 
-let mock: MockGoogle;
-before(async () => {
-  mock = await startMock();
-});
-after(async () => {
-  await mock.close();
-});
-beforeEach(async () => {
-  await control(mock, 'reset', {});
-});
+const mock = useMock({ reset: true });
 
 const OFFLINE = { access_type: 'offline', prompt: 'consent' };
 
@@ -50,7 +40,7 @@ describe('time-based access', () => {
   it('choosing 1 day: refresh_token_expires_in on the code exchange and on refreshes, counting down', async () => {
     const r = await consentWith('86400');
     about(r.tokens?.['refresh_token_expires_in'], 86_400);
-    await control(mock, 'clock', { advanceSeconds: 3600 });
+    await mockControl(mock, 'clock', { advanceSeconds: 3600 });
     const refreshed = await tokenRequest(mock, { grant_type: 'refresh_token', refresh_token: String(r.tokens?.['refresh_token']) });
     assert.equal(refreshed.status, 200);
     about(((await refreshed.json()) as Record<string, unknown>)['refresh_token_expires_in'], 82_800);
@@ -59,7 +49,7 @@ describe('time-based access', () => {
   it('after the end: refresh → invalid_grant, the access token stops working, the next sign-in asks again', async () => {
     const r = await consentWith('3600');
     const refreshToken = String(r.tokens?.['refresh_token']);
-    await control(mock, 'clock', { advanceSeconds: 3601 });
+    await mockControl(mock, 'clock', { advanceSeconds: 3601 });
     const refused = await tokenRequest(mock, { grant_type: 'refresh_token', refresh_token: refreshToken });
     assert.equal(refused.status, 400);
     assert.equal(((await refused.json()) as Record<string, unknown>)['error'], 'invalid_grant');
@@ -74,21 +64,21 @@ describe('time-based access', () => {
   });
 
   it('an access token never outlives the grant', async () => {
-    await control(mock, 'settings', { grantLifetimeSeconds: 600 });
+    await mockControl(mock, 'settings', { grantLifetimeSeconds: 600 });
     const { tokens } = await getTokens(mock, { scope: `openid ${S.computeRead}`, extra: OFFLINE });
     about(tokens.expires_in, 600);
     about((tokens as unknown as Record<string, unknown>)['refresh_token_expires_in'], 600);
   });
 
   it('the settings control preselects a custom duration and applies it to auto-approved sign-ins', async () => {
-    await control(mock, 'settings', { grantLifetimeSeconds: 120 });
+    await mockControl(mock, 'settings', { grantLifetimeSeconds: 120 });
     const page = await fetch(authorizeUrl(mock, { scope: `openid ${S.computeRead}`, login_hint: 'alice@example.com' }), { redirect: 'manual' });
     assert.match(await page.text(), /<option value="120" selected>For 2 minutes/);
-    await control(mock, 'settings', { autoApprove: { email: 'bob@example.com' } });
+    await mockControl(mock, 'settings', { autoApprove: { email: 'bob@example.com' } });
     const { tokens } = await getTokens(mock, { email: 'bob@example.com', scope: `openid ${S.computeRead}`, extra: OFFLINE });
     about((tokens as unknown as Record<string, unknown>)['refresh_token_expires_in'], 120);
-    await control(mock, 'settings', { grantLifetimeSeconds: null });
-    assert.equal((await control(mock, 'settings')).grantLifetimeSeconds, null);
+    await mockControl(mock, 'settings', { grantLifetimeSeconds: null });
+    assert.equal((await mockControl(mock, 'settings')).grantLifetimeSeconds, null);
   });
 
   it('a duration the screen did not offer is refused', async () => {
@@ -97,13 +87,13 @@ describe('time-based access', () => {
   });
 
   it('the clock control only moves forward, and reset brings it back', async () => {
-    const before = Date.parse((await control(mock, 'clock')).now);
-    const moved = await control(mock, 'clock', { advanceSeconds: 7200 });
+    const before = Date.parse((await mockControl(mock, 'clock')).now);
+    const moved = await mockControl(mock, 'clock', { advanceSeconds: 7200 });
     assert.equal(moved.offsetSeconds, 7200);
     assert.ok(Date.parse(moved.now) >= before + 7_200_000);
     const res = await fetch(`${mock.url}/__control/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advanceSeconds: -5 }) });
     assert.equal(res.status, 400);
-    await control(mock, 'reset', {});
-    assert.equal((await control(mock, 'clock')).offsetSeconds, 0);
+    await mockControl(mock, 'reset', {});
+    assert.equal((await mockControl(mock, 'clock')).offsetSeconds, 0);
   });
 });

@@ -1,16 +1,9 @@
 // The mock's workload-identity APIs and fixtures: Google's shapes, the same bearer + scope checks as every API.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { MockGoogle } from '../../mock-google/server.js';
-import { S, api, getTokens, startMock } from './helpers.js';
+import { S, api, getTokens, useMock } from '../support/mock.js';
 
-let mock: MockGoogle;
-before(async () => {
-  mock = await startMock();
-});
-after(async () => {
-  await mock.close();
-});
+const mock = useMock();
 const token = async (scope: string, email = 'alice@example.com') => (await getTokens(mock, { email, scope: `openid email ${scope}` })).tokens.access_token;
 const WF = 'workflows.googleapis.com/v1/projects';
 const RUN = 'run.googleapis.com/v2/projects';

@@ -3,8 +3,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type session from 'express-session';
-import { startStack, type Stack } from '../helpers/stack.js';
-import type { TestBrowser } from '../helpers/browser.js';
+import { startStack, type Stack } from '../support/stack.js';
+import type { TestBrowser } from '../support/browser.js';
 import { NoAccessError, TokenServiceUnavailableError } from '../../src/tokens/vault.js';
 
 const EMAIL = 'alice@example.com';

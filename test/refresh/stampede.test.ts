@@ -4,8 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createClient } from 'redis';
-import { startCluster, type Cluster } from '../helpers/cluster.js';
-import { REDIS_URL, redisUnavailable } from '../storage/redis-available.js';
+import { startCluster, type Cluster } from '../support/cluster.js';
+import { REDIS_URL, redisUnavailable } from '../support/redis.js';
 
 const skip = await redisUnavailable();
 if (skip) console.log(`# skipping the stampede test: ${skip}`);

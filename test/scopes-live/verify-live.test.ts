@@ -3,8 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { MockGoogle } from '../../mock-google/server.js';
 import { loadDiscovery, NONEXISTENT_NAME } from '../../src/scopes/index.js';
-import { verifyLive } from '../../src/scopes/live-runner.js';
-import { control, getTokens, startMock } from '../mock-google/helpers.js';
+import { verifyLive } from '../../src/features/live-check.js';
+import { mockControl, getTokens, startMock } from '../support/mock.js';
 
 const A = 'https://www.googleapis.com/auth/';
 let mock: MockGoogle;
@@ -46,12 +46,12 @@ describe('verifyLive against the mock', () => {
     assert.equal(r?.outcome, 'accepted');
     assert.equal(r?.status, 404);
     assert.match(r?.detail ?? '', new RegExp(NONEXISTENT_NAME));
-    const counts = (await control(mock, 'counts')) as Record<string, number>;
+    const counts = (await mockControl(mock, 'counts')) as Record<string, number>;
     assert.equal(counts['api:compute:v1:instances.stop'] ?? 0, 2, 'one call per run, never retried');
   });
   it('iam (REST-only scope) is accepted by serviceAccounts.list; IAM refusals count as accepted; 5xx is unknown', async () => {
     const accessToken = await tokenWith(`${A}iam`);
-    await control(mock, 'inject', { endpoint: 'api:iam:v1:projects.serviceAccounts.keys.list', status: 503, times: 1 });
+    await mockControl(mock, 'inject', { endpoint: 'api:iam:v1:projects.serviceAccounts.keys.list', status: 503, times: 1 });
     const results = await verifyLive({
       methods: ['iam:v1:projects.serviceAccounts.list', 'iam:v1:projects.serviceAccounts.keys.list', 'logging:v2:entries.list'],
       accessToken,

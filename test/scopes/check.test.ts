@@ -9,7 +9,7 @@ import {
   getFeature,
   loadDiscovery,
   SIGN_IN_SCOPES,
-  type Feature,
+  type FeatureScopes as Feature,
   type Finding,
 } from '../../src/scopes/index.js';
 

@@ -11,7 +11,7 @@ import {
   mergeEvidence,
   methodEvidence,
   scopeDescription,
-  type Feature,
+  type FeatureScopes as Feature,
   type ScopeEvidence,
 } from '../../src/scopes/index.js';
 

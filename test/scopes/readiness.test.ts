@@ -8,7 +8,7 @@ import {
   loadDiscovery,
   normaliseScopes,
   scopesToRequest,
-  type Feature,
+  type FeatureScopes as Feature,
 } from '../../src/scopes/index.js';
 
 const A = 'https://www.googleapis.com/auth/';

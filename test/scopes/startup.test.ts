@@ -1,15 +1,17 @@
-// The app refuses to start on a broken catalogue, naming the feature and the method.
+// The app refuses to start on a broken catalogue, naming the feature and the method, before anything listens.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadConfig } from '../../src/config/env.js';
-import { withFeatures } from '../../src/features/index.js';
-import { CATALOGUE, CatalogueError } from '../../src/scopes/index.js';
+import { startScopewise } from '../../src/compose.js';
+import { createLogger } from '../../src/log/logger.js';
+import { assertCatalogue, CATALOGUE, CatalogueError, loadDiscovery } from '../../src/scopes/index.js';
 
-const config = loadConfig({});
+const config = loadConfig({ SESSION_STORE: 'memory', PORT: '0' }, { testing: true });
+const logger = createLogger('silent');
 
-test('start-up refuses a feature that asks for a broader scope than its methods need', () => {
+test('start-up refuses a feature that asks for a broader scope than its methods need', async () => {
   const broken = CATALOGUE.map((f) => (f.id === 'vms' ? { ...f, scopes: ['https://www.googleapis.com/auth/compute'] } : f));
-  assert.throws(() => withFeatures(config, { catalogue: broken }), (err: unknown) => {
+  await assert.rejects(startScopewise(config, logger, { catalogue: broken }), (err: unknown) => {
     assert.ok(err instanceof CatalogueError);
     assert.match(err.message, /vms/);
     assert.match(err.message, /compute:v1:instances\.aggregatedList/);
@@ -17,11 +19,11 @@ test('start-up refuses a feature that asks for a broader scope than its methods 
   });
 });
 
-test('start-up refuses a feature whose method no asked scope authorizes', () => {
+test('start-up refuses a feature whose method no asked scope authorizes', async () => {
   const broken = CATALOGUE.map((f) => (f.id === 'buckets' ? { ...f, scopes: ['https://www.googleapis.com/auth/compute.readonly'] } : f));
-  assert.throws(() => withFeatures(config, { catalogue: broken }), /buckets/);
+  await assert.rejects(startScopewise(config, logger, { catalogue: broken }), /buckets/);
 });
 
-test('the real catalogue starts', () => {
-  assert.equal(typeof withFeatures(config), 'function');
+test('the real catalogue passes the start-up check', () => {
+  assert.doesNotThrow(() => assertCatalogue(CATALOGUE, loadDiscovery()));
 });

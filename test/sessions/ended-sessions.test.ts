@@ -1,34 +1,22 @@
 // A session that ended stays ended, and takes its Google tokens with it: sign-out while a slow request is still
 // running, idle expiry, and an account switch in the same browser.
-import { test, before, after, beforeEach } from 'node:test';
+import { beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack, type Stack } from '../helpers/stack.js';
-import { TestBrowser, hiddenInput } from '../helpers/browser.js';
-import { grantAll } from '../features/helpers.js';
+import { useStack } from '../support/stack.js';
+import { TestBrowser, hiddenInput, sessionIdOf } from '../support/browser.js';
+
 
 const clock = { offset: 0 };
-let stack: Stack;
-before(async () => {
-  stack = await startStack({ now: () => Date.now() + clock.offset });
-});
-after(async () => {
-  await stack?.close();
-});
-beforeEach(async () => {
+const stack = useStack({ now: () => Date.now() + clock.offset });
+beforeEach(() => {
   clock.offset = 0;
-  await stack.control('reset', {});
 });
-
-function sessionId(b: TestBrowser): string {
-  const raw = decodeURIComponent(b.cookie('localhost', 'scopewise') ?? '');
-  return raw.slice(2, raw.lastIndexOf('.'));
-}
+const sessionId = (b: TestBrowser) => sessionIdOf(b);
 
 async function signedInWithVms(email = 'alice@example.com'): Promise<TestBrowser> {
   const b = await stack.signIn(email);
-  const res = await grantAll(stack, b, 'vms', '/vms?project=acme-prod', email);
+  const res = await stack.grant(b, 'vms', '/vms?project=acme-prod', email);
   assert.equal(res.status, 200);
-  await res.arrayBuffer();
   return b;
 }
 

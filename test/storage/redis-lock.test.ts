@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { createLogger } from '../../src/log/logger.js';
 import { createRedisConnection, RedisLock, type RedisConnection } from '../../src/storage/redis.js';
-import { REDIS_URL, redisUnavailable } from './redis-available.js';
+import { REDIS_URL, redisUnavailable } from '../support/redis.js';
 
 const skip = await redisUnavailable();
 if (skip) console.log(`# skipping the Redis lock tests: ${skip}`);

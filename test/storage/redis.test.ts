@@ -10,11 +10,11 @@ import { createClient } from 'redis';
 import { createLogger } from '../../src/log/logger.js';
 import { openRedisStorage } from '../../src/storage/redis.js';
 import type { Storage } from '../../src/storage/types.js';
-import { startStack, type Stack } from '../helpers/stack.js';
-import { REDIS_URL, redisUnavailable } from './redis-available.js';
+import { startStack, type Stack } from '../support/stack.js';
+import { REDIS_URL, redisUnavailable } from '../support/redis.js';
 import { runStoreContract, sessionData } from './session-store-contract.js';
 import { collect, rec, runTokenStoreContract } from './token-store-contract.js';
-import { RedisChild } from './redis-server.js';
+import { RedisChild } from '../support/redis.js';
 
 const skip = await redisUnavailable();
 if (skip) console.log(`# skipping the Redis contracts: ${skip}`);

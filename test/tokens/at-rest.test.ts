@@ -8,9 +8,9 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { createClient } from 'redis';
-import { startStack, type Stack } from '../helpers/stack.js';
-import type { TestBrowser } from '../helpers/browser.js';
-import { RedisChild } from '../storage/redis-server.js';
+import { startStack, type Stack } from '../support/stack.js';
+import type { TestBrowser } from '../support/browser.js';
+import { RedisChild } from '../support/redis.js';
 import type { SqliteSessionStore } from '../../src/storage/sqlite.js';
 
 const EMAIL = 'alice@example.com';

@@ -3,9 +3,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createClient } from 'redis';
-import { RedisChild } from '../storage/redis-server.js';
-import { startStack, type Stack } from '../helpers/stack.js';
-import type { TestBrowser } from '../helpers/browser.js';
+import { RedisChild } from '../support/redis.js';
+import { startStack, type Stack } from '../support/stack.js';
+import type { TestBrowser } from '../support/browser.js';
 
 let redis: RedisChild;
 let stack: Stack;

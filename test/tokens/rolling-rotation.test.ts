@@ -4,8 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeySpec } from '../../src/tokens/crypto.js';
-import { RedisChild } from '../storage/redis-server.js';
-import { startCluster } from '../helpers/cluster.js';
+import { RedisChild } from '../support/redis.js';
+import { startCluster } from '../support/cluster.js';
 
 const EMAIL = 'alice@example.com';
 

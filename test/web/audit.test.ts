@@ -1,16 +1,10 @@
 // The audit trail an admin can read: one JSON line per event, with who, what and the outcome, no secret.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack, type Stack } from '../helpers/stack.js';
-import { hiddenInput } from '../helpers/browser.js';
+import { useStack } from '../support/stack.js';
+import { hiddenInput } from '../support/browser.js';
 
-let stack: Stack;
-before(async () => {
-  stack = await startStack();
-});
-after(async () => {
-  await stack?.close();
-});
+const stack = useStack({ reset: false });
 
 const AUTH = 'https://www.googleapis.com/auth/';
 

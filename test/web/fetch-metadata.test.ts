@@ -1,21 +1,12 @@
 // Every state-changing route refuses requests that the browser says come from another site (cross-site and
 // same-site), and lets same-origin requests and clients without Fetch Metadata through to the CSRF check.
-import { test, before, after, beforeEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack, type Stack } from '../helpers/stack.js';
-import { hiddenInput, type TestBrowser } from '../helpers/browser.js';
-import { grantAll } from '../features/helpers.js';
+import { useStack } from '../support/stack.js';
+import { hiddenInput, type TestBrowser } from '../support/browser.js';
 
-let stack: Stack;
-before(async () => {
-  stack = await startStack();
-});
-after(async () => {
-  await stack?.close();
-});
-beforeEach(async () => {
-  await stack.control('reset', {});
-});
+
+const stack = useStack();
 
 interface PostRoute {
   path: string;
@@ -43,7 +34,7 @@ const ROUTES: PostRoute[] = [
     path: '/vms/power',
     setup: async () => {
       const b = await stack.signIn('alice@example.com');
-      (await grantAll(stack, b, 'vm-power', '/vms')).arrayBuffer();
+      await stack.grant(b, 'vm-power', '/vms');
       return { b, form: { project: 'acme-prod', zone: 'us-central1-a', instance: 'web-1', action: 'stop' }, csrf: await csrfOf(b) };
     },
     ok: 200,

@@ -2,15 +2,14 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import { startStack, freePort, type Stack } from '../helpers/stack.js';
-import { TestBrowser, hiddenInput } from '../helpers/browser.js';
+import { startStack, freePort, type Stack } from '../support/index.js';
+import { TestBrowser, hiddenInput } from '../support/browser.js';
 import { loadConfig } from '../../src/config/env.js';
 import { createLogger } from '../../src/log/logger.js';
-import { startScopewise } from '../../src/server.js';
-import { withFeatures } from '../../src/features/index.js';
+import { startScopewise } from '../../src/compose.js';
 import { generateKeySpec } from '../../src/tokens/crypto.js';
 import { createMockGoogle } from '../../mock-google/server.js';
-import { LogCapture } from '../helpers/stack.js';
+import { LogCapture } from '../support/index.js';
 
 const stacks: Stack[] = [];
 after(async () => {
@@ -77,7 +76,7 @@ test('the IdP down at start-up: the app starts, is not ready, answers 503 on sig
     OIDC_ISSUER: `http://127.0.0.1:${mockPort}`, OIDC_CLIENT_ID: 'c', OIDC_CLIENT_SECRET: secret,
     SESSION_SECRET: 'x'.repeat(32), TOKEN_KEYS: generateKeySpec('k'), SESSION_STORE: 'memory', LOG_LEVEL: 'info',
   }, { testing: true });
-  const app = await startScopewise(config, createLogger('info', logs.stream), { extend: withFeatures(config) });
+  const app = await startScopewise(config, createLogger('info', logs.stream));
   try {
     const health = await fetch(`http://localhost:${appPort}/healthz`);
     assert.equal(health.status, 503);

@@ -2,15 +2,9 @@
 // cannot pick a fresh address per request with its own X-Forwarded-For entries.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack, type Stack } from '../helpers/stack.js';
+import { useStack } from '../support/stack.js';
 
-let stack: Stack;
-before(async () => {
-  stack = await startStack({ env: { TRUST_PROXY: '1', RATE_LIMIT_PER_MINUTE: '3' } });
-});
-after(async () => {
-  await stack?.close();
-});
+const stack = useStack({ ...{ env: { TRUST_PROXY: '1', RATE_LIMIT_PER_MINUTE: '3' } }, reset: false });
 
 test('spoofed X-Forwarded-For entries do not escape the sign-in rate limit', async () => {
   const statuses: number[] = [];

@@ -1,22 +1,13 @@
 // Every route that takes returnTo, signed in and signed out, against the dot-segment family of open
 // redirects: the Location header Scopewise sends must stay on Scopewise.
-import { test, before, after, beforeEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack, type Stack } from '../helpers/stack.js';
-import { TestBrowser } from '../helpers/browser.js';
-import { DOT_SEGMENT_ATTACKS } from '../helpers/attacks.js';
-import { grantAll, signIn } from '../features/helpers.js';
+import { useStack } from '../support/stack.js';
+import { TestBrowser } from '../support/browser.js';
+import { DOT_SEGMENT_ATTACKS } from '../support/attacks.js';
 
-let stack: Stack;
-before(async () => {
-  stack = await startStack();
-});
-after(async () => {
-  await stack?.close();
-});
-beforeEach(async () => {
-  await stack.control('reset', {});
-});
+
+const stack = useStack();
 
 /** A Location that a browser would resolve to another origin. */
 function leavesSite(location: string | null): boolean {
@@ -38,7 +29,7 @@ test('/login signed out: the callback never redirects off-site', async () => {
 });
 
 test('/login signed in: the immediate redirect never leaves the site', async () => {
-  const b = await signIn(stack);
+  const b = await stack.signIn();
   for (const evil of DOT_SEGMENT_ATTACKS) {
     const res = await b.request(`${stack.baseUrl}/login?returnTo=${encodeURIComponent(evil)}`);
     assert.equal(res.status, 303);
@@ -48,8 +39,8 @@ test('/login signed in: the immediate redirect never leaves the site', async () 
 });
 
 test('/consent/<feature> for a ready feature never redirects off-site', async () => {
-  const b = await signIn(stack);
-  assert.equal((await grantAll(stack, b, 'vms', '/vms?project=acme-prod')).status, 200);
+  const b = await stack.signIn();
+  assert.equal((await stack.grant(b, 'vms', '/vms?project=acme-prod')).status, 200);
   for (const evil of DOT_SEGMENT_ATTACKS) {
     const res = await b.request(`${stack.baseUrl}/consent/vms?returnTo=${encodeURIComponent(evil)}`);
     assert.equal(res.status, 303);
@@ -67,7 +58,7 @@ test('/consent/<feature> signed out is refused before any redirect', async () =>
 });
 
 test('a consent that completes redirects back locally, never off-site', async () => {
-  let b = await signIn(stack);
+  let b = await stack.signIn();
   for (const evil of DOT_SEGMENT_ATTACKS.slice(0, 4)) {
     await stack.control('settings', { autoApprove: { email: 'alice@example.com' } });
     const start = await b.request(`${stack.baseUrl}/consent/logs?returnTo=${encodeURIComponent(evil)}`);
@@ -79,6 +70,6 @@ test('a consent that completes redirects back locally, never off-site', async ()
     assert.equal(cb.headers.get('location'), '/', evil);
     // Signed in again from scratch, so that the next consent asks Google again.
     await stack.control('reset', {});
-    b = await signIn(stack);
+    b = await stack.signIn();
   }
 });

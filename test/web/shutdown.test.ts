@@ -7,8 +7,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '../helpers/stack.js';
-import { TestBrowser } from '../helpers/browser.js';
+import { freePort } from '../support/index.js';
+import { TestBrowser } from '../support/browser.js';
 
 const main = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/main.js');
 

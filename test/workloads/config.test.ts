@@ -1,21 +1,21 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_WORKLOAD_REGIONS, parseWorkloadConfig } from '../../src/workloads/index.js';
+import { DEFAULT_WORKLOAD_REGIONS, parseReviewRegions } from '../../src/workloads/index.js';
 
-describe('parseWorkloadConfig (WORKLOAD_REGIONS)', () => {
+describe('parseReviewRegions (WORKLOAD_REGIONS)', () => {
   it('unset or empty: the default regions', () => {
-    assert.deepEqual(parseWorkloadConfig({}), { value: { regions: DEFAULT_WORKLOAD_REGIONS }, problems: [] });
-    assert.deepEqual(parseWorkloadConfig({ WORKLOAD_REGIONS: ' ' }).value.regions, DEFAULT_WORKLOAD_REGIONS);
+    assert.deepEqual(parseReviewRegions({}), { value: { regions: DEFAULT_WORKLOAD_REGIONS }, problems: [] });
+    assert.deepEqual(parseReviewRegions({ WORKLOAD_REGIONS: ' ' }).value.regions, DEFAULT_WORKLOAD_REGIONS);
   });
   it('a comma-separated list, trimmed and deduplicated', () => {
-    assert.deepEqual(parseWorkloadConfig({ WORKLOAD_REGIONS: 'us-central1, europe-west1,us-central1,' }), { value: { regions: ['us-central1', 'europe-west1'] }, problems: [] });
+    assert.deepEqual(parseReviewRegions({ WORKLOAD_REGIONS: 'us-central1, europe-west1,us-central1,' }), { value: { regions: ['us-central1', 'europe-west1'] }, problems: [] });
   });
   it('a bad name or too many regions is a problem naming the variable (fail closed: defaults kept)', () => {
-    const bad = parseWorkloadConfig({ WORKLOAD_REGIONS: 'us-central1,-,../x' });
+    const bad = parseReviewRegions({ WORKLOAD_REGIONS: 'us-central1,-,../x' });
     assert.equal(bad.problems.length, 2);
     assert.ok(bad.problems.every((p) => p.variable === 'WORKLOAD_REGIONS'));
     assert.deepEqual(bad.value.regions, DEFAULT_WORKLOAD_REGIONS);
     const many = Array.from({ length: 21 }, (_, i) => `us-east${i + 1}`).join(',');
-    assert.match(parseWorkloadConfig({ WORKLOAD_REGIONS: many }).problems[0]?.message ?? '', /At most 20/);
+    assert.match(parseReviewRegions({ WORKLOAD_REGIONS: many }).problems[0]?.message ?? '', /At most 20/);
   });
 });

@@ -1,7 +1,7 @@
 // The I/O edge: paging, follow-up calls, per-item failures vs section-wide ones, skipped regions.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { sendJson, startServer, type TestServer } from '../google/helpers.js';
+import { sendJson, startServer, type TestServer } from '../support/fake-server.js';
 import type { GoogleCallContext } from '../../src/google/index.js';
 import { gatherRunServices, gatherServiceAccountKeys, gatherWorkflows } from '../../src/workloads/index.js';
 

@@ -2,7 +2,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { MockGoogle } from '../../mock-google/server.js';
-import { S, getTokens, startMock } from '../mock-google/helpers.js';
+import { S, getTokens, startMock } from '../support/mock.js';
 import type { GoogleCallContext } from '../../src/google/index.js';
 import { loadDiscovery } from '../../src/scopes/index.js';
 import {

@@ -105,3 +105,37 @@ export function hiddenInput(html: string, name: string): string | undefined {
   const m = re.exec(html) ?? new RegExp(`<input[^>]*value="([^"]*)"[^>]*name="${name}"`, 'i').exec(html);
   return m?.[1];
 }
+
+/** Every body, Location header and Set-Cookie header any RecordingBrowser saw (for the token scan). */
+export const seen: string[] = [];
+
+/** Access and refresh tokens of the mock (and Google) look like these. */
+export const TOKEN_PATTERNS = [/ya29\./, /1\/\//];
+
+/** A TestBrowser that keeps a copy of every response body, Location and Set-Cookie header. */
+export class RecordingBrowser extends TestBrowser {
+  override async request(url: string | URL, init: RequestInit & { headers?: Record<string, string> } = {}): Promise<Response> {
+    const res = await super.request(url, init);
+    const text = await res.text();
+    seen.push(`${res.status} ${String(url)}\n${res.headers.get('location') ?? ''}\n${res.headers.getSetCookie().join('\n')}\n${text}`);
+    const noBody = res.status === 204 || res.status === 304;
+    return new Response(noBody ? null : text, { status: res.status, statusText: res.statusText, headers: res.headers });
+  }
+}
+
+/** Asserts that no token shape appears in anything recorded so far (nor in `logs`, when given). */
+export function assertNoTokensSeen(logs?: string): void {
+  if (seen.length === 0) throw new Error('nothing was recorded');
+  if (logs !== undefined) for (const re of TOKEN_PATTERNS) if (re.test(logs)) throw new Error(`token-like ${re} in the logs`);
+  for (const entry of seen) {
+    for (const re of TOKEN_PATTERNS) {
+      if (re.test(entry)) throw new Error(`token-like ${re} in a response: ${entry.slice(0, 300)}`);
+    }
+  }
+}
+
+/** The session id in a browser's Scopewise cookie (`s:<id>.<signature>`). */
+export function sessionIdOf(b: TestBrowser, host = 'localhost', name = 'scopewise'): string {
+  const raw = decodeURIComponent(b.cookie(host, name) ?? '');
+  return raw.slice(2, raw.lastIndexOf('.'));
+}

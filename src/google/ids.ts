@@ -1,8 +1,10 @@
 /**
- * Identifier validators, run before any identifier reaches a URL. Each `is*` is a pure predicate; each
- * `check*` returns the value or throws `InvalidInputError` (the web layer turns it into a 400).
- * Messages name the field, never echo the rejected value.
+ * Google's identifier rules, in one place: routes (the zod schemas at the end), configuration (DEFAULT_PROJECT,
+ * AUDIT_SINK) and API clients (the `check*` functions, run before any identifier reaches a URL) all use these.
+ * Each `is*` is a pure predicate; each `check*` returns the value or throws `InvalidInputError` (the web layer
+ * turns it into a 400). Messages name the field, never echo the rejected value.
  */
+import { z } from 'zod';
 
 export class InvalidInputError extends Error {
   override readonly name = 'InvalidInputError';
@@ -154,3 +156,24 @@ export function checkText(value: unknown, maxLength: number, field: string): str
   if (!ok) throw new InvalidInputError(field, `Field "${field}" must be text of at most ${maxLength} characters.`);
   return value as string;
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// The same rules as zod schemas, for request input (query strings and forms: each field a single string).
+
+const single = z.string({ error: 'expected a single value' });
+const rule = (ok: (v: string) => boolean, expected: string) => single.refine(ok, { message: expected });
+
+export const ids = {
+  project: rule(isProjectId, 'expected a Google Cloud project id such as my-project-123'),
+  zone: rule(isZone, 'expected a zone such as us-central1-a'),
+  region: rule(isRegion, 'expected a region such as us-central1'),
+  instance: rule(isInstanceName, 'expected an instance name'),
+  bucket: rule(isBucketName, 'expected a bucket name'),
+  serviceAccountEmail: rule(isServiceAccountEmail, 'expected a service account e-mail'),
+  pageToken: rule(isPageToken, 'expected a page token').optional(),
+  /** Free text of at most `max` characters (a filter, a prefix). */
+  text: (max: number) => single.max(max, `at most ${max} characters`).refine((v) => !v.includes('\u0000'), { message: 'expected text' }),
+} as const;
+
+/** An empty form field means "not given". */
+export const emptyToUndefined = (v: unknown): unknown => (v === '' ? undefined : v);

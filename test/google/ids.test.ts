@@ -17,7 +17,7 @@ import {
   isRegion,
   isServiceAccountEmail,
   isZone,
-} from '../../src/google/validate.js';
+} from '../../src/google/ids.js';
 
 // Path traversal and encoding tricks every identifier validator must refuse.
 const HOSTILE = ['../x', '..', '.', 'a/b', 'a\\b', '%2e%2e', '%2F', 'a%2Fb', 'a?b', 'a#b', 'a b', ' a', 'a\n', '', 'A', 'é'];

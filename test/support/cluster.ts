@@ -3,12 +3,13 @@
 import crypto from 'node:crypto';
 import { loadConfig, type Config } from '../../src/config/env.js';
 import { createLogger } from '../../src/log/logger.js';
-import { startScopewise, type RunningScopewise } from '../../src/server.js';
-import { withFeatures } from '../../src/features/index.js';
+import { startScopewise, type RunningScopewise } from '../../src/compose.js';
 import { generateKeySpec } from '../../src/tokens/crypto.js';
 import { createMockGoogle } from '../../mock-google/server.js';
-import { TestBrowser } from './browser.js';
-import { freePort, LogCapture } from './stack.js';
+import type { TestBrowser } from './browser.js';
+import { LogCapture } from './logs.js';
+import { freePort } from './ports.js';
+import { controlOf, signInOverHttp } from './stack.js';
 
 export interface Instance {
   app: RunningScopewise;
@@ -63,7 +64,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     for (const [i, port] of ports.entries()) {
       const config = loadConfig({ ...shared, PORT: String(port), BASE_URL: baseUrls[i]! });
       const logs = new LogCapture();
-      const app = await startScopewise(config, createLogger(config.logLevel, logs.stream), { extend: withFeatures(config) });
+      const app = await startScopewise(config, createLogger(config.logLevel, logs.stream), {});
       instances.push({ app, config, baseUrl: baseUrls[i]!, logs });
     }
   } catch (err) {
@@ -71,25 +72,12 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     await mock.close();
     throw err;
   }
-  const control = async (path: string, body?: unknown): Promise<unknown> => {
-    const res = await fetch(`${mock.url}/__control/${path}`, body === undefined
-      ? {}
-      : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    if (!res.ok) throw new Error(`control ${path}: ${res.status} ${await res.text()}`);
-    return res.headers.get('content-type')?.includes('json') ? res.json() : res.text();
-  };
+  const control = controlOf(mock.url);
   return {
     instances,
     mockUrl: mock.url,
     control,
-    async signIn(email, via = 0) {
-      await control('settings', { autoApprove: { email } });
-      const b = new TestBrowser();
-      const res = await b.follow(`${instances[via]!.baseUrl}/login?returnTo=/`);
-      await res.arrayBuffer();
-      if (res.status !== 200) throw new Error(`sign-in of ${email} ended with ${res.status}`);
-      return b;
-    },
+    signIn: (email, via = 0) => signInOverHttp(instances[via]!.baseUrl, control, email),
     async restart(i, env = {}, unset = []) {
       const inst = instances[i]!;
       await inst.app.close();
@@ -97,7 +85,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
       for (const name of unset) delete merged[name];
       const config = loadConfig({ ...merged, PORT: String(ports[i]), BASE_URL: baseUrls[i]! });
       const logs = new LogCapture();
-      const app = await startScopewise(config, createLogger(config.logLevel, logs.stream), { extend: withFeatures(config) });
+      const app = await startScopewise(config, createLogger(config.logLevel, logs.stream), {});
       instances[i] = { app, config, baseUrl: baseUrls[i]!, logs };
     },
     async close() {

@@ -1,6 +1,8 @@
-// Shared helpers for the mock Google tests: start a mock, drive the browser-less code flow, call controls.
+// The mock Google alone, for its own tests and the API clients': start one (`useMock()` for a file), drive the
+// browser-less code flow at its endpoints (the protocol layer's sign-in), call its controls.
 import { createHash, randomBytes } from 'node:crypto';
 import assert from 'node:assert/strict';
+import { after, before, beforeEach } from 'node:test';
 import { createMockGoogle, type MockGoogle } from '../../mock-google/server.js';
 
 export const CLIENT = { clientId: 'test-client.apps.googleusercontent.com', clientSecret: 'test-secret', redirectUris: ['http://localhost:3000/auth/callback'], name: 'Scopewise Test' };
@@ -21,6 +23,26 @@ export const S = {
 
 export async function startMock(): Promise<MockGoogle> {
   return createMockGoogle({ port: 0, clients: [CLIENT, OTHER_CLIENT] });
+}
+
+/**
+ * One mock for a test file: started before its tests, closed after, reset before each test with `reset: true`.
+ * The object is filled in once started.
+ */
+export function useMock(opts: { reset?: boolean } = {}): MockGoogle {
+  const handle = {} as MockGoogle;
+  before(async () => {
+    Object.assign(handle, await startMock());
+  });
+  after(async () => {
+    await handle.close?.();
+  });
+  if (opts.reset) {
+    beforeEach(async () => {
+      await mockControl(handle, 'reset', {});
+    });
+  }
+  return handle;
 }
 
 export function pkce(): { verifier: string; challenge: string } {
@@ -79,7 +101,7 @@ export interface SignInResult {
  * Drives the authorization endpoint like a browser: account chooser (POST) unless login_hint/cookie picks the user,
  * then the consent screen (POST Allow with every box ticked but `untick`, or Cancel).
  */
-export async function signIn(
+export async function authorizeAtMock(
   mock: MockGoogle,
   opts: { email?: string; params: Record<string, string | undefined>; untick?: string[]; cancel?: boolean; cookie?: string; useChooser?: boolean },
 ): Promise<SignInResult> {
@@ -142,7 +164,7 @@ export async function getTokens(
   opts: { email?: string; scope: string; extra?: Record<string, string>; untick?: string[]; nonce?: string },
 ): Promise<{ tokens: TokenResponse; signIn: SignInResult }> {
   const { verifier, challenge } = pkce();
-  const result = await signIn(mock, {
+  const result = await authorizeAtMock(mock, {
     ...(opts.email ? { email: opts.email } : {}),
     ...(opts.untick ? { untick: opts.untick } : {}),
     params: { scope: opts.scope, code_challenge: challenge, code_challenge_method: 'S256', nonce: opts.nonce ?? 'n-0S6_WzA2Mj', ...(opts.extra ?? {}) },
@@ -154,7 +176,7 @@ export async function getTokens(
   return { tokens: (await res.json()) as TokenResponse, signIn: result };
 }
 
-export async function control(mock: MockGoogle, path: string, body?: unknown): Promise<any> {
+export async function mockControl(mock: MockGoogle, path: string, body?: unknown): Promise<any> {
   const res = await fetch(`${mock.url}/__control/${path}`, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   assert.ok(res.ok, `control ${path} → ${res.status} ${await res.clone().text()}`);
   return res.json();

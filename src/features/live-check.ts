@@ -8,8 +8,8 @@ import { z } from 'zod';
 import { GoogleApiError } from '../google/errors.js';
 import { googleRequest } from '../google/request.js';
 import { apiRoot, methodUrl } from '../google/urls.js';
-import { apiBaseUrl, findMethod, type Discovery, type MethodId } from './discovery.js';
-import { classifyLiveAnswer, cloudScopes, probeFor, type LiveResult, type ProbeContext } from './live.js';
+import { apiBaseUrl, findMethod, type Discovery, type MethodId } from '../scopes/discovery.js';
+import { classifyLiveAnswer, cloudScopes, probeFor, type LiveResult, type ProbeContext } from '../scopes/live.js';
 
 export interface VerifyLiveOptions {
   readonly methods: readonly MethodId[];

@@ -1,0 +1,89 @@
+// VMs: a project's Compute Engine instances across zones, and starting or stopping one (a separate feature,
+// asked only when the power buttons are first used, so viewing never holds write access).
+import { z } from 'zod';
+import { listInstancesAggregated, startInstance, stopInstance, type FlatInstance, type Operation } from '../../google/index.js';
+import { ids } from '../../google/ids.js';
+import type { Cell } from '../../web/views.js';
+import { actions, code, lastSegment, status, text, withQuery } from '../cells.js';
+import type { ActionSpec, ListPageSpec } from '../spec.js';
+import { emptyFor, projectField, projectQuery } from './project-field.js';
+
+/** The VM table's rows: name, zone, status, machine type, and the stop or start link. */
+export function vmRows(project: string, instances: readonly FlatInstance[]): Cell[][] {
+  return instances.map((i) => {
+    const running = i.status === 'RUNNING';
+    const action = running ? 'stop' : 'start';
+    return [
+      code(i.name),
+      text(i.zone),
+      status(i.status ?? 'UNKNOWN'),
+      text(lastSegment(i.machineType)),
+      actions({ href: withQuery('/vms/power', { project, zone: i.zone, instance: i.name, action }), label: `${running ? 'Stop' : 'Start'} ${i.name}` }),
+    ];
+  });
+}
+
+export const vmsPage: ListPageSpec<z.infer<typeof projectQuery>> = {
+  kind: 'list',
+  feature: 'vms',
+  route: '/vms',
+  input: projectQuery,
+  project: true,
+  title: () => 'Virtual machines',
+  intro: () => 'Compute Engine instances of a project, across all zones.',
+  form: ({ project }) => [projectField(project)],
+  columns: ['Name', 'Zone', 'Status', 'Machine type', 'Actions'],
+  empty: ({ project }) => emptyFor(project, 'VM instances'),
+  keep: ({ project }) => ({ project }),
+  async load(google, { q, project }) {
+    const out = await listInstancesAggregated(google, { project: project!, pageToken: q.pageToken, maxResults: 100 });
+    return {
+      rows: vmRows(project!, out.instances),
+      nextPageToken: out.nextPageToken,
+      ...(out.unreachable?.length ? { notices: [`Google could not reach these zones: ${out.unreachable.join(', ')}. Their VMs are not listed.`] } : {}),
+    };
+  },
+};
+
+const powerInput = z.object({ project: ids.project, zone: ids.zone, instance: ids.instance, action: z.enum(['stop', 'start'], { error: 'expected stop or start' }) });
+type Power = z.infer<typeof powerInput>;
+const verb = (p: Power) => (p.action === 'stop' ? 'Stop' : 'Start');
+const backToVms = (p: Power) => withQuery('/vms', { project: p.project });
+
+export const vmPowerAction: ActionSpec<Power, Operation> = {
+  kind: 'action',
+  feature: 'vm-power',
+  route: '/vms/power',
+  input: powerInput,
+  confirm: (p) => ({
+    view: 'vm-power',
+    data: {
+      title: `${verb(p)} ${p.instance}`,
+      verb: verb(p),
+      ...p,
+      explanation: p.action === 'stop' ? 'Stopping shuts the VM down; anything running on it stops. You can start it again later.' : 'Starting boots the VM; it is billed while it runs.',
+      danger: p.action === 'stop',
+      cancelHref: backToVms(p),
+    },
+  }),
+  act: (google, p) => (p.action === 'stop' ? stopInstance : startInstance)(google, { project: p.project, zone: p.zone, instance: p.instance }),
+  done: (p, op) => ({
+    view: 'vm-operation',
+    data: {
+      title: `${p.action === 'stop' ? 'Stopping' : 'Starting'} ${p.instance}`,
+      verb: verb(p),
+      instance: p.instance,
+      project: p.project,
+      operationName: op.name,
+      status: op.status ?? 'UNKNOWN',
+      operationType: op.operationType ?? p.action,
+      ...(op.progress !== undefined ? { progress: `${op.progress}%` } : {}),
+      backHref: backToVms(p),
+    },
+  }),
+  audit: {
+    event: 'feature-action',
+    fields: (p) => ({ action: p.action, project: p.project, zone: p.zone, instance: p.instance }),
+    result: (op) => ({ result: op.status ?? 'UNKNOWN', operation: op.name }),
+  },
+};
