@@ -85,7 +85,8 @@ export function createAuditExport(config: AuditExportConfig, deps: AuditExportDe
     record(event, fields) {
       const record = createAuditRecord(event, fields, now());
       // The local line keeps the caller's fields (the logger's redaction applies) and the id of the export.
-      logger.info({ audit: true, event, auditId: record.id, ...fields }, `audit: ${event}`);
+      // The event name and id last: a field of the same name can never relabel an audit line.
+      logger.info({ audit: true, ...fields, event, auditId: record.id }, `audit: ${event}`);
       for (const q of queues) q.enqueue(record);
       return record;
     },

@@ -45,5 +45,5 @@ export function httpsOrLoopbackUrl(value: string): URL | string {
   if (u.username || u.password) return 'a URL without credentials';
   if (u.protocol === 'https:') return u;
   if (u.protocol === 'http:' && isLoopbackHost(u.hostname)) return u;
-  return 'https (plain http only on loopback addresses)';
+  return 'an https:// URL (plain http only on loopback addresses)';
 }

@@ -82,7 +82,7 @@ export interface ActionOutcome {
 }
 
 async function runOne(action: Action, ctx: ReactionContext, accounts: AccountActions, audit: RiscAudit): Promise<void> {
-  const base = { jti: ctx.jti, event: ctx.event };
+  const base = { jti: ctx.jti, riscEvent: ctx.event };
   switch (action.kind) {
     case 'end-sessions': {
       const sessions = await accounts.endSessions(action.sub);
@@ -131,7 +131,7 @@ export async function executeReaction(actions: readonly Action[], ctx: ReactionC
       outcomes.push({ action: action.kind, ok: true });
     } catch (err) {
       const error = (err as Error).message;
-      deps.audit('risc-reaction-failed', { jti: ctx.jti, event: ctx.event, action: action.kind, ...('sub' in action && action.sub ? { sub: action.sub } : {}), error });
+      deps.audit('risc-reaction-failed', { jti: ctx.jti, riscEvent: ctx.event, action: action.kind, ...('sub' in action && action.sub ? { sub: action.sub } : {}), error });
       outcomes.push({ action: action.kind, ok: false, error });
     }
   }

@@ -23,5 +23,5 @@ export type Audit = (event: AuditEvent, fields: Record<string, unknown>) => void
 
 /** The local line only: one JSON line on the log stream, marked `audit: true`. */
 export function logAudit(logger: Logger): Audit {
-  return (event, fields) => logger.info({ audit: true, event, ...fields }, `audit: ${event}`);
+  return (event, fields) => logger.info({ audit: true, ...fields, event }, `audit: ${event}`);
 }

@@ -48,10 +48,15 @@ describe('the real catalogue', () => {
       logs: ['logging.read'],
       'cloud-run': ['run.readonly'],
       'service-accounts': ['iam'],
+      'workload-vms': ['compute.readonly'],
+      'workload-cloud-run': ['run.readonly'],
+      'workload-cloud-run-invokers': ['cloud-platform'],
+      'workload-keys': ['iam'],
+      'workload-workflows': ['cloud-platform'],
     });
   });
   it('flags broadOnly exactly where Google documents only a cloud-wide scope (projects), and says nothing untrue', () => {
-    assert.deepEqual(CATALOGUE.filter((f) => f.broadOnly !== undefined).map((f) => f.id), ['projects']);
+    assert.deepEqual(CATALOGUE.filter((f) => f.broadOnly !== undefined).map((f) => f.id), ['projects', 'workload-cloud-run-invokers', 'workload-workflows']);
     for (const f of CATALOGUE) {
       for (const text of [f.broadOnly, f.accessNote, f.summary, f.why]) assert.doesNotMatch(text ?? '', /offers no narrower scope|accepts only the cloud-platform/, f.id);
     }

@@ -59,7 +59,7 @@ describe('source disagreements', () => {
     assert.equal(f[0]?.methodId, SA_LIST);
     assert.match(f[0]?.message ?? '', /iam is listed by rest-reference but not by discovery/);
     const findings = checkCatalogue(CATALOGUE, mergeEvidence(withEvidence({ notes })));
-    assert.deepEqual(findings.map((x) => [x.code, x.featureId]), [['source-disagreement', 'service-accounts']]);
+    assert.deepEqual(findings.map((x) => [x.code, x.featureId]), [['source-disagreement', 'service-accounts,workload-keys']]);
   });
   it('a note that believes the silent source removes the scope from the union', () => {
     const notes = ev.notes.map((n) => (n.method === SA_LIST && n.scope === `${A}iam` ? { ...n, believe: 'discovery' as const } : n));

@@ -136,12 +136,13 @@ describe('accountSummary', () => {
     assert.deepEqual(s.scopes[0]?.neededBy, ['vms']);
     assert.equal(s.scopes[0]?.stillNeeded, true);
   });
-  it('no feature asks cloud-platform any more (service-accounts asks iam): held, it is excess though it makes every feature ready', () => {
+  it('only the features Google documents with nothing narrower ask cloud-platform; held, it makes every feature ready', () => {
     const s = accountSummary(CATALOGUE, [...SIGNED_IN, `${A}cloud-platform`, `${A}logging.admin`], d);
-    assert.deepEqual(s.excess, [`${A}cloud-platform`, `${A}logging.admin`]);
+    assert.deepEqual(s.excess, [`${A}logging.admin`]);
     const cp = s.scopes.find((x) => x.scope === `${A}cloud-platform`);
-    assert.deepEqual(cp?.askedBy, []);
+    assert.deepEqual(cp?.askedBy, ['workload-cloud-run-invokers', 'workload-workflows']);
     assert.deepEqual(cp?.usedBy, CATALOGUE.map((f) => f.id));
+    assert.ok(s.features.every((f) => f.state === 'ready'));
   });
   it('iam (only the REST reference lists it) makes service-accounts ready', () => {
     assert.equal(featureReadiness(feature('service-accounts'), [...SIGNED_IN, `${A}iam`], d).state, 'ready');
@@ -158,8 +159,8 @@ describe('accountSummary', () => {
     ]);
     const ro = s.scopes[3];
     assert.equal(ro?.description, 'View your Google Compute Engine resources');
-    assert.deepEqual(ro?.usedBy, ['vms']);
-    assert.deepEqual(ro?.neededBy, ['vms']);
+    assert.deepEqual(ro?.usedBy, ['vms', 'workload-vms']);
+    assert.deepEqual(ro?.neededBy, ['vms', 'workload-vms']);
     assert.deepEqual(
       Object.fromEntries(s.features.map((f) => [f.id, f.state])),
       {
@@ -170,6 +171,11 @@ describe('accountSummary', () => {
         logs: 'needs-consent',
         'cloud-run': 'needs-consent',
         'service-accounts': 'needs-consent',
+        'workload-vms': 'ready',
+        'workload-cloud-run': 'needs-consent',
+        'workload-cloud-run-invokers': 'needs-consent',
+        'workload-keys': 'needs-consent',
+        'workload-workflows': 'needs-consent',
       },
     );
   });
