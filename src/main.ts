@@ -4,6 +4,7 @@ import { ConfigError, loadConfig, type Config } from './config/env.js';
 import { createLogger } from './log/logger.js';
 import { startScopewise } from './server.js';
 import { withFeatures } from './features/index.js';
+import { parseDrainConfig } from './lifecycle/drain.js';
 
 async function main(): Promise<void> {
   let config: Config;
@@ -16,6 +17,12 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+  const drainConfig = parseDrainConfig(process.env);
+  if (drainConfig.problems.length > 0) {
+    console.error(drainConfig.problems.join('\n'));
+    process.exit(1);
+  }
+  const { drainDelayMs, closeTimeoutMs } = drainConfig.value;
   let stopDemo: (() => Promise<void>) | undefined;
   if (config.demo) {
     const { startDemo } = await import('./demo/launch.js');
@@ -35,14 +42,18 @@ async function main(): Promise<void> {
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down: finishing in-flight requests');
+    // SIGTERM (an orchestrator's stop): /readyz answers 503 at once and the app keeps serving for the drain
+    // delay, while the load balancer's health check notices; Ctrl-C (SIGINT) skips the delay.
+    const delayMs = signal === 'SIGTERM' ? drainDelayMs : 0;
+    logger.info({ signal, drainMs: delayMs }, 'shutting down: unready now; finishing in-flight requests');
     const force = setTimeout(() => {
-      logger.error('in-flight requests did not finish within 10 s; exiting');
+      logger.error(`in-flight requests did not finish within ${closeTimeoutMs / 1000} s; exiting`);
       process.exit(1);
-    }, 10_000);
+    }, delayMs + closeTimeoutMs);
     force.unref();
-    app
-      .close()
+    app.drain
+      .drain(delayMs)
+      .then(() => app.close())
       .then(() => stopDemo?.())
       .then(() => {
         logger.info('shut down cleanly');

@@ -12,6 +12,7 @@ import { openTokenStore } from './tokens/token-store.js';
 import { RedisLock } from './tokens/lock.js';
 import { oidcTokenEndpoint } from './auth/token-endpoint.js';
 import { createApp, type AppDeps } from './web/app.js';
+import { ServerDrain } from './lifecycle/drain.js';
 
 export interface RunningScopewise {
   url: string;
@@ -19,6 +20,8 @@ export interface RunningScopewise {
   server: http.Server;
   sessionStore: SessionStoreHandle;
   oidc: OidcProvider;
+  /** Readiness (/readyz) and the SIGTERM drain. */
+  drain: ServerDrain;
   close(): Promise<void>;
 }
 
@@ -55,7 +58,8 @@ export async function startScopewise(config: Config, logger: Logger, opts: Start
 
   const base = { config, logger, sessionStore, oidc, vault, ...(opts.now ? { now: opts.now } : {}) };
   const app = createApp({ ...base, ...(opts.extend?.(base) ?? {}) });
-  const server = http.createServer(app);
+  const drain = new ServerDrain(app);
+  const server = drain.server;
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   server.requestTimeout = 60_000;
@@ -67,30 +71,15 @@ export async function startScopewise(config: Config, logger: Logger, opts: Start
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const url = config.port === 0 ? `http://${host}:${addr.port}` : config.baseUrl.origin;
 
-  // Graceful close: stop accepting, let in-flight requests finish, then drop keep-alive connections
-  // (an idle keep-alive socket would otherwise hold the process open for keepAliveTimeout).
-  let inFlight = 0;
-  let draining = false;
-  server.on('request', (_req, res) => {
-    inFlight++;
-    res.once('close', () => {
-      inFlight--;
-      if (draining && inFlight === 0) server.closeAllConnections();
-    });
-  });
+  // Graceful close: stop accepting, let in-flight requests finish, end keep-alive connections (drain.ts).
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
+      await drain.close();
       oidc.stop();
-      await new Promise<void>((resolve) => {
-        draining = true;
-        server.close(() => resolve());
-        if (inFlight === 0) server.closeAllConnections();
-        else server.closeIdleConnections();
-      });
       await sessionStore.close();
     })();
     return closing;
   };
-  return { url, server, sessionStore, oidc, vault, close };
+  return { url, server, sessionStore, oidc, vault, drain, close };
 }
