@@ -32,7 +32,12 @@ export default defineConfig({
   fullyParallel: false,
   workers: 1,
   retries: 0,
+  // A short test's budget. Long journeys (several round trips to the mock Google, accessibility scans) set
+  // their own with test.setTimeout, sized for a busy 2-core machine (about three times the idle time).
   timeout: 30_000,
+  // Web-first assertions wait for their condition up to this long: a page after a round trip through the mock
+  // Google can take several seconds on a loaded machine. Passing assertions return as soon as they hold.
+  expect: { timeout: 15_000 },
   forbidOnly: Boolean(process.env.CI),
   reporter: [['list']],
   use: {
