@@ -202,11 +202,41 @@ interface Sample {
   error?: string;
 }
 
+/** What happened during a phase, in ms since it began (or an exit code). */
+type Notes = Record<string, number | null>;
+
 interface Phase {
   name: string;
   start: number;
   end: number;
-  notes: Record<string, unknown>;
+  notes: Notes;
+}
+
+type Figures = ReturnType<typeof figures>;
+
+/** What bench/rolling-results.json holds. */
+interface RollingResults {
+  date: string;
+  node: string;
+  settings: { sessions: number; loops: number; thinkMs: number; accessTokenTtlS: number; drainSeconds: string; redisDownMs: number; healthCheck: typeof CHECK };
+  overall: Figures;
+  rollingRestarts: Figures & { restartA: Figures & { notes: Notes }; restartB: Figures & { notes: Notes }; sessionsChecked: number; sessionsLost: number };
+  redisRestart: Figures & {
+    notes: Notes;
+    duringOutage: Figures;
+    answered503: number;
+    answered503ByHaproxy: number;
+    answered500: number;
+    otherFailures: number;
+    firstGoodAfterRedisBackMs: number | null;
+    lastFailureAfterRedisBackMs: number;
+    sessionsChecked: number;
+    sessionsLost: number;
+  };
+  haproxy: { retries: number; redispatches: number; perServer: Record<string, { responses: number; downtimeS: number; checkFailures: number }> };
+  transportErrors: Array<[string, number]>;
+  verdicts: Record<string, boolean>;
+  passed: boolean;
 }
 
 function figures(samples: Sample[]) {
@@ -310,7 +340,7 @@ async function main(): Promise<void> {
     });
 
     const phases: Phase[] = [];
-    const phase = async (name: string, body: (notes: Record<string, unknown>) => Promise<void>) => {
+    const phase = async (name: string, body: (notes: Notes) => Promise<void>) => {
       const p: Phase = { name, start: Date.now(), end: 0, notes: {} };
       phases.push(p);
       await body(p.notes);
@@ -318,7 +348,7 @@ async function main(): Promise<void> {
       log(`${name}: ${((p.end - p.start) / 1000).toFixed(1)} s ${JSON.stringify(p.notes)}`);
     };
 
-    const restart = (key: 'a' | 'b') => async (notes: Record<string, unknown>) => {
+    const restart = (key: 'a' | 'b') => async (notes: Notes) => {
       const inst = instances[key];
       const proc = inst.child.proc;
       const exit = new Promise<number | null>((resolve) => {
@@ -399,15 +429,15 @@ async function main(): Promise<void> {
     };
     passed = Object.values(verdicts).every(Boolean);
 
-    const results = {
+    const results: RollingResults = {
       date: new Date().toISOString(),
       node: process.version,
       settings: { sessions: SESSIONS, loops: LOOPS, thinkMs: THINK_MS, accessTokenTtlS: TTL_S, drainSeconds: DRAIN_SECONDS ?? 'app default (5)', redisDownMs: REDIS_DOWN_MS, healthCheck: CHECK },
       overall: figures(samples),
       rollingRestarts: {
         ...figures(rollingSamples),
-        restartA: { ...figures(inPhase(restartA)), ...restartA.notes },
-        restartB: { ...figures(inPhase(restartB)), ...restartB.notes },
+        restartA: { ...figures(inPhase(restartA)), notes: restartA.notes },
+        restartB: { ...figures(inPhase(restartB)), notes: restartB.notes },
         sessionsChecked: afterRestarts.checked,
         sessionsLost: afterRestarts.lost,
       },
@@ -418,7 +448,7 @@ async function main(): Promise<void> {
         answered503ByHaproxy: count(redisSamples, (s) => s.status === 503 && !s.appUnavailable),
         answered500: count(redisSamples, (s) => s.status === 500),
         otherFailures: redisUnexpected,
-        ...redisPhase.notes,
+        notes: redisPhase.notes,
         firstGoodAfterRedisBackMs: firstGoodAfterBack ? firstGoodAfterBack.end - redisBackAt : null,
         lastFailureAfterRedisBackMs: lastBad ? Math.max(0, lastBad - redisBackAt) : 0,
         sessionsChecked: afterRedis.checked,
@@ -453,13 +483,13 @@ async function main(): Promise<void> {
   }
 }
 
-type Out = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-function renderMarkdown(r: Out): string {
+function renderMarkdown(r: RollingResults): string {
   const rr = r.rollingRestarts;
   const rd = r.redisRestart;
+  const a = rr.restartA.notes;
+  const b = rr.restartB.notes;
   const st = (o: Record<string, number>) => Object.entries(o).map(([k, v]) => `${k}: ${v}`).join(', ');
-  const row = (name: string, f: Out) => `| ${name} | ${f.requests} | ${f.failures} | ${st(f.byStatus)} | ${f.p50Ms} | ${f.p99Ms} | ${f.maxMs} |`;
+  const row = (name: string, f: Figures) => `| ${name} | ${f.requests} | ${f.failures} | ${st(f.byStatus)} | ${f.p50Ms} | ${f.p99Ms} | ${f.maxMs} |`;
   return [
     `# Rolling restarts behind HAProxy, then a Redis restart (\`npm run rolling\`)`,
     '',
@@ -476,13 +506,13 @@ function renderMarkdown(r: Out): string {
     row('Redis restart and after', rd),
     row('during the Redis outage (stop → both instances healthy)', rd.duringOutage),
     '',
-    `- Restart A: HAProxy marked it DOWN ${rr.restartA.markedDownAfterMs} ms after SIGTERM; exit code ${rr.restartA.exitCode} after ${rr.restartA.exitedAfterMs} ms; ready again at ${rr.restartA.readyAfterMs} ms; UP in HAProxy at ${rr.restartA.upAfterMs} ms.`,
-    `- Restart B: DOWN at ${rr.restartB.markedDownAfterMs} ms; exit code ${rr.restartB.exitCode} after ${rr.restartB.exitedAfterMs} ms; ready at ${rr.restartB.readyAfterMs} ms; UP at ${rr.restartB.upAfterMs} ms.`,
+    `- Restart A: HAProxy marked it DOWN ${a.markedDownAfterMs} ms after SIGTERM; exit code ${a.exitCode} after ${a.exitedAfterMs} ms; ready again at ${a.readyAfterMs} ms; UP in HAProxy at ${a.upAfterMs} ms.`,
+    `- Restart B: DOWN at ${b.markedDownAfterMs} ms; exit code ${b.exitCode} after ${b.exitedAfterMs} ms; ready at ${b.readyAfterMs} ms; UP at ${b.upAfterMs} ms.`,
     `- Sessions after both restarts: ${rr.sessionsChecked - rr.sessionsLost} of ${rr.sessionsChecked} still signed in with their grant (lost: **${rr.sessionsLost}**).`,
-    `- Redis down for ${rd.downForMs} ms (SIGTERM, then started again on its files): **${rd.answered503}** answers 503 (${rd.answered503ByHaproxy} of them from HAProxy rather than Scopewise), **${rd.answered500}** answers 500, ${rd.otherFailures} other failures. First good answer ${rd.firstGoodAfterRedisBackMs} ms after Redis answered again; last failed answer ${rd.lastFailureAfterRedisBackMs} ms after; both instances' /healthz back to 200 ${rd.instancesHealthyAfterMs} ms after.`,
+    `- Redis down for ${rd.notes.downForMs} ms (SIGTERM, then started again on its files): **${rd.answered503}** answers 503 (${rd.answered503ByHaproxy} of them from HAProxy rather than Scopewise), **${rd.answered500}** answers 500, ${rd.otherFailures} other failures. First good answer ${rd.firstGoodAfterRedisBackMs} ms after Redis answered again; last failed answer ${rd.lastFailureAfterRedisBackMs} ms after; both instances' /healthz back to 200 ${rd.notes.instancesHealthyAfterMs} ms after.`,
     `- Sessions after the Redis restart: ${rd.sessionsChecked - rd.sessionsLost} of ${rd.sessionsChecked} (lost: **${rd.sessionsLost}**).`,
-    `- HAProxy: ${r.haproxy.retries} retries, ${r.haproxy.redispatches} redispatches; per server: ${Object.entries(r.haproxy.perServer).map(([k, v]) => `${k} ${(v as Out).responses} responses, down ${(v as Out).downtimeS} s`).join('; ')}.`,
-    r.transportErrors.length ? `- Transport errors: ${r.transportErrors.map(([m, n]: [string, number]) => `${m}: ${n}`).join('; ')}` : '- Transport errors: none.',
+    `- HAProxy: ${r.haproxy.retries} retries, ${r.haproxy.redispatches} redispatches; per server: ${Object.entries(r.haproxy.perServer).map(([k, v]) => `${k} ${v.responses} responses, down ${v.downtimeS} s`).join('; ')}.`,
+    r.transportErrors.length ? `- Transport errors: ${r.transportErrors.map(([m, n]) => `${m}: ${n}`).join('; ')}` : '- Transport errors: none.',
     '',
   ].join('\n');
 }
