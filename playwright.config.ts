@@ -1,12 +1,16 @@
 // End-to-end tests in Debian's Chromium against the demo (Scopewise + the bundled mock Google).
 import { defineConfig } from '@playwright/test';
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
 export const APP_PORT = Number(process.env.E2E_APP_PORT ?? 3100);
 export const MOCK_PORT = Number(process.env.E2E_MOCK_PORT ?? 4100);
 const dataDir = path.join(os.tmpdir(), `scopewise-e2e-${process.pid}`);
+// The demo's generated secrets and SQLite file live there for one run; the runner's process removes them
+// when it exits (in a worker process, where this file is loaded too, the folder does not exist: no-op).
+process.once('exit', () => fs.rmSync(dataDir, { recursive: true, force: true }));
 
 // Two instances on Redis behind no load balancer (no sticky sessions), sharing one mock Google.
 export const CLUSTER_MOCK_PORT = MOCK_PORT + 100;
