@@ -1,12 +1,16 @@
 // End-to-end tests in Debian's Chromium against the demo (Scopewise + the bundled mock Google).
 import { defineConfig } from '@playwright/test';
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
 export const APP_PORT = Number(process.env.E2E_APP_PORT ?? 3100);
 export const MOCK_PORT = Number(process.env.E2E_MOCK_PORT ?? 4100);
 const dataDir = path.join(os.tmpdir(), `scopewise-e2e-${process.pid}`);
+// The demo's generated secrets and SQLite file live there for one run; the runner's process removes them
+// when it exits (in a worker process, where this file is loaded too, the folder does not exist: no-op).
+process.once('exit', () => fs.rmSync(dataDir, { recursive: true, force: true }));
 
 // Two instances on Redis behind no load balancer (no sticky sessions), sharing one mock Google.
 export const CLUSTER_MOCK_PORT = MOCK_PORT + 100;
@@ -32,7 +36,12 @@ export default defineConfig({
   fullyParallel: false,
   workers: 1,
   retries: 0,
+  // A short test's budget. Long journeys (several round trips to the mock Google, accessibility scans) set
+  // their own with test.setTimeout, sized for a busy 2-core machine (about three times the idle time).
   timeout: 30_000,
+  // Web-first assertions wait for their condition up to this long: a page after a round trip through the mock
+  // Google can take several seconds on a loaded machine. Passing assertions return as soon as they hold.
+  expect: { timeout: 15_000 },
   forbidOnly: Boolean(process.env.CI),
   reporter: [['list']],
   use: {

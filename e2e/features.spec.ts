@@ -22,6 +22,9 @@ async function consentCheckboxes(page: Page): Promise<string[]> {
 }
 
 test('VMs: viewing asks only compute.readonly; stopping asks only compute; the VM stops', async ({ page }) => {
+  // The longest journey: sign-in, two consents at the mock Google, four accessibility scans, a VM stopped.
+  // About 15 s on an idle machine; it hit the 30 s default when the machine was busy.
+  test.setTimeout(90_000);
   const scopes = recordAuthorizationScopes(page);
   await signIn(page, 'alice@example.com');
   await expect(page.getByRole('heading', { name: 'Signed in as Alice Admin' })).toBeVisible();
@@ -63,6 +66,8 @@ test('VMs: viewing asks only compute.readonly; stopping asks only compute; the V
 });
 
 test('an unticked scope: the feature names what is missing and offers to ask again; other features work', async ({ page }) => {
+  // Sign-in and two consents at the mock Google, one accessibility scan.
+  test.setTimeout(60_000);
   const scopes = recordAuthorizationScopes(page);
   await signIn(page, 'alice@example.com');
   await page.goto('/vms');
@@ -89,6 +94,8 @@ test('an unticked scope: the feature names what is missing and offers to ask aga
 });
 
 test('the account page lists what is granted, by whom it is used, and each feature state', async ({ page }) => {
+  // Sign-in and one consent at the mock Google, one accessibility scan.
+  test.setTimeout(60_000);
   await signIn(page, 'alice@example.com');
   await page.goto('/logs');
   await page.getByRole('link', { name: 'Grant access at Google' }).click();
@@ -114,6 +121,8 @@ test('service accounts say before asking that Google offers only cloud-platform'
 });
 
 test('Google access removed at Google: the feature says so and one click grants it again', async ({ page }) => {
+  // Sign-in and two consents at the mock Google.
+  test.setTimeout(60_000);
   await control('settings', { accessTokenTtlSeconds: 1 });
   await signIn(page, 'alice@example.com');
   await page.goto('/vms');
@@ -124,9 +133,13 @@ test('Google access removed at Google: the feature says so and one click grants 
 
   await control('revoke-grant', { email: 'alice@example.com' });
   await control('settings', { accessTokenTtlSeconds: 3600 });
-  await page.waitForTimeout(1200); // the short-lived access token expires; the refresh meets invalid_grant
-  await page.goto('/vms');
-  await expect(page.getByText('Google access was removed.')).toBeVisible();
+  // Once the 1 s access token is due for refresh, the refresh meets invalid_grant and the page says so.
+  // Reload until it does (before that moment the page may still show the table).
+  const removed = page.getByText('Google access was removed.');
+  await expect(async () => {
+    await page.goto('/vms');
+    await expect(removed).toBeVisible({ timeout: 1_000 });
+  }).toPass({ intervals: [250, 500, 1_000], timeout: 20_000 });
   expect((await page.request.get('/me')).status()).toBe(200);
   await page.getByRole('link', { name: 'Grant access at Google' }).click();
   await atGoogle(page, 'alice@example.com');
@@ -135,6 +148,8 @@ test('Google access removed at Google: the feature says so and one click grants 
 });
 
 test('disconnect revokes the grant at Google and signs out', async ({ page }) => {
+  // Sign-in and one consent at the mock Google, then a revocation.
+  test.setTimeout(60_000);
   await signIn(page, 'alice@example.com');
   await page.goto('/logs');
   await page.getByRole('link', { name: 'Grant access at Google' }).click();

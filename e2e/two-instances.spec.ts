@@ -12,6 +12,8 @@ test.beforeEach(async () => {
 });
 
 test('sign in on instance A, grant and use a feature on instance B, and A sees it too', async ({ page }) => {
+  // Sign-in and one consent at the mock Google, across two instances.
+  test.setTimeout(60_000);
   await page.goto(`${A}/`);
   await page.getByRole('link', { name: 'Sign in with Google' }).click();
   await atGoogle(page, 'alice@example.com');

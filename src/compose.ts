@@ -5,7 +5,7 @@
 //   → account events (RISC receiver, session index) → features (catalogue + page specs + engine) → app → listener
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Request, RequestHandler } from 'express';
+import type { RequestHandler } from 'express';
 import type { Config } from './config/env.js';
 import type { Logger } from './log/logger.js';
 import type { Audit } from './log/audit.js';
@@ -22,10 +22,13 @@ import { requestMetrics } from './metrics/middleware.js';
 import { createMtlsServer, forwardedHeadersOnlyFromPeers } from './mtls/server.js';
 import { accountEvents } from './events/wiring.js';
 import { LAST_SEEN_RESOLUTION_MS } from './sessions/middleware.js';
+import { ServerDrain } from './lifecycle/drain.js';
 
 export interface RunningScopewise {
   url: string;
   server: http.Server;
+  /** Readiness (/readyz) and the SIGTERM drain. */
+  drain: ServerDrain;
   storage: Storage;
   oidc: OidcProvider;
   vault: TokenVault;
@@ -149,10 +152,12 @@ export async function startScopewise(config: Config, logger: Logger, opts: Start
   });
 
   const mainIds = config.own.mtls.mainAllowedSpiffeIds;
-  const server: http.Server =
-    mainIds && workload.mtls
-      ? createMtlsServer(app, { credentials: workload.mtls, allowedSpiffeIds: mainIds, name: 'main', logger })
-      : http.createServer(app);
+  const mtls = workload.mtls;
+  // ServerDrain answers /readyz before the app and drains on SIGTERM (src/lifecycle/drain.ts).
+  const drain = new ServerDrain(app, {
+    ...(mainIds && mtls ? { createServer: (listener: http.RequestListener) => createMtlsServer(listener, { credentials: mtls, allowedSpiffeIds: mainIds, name: 'main', logger }) } : {}),
+  });
+  const server = drain.server;
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   server.requestTimeout = 60_000;
@@ -169,35 +174,21 @@ export async function startScopewise(config: Config, logger: Logger, opts: Start
   }
   const addr = server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-  const scheme = mainIds && workload.mtls ? 'https' : 'http';
+  const scheme = mainIds && mtls ? 'https' : 'http';
   const url = config.port === 0 ? `${scheme}://${host}:${addr.port}` : config.baseUrl.origin;
 
-  // Graceful close: stop accepting, let in-flight requests finish, then drop keep-alive connections (an idle
-  // keep-alive socket would otherwise hold the process open for keepAliveTimeout); then drain the audit export.
-  let inFlight = 0;
-  let draining = false;
-  server.on('request', (_req: Request, res: http.ServerResponse) => {
-    inFlight++;
-    res.once('close', () => {
-      inFlight--;
-      if (draining && inFlight === 0) server.closeAllConnections();
-    });
-  });
+  // Graceful close: stop accepting, let in-flight requests finish, end keep-alive connections (drain.ts); then
+  // deliver the audit export's queue (within AUDIT_DRAIN_SECONDS) and close the stores.
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
+      await drain.close();
       oidc.stop();
-      await new Promise<void>((resolve) => {
-        draining = true;
-        server.close(() => resolve());
-        if (inFlight === 0) server.closeAllConnections();
-        else server.closeIdleConnections();
-      });
       await workload.stop();
       await events.close();
       await storage.close();
     })();
     return closing;
   };
-  return { url, server, storage, oidc, vault, engine: engine!, workload, close };
+  return { url, server, drain, storage, oidc, vault, engine: engine!, workload, close };
 }

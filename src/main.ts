@@ -25,6 +25,7 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   for (const warning of config.warnings) logger.warn({ code: 'CONFIG_WARNING' }, warning);
   const app = await startScopewise(config, logger);
+  const { drainDelayMs, closeTimeoutMs } = config.drain;
   if (config.demo) {
     console.log(`\nScopewise demo is running: ${config.baseUrl.origin}\n`);
   } else {
@@ -35,14 +36,18 @@ async function main(): Promise<void> {
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down: finishing in-flight requests');
+    // SIGTERM (an orchestrator's stop): /readyz answers 503 at once and the app keeps serving for the drain
+    // delay, while the load balancer's health check notices; Ctrl-C (SIGINT) skips the delay.
+    const delayMs = signal === 'SIGTERM' ? drainDelayMs : 0;
+    logger.info({ signal, drainMs: delayMs }, 'shutting down: unready now; finishing in-flight requests');
     const force = setTimeout(() => {
-      logger.error('in-flight requests did not finish within 10 s; exiting');
+      logger.error(`in-flight requests did not finish within ${closeTimeoutMs / 1000} s; exiting`);
       process.exit(1);
-    }, 10_000);
+    }, delayMs + closeTimeoutMs);
     force.unref();
-    app
-      .close()
+    app.drain
+      .drain(delayMs)
+      .then(() => app.close())
       .then(() => stopDemo?.())
       .then(() => {
         logger.info('shut down cleanly');

@@ -11,6 +11,7 @@ import { intSetting, isLoopbackHost, listSetting } from './parse.js';
 import { parseWorkloadConfig, type WorkloadConfig } from '../identity/workload.js';
 import { parseRiscConfig, type RiscConfig } from '../events/config.js';
 import { parseReviewRegions } from '../workloads/config.js';
+import { parseDrainConfig, type DrainConfig } from '../lifecycle/drain.js';
 
 export { isLoopbackHost };
 
@@ -50,6 +51,8 @@ export interface Config {
   risc: RiscConfig;
   /** The regions the workload review reads Cloud Run and Workflows in (WORKLOAD_REGIONS). */
   workloadRegions: readonly string[];
+  /** SIGTERM: how long to stay up unready while the load balancer notices, then how long requests may take. */
+  drain: DrainConfig;
   /** Things worth a line at start-up that do not stop it. */
   warnings: string[];
 }
@@ -268,7 +271,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, opts: LoadOptions = {}): Conf
   // The demo's first pass has no client yet (the launcher loads the configuration again with the mock's).
   const risc = parseRiscConfig(env, demo ? { clientId: 'scopewise-demo' } : {});
   const regions = parseReviewRegions(env);
-  problems.push(...own.problems, ...risc.problems, ...regions.problems.map((p) => `${p.variable}: ${p.message}`));
+  const drain = parseDrainConfig(env);
+  problems.push(...own.problems, ...risc.problems, ...regions.problems.map((p) => `${p.variable}: ${p.message}`), ...drain.problems);
 
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -295,6 +299,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, opts: LoadOptions = {}): Conf
     own: own.value,
     risc: risc.value,
     workloadRegions: regions.value.regions,
+    drain: drain.value,
     warnings,
   };
 }

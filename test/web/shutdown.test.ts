@@ -17,7 +17,7 @@ test('SIGTERM lets an in-flight sign-in finish, then exits 0', async () => {
   const mockPort = await freePort();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'scopewise-term-'));
   const child = spawn(process.execPath, [main], {
-    env: { ...process.env, PORT: String(appPort), MOCK_PORT: String(mockPort), DEMO_DATA_DIR: dataDir, NODE_ENV: 'test', LOG_LEVEL: 'info', OIDC_CLIENT_ID: '' },
+    env: { ...process.env, PORT: String(appPort), MOCK_PORT: String(mockPort), DEMO_DATA_DIR: dataDir, NODE_ENV: 'test', LOG_LEVEL: 'info', OIDC_CLIENT_ID: '', SHUTDOWN_DRAIN_SECONDS: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
