@@ -15,10 +15,16 @@ async function expectAccessible(page: Page, name: string): Promise<void> {
   expect(bad.map((v) => `${name}: ${v.id} ${v.help}`)).toEqual([]);
 }
 
-/** The scope checkboxes the mock's consent screen shows. */
-async function consentCheckboxes(page: Page): Promise<string[]> {
+/**
+ * The non-sign-in scopes the mock's consent screen asks about: a checkbox each when there are several, or the one
+ * scope listed without a checkbox (as Google shows a single scope: Allow or Cancel only).
+ */
+async function consentScopes(page: Page): Promise<{ scopes: string[]; checkboxes: number }> {
   await expect(page.getByRole('button', { name: 'Allow' })).toBeVisible();
-  return page.locator('input[type=checkbox][name=scope]').evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value));
+  const boxes = await page.locator('input[type=checkbox][name=scope]').evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value));
+  if (boxes.length > 0) return { scopes: boxes, checkboxes: boxes.length };
+  const listed = (await page.locator('ul.scopes code').allTextContents()).filter((s) => s.startsWith('https://'));
+  return { scopes: listed, checkboxes: 0 };
 }
 
 test('VMs: viewing asks only compute.readonly; stopping asks only compute; the VM stops', async ({ page }) => {
@@ -36,7 +42,7 @@ test('VMs: viewing asks only compute.readonly; stopping asks only compute; the V
   await expectAccessible(page, 'vms consent page');
   await page.getByRole('link', { name: 'Grant access at Google' }).click();
   await atGoogle(page, 'alice@example.com');
-  expect(await consentCheckboxes(page)).toEqual([`${AUTH}compute.readonly`]);
+  expect(await consentScopes(page)).toEqual({ scopes: [`${AUTH}compute.readonly`], checkboxes: 0 });
   await page.getByRole('button', { name: 'Allow' }).click();
 
   const row = page.getByRole('row', { name: /web-1/ });
@@ -47,7 +53,7 @@ test('VMs: viewing asks only compute.readonly; stopping asks only compute; the V
   await expect(page.getByText('View and manage your Google Compute Engine resources')).toBeVisible();
   await page.getByRole('link', { name: 'Grant access at Google' }).click();
   await atGoogle(page, 'alice@example.com');
-  expect(await consentCheckboxes(page)).toEqual([`${AUTH}compute`]);
+  expect(await consentScopes(page)).toEqual({ scopes: [`${AUTH}compute`], checkboxes: 0 });
   await page.getByRole('button', { name: 'Allow' }).click();
 
   await expect(page.getByRole('heading', { name: 'Stop web-1?' })).toBeVisible();
@@ -65,7 +71,7 @@ test('VMs: viewing asks only compute.readonly; stopping asks only compute; the V
   ]);
 });
 
-test('an unticked scope: the feature names what is missing and offers to ask again; other features work', async ({ page }) => {
+test('a declined scope (Cancel at Google): the feature names what is missing and offers to ask again; other features work', async ({ page }) => {
   // Sign-in and two consents at the mock Google, one accessibility scan.
   test.setTimeout(60_000);
   const scopes = recordAuthorizationScopes(page);
@@ -79,11 +85,14 @@ test('an unticked scope: the feature names what is missing and offers to ask aga
   await page.goto('/buckets');
   await page.getByRole('link', { name: 'Grant access at Google' }).click();
   await atGoogle(page, 'alice@example.com');
-  await page.getByRole('checkbox', { name: /View your data in Google Cloud Storage/ }).uncheck();
-  await page.getByRole('button', { name: 'Allow' }).click();
+  // One scope: Google shows Allow and Cancel, no checkbox. Declining is Cancel.
+  expect((await consentScopes(page)).checkboxes).toBe(0);
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  await expect(page.getByRole('heading', { name: 'Access was not granted' })).toBeVisible();
 
-  await expect(page).toHaveURL(/\/buckets$/);
+  await page.goto('/buckets');
   await expect(page.getByRole('heading', { name: 'Storage buckets' })).toBeVisible();
+  await expect(page.getByText(/did not grant the access this feature needs/)).toBeVisible();
   await expect(page.getByText('View your data in Google Cloud Storage')).toBeVisible();
   await expect(page.getByRole('link', { name: 'Grant access at Google' })).toBeVisible();
   await expectAccessible(page, 'missing scope page');
@@ -113,11 +122,12 @@ test('the account page lists what is granted, by whom it is used, and each featu
   await expectAccessible(page, 'account');
 });
 
-test('service accounts say before asking that Google offers only cloud-platform', async ({ page }) => {
+test('service accounts ask for iam (limited to the IAM API) and say what it allows; Workflows say Google offers only cloud-platform', async ({ page }) => {
   await signIn(page, 'alice@example.com');
   await page.goto('/service-accounts');
-  await expect(page.getByText(/Google offers only a broad scope here/)).toBeVisible();
-  await expect(page.getByText(/accepts only the cloud-platform scope/)).toBeVisible();
+  await expect(page.locator('ul.scopes code')).toHaveText(['iam']);
+  await expect(page.getByText(/limited to IAM but not to reading/)).toBeVisible();
+  await expect(page.getByText(/Google offers only a broad scope here/)).toHaveCount(0);
 });
 
 test('Google access removed at Google: the feature says so and one click grants it again', async ({ page }) => {
