@@ -1,13 +1,14 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CATALOGUE, defaultDiscoveryPath } from '../../src/scopes/index.js';
+import { getTokens, S, useMock } from '../support/mock.js';
 
-const CLI = fileURLToPath(new URL('../../src/scopes/cli.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../../scripts/scopes.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'scopewise-cli-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -16,7 +17,7 @@ function run(...args: string[]): { status: number | null; stdout: string; stderr
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-describe('scopes CLI (node dist/src/scopes/cli.js)', () => {
+describe('scopes CLI (node dist/scripts/scopes.js)', () => {
   it('exits 0 and prints an aligned table with every feature, its methods, short scopes and broad-only flags', () => {
     const r = run();
     assert.equal(r.status, 0, r.stderr);
@@ -68,5 +69,31 @@ describe('scopes CLI (node dist/src/scopes/cli.js)', () => {
   });
   it('exits 2 on an unknown option', () => {
     assert.equal(run('--nope').status, 2);
+  });
+});
+
+describe('scopes CLI --live (against the mock, with a token holding compute.readonly)', () => {
+  const mock = useMock({ reset: true });
+  // Not spawnSync: the mock answering the CLI runs in this process.
+  const runLive = (env: Record<string, string>, ...args: string[]) =>
+    new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+      execFile(process.execPath, [CLI, '--live', ...args], { encoding: 'utf8', timeout: 60_000, env: { PATH: process.env.PATH ?? '', ...env } }, (err, stdout, stderr) =>
+        resolve({ status: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr }));
+    });
+  it('probes the methods of the features the token serves, prints how Google answered, and exports the evidence', async () => {
+    const { tokens } = await getTokens(mock, { scope: `openid ${S.computeRead}` });
+    const out = join(dir, 'verified.json');
+    const r = await runLive({ SCOPEWISE_LIVE_TOKEN: tokens.access_token, GOOGLE_API_BASE_URL: mock.url }, '--project', 'acme-prod', '--export', out);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /Scopes held by the token: compute\.readonly/);
+    assert.match(r.stdout, /compute:v1:instances\.aggregatedList\s+✓ accepted\s+200/);
+    assert.doesNotMatch(r.stdout, /instances\.stop/, 'a feature the token cannot serve is not probed');
+    assert.ok(!r.stdout.includes(tokens.access_token), 'the token is never printed');
+    const evidence = JSON.parse(readFileSync(out, 'utf8')) as { results: Array<{ method: string; outcome: string }> };
+    assert.ok(evidence.results.some((e) => e.method === 'compute:v1:instances.aggregatedList' && e.outcome === 'accepted'));
+  });
+  it('refuses to run without a token in the environment or a valid project (exit 2)', async () => {
+    assert.equal((await runLive({}, '--project', 'acme-prod')).status, 2);
+    assert.equal((await runLive({ SCOPEWISE_LIVE_TOKEN: 'ya29.x' }, '--project', 'Not A Project')).status, 2);
   });
 });
