@@ -189,7 +189,7 @@ describe('executeReaction: effects on the stores, one audit event per action', (
   it('verification: logged with its state, nothing else', async () => {
     const { sessions, log } = await run({ [RISC_EVENT_URIS.verification]: { state: 'hello' } });
     assert.equal(sessions.size, 3);
-    assert.deepEqual(log.lines, [{ event: 'risc-verification', fields: { jti: 'j1', event: 'verification', state: 'hello' } }]);
+    assert.deepEqual(log.lines, [{ event: 'risc-verification', fields: { jti: 'j1', riscEvent: 'verification', state: 'hello' } }]);
   });
 
   it('a failing action is audited and the others still run', async () => {
