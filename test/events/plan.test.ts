@@ -132,7 +132,7 @@ describe('executeReaction: effects on the stores, one audit event per action', (
   it('sessions-revoked: every session of the user ends, others stay', async () => {
     const { sessions, log } = await run(subjectEvent('sessions-revoked'));
     assert.deepEqual([...sessions.keys()], ['s3']);
-    assert.deepEqual(log.lines, [{ event: 'risc-sessions-ended', fields: { jti: 'j1', event: 'sessions-revoked', sub: ALICE, sessions: 2 } }]);
+    assert.deepEqual(log.lines, [{ event: 'risc-sessions-ended', fields: { jti: 'j1', riscEvent: 'sessions-revoked', sub: ALICE, sessions: 2 } }]);
   });
 
   it('tokens-revoked: the user’s refresh tokens go, sessions stay', async () => {
