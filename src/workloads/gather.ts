@@ -93,31 +93,46 @@ export async function gatherVms(ctx: GoogleCallContext, projectId: string, limit
 }
 
 /**
- * `withPolicies: false` reads identities only (services.list, which run.readonly allows) and leaves who may invoke
- * unchecked: getIamPolicy needs cloud-platform, which the admin grants separately.
+ * Lists a regional collection region by region, page by page, up to `limits.maxItems`. A region the API says is
+ * unavailable is skipped (and named), any other error propagates; `truncated` says whether anything was left.
  */
-export async function gatherRunServices(ctx: GoogleCallContext, projectId: string, regions: readonly string[], limits: GatherLimits = DEFAULT_GATHER_LIMITS, withPolicies = true): Promise<Gathered<RunServiceInput>> {
-  const services: RunServiceInput['service'][] = [];
-  const skipped: string[] = [];
+async function listAcrossRegions<T>(
+  regions: readonly string[],
+  limits: GatherLimits,
+  listPage: (region: string, pageToken: string | undefined) => Promise<{ items: readonly T[]; nextPageToken?: string | undefined }>,
+): Promise<{ items: T[]; skippedRegions: string[]; truncated: boolean }> {
+  const listed: T[] = [];
+  const skippedRegions: string[] = [];
   let truncated = false;
   for (const region of regions) {
     let pageToken: string | undefined;
     try {
       do {
-        const page = await listServices(ctx, { projectId, region, pageToken, pageSize: 100 });
-        services.push(...page.services);
+        const page = await listPage(region, pageToken);
+        listed.push(...page.items);
         pageToken = page.nextPageToken;
-      } while (pageToken && services.length < limits.maxItems);
+      } while (pageToken && listed.length < limits.maxItems);
     } catch (err) {
       if (!isRegionUnavailable(err)) throw err;
-      skipped.push(region);
+      skippedRegions.push(region);
     }
-    if (services.length >= limits.maxItems) {
-      truncated = services.length > limits.maxItems || pageToken !== undefined || region !== regions[regions.length - 1];
+    if (listed.length >= limits.maxItems) {
+      truncated = listed.length > limits.maxItems || pageToken !== undefined || region !== regions[regions.length - 1];
       break;
     }
   }
-  const kept = services.slice(0, limits.maxItems);
+  return { items: listed.slice(0, limits.maxItems), skippedRegions, truncated };
+}
+
+/**
+ * `withPolicies: false` reads identities only (services.list, which run.readonly allows) and leaves who may invoke
+ * unchecked: getIamPolicy needs cloud-platform, which the admin grants separately.
+ */
+export async function gatherRunServices(ctx: GoogleCallContext, projectId: string, regions: readonly string[], limits: GatherLimits = DEFAULT_GATHER_LIMITS, withPolicies = true): Promise<Gathered<RunServiceInput>> {
+  const { items: kept, skippedRegions: skipped, truncated } = await listAcrossRegions(regions, limits, async (region, pageToken) => {
+    const page = await listServices(ctx, { projectId, region, pageToken, pageSize: 100 });
+    return { items: page.services, nextPageToken: page.nextPageToken };
+  });
   if (!withPolicies) return { items: kept.map((service) => ({ service, policyProblem: POLICIES_NOT_CHECKED })), skippedRegions: skipped, truncated };
   const items = await mapLimit(kept, limits.concurrency, async (service): Promise<RunServiceInput> => {
     const { region, service: name } = parseServiceName(service.name);
@@ -145,27 +160,10 @@ export async function gatherServiceAccountKeys(ctx: GoogleCallContext, projectId
 }
 
 export async function gatherWorkflows(ctx: GoogleCallContext, projectId: string, regions: readonly string[], limits: GatherLimits = DEFAULT_GATHER_LIMITS): Promise<Gathered<WorkflowInput>> {
-  const listed: WorkflowInput['workflow'][] = [];
-  const skipped: string[] = [];
-  let truncated = false;
-  for (const region of regions) {
-    let pageToken: string | undefined;
-    try {
-      do {
-        const page = await listWorkflows(ctx, { projectId, region, pageToken, pageSize: 100 });
-        listed.push(...page.workflows);
-        pageToken = page.nextPageToken;
-      } while (pageToken && listed.length < limits.maxItems);
-    } catch (err) {
-      if (!isRegionUnavailable(err)) throw err;
-      skipped.push(region);
-    }
-    if (listed.length >= limits.maxItems) {
-      truncated = listed.length > limits.maxItems || pageToken !== undefined || region !== regions[regions.length - 1];
-      break;
-    }
-  }
-  const kept = listed.slice(0, limits.maxItems);
+  const { items: kept, skippedRegions: skipped, truncated } = await listAcrossRegions(regions, limits, async (region, pageToken) => {
+    const page = await listWorkflows(ctx, { projectId, region, pageToken, pageSize: 100 });
+    return { items: page.workflows, nextPageToken: page.nextPageToken };
+  });
   // The list may leave the source out; then one get per workflow fetches it.
   const items = await mapLimit(kept, limits.concurrency, async (workflow): Promise<WorkflowInput> => {
     if (workflow.sourceContents !== undefined) return { workflow };
