@@ -5,28 +5,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { useStack } from '../support/stack.js';
+import { insufficientScopeBody } from '../support/google-errors.js';
 import { hiddenInput } from '../support/browser.js';
 import { ALICE, AUTH, assertNoTokensSeen, links, rows, text } from '../support/index.js';
 
 const stack = useStack();
 
 /** What Google answers when the token lacks the method's scope. */
-const INSUFFICIENT_SCOPE = {
-  error: {
-    code: 403,
-    message: 'Request had insufficient authentication scopes.',
-    errors: [{ message: 'Insufficient Permission', domain: 'global', reason: 'insufficientPermissions' }],
-    status: 'PERMISSION_DENIED',
-    details: [
-      {
-        '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
-        reason: 'ACCESS_TOKEN_SCOPE_INSUFFICIENT',
-        domain: 'googleapis.com',
-        metadata: { service: 'compute.googleapis.com', method: 'compute.v1.InstancesService.AggregatedList' },
-      },
-    ],
-  },
-};
+const INSUFFICIENT_SCOPE = insufficientScopeBody('compute.googleapis.com', 'compute.v1.InstancesService.AggregatedList');
 
 test('Google answering ACCESS_TOKEN_SCOPE_INSUFFICIENT shows the feature\'s consent page (403); granting again gets a fresh token from Google', async () => {
   const b = await stack.signIn();

@@ -1,23 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GoogleApiError, parseGoogleError, parseRetryAfter, parseWwwAuthenticate } from '../../src/google/errors.js';
+import { insufficientScopeBody } from '../support/google-errors.js';
 
-const SCOPE_BODY = JSON.stringify({
-  error: {
-    code: 403,
-    message: 'Request had insufficient authentication scopes.',
-    errors: [{ message: 'Insufficient Permission', domain: 'global', reason: 'insufficientPermissions' }],
-    status: 'PERMISSION_DENIED',
-    details: [
-      {
-        '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
-        reason: 'ACCESS_TOKEN_SCOPE_INSUFFICIENT',
-        domain: 'googleapis.com',
-        metadata: { method: 'compute.v1.InstancesService.AggregatedList', service: 'compute.googleapis.com' },
-      },
-    ],
-  },
-});
+const SCOPE_BODY = JSON.stringify(insufficientScopeBody('compute.googleapis.com', 'compute.v1.InstancesService.AggregatedList'));
 const SCOPE_CHALLENGE =
   'Bearer realm="https://accounts.google.com/", error="insufficient_scope", scope="https://www.googleapis.com/auth/compute https://www.googleapis.com/auth/cloud-platform"';
 

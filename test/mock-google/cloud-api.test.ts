@@ -2,6 +2,7 @@
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { S, api, mockControl, getTokens, useMock } from '../support/mock.js';
+import { insufficientScopeBody } from '../support/google-errors.js';
 
 const mock = useMock({ reset: true });
 
@@ -37,22 +38,7 @@ describe('authentication and scopes', () => {
     const t = await token(S.computeRead);
     const r = await api(mock, 'run.googleapis.com/v2/projects/acme-prod/locations/us-central1/services', t);
     assert.equal(r.status, 403);
-    assert.deepEqual(r.body, {
-      error: {
-        code: 403,
-        message: 'Request had insufficient authentication scopes.',
-        errors: [{ message: 'Insufficient Permission', domain: 'global', reason: 'insufficientPermissions' }],
-        status: 'PERMISSION_DENIED',
-        details: [
-          {
-            '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
-            reason: 'ACCESS_TOKEN_SCOPE_INSUFFICIENT',
-            domain: 'googleapis.com',
-            metadata: { service: 'run.googleapis.com', method: 'google.cloud.run.v2.Services.ListServices' },
-          },
-        ],
-      },
-    });
+    assert.deepEqual(r.body, insufficientScopeBody('run.googleapis.com', 'google.cloud.run.v2.Services.ListServices'));
     assert.match(r.headers.get('www-authenticate') ?? '', /^Bearer realm="https:\/\/accounts.google.com\/", error="insufficient_scope", scope="/);
   });
 

@@ -7,3 +7,4 @@ export * from './logs.js';
 export * from './ports.js';
 export * from './redis.js';
 export * from './stack.js';
+export * from './google-errors.js';

@@ -1,0 +1,24 @@
+// Google's answers, as its APIs send them, for tests that feed them to the app or compare the mock with them.
+
+/**
+ * The body Google sends when the access token lacks every scope the method accepts (403 PERMISSION_DENIED with an
+ * ErrorInfo of reason ACCESS_TOKEN_SCOPE_INSUFFICIENT naming the service and the RPC method).
+ */
+export function insufficientScopeBody(service: string, method: string) {
+  return {
+    error: {
+      code: 403,
+      message: 'Request had insufficient authentication scopes.',
+      errors: [{ message: 'Insufficient Permission', domain: 'global', reason: 'insufficientPermissions' }],
+      status: 'PERMISSION_DENIED',
+      details: [
+        {
+          '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+          reason: 'ACCESS_TOKEN_SCOPE_INSUFFICIENT',
+          domain: 'googleapis.com',
+          metadata: { service, method },
+        },
+      ],
+    },
+  };
+}
