@@ -154,18 +154,6 @@ test('Cancel at Google gives a friendly page with a way to try again', async () 
   assert.match(html, /href="\/login"[^>]*>Try again/);
 });
 
-test("the IdP's error text is shown escaped", async () => {
-  const b = new TestBrowser();
-  const auth = await startLogin(b);
-  const cb = new URL(`${stack.baseUrl}/auth/callback`);
-  cb.searchParams.set('error', 'server_error');
-  cb.searchParams.set('error_description', '<script>alert(1)</script>');
-  cb.searchParams.set('state', auth.searchParams.get('state')!);
-  const html = await (await b.request(cb)).text();
-  assert.ok(!html.includes('<script>alert(1)</script>'));
-  assert.match(html, /&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
-});
-
 test('open-redirect returnTo values land on /', async () => {
   for (const evil of ['//evil.example', '/\\evil.example', 'https://evil.example', '%2F%2Fevil.example']) {
     const b = new TestBrowser();
