@@ -185,7 +185,8 @@ export function installExitGuards(): void {
 // The mock Google and Scopewise as children
 
 export interface Mock extends Child {
-  control(pathname: string, body?: unknown): Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  // biome-ignore lint/suspicious/noExplicitAny: the mock's control answers, parsed JSON read field by field
+  control(pathname: string, body?: unknown): Promise<any>;
   counts(): Promise<Record<string, number>>;
 }
 
@@ -300,7 +301,10 @@ export class Visitor {
     if (!set) return;
     const host = new URL(url).host;
     let c = this.jar.get(host);
-    if (!c) this.jar.set(host, (c = new Map()));
+    if (!c) {
+      c = new Map();
+      this.jar.set(host, c);
+    }
     for (const sc of set) {
       const [pair, ...attrs] = sc.split(';');
       const eq = pair!.indexOf('=');

@@ -239,6 +239,13 @@ interface RollingResults {
   passed: boolean;
 }
 
+/** How many times each value occurs, in order of first occurrence. */
+function countBy(values: string[]): Array<[string, number]> {
+  const counts = new Map<string, number>();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  return [...counts];
+}
+
 function figures(samples: Sample[]) {
   const byStatus: Record<string, number> = {};
   for (const s of samples) byStatus[s.status === 0 ? 'transport error' : String(s.status)] = (byStatus[String(s.status === 0 ? 'transport error' : s.status)] ?? 0) + 1;
@@ -459,7 +466,7 @@ async function main(): Promise<void> {
         redispatches: Number(backend.wredis ?? 0),
         perServer: Object.fromEntries(servers.map((s) => [s.svname, { responses: ['1xx', '2xx', '3xx', '4xx', '5xx'].reduce((n, k) => n + Number(s[`hrsp_${k}`] ?? 0), 0), downtimeS: Number(s.downtime), checkFailures: Number(s.chkfail) }])),
       },
-      transportErrors: Object.entries(samples.filter((s) => s.status === 0).reduce<Record<string, number>>((m, s) => ((m[s.error ?? '?'] = (m[s.error ?? '?'] ?? 0) + 1), m), {})),
+      transportErrors: countBy(samples.filter((s) => s.status === 0).map((s) => s.error ?? '?')),
       verdicts,
       passed,
     };

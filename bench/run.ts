@@ -19,7 +19,7 @@ import Database from 'better-sqlite3';
 import { createClient } from 'redis';
 import { endpointUrl } from '../src/google/index.js';
 import {
-  ALL_FEATURES, ROOT, DIST, SIGN_IN_EMAIL, Visitor, appEnv, consent, cpuMs, directToken, freePort, installExitGuards, pin, probe, request,
+  ALL_FEATURES, ROOT, DIST, SIGN_IN_EMAIL, appEnv, consent, cpuMs, directToken, freePort, installExitGuards, pin, request,
   round, rssBytes, signIn, sleep, spawnNode, startApp, startMock, stopAll, summarise, type Child, type Mock,
 } from './lib.js';
 
@@ -456,7 +456,8 @@ const f3 = (x: number | null | undefined) => (x === null || x === undefined || !
 const f0 = (x: number) => x.toFixed(0);
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
-function report(r: Record<string, any>): string { // eslint-disable-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: the figures object, read field by field with casts
+function report(r: Record<string, any>): string {
   const calls = r.featureCalls as RunFigures[];
   const by = (t: string, c: number) => calls.find((x) => x.target === t && x.connections === c)!;
   const lines: string[] = [];

@@ -1,4 +1,4 @@
-import { type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { test, expect } from './fixtures.js';
 import { AxeBuilder } from '@axe-core/playwright';
 import { control, recordAuthorizationScopes, signIn, atGoogle } from './helpers.js';

@@ -48,7 +48,7 @@ test('a tampered state is refused', async ({ page }) => {
   await page.route(`${MOCK_URL}/o/oauth2/v2/auth/**`, async (route) => {
     const response = await route.fetch({ maxRedirects: 0 });
     const location = response.headers()['location'];
-    if (!location || !location.includes('/auth/callback')) return route.fulfill({ response });
+    if (!location?.includes('/auth/callback')) return route.fulfill({ response });
     const url = new URL(location);
     url.searchParams.set('state', 'tampered');
     await route.fulfill({ response, headers: { ...response.headers(), location: url.href } });

@@ -3,7 +3,7 @@
 //
 //   own identity (ADC, audit export, metrics, mTLS) → storage → identity provider → token vault
 //   → account events (RISC receiver, session index) → features (catalogue + page specs + engine) → app → listener
-import http from 'node:http';
+import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { RequestHandler } from 'express';
 import type { Config } from './config/env.js';

@@ -136,7 +136,7 @@ async function refreshTokenGrant(ctx: MockContext, res: Response, client: Client
   const scopes = rt.tracksGrant ? [...grant.scopes] : rt.scopes.filter((s) => grant.scopes.has(s));
   // A `scope` parameter may narrow, never widen.
   const narrowed = typeof body['scope'] === 'string' ? body['scope'].split(/\s+/).filter(Boolean) : undefined;
-  if (narrowed && narrowed.some((s) => !scopes.includes(s))) return oauthError(res, 400, 'invalid_scope', 'Bad Request');
+  if (narrowed?.some((s) => !scopes.includes(s))) return oauthError(res, 400, 'invalid_scope', 'Bad Request');
   await respondWithTokens(ctx, res, { client, userSub: rt.userSub, scopes: narrowed ?? scopes, nonce: undefined });
 }
 

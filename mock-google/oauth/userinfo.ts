@@ -12,7 +12,8 @@ function userinfo(ctx: MockContext, req: Request, res: Response): void {
   const user = rec ? findUserBySub(rec.userSub) : undefined;
   if (!rec || !user) {
     res.set('WWW-Authenticate', `Bearer realm="${GOOGLE_REALM}", error="invalid_token"`);
-    return oauthError(res, 401, 'invalid_request', 'Invalid Credentials');
+    oauthError(res, 401, 'invalid_request', 'Invalid Credentials');
+    return;
   }
   const claims: Record<string, unknown> = { sub: userinfoSub(ctx.store.hostile, user.sub), ...profileClaims(user, rec.scopes) };
   sendJson(res, 200, claims);
@@ -69,7 +70,10 @@ function revoke(ctx: MockContext, req: Request, res: Response): void {
   const token = param(req, 'token');
   const rec = token ? (store.accessTokens.get(token) ?? store.refreshTokens.get(token)) : undefined;
   const expired = rec !== undefined && rec.expiresAt !== undefined && rec.expiresAt <= ctx.store.now();
-  if (!rec || rec.revoked || expired) return oauthError(res, 400, 'invalid_token', 'Token expired or revoked');
+  if (!rec || rec.revoked || expired) {
+    oauthError(res, 400, 'invalid_token', 'Token expired or revoked');
+    return;
+  }
   store.revokeGrant(rec.userSub, rec.clientId);
   res.set('Cache-Control', 'no-store');
   sendJson(res, 200, {});

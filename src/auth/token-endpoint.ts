@@ -29,7 +29,7 @@ export function oidcTokenEndpoint(oidc: OidcProvider, expectedIssuer: () => stri
           throw new RefreshError('GRANT_INVALID', err.error);
         }
         const e = err as { code?: string; message?: string };
-        if (e.code && e.code.startsWith('OAUTH_JWT')) throw new RefreshError('IDENTITY_CHANGED', e.message ?? e.code);
+        if (e.code?.startsWith('OAUTH_JWT')) throw new RefreshError('IDENTITY_CHANGED', e.message ?? e.code);
         throw new RefreshError('IDP_UNAVAILABLE', e.code ? `${e.code}: ${e.message ?? ''}` : (e.message ?? 'refresh failed'));
       }
     },

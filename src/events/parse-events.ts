@@ -13,6 +13,7 @@ export interface ParseEventsOptions {
 const MAX_SUB = 255;
 const MAX_REASON = 200;
 const MAX_STATE = 1024;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this rejects
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 function normaliseIssuer(iss: string): string {

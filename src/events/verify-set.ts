@@ -60,7 +60,7 @@ export function checkIssuer(claims: Record<string, unknown>, issuer: string): st
 export function checkAudience(claims: Record<string, unknown>, clientIds: readonly string[]): string[] {
   const aud = claims['aud'];
   const list = typeof aud === 'string' ? [aud] : Array.isArray(aud) && aud.every((a) => typeof a === 'string') ? (aud as string[]) : undefined;
-  if (!list || !list.some((a) => clientIds.includes(a))) throw new SetError('SET_WRONG_AUDIENCE', `aud ${JSON.stringify(aud)}`);
+  if (!list?.some((a) => clientIds.includes(a))) throw new SetError('SET_WRONG_AUDIENCE', `aud ${JSON.stringify(aud)}`);
   return list;
 }
 

@@ -1,11 +1,10 @@
 // /account: what this session holds and why (each scope, the sources that list it, whether it was verified live),
 // how long the grant lasts, the user's other sessions; reduce access (revoke, then ask again for only what is
 // used); /disconnect (revoke the grant at Google, then sign out); /account/verify (the live check).
-import { Router, type Request, type RequestHandler } from 'express';
+import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
 import { emptyToUndefined, ids } from '../google/ids.js';
 import { redirectLocal, redirectToIssuer } from '../http/redirect.js';
-import type { AuditEvent } from '../log/audit.js';
 import {
   accountSummary,
   cloudScopes,
@@ -22,7 +21,7 @@ import type { SessionCookieSettings } from '../sessions/middleware.js';
 import { destroySession } from '../sessions/session-ops.js';
 import type { AccountSession, AccountView, VerifyView } from '../web/views.js';
 import { startConsent, type ConsentDeps } from './consent.js';
-import { formatWhen, parseInput, type FeatureEngine } from './engine.js';
+import { formatWhen, parseInput } from './engine.js';
 import { verifyLive } from './live-check.js';
 
 /** The user's sessions across instances (the subject index of the storage backend). */

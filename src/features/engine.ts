@@ -216,7 +216,7 @@ export class FeatureEngine {
   }
 
   /** Runs a feature handler; a FeatureAccessError met on the way becomes the feature's consent page. */
-  private guard(featureOf: (req: Request) => Feature, returnTo: (req: Request) => string | undefined, handler: (req: Request, res: Response, who: SignedIn) => Promise<void>): RequestHandler {
+  private guard(returnTo: (req: Request) => string | undefined, handler: (req: Request, res: Response, who: SignedIn) => Promise<void>): RequestHandler {
     return async (req: Request, res: Response, next: NextFunction) => {
       let who: SignedIn | undefined;
       try {
@@ -259,7 +259,7 @@ export class FeatureEngine {
   private mountList<Q extends Record<string, unknown>>(spec: ListPageSpec<Q>): Router {
     const router = Router();
     const feature = this.feature(spec.feature);
-    router.get(spec.route, this.deps.requireUser, this.guard(() => feature, () => undefined, async (req, res, who) => {
+    router.get(spec.route, this.deps.requireUser, this.guard(() => undefined, async (req, res, who) => {
       const input = this.inputOf(req, spec.input, spec.project);
       if (!this.ready(req, res, who, feature)) return;
       const view: ListView = {
@@ -292,13 +292,13 @@ export class FeatureEngine {
       const r = spec.input.safeParse(req.method === 'POST' ? req.body : req.query);
       return r.success ? withQuery(spec.route, r.data) : feature.path;
     };
-    router.get(spec.route, this.deps.requireUser, this.guard(() => feature, confirmUrl, async (req, res, who) => {
+    router.get(spec.route, this.deps.requireUser, this.guard(confirmUrl, async (req, res, who) => {
       const q = parseInput(spec.input, req.query);
       if (!this.ready(req, res, who, feature)) return;
       const call = spec.confirm(q);
       this.deps.render(req, res, call.view, call.data as never);
     }));
-    router.post(spec.route, this.deps.requireUser, this.deps.csrf.protect, this.guard(() => feature, confirmUrl, async (req, res, who) => {
+    router.post(spec.route, this.deps.requireUser, this.deps.csrf.protect, this.guard(confirmUrl, async (req, res, who) => {
       const q = parseInput(spec.input, req.body);
       if (!this.ready(req, res, who, feature, confirmUrl(req))) return;
       const fields = { sub: who.user.sub, feature: feature.id, ...spec.audit.fields(q) };
@@ -319,7 +319,7 @@ export class FeatureEngine {
 
   private mountSections<Q extends Record<string, unknown>, S>(spec: SectionsPageSpec<Q, S>): Router {
     const router = Router();
-    router.get(spec.route, this.deps.requireUser, this.guard(() => this.feature(spec.feature), () => undefined, async (req, res, who) => {
+    router.get(spec.route, this.deps.requireUser, this.guard(() => undefined, async (req, res, who) => {
       const input = this.inputOf(req, spec.input, true);
       const readyIds = new Set(spec.sections.map((s) => s.feature).filter((id) => this.readiness(who, this.feature(id)).state === 'ready'));
       const granted = (id: FeatureId) => readyIds.has(id);

@@ -245,7 +245,7 @@ function describeTransportError(err: unknown): string {
  */
 function redactToken(error: GoogleApiError, accessToken: string): GoogleApiError {
   const needle = accessToken.length > 16 ? accessToken.slice(0, 16) : accessToken;
-  const leaks = (text: string | undefined): boolean => text !== undefined && text.includes(needle);
+  const leaks = (text: string | undefined): boolean => text?.includes(needle) ?? false;
   const scopesLeak = error.requiredScopes?.some(leaks) ?? false;
   if (!leaks(error.message) && !leaks(error.reason) && !leaks(error.googleStatus) && !scopesLeak) return error;
   return new GoogleApiError({

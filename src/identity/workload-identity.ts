@@ -12,7 +12,7 @@
  * the metadata server is ever asked. Where the library looks is process-wide (GOOGLE_APPLICATION_CREDENTIALS,
  * CLOUDSDK_CONFIG, GCE_METADATA_HOST are read from process.env by the library itself).
  */
-import { BaseExternalAccountClient, Compute, GoogleAuth, IdTokenClient, Impersonated, JWT, UserRefreshClient, type AuthClient } from 'google-auth-library';
+import { BaseExternalAccountClient, Compute, GoogleAuth, type IdTokenClient, Impersonated, JWT, UserRefreshClient, type AuthClient } from 'google-auth-library';
 import type { IdentityMode } from './config.js';
 import { IdentityError, describeCause } from './errors.js';
 

@@ -43,10 +43,14 @@ function send(res: ServerResponse, status: number, type: string, body: string): 
 export function internalHandler(metrics: Metrics, health: () => Promise<HealthReport>, logger?: Logger) {
   return (req: IncomingMessage, res: ServerResponse): void => {
     const path = (req.url ?? '/').split('?')[0];
-    if (path !== '/metrics' && path !== '/healthz') return send(res, 404, 'text/plain; charset=utf-8', 'not found\n');
+    if (path !== '/metrics' && path !== '/healthz') {
+      send(res, 404, 'text/plain; charset=utf-8', 'not found\n');
+      return;
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('allow', 'GET, HEAD');
-      return send(res, 405, 'text/plain; charset=utf-8', 'method not allowed\n');
+      send(res, 405, 'text/plain; charset=utf-8', 'method not allowed\n');
+      return;
     }
     const work =
       path === '/metrics'

@@ -19,7 +19,7 @@
  * Federated trust domains (trust_bundles.json) are not read: peers are accepted only from the trust domain of
  * the anchors in ca_certificates.pem, which is this workload's own (see server.ts).
  */
-import { createHash, createPrivateKey, X509Certificate } from 'node:crypto';
+import { createHash, createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -84,7 +84,7 @@ export function parseCredentials(files: { certificates: string; privateKey: stri
   } catch {
     throw new MtlsCredentialError('MTLS_CERT_INVALID', `${CERTIFICATES_FILE}: the first certificate cannot be parsed`);
   }
-  let key;
+  let key: KeyObject;
   try {
     key = createPrivateKey(files.privateKey);
   } catch {

@@ -42,5 +42,3 @@ declare module 'express-session' {
     lastSeenAt?: number;
   }
 }
-
-export {};

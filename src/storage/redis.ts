@@ -76,7 +76,7 @@ return 1
 `;
 
 export function parseTokenHash(h: Record<string, string> | null | undefined): TokenRecord | null {
-  if (!h || !h.v || !h.r) return null;
+  if (!h?.v || !h.r) return null;
   return { ...(JSON.parse(h.r) as TokenRecordInput), version: Number(h.v) };
 }
 
@@ -132,7 +132,8 @@ redis.call('SET', KEYS[3], '1', 'PX', ARGV[1])
 return 1
 `;
 
-type StoreCallback = (err?: unknown, data?: any) => any; // biome-ignore lint/suspicious/noExplicitAny: express-session's callback type
+// biome-ignore lint/suspicious/noExplicitAny: the callback type of express-session's Store methods
+type StoreCallback = (err?: unknown, data?: any) => any;
 
 /** The read of a session's token record issued in the same tick as the session read (one round trip). */
 const PREFETCH = Symbol('scopewise.tokenRecordRead');

@@ -135,7 +135,7 @@ export class SqliteSessionStore extends session.Store {
   private readonly touchedAt = new Map<string, number>();
 
   constructor(
-    private readonly db: Database.Database,
+    db: Database.Database,
     private readonly tokens: SqliteTokenStore,
     private readonly idleTtlMs: number,
     private readonly now: () => number = Date.now,
@@ -180,12 +180,14 @@ export class SqliteSessionStore extends session.Store {
   override get(sid: string, cb: Callback<session.SessionData | null>): void {
     try {
       const row = this.stmts.get.get(sid);
-      if (!row) return cb(null, null);
-      if (row.expires <= this.now()) {
+      if (!row) {
+        cb(null, null);
+      } else if (row.expires <= this.now()) {
         this.destroyTx(sid);
-        return cb(null, null);
+        cb(null, null);
+      } else {
+        cb(null, JSON.parse(row.data) as session.SessionData);
       }
-      cb(null, JSON.parse(row.data) as session.SessionData);
     } catch (err) {
       cb(err);
     }

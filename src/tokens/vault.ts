@@ -7,7 +7,7 @@
 import type { Logger } from '../log/logger.js';
 import { logAudit, type Audit } from '../log/audit.js';
 import { openJson, sealJson, needsReencrypt, TokenCryptoError, type Keyring } from './crypto.js';
-import { applyTokenResponse, normaliseScopeList, type TokenResponseLike, type TokenSet } from './token-set.js';
+import { applyTokenResponse, type TokenResponseLike, type TokenSet } from './token-set.js';
 import type { TokenRecord, TokenStore } from './token-store.js';
 import type { DistributedLock, LockLease } from './lock.js';
 

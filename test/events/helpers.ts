@@ -48,7 +48,8 @@ export class FakeTransmitter {
 
   static async create(): Promise<FakeTransmitter> {
     const t = new FakeTransmitter();
-    t.published.push(await (firstKey ??= newKey()));
+    firstKey ??= newKey();
+    t.published.push(await firstKey);
     return t;
   }
 
@@ -65,7 +66,8 @@ export class FakeTransmitter {
 
   /** A key that is never published. */
   async stranger(): Promise<Key> {
-    return (strangerKey ??= newKey());
+    strangerKey ??= newKey();
+    return strangerKey;
   }
 
   fetchJson = async (url: string): Promise<unknown> => {

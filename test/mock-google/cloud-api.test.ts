@@ -1,5 +1,5 @@
 // The Cloud APIs: bearer auth, scope checks from methods.json, IAM, fixtures, pagination, Google error shapes.
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { S, api, mockControl, getTokens, useMock } from '../support/mock.js';
 import { insufficientScopeBody } from '../support/google-errors.js';

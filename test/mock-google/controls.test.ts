@@ -1,5 +1,5 @@
 // The /__control/ endpoints and the hostile-IdP switch.
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { REDIRECT, S, api, authorizeUrl, mockControl, getTokens, pkce, useMock, tokenRequest } from '../support/mock.js';

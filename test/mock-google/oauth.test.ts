@@ -1,5 +1,5 @@
 // The OAuth 2.0 / OIDC side of the mock: discovery, JWKS, authorization, consent, tokens, revocation.
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { CLIENT, OTHER_CLIENT, REDIRECT, S, authorizeUrl, mockControl, getTokens, pkce, postForm, authorizeAtMock, tokenRequest, hiddenFields, type TokenResponse } from '../support/mock.js';

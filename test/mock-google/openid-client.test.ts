@@ -1,6 +1,6 @@
 // The mock against the client library the app uses (openid-client): the honest path works end to end,
 // and a sample of hostile modes is refused by it — proof that the mock's shapes are the ones real clients check.
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as client from 'openid-client';
 import { CLIENT, REDIRECT, S, mockControl, authorizeAtMock, useMock } from '../support/mock.js';

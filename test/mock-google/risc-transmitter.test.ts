@@ -36,10 +36,12 @@ beforeEach(async () => {
   sink.answer = 202;
 });
 
+// biome-ignore lint/suspicious/noExplicitAny: a test helper's parsed JSON, which each test reads field by field
 async function json(path: string): Promise<any> {
   return (await fetch(`${mock.url}${path}`)).json();
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: a test helper's parsed JSON, which each test reads field by field
 async function riscApi(path: string, token: string | undefined, body?: unknown): Promise<{ status: number; body: any }> {
   const res = await fetch(`${mock.url}/risc.googleapis.com/v1beta${path}`, {
     method: body === undefined ? 'GET' : 'POST',

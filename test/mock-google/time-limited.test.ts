@@ -1,6 +1,6 @@
 // Time-based access at the mock: the consent screen's "how long" choice and the settings control, the
 // refresh_token_expires_in in token responses, and invalid_grant once the mock's clock passes the end.
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { REDIRECT, S, api, authorizeUrl, mockControl, getTokens, hiddenFields, pkce, postForm, useMock, tokenRequest } from '../support/mock.js';
 

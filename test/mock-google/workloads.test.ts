@@ -1,5 +1,5 @@
 // The mock's workload-identity APIs and fixtures: Google's shapes, the same bearer + scope checks as every API.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { S, api, getTokens, useMock } from '../support/mock.js';
 

@@ -2,7 +2,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
-import { MtlsCredentialError, parseCredentials, splitPemCertificates } from '../../src/mtls/credentials.js';
+import { type MtlsCredentialError, parseCredentials, splitPemCertificates } from '../../src/mtls/credentials.js';
 import { checkPeer } from '../../src/mtls/server.js';
 import { SpiffeError, checkServerSpiffeId, parseSpiffeId, parseSpiffeIdList, parseSubjectAltName, spiffeIdOfCertificate } from '../../src/mtls/spiffe.js';
 import { TestCa } from '../support-ca/ca.js';

@@ -37,7 +37,7 @@ describe('scopes CLI (node dist/scripts/scopes.js)', () => {
     const sa = lines.find((l) => l.startsWith('service-accounts '));
     assert.match(sa?.slice(scopeCol) ?? '', /^iam\s+ⓘ see note$/);
     assert.match(r.stdout, /0 unresolved disagreements between the sources/);
-    assert.match(r.stdout, /iam:v1:projects\.serviceAccounts\.list\n    asked scope listed by: iam: REST ref\n    Discovery: cloud-platform\n    REST reference: iam cloud-platform \(read 2026-12-01\)/);
+    assert.match(r.stdout, /iam:v1:projects\.serviceAccounts\.list\n {4}asked scope listed by: iam: REST ref\n {4}Discovery: cloud-platform\n {4}REST reference: iam cloud-platform \(read 2026-12-01\)/);
   });
   it('--json prints the catalogue as JSON', () => {
     const r = run('--json');

@@ -30,7 +30,10 @@ export class TestBrowser {
       const value = pair!.slice(eq + 1).trim();
       const expired = attrs.some((a) => /^\s*expires=Thu, 01 Jan 1970/i.test(a)) || attrs.some((a) => /^\s*max-age=0/i.test(a));
       let c = this.jar.get(url.hostname);
-      if (!c) this.jar.set(url.hostname, (c = new Map()));
+      if (!c) {
+        c = new Map();
+        this.jar.set(url.hostname, c);
+      }
       if (expired || value === '') c.delete(name);
       else c.set(name, value);
     }

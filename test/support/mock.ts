@@ -176,12 +176,14 @@ export async function getTokens(
   return { tokens: (await res.json()) as TokenResponse, signIn: result };
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: a test helper's parsed JSON, which each test reads field by field
 export async function mockControl(mock: MockGoogle, path: string, body?: unknown): Promise<any> {
   const res = await fetch(`${mock.url}/__control/${path}`, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   assert.ok(res.ok, `control ${path} → ${res.status} ${await res.clone().text()}`);
   return res.json();
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: a test helper's parsed JSON, which each test reads field by field
 export async function api(mock: MockGoogle, path: string, token?: string, init: { method?: string; body?: unknown } = {}): Promise<{ status: number; body: any; headers: Headers }> {
   const res = await fetch(`${mock.url}/${path}`, {
     method: init.method ?? 'GET',

@@ -9,7 +9,7 @@ import { createLogger } from '../../src/log/logger.js';
 import { startScopewise, type RunningScopewise, type StartOptions } from '../../src/compose.js';
 import { generateKeySpec } from '../../src/tokens/crypto.js';
 import { createMockGoogle } from '../../mock-google/server.js';
-import { hiddenInput, RecordingBrowser, StopAt, TestBrowser } from './browser.js';
+import { hiddenInput, RecordingBrowser, StopAt, type TestBrowser } from './browser.js';
 import { LogCapture } from './logs.js';
 import { freePort } from './ports.js';
 

@@ -1,6 +1,6 @@
 // Behind one proxy (TRUST_PROXY=1) the sign-in rate limit counts the address the proxy saw, so a client
 // cannot pick a fresh address per request with its own X-Forwarded-For entries.
-import { test, after, before } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { useStack } from '../support/stack.js';
 

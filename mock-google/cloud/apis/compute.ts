@@ -82,7 +82,7 @@ function requireProject(call: ApiCall, permission: string): Project {
   return p;
 }
 
-function requireZone(call: ApiCall, project: string): string {
+function requireZone(call: ApiCall): string {
   const zone = call.params['zone'] ?? '';
   if (!call.data.zones.includes(zone)) throw invalidArgument(`Invalid value for field 'zone': '${zone}'. Unknown zone.`, 'invalid');
   return zone;
@@ -90,7 +90,7 @@ function requireZone(call: ApiCall, project: string): string {
 
 function requireInstance(call: ApiCall, permission: string): { project: Project; instance: Instance } {
   const project = requireProject(call, permission);
-  const zone = requireZone(call, project.projectId);
+  const zone = requireZone(call);
   const name = call.params['instance'] ?? '';
   const instance = call.data.instances.find((i) => i.project === project.projectId && i.zone === zone && i.name === name);
   if (!instance) throw notFound(`The resource 'projects/${project.projectId}/zones/${zone}/instances/${name}' was not found`);
@@ -99,7 +99,7 @@ function requireInstance(call: ApiCall, permission: string): { project: Project;
 
 /** Compute list filters: `field = value`, `field != value`, or several `(field = value)` groups (AND). */
 export function computeFilter(filter: string | null): (i: Instance) => boolean {
-  if (!filter || !filter.trim()) return () => true;
+  if (!filter?.trim()) return () => true;
   const text = filter.trim();
   const groups = text.startsWith('(') ? [...text.matchAll(/\(([^()]*)\)\s*(?:AND\s*)?/g)].map((m) => m[1] ?? '') : [text];
   const consumed = text.startsWith('(') ? [...text.matchAll(/\(([^()]*)\)\s*(?:AND\s*)?/g)].map((m) => m[0]).join('') : text;
@@ -229,7 +229,7 @@ export const computeHandlers: HandlerTable = {
     rpc: `${RPC}.InstancesService.List`,
     handle(call) {
       const project = requireProject(call, 'compute.instances.list');
-      const zone = requireZone(call, project.projectId);
+      const zone = requireZone(call);
       const all = call.data.instances.filter((i) => i.project === project.projectId && i.zone === zone).filter(computeFilter(call.query.get('filter')));
       const page = paginate(all, pageSizeOf(call.query.get('maxResults'), 500, 500, badMax), call.query.get('pageToken'), `list:${project.projectId}:${zone}:${call.query.get('filter') ?? ''}`);
       return {

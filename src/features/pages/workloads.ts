@@ -1,7 +1,7 @@
 // The workload identity review: one page per project, one section per feature (VMs, Cloud Run, service-account
 // keys, Workflows), each asking only for its own access the first time it is opened. The rules are the pure
 // functions of src/workloads; this spec only loads the sections and lays them out.
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { GoogleCallContext } from '../../google/index.js';
 import type { FeatureId } from '../../scopes/index.js';
 import {

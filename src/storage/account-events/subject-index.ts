@@ -53,7 +53,10 @@ export class MemorySubjectIndex implements SubjectIndex {
 
   async add(sub: string, sessionId: string, meta: SessionMeta, ttlMs: number): Promise<void> {
     let m = this.bySub.get(sub);
-    if (!m) this.bySub.set(sub, (m = new Map()));
+    if (!m) {
+      m = new Map();
+      this.bySub.set(sub, m);
+    }
     m.set(sessionId, { ...cleanMeta(meta), sessionId, expiresAt: this.now() + ttlMs });
   }
 
