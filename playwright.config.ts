@@ -54,7 +54,7 @@ export default defineConfig({
     },
   },
   webServer: [{
-    command: 'node dist/src/main.js',
+    command: 'node dist/demo/main.js',
     url: `http://localhost:${APP_PORT}/healthz`,
     reuseExistingServer: false,
     timeout: 30_000,

@@ -4,7 +4,7 @@
 # and include/node), is unpacked into a temporary folder; better-sqlite3 is compiled for that Node's ABI from
 # the headers the package ships (offline: node-gyp gets --nodedir, so it downloads nothing from nodejs.org, and
 # prebuild-install's GitHub download is never tried); the project is copied with hard links (dist/ and
-# node_modules/ as built by `npm ci && npm run build`), except that addon; and the suite runs there with that
+# node_modules/ as built by `npm ci && npm run build:dev`), except that addon; and the suite runs there with that
 # Node first on PATH. Nothing outside the temporary folder changes, unless SCOPEWISE_CI_CACHE names a folder
 # where compiled addons are kept (by better-sqlite3 version and exact Node version) for the next run; without
 # it each run compiles them again (about a minute and a half for two, in parallel).
@@ -15,7 +15,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 [ $# -gt 0 ] || set -- 22 24
 if [ ! -d dist/test ] || [ ! -d node_modules/better-sqlite3 ]; then
-  echo "node-matrix: run npm ci and npm run build first" >&2
+  echo "node-matrix: run npm ci and npm run build:dev first" >&2
   exit 1
 fi
 

@@ -1,7 +1,7 @@
 /**
  * Refreshes vendor/google-discovery/methods.json from Google's live API Discovery service (needs internet).
  *
- *   npm run build && node dist/scripts/refresh-discovery.js [--check] [--file <methods.json>]
+ *   npm run build:dev && node dist/scripts/refresh-discovery.js [--check] [--file <methods.json>]
  *
  * For each API already in the file it fetches https://www.googleapis.com/discovery/v1/apis/{api}/{version}/rest,
  * walks the nested resources to every method the file lists, and rewrites the file in the same format

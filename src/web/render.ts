@@ -1,6 +1,7 @@
 // Server-rendered views (eta, escaping by default, compiled once and cached). Every page gets the signed-in
 // user, a CSRF token for its forms, the navigation and whether this is the demo; the rest is typed per view
 // (views.ts).
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
@@ -8,8 +9,10 @@ import type { Request, Response } from 'express';
 import type { ViewData, ViewName } from './views.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-// Works from src/web (tsx) and dist/src/web (compiled): the views folder is at the repository root.
-export const VIEWS_DIR = path.resolve(here, here.includes(`${path.sep}dist${path.sep}`) ? '../../../views' : '../../views');
+// The views folder is at the repository root: two levels up from src/web, three from a compiled tree's
+// <out>/src/web (dist/ for development, build/ in production).
+const besideSource = path.resolve(here, '../../views');
+export const VIEWS_DIR = fs.existsSync(besideSource) ? besideSource : path.resolve(here, '../../../views');
 export const PUBLIC_DIR = path.resolve(VIEWS_DIR, '../public');
 
 export interface PageContext {

@@ -3,7 +3,7 @@
 import { after, before, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createMockGoogle, type MockGoogle } from '../../mock-google/server.js';
-import { applyDemoWorkload } from '../../src/identity/demo-workload.js';
+import { applyDemoWorkload } from '../../demo/workload.js';
 import { parseWorkloadConfig, startWorkload } from '../../src/identity/workload.js';
 import { captureLogger } from '../audit/helpers.js';
 

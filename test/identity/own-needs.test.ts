@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadDiscovery } from '../../src/scopes/discovery.js';
 import { LOGGING_WRITE_SCOPE, OWN_IDENTITY_NEEDS, checkOwnNeeds, formatOwnNeedsTable, ownNeedsRows, type OwnNeed } from '../../src/identity/own-needs.js';
-import { demoWorkloadEnv } from '../../src/identity/demo-workload.js';
+import { demoWorkloadEnv } from '../../demo/workload.js';
 
 describe('own needs', () => {
   it('the roles are exactly roles/logging.logWriter (project) and roles/run.invoker (the receiving service)', () => {

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { freePort } from '../support/index.js';
 import { TestBrowser } from '../support/browser.js';
 
-const main = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/main.js');
+const main = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../demo/main.js');
 const DRAIN_SECONDS = 2;
 
 /** One GET on a new connection: the status, or 'refused' when the port no longer accepts. */

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { freePort } from '../support/index.js';
 import { TestBrowser } from '../support/browser.js';
 
-const main = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/main.js');
+const main = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../demo/main.js');
 
 test('SIGTERM lets an in-flight sign-in finish, then exits 0', async () => {
   const appPort = await freePort();

@@ -1,13 +1,13 @@
 // The demo: runs when no OAuth client is configured. Starts the bundled mock Google, points Scopewise
-// at it, and keeps generated demo secrets under data/ so sessions survive a restart. The only module of
-// the app that imports the mock.
+// at it, and keeps generated demo secrets under data/ so sessions survive a restart. Outside src/ (the
+// production build never holds it): the only code besides tests that imports the mock.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { loadConfig, type Config } from '../config/env.js';
-import { generateKeySpec } from '../tokens/crypto.js';
-import { createMockGoogle } from '../../mock-google/server.js';
-import { applyDemoWorkload } from '../identity/demo-workload.js';
+import { loadConfig, type Config } from '../src/config/env.js';
+import { generateKeySpec } from '../src/tokens/crypto.js';
+import { createMockGoogle } from '../mock-google/server.js';
+import { applyDemoWorkload } from './workload.js';
 
 interface DemoSecrets {
   clientId: string;
