@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createLocalJWKSet, decodeProtectedHeader, importPKCS8, jwtVerify, SignJWT } from 'jose';
 import type { MockGoogle } from '../../mock-google/server.js';
-import { CLIENT, mockControl, startMock } from '../support/mock.js';
+import { CLIENT, mockControl, startMock, type Json } from '../support/mock.js';
 
 let mock: MockGoogle;
 let sink: { url: string; received: Array<{ contentType: string | undefined; body: string }>; server: Server; answer: number };
@@ -36,13 +36,11 @@ beforeEach(async () => {
   sink.answer = 202;
 });
 
-// biome-ignore lint/suspicious/noExplicitAny: a test helper's parsed JSON, which each test reads field by field
-async function json(path: string): Promise<any> {
+async function json(path: string): Promise<Json> {
   return (await fetch(`${mock.url}${path}`)).json();
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: a test helper's parsed JSON, which each test reads field by field
-async function riscApi(path: string, token: string | undefined, body?: unknown): Promise<{ status: number; body: any }> {
+async function riscApi(path: string, token: string | undefined, body?: unknown): Promise<{ status: number; body: Json }> {
   const res = await fetch(`${mock.url}/risc.googleapis.com/v1beta${path}`, {
     method: body === undefined ? 'GET' : 'POST',
     headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), 'content-type': 'application/json' },

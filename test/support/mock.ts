@@ -176,15 +176,17 @@ export async function getTokens(
   return { tokens: (await res.json()) as TokenResponse, signIn: result };
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: a test helper's parsed JSON, which each test reads field by field
-export async function mockControl(mock: MockGoogle, path: string, body?: unknown): Promise<any> {
+/** Parsed JSON that a test reads field by field (the mock's answers): the one `any` of the test helpers. */
+// biome-ignore lint/suspicious/noExplicitAny: tests assert on the fields they expect, the assertion is the check
+export type Json = any;
+
+export async function mockControl(mock: MockGoogle, path: string, body?: unknown): Promise<Json> {
   const res = await fetch(`${mock.url}/__control/${path}`, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   assert.ok(res.ok, `control ${path} → ${res.status} ${await res.clone().text()}`);
   return res.json();
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: a test helper's parsed JSON, which each test reads field by field
-export async function api(mock: MockGoogle, path: string, token?: string, init: { method?: string; body?: unknown } = {}): Promise<{ status: number; body: any; headers: Headers }> {
+export async function api(mock: MockGoogle, path: string, token?: string, init: { method?: string; body?: unknown } = {}): Promise<{ status: number; body: Json; headers: Headers }> {
   const res = await fetch(`${mock.url}/${path}`, {
     method: init.method ?? 'GET',
     headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}) },
