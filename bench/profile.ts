@@ -1,0 +1,63 @@
+// CPU profile of Scopewise's signed-in feature page under load, and nothing else: one Scopewise child under
+// `node --cpu-prof`, signed in through the mock Google, then PROFILE_SECONDS (10) of GET /projects at
+// PROFILE_CONNECTIONS (10) from autocannon in this process. Prints the self-time summary of the load window
+// (start-up and sign-in are skipped) and writes the .cpuprofile to PROFILE_DIR (os tmpdir).
+//
+//   node dist/bench/profile.js [memory|sqlite|redis]      (redis: BENCH_REDIS_URL, database 14, must be empty)
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { createClient } from 'redis';
+import { consent, freePort, installExitGuards, SIGN_IN_EMAIL, signIn, startApp, startMock, stopAll } from './lib.js';
+import { summariseProfile } from './profile-summary.js';
+
+const store = process.argv[2] ?? 'sqlite';
+const seconds = Number(process.env.PROFILE_SECONDS ?? '10');
+const connections = Number(process.env.PROFILE_CONNECTIONS ?? '10');
+const dir = process.env.PROFILE_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'scopewise-profile-'));
+
+async function main(): Promise<void> {
+  installExitGuards();
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'scopewise-profile-db-'));
+  const appPort = await freePort();
+  const mock = await startMock(await freePort(), [`http://127.0.0.1:${appPort}/auth/callback`]);
+  await mock.control('settings', { autoApprove: { email: SIGN_IN_EMAIL } });
+  let spec = store === 'memory' ? 'memory' : `sqlite:${path.join(tmp, 'sessions.db')}`;
+  let redis: ReturnType<typeof createClient> | undefined;
+  if (store === 'redis') {
+    spec = `${process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379'}/14`;
+    redis = createClient({ url: spec });
+    await redis.connect();
+    if ((await redis.dbSize()) !== 0) throw new Error('Redis database 14 is not empty');
+  }
+  const name = `scopewise-${store}-${Date.now()}`;
+  const spawned = Date.now();
+  const app = await startApp('app', appPort, mock.url, spec, { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}.cpuprofile`] });
+  try {
+    const v = await signIn(app.url);
+    await consent(app.url, v, 'projects');
+    const opts = { url: `${app.url}/projects`, headers: { cookie: v.cookieFor(app.url) }, connections, timeout: 10 };
+    await autocannon({ ...opts, duration: 2 }); // warm-up
+    const loadStart = Date.now();
+    const r = await autocannon({ ...opts, duration: seconds });
+    if (r.non2xx || r.errors) throw new Error(`${r.non2xx} non-2xx answers, ${r.errors} errors`);
+    await app.stop();
+    const file = path.join(dir, `${name}.cpuprofile`);
+    console.log(`${store}, ${connections} connections: ${r.requests.total} requests in ${seconds} s (${r.requests.average} req/s); profile ${file}`);
+    console.log(summariseProfile(file, 25, loadStart - spawned, r.requests.total));
+  } finally {
+    await stopAll();
+    if (redis) {
+      await redis.flushDb();
+      await redis.close();
+    }
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+main().catch(async (err: unknown) => {
+  console.error(err instanceof Error ? err.stack : err);
+  await stopAll();
+  process.exit(1);
+});
