@@ -1,7 +1,8 @@
 // CPU profile of Scopewise's signed-in feature page under load, and nothing else: one Scopewise child under
 // `node --cpu-prof`, signed in through the mock Google, then PROFILE_SECONDS (10) of GET /projects at
 // PROFILE_CONNECTIONS (10) from autocannon in this process. Prints the self-time summary of the load window
-// (start-up and sign-in are skipped) and writes the .cpuprofile to PROFILE_DIR (os tmpdir).
+// (start-up and sign-in are skipped) and writes the .cpuprofile to PROFILE_DIR (os tmpdir). PROFILE_OFF=1: no
+// profiler, only the server's CPU per request from /proc (a quick before/after check).
 //
 //   node dist/bench/profile.js [memory|sqlite|redis]      (redis: BENCH_REDIS_URL, database 14, must be empty)
 import fs from 'node:fs';
@@ -9,12 +10,13 @@ import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { createClient } from 'redis';
-import { consent, freePort, installExitGuards, SIGN_IN_EMAIL, signIn, startApp, startMock, stopAll } from './lib.js';
+import { consent, cpuMs, freePort, installExitGuards, SIGN_IN_EMAIL, signIn, startApp, startMock, stopAll } from './lib.js';
 import { summariseProfile } from './profile-summary.js';
 
 const store = process.argv[2] ?? 'sqlite';
 const seconds = Number(process.env.PROFILE_SECONDS ?? '10');
 const connections = Number(process.env.PROFILE_CONNECTIONS ?? '10');
+const off = process.env.PROFILE_OFF === '1';
 const dir = process.env.PROFILE_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'scopewise-profile-'));
 
 async function main(): Promise<void> {
@@ -33,16 +35,22 @@ async function main(): Promise<void> {
   }
   const name = `scopewise-${store}-${Date.now()}`;
   const spawned = Date.now();
-  const app = await startApp('app', appPort, mock.url, spec, { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}.cpuprofile`] });
+  const app = await startApp('app', appPort, mock.url, spec, off ? {} : { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}.cpuprofile`] });
   try {
     const v = await signIn(app.url);
     await consent(app.url, v, 'projects');
     const opts = { url: `${app.url}/projects`, headers: { cookie: v.cookieFor(app.url) }, connections, timeout: 10 };
     await autocannon({ ...opts, duration: 2 }); // warm-up
     const loadStart = Date.now();
+    const cpu0 = cpuMs(app.pid);
     const r = await autocannon({ ...opts, duration: seconds });
+    const cpu = cpuMs(app.pid) - cpu0;
     if (r.non2xx || r.errors) throw new Error(`${r.non2xx} non-2xx answers, ${r.errors} errors`);
     await app.stop();
+    if (off) {
+      console.log(`${store}, ${connections} connections: ${r.requests.total} requests, ${(r.requests.total / seconds).toFixed(0)} req/s, server CPU ${(cpu / r.requests.total).toFixed(3)} ms/req (/proc)`);
+      return;
+    }
     const file = path.join(dir, `${name}.cpuprofile`);
     console.log(`${store}, ${connections} connections: ${r.requests.total} requests in ${seconds} s (${r.requests.average} req/s); profile ${file}`);
     console.log(summariseProfile(file, 25, loadStart - spawned, r.requests.total));
