@@ -19,6 +19,12 @@ const connections = Number(process.env.PROFILE_CONNECTIONS ?? '10');
 const off = process.env.PROFILE_OFF === '1';
 const dir = process.env.PROFILE_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'scopewise-profile-'));
 
+/** Kernel CPU time of a process in ms (/proc/<pid>/stat field 15, 100 ticks a second on Linux). */
+function sysMs(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[12]) * 10;
+}
+
 async function main(): Promise<void> {
   installExitGuards();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'scopewise-profile-db-'));
@@ -43,12 +49,14 @@ async function main(): Promise<void> {
     await autocannon({ ...opts, duration: 2 }); // warm-up
     const loadStart = Date.now();
     const cpu0 = cpuMs(app.pid);
+    const sys0 = sysMs(app.pid);
     const r = await autocannon({ ...opts, duration: seconds });
     const cpu = cpuMs(app.pid) - cpu0;
+    const sys = sysMs(app.pid) - sys0;
     if (r.non2xx || r.errors) throw new Error(`${r.non2xx} non-2xx answers, ${r.errors} errors`);
     await app.stop();
     if (off) {
-      console.log(`${store}, ${connections} connections: ${r.requests.total} requests, ${(r.requests.total / seconds).toFixed(0)} req/s, server CPU ${(cpu / r.requests.total).toFixed(3)} ms/req (/proc)`);
+      console.log(`${store}, ${connections} connections: ${r.requests.total} requests, ${(r.requests.total / seconds).toFixed(0)} req/s, server CPU ${(cpu / r.requests.total).toFixed(3)} ms/req (/proc; of which kernel ${(sys / r.requests.total).toFixed(3)})`);
       return;
     }
     const file = path.join(dir, `${name}.cpuprofile`);
