@@ -354,6 +354,36 @@ export async function consent(appUrl: string, v: Visitor, featureId: string): Pr
   if (res.status !== 303 || url.pathname !== '/me') throw new Error(`consent for ${featureId} ended at ${url.href} with ${res.status}: ${res.body.slice(0, 300)}`);
 }
 
+/** The signed-in feature page the benchmarks load, and the scope its upstream call needs. */
+export const FEATURE_PATH = '/projects';
+export const FEATURE_SCOPE = 'https://www.googleapis.com/auth/cloud-platform.read-only';
+const PEER_CLIENT_ID = 'bench-peer-eoc';
+
+/**
+ * The express-openid-connect peer (bench/peer-eoc.ts) as a child, with its own OAuth client registered at the
+ * mock, signed in once through the mock (auto-approve): GET /login → authorize → GET /callback → /.
+ */
+export async function startPeer(mock: Mock, port: number, cpus: string | undefined, nodeArgs: string[] = []): Promise<{ child: Child; cookie: string }> {
+  const url = `http://127.0.0.1:${port}`;
+  const clientSecret = crypto.randomBytes(16).toString('hex');
+  await mock.control('clients', { clientId: PEER_CLIENT_ID, clientSecret, redirectUris: [`${url}/callback`], name: 'express-openid-connect peer' });
+  const child = await spawnNode({
+    name: 'peer-eoc',
+    script: path.join(DIST, 'bench/peer-eoc.js'),
+    env: { PORT: String(port), MOCK_URL: mock.url, PEER_CLIENT_ID, PEER_CLIENT_SECRET: clientSecret, PEER_SESSION_SECRET: crypto.randomBytes(32).toString('hex') },
+    url,
+    readyPath: '/healthz',
+    cpus,
+    nodeArgs,
+  });
+  const v = new Visitor();
+  const { res, url: end } = await v.follow(`${url}/login`, (u) => u.origin === url && u.pathname === '/');
+  if (res.status !== 302 || end.pathname !== '/') throw new Error(`peer sign-in ended at ${end.href} with ${res.status}: ${res.body.slice(0, 300)}`);
+  const check = await v.get(`${url}${FEATURE_PATH}`);
+  if (check.status !== 200 || !check.body.includes('acme-prod')) throw new Error(`peer: GET ${FEATURE_PATH} answered ${check.status}: ${check.body.slice(0, 300)}`);
+  return { child, cookie: v.cookieFor(url) };
+}
+
 export const ALL_FEATURES = ['projects', 'vms', 'vm-power', 'buckets', 'logs', 'cloud-run', 'service-accounts'];
 
 /**

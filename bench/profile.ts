@@ -4,13 +4,14 @@
 // (start-up and sign-in are skipped) and writes the .cpuprofile to PROFILE_DIR (os tmpdir). PROFILE_OFF=1: no
 // profiler, only the server's CPU per request from /proc (a quick before/after check).
 //
-//   node dist/bench/profile.js [memory|sqlite|redis]      (redis: BENCH_REDIS_URL, database 14, must be empty)
+//   node dist/bench/profile.js [memory|sqlite|redis|peer|bare]   (redis: BENCH_REDIS_URL, database 14, must be empty;
+//   peer: the express-openid-connect app of bench/peer-eoc.ts; bare: bench/bare.ts, the same call without auth)
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { createClient } from 'redis';
-import { consent, cpuMs, freePort, installExitGuards, SIGN_IN_EMAIL, signIn, startApp, startMock, stopAll } from './lib.js';
+import { consent, cpuMs, directToken, DIST, FEATURE_PATH, FEATURE_SCOPE, freePort, installExitGuards, SIGN_IN_EMAIL, signIn, spawnNode, startApp, startMock, startPeer, stopAll, type Child } from './lib.js';
 import { summariseProfile } from './profile-summary.js';
 
 const store = process.argv[2] ?? 'sqlite';
@@ -39,13 +40,26 @@ async function main(): Promise<void> {
     await redis.connect();
     if ((await redis.dbSize()) !== 0) throw new Error('Redis database 14 is not empty');
   }
-  const name = `scopewise-${store}-${Date.now()}`;
+  const name = `${store === 'peer' ? 'peer-eoc' : store === 'bare' ? 'bare' : `scopewise-${store}`}-${Date.now()}`;
   const spawned = Date.now();
-  const app = await startApp('app', appPort, mock.url, spec, off ? {} : { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}.cpuprofile`] });
-  try {
+  const nodeArgs = off ? [] : ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}.cpuprofile`];
+  let app: Child;
+  let cookie: string;
+  if (store === 'peer') {
+    ({ child: app, cookie } = await startPeer(mock, appPort, undefined, nodeArgs));
+  } else if (store === 'bare') {
+    const token = await directToken(mock.url, `http://127.0.0.1:${appPort}/auth/callback`, FEATURE_SCOPE);
+    const env = { PORT: String(appPort), GOOGLE_API_BASE_URL: mock.url, BENCH_ACCESS_TOKEN: token };
+    app = await spawnNode({ name: 'bare', script: path.join(DIST, 'bench/bare.js'), env, url: `http://127.0.0.1:${appPort}`, readyPath: '/healthz', nodeArgs });
+    cookie = '';
+  } else {
+    app = await startApp('app', appPort, mock.url, spec, { nodeArgs });
     const v = await signIn(app.url);
     await consent(app.url, v, 'projects');
-    const opts = { url: `${app.url}/projects`, headers: { cookie: v.cookieFor(app.url) }, connections, timeout: 10 };
+    cookie = v.cookieFor(app.url);
+  }
+  try {
+    const opts = { url: `${app.url}${FEATURE_PATH}`, headers: { cookie }, connections, timeout: 10 };
     await autocannon({ ...opts, duration: 2 }); // warm-up
     const loadStart = Date.now();
     const cpu0 = cpuMs(app.pid);

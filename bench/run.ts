@@ -12,7 +12,6 @@
 // (12), BENCH_PIN=1 (pin the server to CPU 1, the rest to CPU 0), BENCH_PROFILE=1 (--cpu-prof the three
 // Scopewise children into bench/profiles/; summarise with node dist/bench/profile-summary.js),
 // BENCH_LOG_DIR / BENCH_CHILD_NODE_ARGS (diagnosis, see lib.ts).
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,8 +20,8 @@ import Database from 'better-sqlite3';
 import { createClient } from 'redis';
 import { endpointUrl } from '../src/google/index.js';
 import {
-  ALL_FEATURES, ROOT, DIST, SIGN_IN_EMAIL, Visitor, appEnv, consent, cpuMs, directToken, freePort, installExitGuards, pin, probe, request,
-  round, rssBytes, signIn, sleep, spawnNode, startApp, startMock, stopAll, summarise, type Child, type Mock,
+  ALL_FEATURES, ROOT, DIST, FEATURE_PATH, FEATURE_SCOPE, SIGN_IN_EMAIL, appEnv, consent, cpuMs, directToken, freePort, installExitGuards, pin, probe, request,
+  round, rssBytes, signIn, sleep, spawnNode, startApp, startMock, startPeer, stopAll, summarise, type Child, type Mock,
 } from './lib.js';
 
 const REDIS_BASE = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -39,10 +38,6 @@ const SERVER_CPUS = PIN ? '1' : undefined;
 const OTHER_CPUS = PIN ? '0' : undefined;
 const PROFILE = process.env.BENCH_PROFILE === '1';
 
-/** The signed-in feature page every server answers, and the scope its upstream call needs. */
-const FEATURE_PATH = '/projects';
-const FEATURE_SCOPE = 'https://www.googleapis.com/auth/cloud-platform.read-only';
-const PEER_CLIENT_ID = 'bench-peer-eoc';
 
 const started = Date.now();
 const log = (msg: string) => console.error(`[bench ${((Date.now() - started) / 1000).toFixed(1)}s] ${msg}`);
@@ -175,30 +170,6 @@ function pool(slices: RunFigures[]): RunFigures {
     rssMaxBytes: slices[0]!.rssMaxBytes === null ? null : Math.max(...slices.map((x) => x.rssMaxBytes ?? 0)),
     mockConnections: sum((x) => x.mockConnections),
   };
-}
-
-/**
- * The express-openid-connect peer (bench/peer-eoc.ts) as a child, with its own OAuth client registered at the
- * mock, signed in once through the mock (auto-approve): GET /login → authorize → GET /callback → /.
- */
-async function startPeer(mock: Mock, port: number, cpus: string | undefined): Promise<{ child: Child; cookie: string }> {
-  const url = `http://127.0.0.1:${port}`;
-  const clientSecret = crypto.randomBytes(16).toString('hex');
-  await mock.control('clients', { clientId: PEER_CLIENT_ID, clientSecret, redirectUris: [`${url}/callback`], name: 'express-openid-connect peer' });
-  const child = await spawnNode({
-    name: 'peer-eoc',
-    script: path.join(DIST, 'bench/peer-eoc.js'),
-    env: { PORT: String(port), MOCK_URL: mock.url, PEER_CLIENT_ID, PEER_CLIENT_SECRET: clientSecret, PEER_SESSION_SECRET: crypto.randomBytes(32).toString('hex') },
-    url,
-    readyPath: '/healthz',
-    cpus,
-  });
-  const v = new Visitor();
-  const { res, url: end } = await v.follow(`${url}/login`, (u) => u.origin === url && u.pathname === '/');
-  if (res.status !== 302 || end.pathname !== '/') throw new Error(`peer sign-in ended at ${end.href} with ${res.status}: ${res.body.slice(0, 300)}`);
-  const check = await v.get(`${url}${FEATURE_PATH}`);
-  if (check.status !== 200 || !check.body.includes('acme-prod')) throw new Error(`peer: GET ${FEATURE_PATH} answered ${check.status}: ${check.body.slice(0, 300)}`);
-  return { child, cookie: v.cookieFor(url) };
 }
 
 function sidOf(cookie: string): string {
