@@ -4,6 +4,9 @@
 import { loadConfig } from '../src/config/env.js';
 import { createLogger } from '../src/log/logger.js';
 import { startScopewise } from '../src/compose.js';
+import { tuneHeap } from '../src/lifecycle/heap.js';
+
+tuneHeap(); // as src/main.ts does
 
 const config = loadConfig(process.env, { testing: true });
 if (config.sessionStore.kind !== 'memory') throw new Error('bench/app-memory.js is for SESSION_STORE=memory; use dist/src/main.js');

@@ -3,8 +3,10 @@
 import { ConfigError, loadConfig, type Config } from './config/env.js';
 import { createLogger } from './log/logger.js';
 import { startScopewise } from './compose.js';
+import { tuneHeap } from './lifecycle/heap.js';
 
 async function main(): Promise<void> {
+  tuneHeap();
   let config: Config;
   try {
     config = loadConfig(process.env);
