@@ -53,7 +53,8 @@ async function main(): Promise<void> {
     app = await spawnNode({ name: 'bare', script: path.join(DIST, 'bench/bare.js'), env, url: `http://127.0.0.1:${appPort}`, readyPath: '/healthz', nodeArgs });
     cookie = '';
   } else {
-    app = await startApp('app', appPort, mock.url, spec, { nodeArgs });
+    // PROFILE_LOG_LEVEL: the app's LOG_LEVEL (the benchmarks run at warn: no request lines).
+    app = await startApp('app', appPort, mock.url, spec, { nodeArgs, env: process.env.PROFILE_LOG_LEVEL ? { LOG_LEVEL: process.env.PROFILE_LOG_LEVEL } : {} });
     const v = await signIn(app.url);
     await consent(app.url, v, 'projects');
     cookie = v.cookieFor(app.url);

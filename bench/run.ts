@@ -612,10 +612,11 @@ function report(r: Record<string, any>): string { // eslint-disable-line @typesc
 }
 
 if (process.argv[2] === '--report') {
-  // Re-renders bench/results.md from bench/results.json (no measuring).
-  const r = JSON.parse(fs.readFileSync(path.join(ROOT, 'bench/results.json'), 'utf8')) as Record<string, unknown>;
+  // Re-renders bench/results.md from bench/results.json (no measuring); or `--report <name>`: bench/<name>.json → .md.
+  const name = process.argv[3] ?? 'results';
+  const r = JSON.parse(fs.readFileSync(path.join(ROOT, `bench/${name}.json`), 'utf8')) as Record<string, unknown>;
   const md = report(r);
-  fs.writeFileSync(path.join(ROOT, 'bench/results.md'), md);
+  fs.writeFileSync(path.join(ROOT, `bench/${name}.md`), md);
   console.log(md);
 } else main().catch(async (err: unknown) => {
   console.error(err instanceof Error ? err.stack : err);
