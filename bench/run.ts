@@ -20,7 +20,7 @@ import Database from 'better-sqlite3';
 import { createClient } from 'redis';
 import { endpointUrl } from '../src/google/index.js';
 import {
-  ALL_FEATURES, ROOT, DIST, FEATURE_PATH, FEATURE_SCOPE, SIGN_IN_EMAIL, appEnv, consent, cpuMs, directToken, freePort, installExitGuards, pin, probe, request,
+  ALL_FEATURES, ROOT, DIST, FEATURE_PATH, FEATURE_SCOPE, SIGN_IN_EMAIL, appEnv, consent, cpuMs, directToken, freePort, installExitGuards, pin, request,
   round, rssBytes, signIn, sleep, spawnNode, startApp, startMock, startPeer, stopAll, summarise, type Child, type Mock,
 } from './lib.js';
 

@@ -193,15 +193,17 @@ export class SqliteSessionStore extends session.Store {
     try {
       const now = this.now();
       const row = this.stmts.get.get(now, sid);
-      if (!row) return cb(null, null);
-      if (row.expires <= now) {
+      if (!row) {
+        cb(null, null);
+      } else if (row.expires <= now) {
         this.destroyTx(sid);
-        return cb(null, null);
+        cb(null, null);
+      } else {
+        const sess = JSON.parse(row.data) as session.SessionData;
+        const token: TokenRow = row.record === null || row.version === null ? null : { record: row.record, version: row.version };
+        Object.defineProperty(sess, PREFETCH, { value: token, enumerable: false });
+        cb(null, sess);
       }
-      const sess = JSON.parse(row.data) as session.SessionData;
-      const token: TokenRow = row.record === null || row.version === null ? null : { record: row.record, version: row.version };
-      Object.defineProperty(sess, PREFETCH, { value: token, enumerable: false });
-      cb(null, sess);
     } catch (err) {
       cb(err);
     }
