@@ -1,6 +1,6 @@
 // The bare baseline: an Express app with no session, no sign-in, no vault, no security middleware, that
-// makes the same upstream call as Scopewise's GET /vms (the same typed Google client, with a token it was
-// given in its environment) and renders the same page with the same templates. It is the floor for any
+// makes the same upstream call as Scopewise's GET /projects and GET /vms (the same typed Google client and page
+// spec, with a token it was given in its environment) and renders the same page with the same templates. It is the floor for any
 // Express app that wraps this API; Scopewise's own cost per request is its difference from this.
 import http from 'node:http';
 import express from 'express';
@@ -9,6 +9,7 @@ import * as google from '../src/google/index.js';
 import { VIEWS_DIR } from '../src/web/render.js';
 import { navEntries } from '../src/scopes/index.js';
 import { vmRows } from '../src/features/pages/vms.js';
+import { projectsPage } from '../src/features/pages/projects.js';
 
 const port = Number(process.env.PORT ?? '0');
 const apiBase = process.env.GOOGLE_API_BASE_URL ?? '';
@@ -23,6 +24,20 @@ app.disable('x-powered-by');
 app.set('query parser', 'simple');
 app.get('/healthz', (_req, res) => {
   res.json({ ready: true });
+});
+const common = { user, demo: false, nav, csrfToken: 'bench-constant-csrf-token-0123456789abcdef' };
+app.get('/projects', async (_req, res, next) => {
+  try {
+    const input = { q: {}, project: undefined };
+    const out = await projectsPage.load({ accessToken, apiBaseOverride: apiBase, timeoutMs: 10_000 }, input);
+    const html = eta.render('./feature-list', {
+      title: 'Projects', heading: 'Projects', notices: [], intro: projectsPage.intro?.(input),
+      columns: projectsPage.columns, empty: projectsPage.empty(input), rows: out.rows, ...common,
+    });
+    res.status(200).type('html').send(html);
+  } catch (err) {
+    next(err);
+  }
 });
 app.get('/vms', async (req, res, next) => {
   try {

@@ -234,6 +234,7 @@ export function appEnv(port: number, mockUrl: string, sessionStore: string, extr
     GOOGLE_API_BASE_URL: mockUrl,
     LOG_LEVEL: 'warn',
     RATE_LIMIT_PER_MINUTE: '1000000',
+    SHUTDOWN_DRAIN_SECONDS: '0',
     ...extra,
   };
 }
@@ -241,7 +242,8 @@ export function appEnv(port: number, mockUrl: string, sessionStore: string, extr
 export async function startApp(name: string, port: number, mockUrl: string, sessionStore: string, opts: { cpus?: string | undefined; nodeArgs?: string[]; env?: Record<string, string> } = {}): Promise<Child> {
   return spawnNode({
     name,
-    script: path.join(DIST, 'src/main.js'),
+    // src/main.ts refuses the memory store outside tests: a bench launcher allows it (bench/app-memory.ts).
+    script: path.join(DIST, sessionStore === 'memory' ? 'bench/app-memory.js' : 'src/main.js'),
     env: appEnv(port, mockUrl, sessionStore, opts.env),
     url: `http://127.0.0.1:${port}`,
     readyPath: '/healthz',
@@ -346,8 +348,44 @@ export async function signIn(appUrl: string, v = new Visitor()): Promise<Visitor
 
 /** Incremental consent for a feature through the real flow (auto-approve), ending back on the app. */
 export async function consent(appUrl: string, v: Visitor, featureId: string): Promise<void> {
-  const { res, url } = await v.follow(`${appUrl}/consent/${featureId}?returnTo=/me`, (u) => u.origin === appUrl && u.pathname === '/me');
+  // As a browser following the feature page's link: same-origin (a request from elsewhere gets a confirmation page).
+  const start = `${appUrl}/consent/${featureId}?returnTo=/me`;
+  const first = await v.get(start, { 'sec-fetch-site': 'same-origin' });
+  if (first.status !== 303 && first.status !== 302) throw new Error(`consent for ${featureId} answered ${first.status}: ${first.body.slice(0, 300)}`);
+  const next = new URL(first.headers.location!, start);
+  if (next.origin === appUrl && next.pathname === '/me') return; // already granted (Google's grant covers it)
+  const { res, url } = await v.follow(next.href, (u) => u.origin === appUrl && u.pathname === '/me');
   if (res.status !== 303 || url.pathname !== '/me') throw new Error(`consent for ${featureId} ended at ${url.href} with ${res.status}: ${res.body.slice(0, 300)}`);
+}
+
+/** The signed-in feature page the benchmarks load, and the scope its upstream call needs. */
+export const FEATURE_PATH = '/projects';
+export const FEATURE_SCOPE = 'https://www.googleapis.com/auth/cloud-platform.read-only';
+const PEER_CLIENT_ID = 'bench-peer-eoc';
+
+/**
+ * The express-openid-connect peer (bench/peer-eoc.ts) as a child, with its own OAuth client registered at the
+ * mock, signed in once through the mock (auto-approve): GET /login → authorize → GET /callback → /.
+ */
+export async function startPeer(mock: Mock, port: number, cpus: string | undefined, nodeArgs: string[] = []): Promise<{ child: Child; cookie: string }> {
+  const url = `http://127.0.0.1:${port}`;
+  const clientSecret = crypto.randomBytes(16).toString('hex');
+  await mock.control('clients', { clientId: PEER_CLIENT_ID, clientSecret, redirectUris: [`${url}/callback`], name: 'express-openid-connect peer' });
+  const child = await spawnNode({
+    name: 'peer-eoc',
+    script: path.join(DIST, 'bench/peer-eoc.js'),
+    env: { PORT: String(port), MOCK_URL: mock.url, PEER_CLIENT_ID, PEER_CLIENT_SECRET: clientSecret, PEER_SESSION_SECRET: crypto.randomBytes(32).toString('hex') },
+    url,
+    readyPath: '/healthz',
+    cpus,
+    nodeArgs,
+  });
+  const v = new Visitor();
+  const { res, url: end } = await v.follow(`${url}/login`, (u) => u.origin === url && u.pathname === '/');
+  if (res.status !== 302 || end.pathname !== '/') throw new Error(`peer sign-in ended at ${end.href} with ${res.status}: ${res.body.slice(0, 300)}`);
+  const check = await v.get(`${url}${FEATURE_PATH}`);
+  if (check.status !== 200 || !check.body.includes('acme-prod')) throw new Error(`peer: GET ${FEATURE_PATH} answered ${check.status}: ${check.body.slice(0, 300)}`);
+  return { child, cookie: v.cookieFor(url) };
 }
 
 export const ALL_FEATURES = ['projects', 'vms', 'vm-power', 'buckets', 'logs', 'cloud-run', 'service-accounts'];

@@ -9,6 +9,7 @@ import { tokenRouter } from './oauth/token.js';
 import { userinfoRouter } from './oauth/userinfo.js';
 import { cloudApiRouter } from './cloud/router.js';
 import { controlsRouter } from './controls.js';
+import { benchControlsRouter, ConnectionCounter } from './bench-controls.js';
 import { createRiscTransmitter } from './risc/router.js';
 import type { MockContext } from './context.js';
 import { sendJson } from './http.js';
@@ -75,6 +76,8 @@ export async function createMockGoogle(options: MockGoogleOptions = {}): Promise
     next();
   });
   app.use('/__control', workloadControlsRouter(ctx, workload));
+  const connections = new ConnectionCounter();
+  app.use('/__control', benchControlsRouter(store, connections));
   app.use('/__control', controlsRouter(ctx));
   app.get('/', (_req, res) => sendPage(res, 200, homePage({ issuer, users: FIXTURE_USERS })));
   app.use((_req: Request, res: Response) => {
@@ -87,6 +90,7 @@ export async function createMockGoogle(options: MockGoogleOptions = {}): Promise
   });
 
   const server: Server = createServer(app);
+  connections.attach(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, host, () => {

@@ -7,7 +7,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readBodyLimited } from '../http/read-limited.js';
 import type { z } from 'zod';
-import { GoogleApiError, parseGoogleError } from './errors.js';
+import { GoogleApiError, parseGoogleError, type HeadersLike } from './errors.js';
+import { exchange, ExchangeTimeoutError } from './transport.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -44,6 +45,7 @@ export interface GoogleRequestOptions<T> {
   timeoutMs?: number | undefined;
   /** Extra attempts for idempotent calls on 429/5xx/timeout/network. Default 2, at most 5. */
   retries?: number | undefined;
+  /** Another transport (tests); by default node:http(s) over a keep-alive agent (transport.ts). */
   fetchImpl?: typeof fetch | undefined;
   /** Caller's cancellation; aborting rejects with the signal's reason. */
   signal?: AbortSignal | undefined;
@@ -87,7 +89,7 @@ export async function googleRequest<T>(options: GoogleRequestOptions<T>): Promis
     idempotent,
     signal,
     timeoutMs = DEFAULT_TIMEOUT_MS,
-    fetchImpl = fetch,
+    fetchImpl,
     maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES,
     random = Math.random,
   } = options;
@@ -133,20 +135,57 @@ interface AttemptInput<T> {
   body: string | undefined;
   schema: z.ZodType<T>;
   timeoutMs: number;
-  fetchImpl: typeof fetch;
+  fetchImpl: typeof fetch | undefined;
   signal: AbortSignal | undefined;
   maxResponseBytes: number;
 }
 
 type Outcome<T> = { ok: true; value: T } | { ok: false; error: GoogleApiError };
 
+/** An answer as both transports give it: status, headers, and the body's text unless it was too large. */
+interface Answer {
+  status: number;
+  headers: HeadersLike;
+  text: string;
+  tooLarge: boolean;
+}
+
+const isSuccess = (status: number): boolean => status >= 200 && status <= 299;
+
+/** The default transport (transport.ts); a timeout or a failed connection rejects, as fetch does. */
+async function answerByExchange(input: AttemptInput<unknown>): Promise<Answer> {
+  const r = await exchange({
+    method: input.method,
+    url: input.url,
+    headers: input.headers,
+    body: input.body,
+    timeoutMs: input.timeoutMs,
+    signal: input.signal,
+    limitFor: (status) => (isSuccess(status) ? input.maxResponseBytes : MAX_ERROR_BODY_BYTES),
+  });
+  return { status: r.status, headers: r.headers, text: r.body === undefined ? '' : r.body.toString('utf8'), tooLarge: r.body === undefined };
+}
+
+/** A fetch-compatible transport (tests inject one). */
+async function answerByFetch(input: AttemptInput<unknown>, fetchImpl: typeof fetch, signal: AbortSignal): Promise<Answer> {
+  const response = await fetchImpl(input.url, {
+    method: input.method,
+    headers: input.headers,
+    ...(input.body !== undefined ? { body: input.body } : {}),
+    signal,
+    redirect: 'manual',
+  });
+  const read = await readTextLimited(response, isSuccess(response.status) ? input.maxResponseBytes : MAX_ERROR_BODY_BYTES);
+  return { status: response.status, headers: response.headers, ...read };
+}
+
 async function attemptOnce<T>(input: AttemptInput<T>): Promise<Outcome<T>> {
-  const timeout = AbortSignal.timeout(input.timeoutMs);
-  const signal = input.signal ? AbortSignal.any([input.signal, timeout]) : timeout;
+  const timeout = input.fetchImpl ? AbortSignal.timeout(input.timeoutMs) : undefined;
+  const timedOut = (err: unknown): boolean => err instanceof ExchangeTimeoutError || (timeout?.aborted ?? false);
 
   const transportError = (err: unknown): GoogleApiError => {
     if (input.signal?.aborted) throw input.signal.reason;
-    if (timeout.aborted) {
+    if (timedOut(err)) {
       return new GoogleApiError({
         code: 'TIMEOUT',
         status: 0,
@@ -162,26 +201,16 @@ async function attemptOnce<T>(input: AttemptInput<T>): Promise<Outcome<T>> {
     });
   };
 
-  let response: Response;
+  let read: Answer;
   try {
-    response = await input.fetchImpl(input.url, {
-      method: input.method,
-      headers: input.headers,
-      ...(input.body !== undefined ? { body: input.body } : {}),
-      signal,
-      redirect: 'manual',
-    });
+    read = input.fetchImpl
+      ? await answerByFetch(input, input.fetchImpl, input.signal ? AbortSignal.any([input.signal, timeout!]) : timeout!)
+      : await answerByExchange(input);
   } catch (err) {
     return { ok: false, error: transportError(err) };
   }
-
-  const success = response.status >= 200 && response.status <= 299;
-  let read: { text: string; tooLarge: boolean };
-  try {
-    read = await readTextLimited(response, success ? input.maxResponseBytes : MAX_ERROR_BODY_BYTES);
-  } catch (err) {
-    return { ok: false, error: transportError(err) };
-  }
+  const response = read;
+  const success = isSuccess(response.status);
 
   if (!success) {
     if (response.status >= 300 && response.status <= 399) {

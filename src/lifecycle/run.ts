@@ -3,6 +3,7 @@
 import { ConfigError, loadConfig, type Config } from '../config/env.js';
 import { createLogger } from '../log/logger.js';
 import { startScopewise } from '../compose.js';
+import { tuneHeap } from './heap.js';
 
 export interface RunOptions {
   /** Runs after the app has closed, before the process exits (the demo stops its mock Google here). */
@@ -10,6 +11,7 @@ export interface RunOptions {
 }
 
 export async function runUntilSignalled(config: Config, opts: RunOptions = {}): Promise<void> {
+  tuneHeap();
   const logger = createLogger(config.logLevel);
   for (const warning of config.warnings) logger.warn({ code: 'CONFIG_WARNING' }, warning);
   const app = await startScopewise(config, logger);

@@ -7,6 +7,7 @@
 // this process, and transactions make them atomic for other processes on the same file.
 import fs from 'node:fs';
 import path from 'node:path';
+import type { Request } from 'express';
 import Database from 'better-sqlite3';
 import session from 'express-session';
 import type { TokenRecord, TokenRecordInput, TokenStore } from '../tokens/token-store.js';
@@ -18,6 +19,9 @@ type Callback<T = void> = (err?: unknown, value?: T) => void;
 /** A touch that moves a session's expiry by less than this is skipped (ms). */
 const TOUCH_THROTTLE_MS = 60_000;
 const TOKEN_SWEEP_EVERY_MS = 60_000;
+/** The session's token record row, read by the same statement as the session (see SqliteSessionStore.get). */
+const PREFETCH = Symbol('scopewise.tokenRecordRow');
+type TokenRow = { record: string; version: number } | null;
 
 function openDatabase(file: string): Database.Database {
   if (file !== ':memory:') createPrivateFile(file);
@@ -25,6 +29,9 @@ function openDatabase(file: string): Database.Database {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
+  // Reads through a memory map: rows longer than about 1 KB (a token record holding every feature's scopes) spill
+  // to overflow pages, which SQLite otherwise reads from the file with a system call on every read, never cached.
+  db.pragma('mmap_size = 268435456');
   db.exec(`CREATE TABLE IF NOT EXISTS sessions (
     sid TEXT PRIMARY KEY,
     data TEXT NOT NULL,
@@ -116,8 +123,10 @@ export class SqliteTokenStore implements TokenStore {
 }
 
 export class SqliteSessionStore extends session.Store {
+  /** The token record row read with each request's session; taken once by that request (Storage.takePrefetchedTokenRecord). */
+  readonly prefetchedBy = new WeakMap<Request, TokenRow>();
   private readonly stmts: {
-    get: Database.Statement<[string], { data: string; expires: number }>;
+    get: Database.Statement<[number, string], { data: string; expires: number; record: string | null; version: number | null }>;
     upsert: Database.Statement<[string, string, number]>;
     isDead: Database.Statement<[string, number], { one: number }>;
     destroy: Database.Statement<[string]>;
@@ -142,7 +151,10 @@ export class SqliteSessionStore extends session.Store {
   ) {
     super();
     this.stmts = {
-      get: db.prepare('SELECT data, expires FROM sessions WHERE sid = ?'),
+      // The session and its live token record in one statement: one read transaction per request, not two.
+      get: db.prepare(
+        'SELECT s.data, s.expires, t.record, t.version FROM sessions s LEFT JOIN token_records t ON t.ref = s.sid AND t.expires > ? WHERE s.sid = ?',
+      ),
       upsert: db.prepare(
         'INSERT INTO sessions (sid, data, expires) VALUES (?, ?, ?) ON CONFLICT(sid) DO UPDATE SET data = excluded.data, expires = excluded.expires',
       ),
@@ -179,18 +191,36 @@ export class SqliteSessionStore extends session.Store {
 
   override get(sid: string, cb: Callback<session.SessionData | null>): void {
     try {
-      const row = this.stmts.get.get(sid);
+      const now = this.now();
+      const row = this.stmts.get.get(now, sid);
       if (!row) {
         cb(null, null);
-      } else if (row.expires <= this.now()) {
+      } else if (row.expires <= now) {
         this.destroyTx(sid);
         cb(null, null);
       } else {
-        cb(null, JSON.parse(row.data) as session.SessionData);
+        const sess = JSON.parse(row.data) as session.SessionData;
+        const token: TokenRow = row.record === null || row.version === null ? null : { record: row.record, version: row.version };
+        Object.defineProperty(sess, PREFETCH, { value: token, enumerable: false });
+        cb(null, sess);
       }
     } catch (err) {
       cb(err);
     }
+  }
+
+  override createSession(req: Request, sess: session.SessionData): session.Session & Partial<session.SessionData> {
+    const token = (sess as unknown as Record<symbol, TokenRow | undefined>)[PREFETCH];
+    if (token !== undefined) this.prefetchedBy.set(req, token);
+    return super.createSession(req, sess);
+  }
+
+  /** The token record read with this request's session, once; undefined when this request read none. */
+  takePrefetched(req: Request): Promise<TokenRecord | null> | undefined {
+    if (!this.prefetchedBy.has(req)) return undefined;
+    const row = this.prefetchedBy.get(req)!;
+    this.prefetchedBy.delete(req);
+    return Promise.resolve(row && { ...(JSON.parse(row.record) as TokenRecordInput), version: row.version });
   }
 
   override set(sid: string, sess: session.SessionData, cb?: Callback): void {
@@ -289,7 +319,7 @@ export function openSqliteStorage(file: string, opts: StorageOptions): Storage {
     lock: undefined,
     rateLimitStore: () => undefined,
     accounts: openEventStores({ kind: 'sqlite', db }, now),
-    takePrefetchedTokenRecord: () => undefined,
+    takePrefetchedTokenRecord: (req) => sessions.takePrefetched(req),
     isHealthy: async () => {
       try {
         db.prepare('SELECT 1').get();

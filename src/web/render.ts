@@ -25,6 +25,19 @@ export type Render = <V extends ViewName>(req: Request, res: Response, view: V, 
 
 export function createRenderer(ctx: PageContext): Render {
   const eta = new Eta({ views: VIEWS_DIR, cache: true, autoEscape: true, autoTrim: false });
+  // eta resolves a template's path (and checks it stays inside the views folder) on every render and include;
+  // the names are our own fixed strings, never input, so each (name, including file) pair is resolved once.
+  const resolvePath = eta.resolvePath!;
+  const resolved = new Map<string, string>();
+  eta.resolvePath = function (template, options) {
+    const key = `${options?.filepath ?? ''}\u0000${template}`;
+    let file = resolved.get(key);
+    if (file === undefined) {
+      file = resolvePath.call(this, template, options);
+      resolved.set(key, file);
+    }
+    return file;
+  };
   return (req, res, view, data, status = 200) => {
     const user = req.session?.user;
     const html = eta.render(`./${view}`, {

@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
+import { gzipSync } from 'node:zlib';
 import { z } from 'zod';
 import { GoogleApiError } from '../../src/google/errors.js';
 import { computeBackoffDelay, googleRequest, retryDelay, type GoogleRequestOptions } from '../../src/google/request.js';
@@ -235,6 +238,39 @@ test('oversized body → BAD_RESPONSE, with and without Content-Length', async (
     assert.equal(small.code, 'BAD_RESPONSE');
   } finally {
     await server.close();
+  }
+});
+
+test('a gzip answer is decoded; one that inflates past the size limit is BAD_RESPONSE (no gzip bomb)', async () => {
+  const small = gzipSync(JSON.stringify({ ok: true, note: 'compressed' }));
+  const bomb = gzipSync(JSON.stringify({ ok: true, pad: 'x'.repeat(2 * 1024 * 1024) })); // ~2 KiB on the wire
+  const server = await startServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+    res.end(req.url === '/bomb' ? bomb : small);
+  });
+  try {
+    assert.deepEqual(await googleRequest(options(`${server.url}/small`)), { ok: true, note: 'compressed' });
+    assert.equal(server.requests[0]!.headers['accept-encoding'], 'gzip');
+    const err = await rejection(googleRequest(options(`${server.url}/bomb`, { maxResponseBytes: 64 * 1024 })));
+    assert.equal(err.code, 'BAD_RESPONSE');
+    assert.match(err.message, /larger than 65536 bytes/);
+  } finally {
+    await server.close();
+  }
+});
+
+test('calls reuse their connection to Google (keep-alive): ten calls, one after another, one connection', async () => {
+  let connections = 0;
+  const server = createServer((_req, res) => sendJson(res, 200, { ok: true }));
+  server.on('connection', () => connections++);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/x`;
+    for (let i = 0; i < 10; i++) assert.deepEqual(await googleRequest(options(url)), { ok: true });
+    assert.equal(connections, 1);
+  } finally {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 });
 

@@ -6,10 +6,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import type { Request } from 'express';
 import type session from 'express-session';
 import { createLogger } from '../../src/log/logger.js';
 import { openSqliteStorage, type SqliteSessionStore } from '../../src/storage/sqlite.js';
-import type { StorageOptions } from '../../src/storage/types.js';
+import type { Storage, StorageOptions } from '../../src/storage/types.js';
 import { getRaw, runStoreContract, sessionData } from './session-store-contract.js';
 import { rec, runTokenStoreContract } from './token-store-contract.js';
 
@@ -87,4 +88,46 @@ test('sqlite: a touch within the throttle window does not write; one that does m
   now += 3_600_000 - 1000; // past the record's own first expiry, inside the session's renewed one
   assert.ok(await storage.tokens.get('t'), 'the token record was renewed with its session');
   await storage.close();
+});
+
+/** What express-session does with a store for one request: get the session, then create it on the request. */
+function load(storage: Storage, sid: string, req: Request): Promise<void> {
+  return new Promise((resolve, reject) =>
+    storage.sessions.get(sid, (err, sess) => {
+      if (err) return reject(err);
+      if (sess) storage.sessions.createSession(req, sess);
+      resolve();
+    }),
+  );
+}
+
+test('sqlite: the token record read with a session (one statement) serves only the request that read it, once', async () => {
+  let now = 1_000_000;
+  const storage = openSqliteStorage(path.join(tmp, 'prefetch.db'), opts({ now: () => now }));
+  try {
+    storage.sessions.set('s1', sessionData({ user: { sub: '1' } }));
+    storage.sessions.set('s2', sessionData({ user: { sub: '2' } }));
+    await storage.tokens.compareAndSet('s1', 0, rec({ scopes: ['a'] }), 60_000);
+    await storage.tokens.compareAndSet('s2', 0, rec({ scopes: ['x'] }), 1_000);
+    const reqA = {} as Request;
+    const reqB = {} as Request;
+    await load(storage, 's1', reqA);
+    await storage.tokens.compareAndSet('s1', 1, rec({ scopes: ['b'] }), 60_000); // a write after A's read
+    await load(storage, 's1', reqB);
+    const a = await storage.takePrefetchedTokenRecord(reqA);
+    const b = await storage.takePrefetchedTokenRecord(reqB);
+    assert.deepEqual([a?.version, a?.scopes], [1, ['a']], 'A gets its own read, a snapshot of its moment');
+    assert.deepEqual([b?.version, b?.scopes], [2, ['b']], "B gets its own, not A's");
+    assert.equal(storage.takePrefetchedTokenRecord(reqA), undefined, 'used once');
+    assert.equal(storage.takePrefetchedTokenRecord({} as Request), undefined, 'a request that read nothing gets nothing');
+    assert.equal(await storage.tokens.compareAndSet('s1', a!.version, rec({ scopes: ['stale'] }), 60_000), null, 'the version fence still holds');
+    // A record past its lifetime reads as none, as the token store's own read says.
+    now += 2_000;
+    const reqC = {} as Request;
+    await load(storage, 's2', reqC);
+    assert.equal(await storage.takePrefetchedTokenRecord(reqC), null);
+    assert.equal(await storage.tokens.get('s2'), null);
+  } finally {
+    await storage.close();
+  }
 });
