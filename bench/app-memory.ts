@@ -6,7 +6,7 @@ import { createLogger } from '../src/log/logger.js';
 import { startScopewise } from '../src/compose.js';
 import { tuneHeap } from '../src/lifecycle/heap.js';
 
-tuneHeap(); // as src/main.ts does
+tuneHeap(); // as the entry points do (src/lifecycle/run.ts)
 
 const config = loadConfig(process.env, { testing: true });
 if (config.sessionStore.kind !== 'memory') throw new Error('bench/app-memory.js is for SESSION_STORE=memory; use dist/src/main.js');
