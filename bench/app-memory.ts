@@ -9,9 +9,13 @@ import { tuneHeap } from '../src/lifecycle/heap.js';
 tuneHeap(); // as the entry points do (src/lifecycle/run.ts)
 
 const config = loadConfig(process.env, { testing: true });
-if (config.sessionStore.kind !== 'memory') throw new Error('bench/app-memory.js is for SESSION_STORE=memory; use dist/src/main.js');
+if (config.sessionStore.kind !== 'memory')
+  throw new Error('bench/app-memory.js is for SESSION_STORE=memory; use dist/src/main.js');
 const logger = createLogger(config.logLevel);
 const app = await startScopewise(config, logger);
 process.on('SIGTERM', () => {
-  void app.drain.drain(0).then(() => app.close()).then(() => process.exit(0));
+  void app.drain
+    .drain(0)
+    .then(() => app.close())
+    .then(() => process.exit(0));
 });

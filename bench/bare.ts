@@ -31,8 +31,14 @@ app.get('/projects', async (_req, res, next) => {
     const input = { q: {}, project: undefined };
     const out = await projectsPage.load({ accessToken, apiBaseOverride: apiBase, timeoutMs: 10_000 }, input);
     const html = eta.render('./feature-list', {
-      title: 'Projects', heading: 'Projects', notices: [], intro: projectsPage.intro?.(input),
-      columns: projectsPage.columns, empty: projectsPage.empty(input), rows: out.rows, ...common,
+      title: 'Projects',
+      heading: 'Projects',
+      notices: [],
+      intro: projectsPage.intro?.(input),
+      columns: projectsPage.columns,
+      empty: projectsPage.empty(input),
+      rows: out.rows,
+      ...common,
     });
     res.status(200).type('html').send(html);
   } catch (err) {
@@ -42,11 +48,19 @@ app.get('/projects', async (_req, res, next) => {
 app.get('/vms', async (req, res, next) => {
   try {
     const project = typeof req.query.project === 'string' ? req.query.project : 'acme-prod';
-    const out = await google.listInstancesAggregated({ accessToken, apiBaseOverride: apiBase, timeoutMs: 10_000 }, { project, maxResults: 100 });
+    const out = await google.listInstancesAggregated(
+      { accessToken, apiBaseOverride: apiBase, timeoutMs: 10_000 },
+      { project, maxResults: 100 },
+    );
     const html = eta.render('./feature-list', {
-      title: 'Virtual machines', heading: 'Virtual machines', notices: [],
+      title: 'Virtual machines',
+      heading: 'Virtual machines',
+      notices: [],
       intro: 'Compute Engine instances of a project, across all zones.',
-      form: { action: '/vms', fields: [{ name: 'project', label: 'Project ID', placeholder: 'my-project-123', value: project }] },
+      form: {
+        action: '/vms',
+        fields: [{ name: 'project', label: 'Project ID', placeholder: 'my-project-123', value: project }],
+      },
       columns: ['Name', 'Zone', 'Status', 'Machine type', 'Actions'],
       empty: `No VM instances in ${project}.`,
       rows: vmRows(project, out.instances),

@@ -112,7 +112,12 @@ export async function spawnNode(opts: SpawnOptions): Promise<Child> {
   });
   if (!proc.pid) throw new Error(`${opts.name}: could not start`);
   let exited = false;
-  const exitPromise = new Promise<void>((resolve) => proc.once('exit', () => { exited = true; resolve(); }));
+  const exitPromise = new Promise<void>((resolve) =>
+    proc.once('exit', () => {
+      exited = true;
+      resolve();
+    }),
+  );
   const child: Child = {
     name: opts.name,
     proc,
@@ -123,7 +128,9 @@ export async function spawnNode(opts: SpawnOptions): Promise<Child> {
       running.delete(child);
       if (exited) return;
       proc.kill('SIGTERM');
-      const t = setTimeout(() => { if (!exited) proc.kill('SIGKILL'); }, 5000);
+      const t = setTimeout(() => {
+        if (!exited) proc.kill('SIGKILL');
+      }, 5000);
       await exitPromise;
       clearTimeout(t);
     },
@@ -207,7 +214,12 @@ export async function startMock(port: number, redirectUris: string[], cpus?: str
     cpus,
   });
   const control = async (pathname: string, body?: unknown) => {
-    const res = await request(`${url}/__control/${pathname}`, body === undefined ? {} : { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+    const res = await request(
+      `${url}/__control/${pathname}`,
+      body === undefined
+        ? {}
+        : { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } },
+    );
     if (res.status !== 200) throw new Error(`mock control ${pathname}: ${res.status} ${res.body}`);
     return JSON.parse(res.body);
   };
@@ -218,7 +230,12 @@ export const SESSION_SECRET = crypto.randomBytes(32).toString('hex');
 export const TOKEN_KEYS = generateKeySpec('bench1');
 
 /** The environment of a Scopewise child (see src/config/env.ts). */
-export function appEnv(port: number, mockUrl: string, sessionStore: string, extra: Record<string, string> = {}): Record<string, string> {
+export function appEnv(
+  port: number,
+  mockUrl: string,
+  sessionStore: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
   return {
     NODE_ENV: 'test',
     PORT: String(port),
@@ -239,7 +256,13 @@ export function appEnv(port: number, mockUrl: string, sessionStore: string, extr
   };
 }
 
-export async function startApp(name: string, port: number, mockUrl: string, sessionStore: string, opts: { cpus?: string | undefined; nodeArgs?: string[]; env?: Record<string, string> } = {}): Promise<Child> {
+export async function startApp(
+  name: string,
+  port: number,
+  mockUrl: string,
+  sessionStore: string,
+  opts: { cpus?: string | undefined; nodeArgs?: string[]; env?: Record<string, string> } = {},
+): Promise<Child> {
   return spawnNode({
     name,
     // src/main.ts refuses the memory store outside tests: a bench launcher allows it (bench/app-memory.ts).
@@ -264,17 +287,29 @@ export interface Reply {
   ms: number;
 }
 
-export function request(url: string, init: { method?: string; headers?: Record<string, string>; body?: string; timeoutMs?: number } = {}): Promise<Reply> {
+export function request(
+  url: string,
+  init: { method?: string; headers?: Record<string, string>; body?: string; timeoutMs?: number } = {},
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
-    const req = http.request(url, { method: init.method ?? 'GET', headers: init.headers, agent, timeout: init.timeoutMs ?? 15_000 }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8'), ms: Number(process.hrtime.bigint() - t0) / 1e6 }),
-      );
-      res.on('error', reject);
-    });
+    const req = http.request(
+      url,
+      { method: init.method ?? 'GET', headers: init.headers, agent, timeout: init.timeoutMs ?? 15_000 },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString('utf8'),
+            ms: Number(process.hrtime.bigint() - t0) / 1e6,
+          }),
+        );
+        res.on('error', reject);
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`timeout: ${init.method ?? 'GET'} ${new URL(url).pathname}`)));
     req.on('error', reject);
     if (init.body !== undefined) req.write(init.body);
@@ -341,8 +376,12 @@ export class Visitor {
  * stopping at the callback's redirect. The mock must have autoApprove set.
  */
 export async function signIn(appUrl: string, v = new Visitor()): Promise<Visitor> {
-  const { res, url } = await v.follow(`${appUrl}/login`, (u) => u.origin === appUrl && !u.pathname.startsWith('/auth/callback') && u.pathname !== '/login');
-  if (res.status !== 303 || url.pathname !== '/') throw new Error(`sign-in ended at ${url.href} with ${res.status}: ${res.body.slice(0, 300)}`);
+  const { res, url } = await v.follow(
+    `${appUrl}/login`,
+    (u) => u.origin === appUrl && !u.pathname.startsWith('/auth/callback') && u.pathname !== '/login',
+  );
+  if (res.status !== 303 || url.pathname !== '/')
+    throw new Error(`sign-in ended at ${url.href} with ${res.status}: ${res.body.slice(0, 300)}`);
   return v;
 }
 
@@ -351,11 +390,13 @@ export async function consent(appUrl: string, v: Visitor, featureId: string): Pr
   // As a browser following the feature page's link: same-origin (a request from elsewhere gets a confirmation page).
   const start = `${appUrl}/consent/${featureId}?returnTo=/me`;
   const first = await v.get(start, { 'sec-fetch-site': 'same-origin' });
-  if (first.status !== 303 && first.status !== 302) throw new Error(`consent for ${featureId} answered ${first.status}: ${first.body.slice(0, 300)}`);
+  if (first.status !== 303 && first.status !== 302)
+    throw new Error(`consent for ${featureId} answered ${first.status}: ${first.body.slice(0, 300)}`);
   const next = new URL(first.headers.location!, start);
   if (next.origin === appUrl && next.pathname === '/me') return; // already granted (Google's grant covers it)
   const { res, url } = await v.follow(next.href, (u) => u.origin === appUrl && u.pathname === '/me');
-  if (res.status !== 303 || url.pathname !== '/me') throw new Error(`consent for ${featureId} ended at ${url.href} with ${res.status}: ${res.body.slice(0, 300)}`);
+  if (res.status !== 303 || url.pathname !== '/me')
+    throw new Error(`consent for ${featureId} ended at ${url.href} with ${res.status}: ${res.body.slice(0, 300)}`);
 }
 
 /** The signed-in feature page the benchmarks load, and the scope its upstream call needs. */
@@ -367,14 +408,30 @@ const PEER_CLIENT_ID = 'bench-peer-eoc';
  * The express-openid-connect peer (bench/peer-eoc.ts) as a child, with its own OAuth client registered at the
  * mock, signed in once through the mock (auto-approve): GET /login → authorize → GET /callback → /.
  */
-export async function startPeer(mock: Mock, port: number, cpus: string | undefined, nodeArgs: string[] = []): Promise<{ child: Child; cookie: string }> {
+export async function startPeer(
+  mock: Mock,
+  port: number,
+  cpus: string | undefined,
+  nodeArgs: string[] = [],
+): Promise<{ child: Child; cookie: string }> {
   const url = `http://127.0.0.1:${port}`;
   const clientSecret = crypto.randomBytes(16).toString('hex');
-  await mock.control('clients', { clientId: PEER_CLIENT_ID, clientSecret, redirectUris: [`${url}/callback`], name: 'express-openid-connect peer' });
+  await mock.control('clients', {
+    clientId: PEER_CLIENT_ID,
+    clientSecret,
+    redirectUris: [`${url}/callback`],
+    name: 'express-openid-connect peer',
+  });
   const child = await spawnNode({
     name: 'peer-eoc',
     script: path.join(DIST, 'bench/peer-eoc.js'),
-    env: { PORT: String(port), MOCK_URL: mock.url, PEER_CLIENT_ID, PEER_CLIENT_SECRET: clientSecret, PEER_SESSION_SECRET: crypto.randomBytes(32).toString('hex') },
+    env: {
+      PORT: String(port),
+      MOCK_URL: mock.url,
+      PEER_CLIENT_ID,
+      PEER_CLIENT_SECRET: clientSecret,
+      PEER_SESSION_SECRET: crypto.randomBytes(32).toString('hex'),
+    },
     url,
     readyPath: '/healthz',
     cpus,
@@ -382,9 +439,11 @@ export async function startPeer(mock: Mock, port: number, cpus: string | undefin
   });
   const v = new Visitor();
   const { res, url: end } = await v.follow(`${url}/login`, (u) => u.origin === url && u.pathname === '/');
-  if (res.status !== 302 || end.pathname !== '/') throw new Error(`peer sign-in ended at ${end.href} with ${res.status}: ${res.body.slice(0, 300)}`);
+  if (res.status !== 302 || end.pathname !== '/')
+    throw new Error(`peer sign-in ended at ${end.href} with ${res.status}: ${res.body.slice(0, 300)}`);
   const check = await v.get(`${url}${FEATURE_PATH}`);
-  if (check.status !== 200 || !check.body.includes('acme-prod')) throw new Error(`peer: GET ${FEATURE_PATH} answered ${check.status}: ${check.body.slice(0, 300)}`);
+  if (check.status !== 200 || !check.body.includes('acme-prod'))
+    throw new Error(`peer: GET ${FEATURE_PATH} answered ${check.status}: ${check.body.slice(0, 300)}`);
   return { child, cookie: v.cookieFor(url) };
 }
 
@@ -395,7 +454,13 @@ export const ALL_FEATURES = ['projects', 'vms', 'vm-power', 'buckets', 'logs', '
  * bare baselines: they hold a token without any session.
  */
 export async function directToken(mockUrl: string, redirectUri: string, scope: string): Promise<string> {
-  const q = new URLSearchParams({ client_id: CLIENT_ID, redirect_uri: redirectUri, response_type: 'code', scope, state: 'bench' });
+  const q = new URLSearchParams({
+    client_id: CLIENT_ID,
+    redirect_uri: redirectUri,
+    response_type: 'code',
+    scope,
+    state: 'bench',
+  });
   const auth = await request(`${mockUrl}/o/oauth2/v2/auth?${q}`);
   const loc = auth.headers.location;
   if (auth.status !== 302 || !loc) throw new Error(`mock authorize: ${auth.status} ${auth.body.slice(0, 200)}`);
@@ -404,7 +469,13 @@ export async function directToken(mockUrl: string, redirectUri: string, scope: s
   const tok = await request(`${mockUrl}/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, client_id: CLIENT_ID, client_secret: CLIENT_SECRET }).toString(),
+    body: new URLSearchParams({
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: redirectUri,
+      client_id: CLIENT_ID,
+      client_secret: CLIENT_SECRET,
+    }).toString(),
   });
   if (tok.status !== 200) throw new Error(`mock token: ${tok.status} ${tok.body.slice(0, 200)}`);
   return (JSON.parse(tok.body) as { access_token: string }).access_token;

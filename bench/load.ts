@@ -14,7 +14,21 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createClient } from 'redis';
-import { ALL_FEATURES, SIGN_IN_EMAIL, consent, freePort, installExitGuards, request, signIn, sleep, startApp, startMock, stopAll, summarise, type Child } from './lib.js';
+import {
+  ALL_FEATURES,
+  SIGN_IN_EMAIL,
+  consent,
+  freePort,
+  installExitGuards,
+  request,
+  signIn,
+  sleep,
+  startApp,
+  startMock,
+  stopAll,
+  summarise,
+  type Child,
+} from './lib.js';
 
 const SESSIONS = Number(process.env.LOAD_SESSIONS ?? '200');
 const SECONDS = Number(process.env.LOAD_SECONDS ?? '30');
@@ -68,10 +82,13 @@ function predict(obtainedAt: number, calls: Call[]): { low: number; high: number
 
 async function main(): Promise<void> {
   installExitGuards();
-  const hardStop = setTimeout(() => {
-    console.error('load: still running long after its bound; stopping');
-    void stopAll().finally(() => process.exit(2));
-  }, (SECONDS + 240) * 1000);
+  const hardStop = setTimeout(
+    () => {
+      console.error('load: still running long after its bound; stopping');
+      void stopAll().finally(() => process.exit(2));
+    },
+    (SECONDS + 240) * 1000,
+  );
   hardStop.unref();
 
   let redis: ReturnType<typeof createClient> | undefined;
@@ -81,7 +98,8 @@ async function main(): Promise<void> {
     redis = createClient({ url: REDIS_URL, socket: { connectTimeout: 2000, reconnectStrategy: false } });
     redis.on('error', () => undefined);
     await redis.connect();
-    if ((await redis.dbSize()) !== 0) throw new Error(`Redis ${REDIS_URL} is not empty; set BENCH_REDIS_DB to an unused database number`);
+    if ((await redis.dbSize()) !== 0)
+      throw new Error(`Redis ${REDIS_URL} is not empty; set BENCH_REDIS_DB to an unused database number`);
     storeSpec = REDIS_URL;
   } else if (STORE === 'memory') {
     storeSpec = 'memory';
@@ -89,29 +107,39 @@ async function main(): Promise<void> {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'scopewise-load-'));
     storeSpec = `sqlite:${path.join(tmp, 'sessions.db')}`;
   }
-  if (INSTANCES > 1 && STORE !== 'redis') throw new Error('LOAD_INSTANCES > 1 needs LOAD_STORE=redis (instances share sessions through Redis)');
+  if (INSTANCES > 1 && STORE !== 'redis')
+    throw new Error('LOAD_INSTANCES > 1 needs LOAD_STORE=redis (instances share sessions through Redis)');
 
   try {
     const ports = await Promise.all(Array.from({ length: INSTANCES }, () => freePort()));
-    const mock = await startMock(await freePort(), ports.map((p) => `http://127.0.0.1:${p}/auth/callback`));
+    const mock = await startMock(
+      await freePort(),
+      ports.map((p) => `http://127.0.0.1:${p}/auth/callback`),
+    );
     await mock.control('settings', { autoApprove: { email: SIGN_IN_EMAIL }, accessTokenTtlSeconds: TTL_S });
     const apps: Child[] = [];
     for (const [i, p] of ports.entries()) apps.push(await startApp(`app-${i}`, p, mock.url, storeSpec));
-    log(`${INSTANCES} instance(s) on ${STORE}; mock access tokens live ${TTL_S} s, so the vault refreshes a token once it is ${REFRESH_AT_AGE_MS / 1000} s old`);
+    log(
+      `${INSTANCES} instance(s) on ${STORE}; mock access tokens live ${TTL_S} s, so the vault refreshes a token once it is ${REFRESH_AT_AGE_MS / 1000} s old`,
+    );
 
     // Sign in and grant three features, ten sessions at a time.
     const sessions: Array<{ cookie: string; obtainedAt: number; calls: Call[]; home: Child }> = [];
     let next = 0;
-    await Promise.all(Array.from({ length: 10 }, async () => {
-      while (next < SESSIONS) {
-        const i = next++;
-        const home = apps[i % apps.length]!;
-        const v = await signIn(home.url);
-        for (const f of FEATURES) await consent(home.url, v, f);
-        sessions.push({ cookie: v.cookieFor(home.url), obtainedAt: Date.now(), calls: [], home });
-      }
-    }));
-    log(`${sessions.length} sessions signed in, each granted ${FEATURES.join(', ')} (of ${ALL_FEATURES.length} features)`);
+    await Promise.all(
+      Array.from({ length: 10 }, async () => {
+        while (next < SESSIONS) {
+          const i = next++;
+          const home = apps[i % apps.length]!;
+          const v = await signIn(home.url);
+          for (const f of FEATURES) await consent(home.url, v, f);
+          sessions.push({ cookie: v.cookieFor(home.url), obtainedAt: Date.now(), calls: [], home });
+        }
+      }),
+    );
+    log(
+      `${sessions.length} sessions signed in, each granted ${FEATURES.join(', ')} (of ${ALL_FEATURES.length} features)`,
+    );
 
     // The run: PER_SESSION loops per session, each calling a feature page, then the next, until the end.
     const before = await mock.counts();
@@ -121,37 +149,43 @@ async function main(): Promise<void> {
     let transportErrors = 0;
     const errorKinds = new Map<string, number>();
     const latencies: number[] = [];
-    await Promise.all(sessions.flatMap((s, si) =>
-      Array.from({ length: PER_SESSION }, async (_, k) => {
-        let page = (si + k) % PAGES.length;
-        await sleep(Math.random() * THINK_MS); // users do not all click in the same millisecond
-        while (Date.now() < runEnd) {
-          const app = apps[(si + k) % apps.length]!; // with two instances a session's loops go to both
-          const sent = Date.now();
-          try {
-            const r = await request(app.url + PAGES[page]!, { headers: { cookie: s.cookie }, timeoutMs: 20_000 });
-            const done = Date.now();
-            s.calls.push({ sent, done, status: r.status });
-            statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
-            latencies.push(r.ms);
-          } catch (err) {
-            transportErrors++;
-            const m = err instanceof Error ? err.message : String(err);
-            errorKinds.set(m, (errorKinds.get(m) ?? 0) + 1);
-            await sleep(50);
+    await Promise.all(
+      sessions.flatMap((s, si) =>
+        Array.from({ length: PER_SESSION }, async (_, k) => {
+          let page = (si + k) % PAGES.length;
+          await sleep(Math.random() * THINK_MS); // users do not all click in the same millisecond
+          while (Date.now() < runEnd) {
+            const app = apps[(si + k) % apps.length]!; // with two instances a session's loops go to both
+            const sent = Date.now();
+            try {
+              const r = await request(app.url + PAGES[page]!, { headers: { cookie: s.cookie }, timeoutMs: 20_000 });
+              const done = Date.now();
+              s.calls.push({ sent, done, status: r.status });
+              statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
+              latencies.push(r.ms);
+            } catch (err) {
+              transportErrors++;
+              const m = err instanceof Error ? err.message : String(err);
+              errorKinds.set(m, (errorKinds.get(m) ?? 0) + 1);
+              await sleep(50);
+            }
+            page = (page + 1) % PAGES.length;
+            if (THINK_MS > 0) await sleep(Math.min(THINK_MS, Math.max(0, runEnd - Date.now())));
           }
-          page = (page + 1) % PAGES.length;
-          if (THINK_MS > 0) await sleep(Math.min(THINK_MS, Math.max(0, runEnd - Date.now())));
-        }
-      }),
-    ));
+        }),
+      ),
+    );
     const runSeconds = (Date.now() - runStart) / 1000;
     if (process.env.LOAD_TIMELINE === '1') {
       // Diagnosis: per second of the run, calls started, their worst latency, and how many took over 1 s.
       for (let t = 0; t < SECONDS; t++) {
-        const calls = sessions.flatMap((s) => s.calls).filter((c) => c.sent - runStart >= t * 1000 && c.sent - runStart < (t + 1) * 1000);
+        const calls = sessions
+          .flatMap((s) => s.calls)
+          .filter((c) => c.sent - runStart >= t * 1000 && c.sent - runStart < (t + 1) * 1000);
         const worst = calls.reduce((a, c) => Math.max(a, c.done - c.sent), 0);
-        console.error(`t=${String(t).padStart(2)}s calls ${String(calls.length).padStart(5)}  worst ${String(worst).padStart(6)} ms  >1s ${calls.filter((c) => c.done - c.sent > 1000).length}`);
+        console.error(
+          `t=${String(t).padStart(2)}s calls ${String(calls.length).padStart(5)}  worst ${String(worst).padStart(6)} ms  >1s ${calls.filter((c) => c.done - c.sent > 1000).length}`,
+        );
       }
     }
     const after = await mock.counts();
@@ -181,7 +215,8 @@ async function main(): Promise<void> {
     const five = [...statuses].filter(([st]) => st >= 500).reduce((a, [, n]) => a + n, 0);
     const total = [...statuses.values()].reduce((a, b) => a + b, 0);
     const lat = summarise(latencies);
-    const ok = five === 0 && transportErrors === 0 && lost === 0 && grantLost === 0 && refreshes >= low && refreshes <= high;
+    const ok =
+      five === 0 && transportErrors === 0 && lost === 0 && grantLost === 0 && refreshes >= low && refreshes <= high;
 
     const lines = [
       `# Load test: ${SESSIONS} signed-in sessions × ${PER_SESSION} concurrent loops (${THINK_MS} ms between a loop's calls), ${SECONDS} s, ${INSTANCES} instance(s) on ${STORE}`,
@@ -189,7 +224,12 @@ async function main(): Promise<void> {
       '| measure | value |',
       '|---|---|',
       `| requests | ${total} in ${runSeconds.toFixed(1)} s (${(total / runSeconds).toFixed(0)} req/s), p50 ${lat.p50.toFixed(1)} ms, p99 ${lat.p99.toFixed(1)} ms |`,
-      `| answers by status | ${[...statuses].sort((a, b) => a[0] - b[0]).map(([st, n]) => `${st}: ${n}`).join(', ')}; transport errors: ${transportErrors}${errorKinds.size ? ` (${[...errorKinds].map(([m, n]) => `${m}: ${n}`).join('; ')})` : ''} |`,
+      `| answers by status | ${[...statuses]
+        .sort((a, b) => a[0] - b[0])
+        .map(([st, n]) => `${st}: ${n}`)
+        .join(
+          ', ',
+        )}; transport errors: ${transportErrors}${errorKinds.size ? ` (${[...errorKinds].map(([m, n]) => `${m}: ${n}`).join('; ')})` : ''} |`,
       `| calls slower than 1 s / 5 s | ${latencies.filter((x) => x > 1000).length} / ${latencies.filter((x) => x > 5000).length} |`,
       `| 5xx answers | **${five}** |`,
       `| lost sessions (GET /me not 200 at the end) | **${lost}** of ${sessions.length}; grants lost: ${grantLost} |`,

@@ -43,9 +43,18 @@ export function summariseProfile(file: string, top = 25, skipMs = 0, perRequests
     else a = n.callFrame.functionName.startsWith('(') ? n.callFrame.functionName : url || '(native)';
     area.set(a, (area.get(a) ?? 0) + us);
   }
-  const idle = [...self].filter(([id]) => byId.get(id)!.callFrame.functionName === '(idle)').reduce((a, [, us]) => a + us, 0);
+  const idle = [...self]
+    .filter(([id]) => byId.get(id)!.callFrame.functionName === '(idle)')
+    .reduce((a, [, us]) => a + us, 0);
   const fmt = (m: Map<string, number>, k: number) =>
-    [...m].sort((a, b) => b[1] - a[1]).slice(0, k).map(([name, us]) => `${((us / total) * 100).toFixed(1).padStart(5)}%  ${(us / 1000).toFixed(0).padStart(6)} ms${perRequests ? `  ${(us / perRequests).toFixed(1).padStart(7)} µs/req` : ''}  ${name}`).join('\n');
+    [...m]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, k)
+      .map(
+        ([name, us]) =>
+          `${((us / total) * 100).toFixed(1).padStart(5)}%  ${(us / 1000).toFixed(0).padStart(6)} ms${perRequests ? `  ${(us / perRequests).toFixed(1).padStart(7)} µs/req` : ''}  ${name}`,
+      )
+      .join('\n');
   return `total sampled ${(total / 1000).toFixed(0)} ms, busy ${((total - idle) / 1000).toFixed(0)} ms${perRequests ? ` = ${((total - idle) / perRequests).toFixed(1)} µs/req` : ''}\n-- self time by area --\n${fmt(area, 20)}\n-- self time by function --\n${fmt(fn, top)}`;
 }
 
@@ -55,5 +64,12 @@ if (process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/.*\//, 
     console.error('usage: node dist/bench/profile-summary.js <file.cpuprofile> [top] [skip-ms] [requests]');
     process.exit(2);
   }
-  console.log(summariseProfile(file, Number(process.argv[3] ?? '25'), Number(process.argv[4] ?? '0'), Number(process.argv[5] ?? '0')));
+  console.log(
+    summariseProfile(
+      file,
+      Number(process.argv[3] ?? '25'),
+      Number(process.argv[4] ?? '0'),
+      Number(process.argv[5] ?? '0'),
+    ),
+  );
 }

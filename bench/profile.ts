@@ -11,7 +11,24 @@ import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { createClient } from 'redis';
-import { consent, cpuMs, directToken, DIST, FEATURE_PATH, FEATURE_SCOPE, freePort, installExitGuards, SIGN_IN_EMAIL, signIn, spawnNode, startApp, startMock, startPeer, stopAll, type Child } from './lib.js';
+import {
+  consent,
+  cpuMs,
+  directToken,
+  DIST,
+  FEATURE_PATH,
+  FEATURE_SCOPE,
+  freePort,
+  installExitGuards,
+  SIGN_IN_EMAIL,
+  signIn,
+  spawnNode,
+  startApp,
+  startMock,
+  startPeer,
+  stopAll,
+  type Child,
+} from './lib.js';
 import { summariseProfile } from './profile-summary.js';
 
 const store = process.argv[2] ?? 'sqlite';
@@ -50,11 +67,21 @@ async function main(): Promise<void> {
   } else if (store === 'bare') {
     const token = await directToken(mock.url, `http://127.0.0.1:${appPort}/auth/callback`, FEATURE_SCOPE);
     const env = { PORT: String(appPort), GOOGLE_API_BASE_URL: mock.url, BENCH_ACCESS_TOKEN: token };
-    app = await spawnNode({ name: 'bare', script: path.join(DIST, 'bench/bare.js'), env, url: `http://127.0.0.1:${appPort}`, readyPath: '/healthz', nodeArgs });
+    app = await spawnNode({
+      name: 'bare',
+      script: path.join(DIST, 'bench/bare.js'),
+      env,
+      url: `http://127.0.0.1:${appPort}`,
+      readyPath: '/healthz',
+      nodeArgs,
+    });
     cookie = '';
   } else {
     // PROFILE_LOG_LEVEL: the app's LOG_LEVEL (the benchmarks run at warn: no request lines).
-    app = await startApp('app', appPort, mock.url, spec, { nodeArgs, env: process.env.PROFILE_LOG_LEVEL ? { LOG_LEVEL: process.env.PROFILE_LOG_LEVEL } : {} });
+    app = await startApp('app', appPort, mock.url, spec, {
+      nodeArgs,
+      env: process.env.PROFILE_LOG_LEVEL ? { LOG_LEVEL: process.env.PROFILE_LOG_LEVEL } : {},
+    });
     const v = await signIn(app.url);
     await consent(app.url, v, 'projects');
     cookie = v.cookieFor(app.url);
@@ -71,11 +98,15 @@ async function main(): Promise<void> {
     if (r.non2xx || r.errors) throw new Error(`${r.non2xx} non-2xx answers, ${r.errors} errors`);
     await app.stop();
     if (off) {
-      console.log(`${store}, ${connections} connections: ${r.requests.total} requests, ${(r.requests.total / seconds).toFixed(0)} req/s, server CPU ${(cpu / r.requests.total).toFixed(3)} ms/req (/proc; of which kernel ${(sys / r.requests.total).toFixed(3)})`);
+      console.log(
+        `${store}, ${connections} connections: ${r.requests.total} requests, ${(r.requests.total / seconds).toFixed(0)} req/s, server CPU ${(cpu / r.requests.total).toFixed(3)} ms/req (/proc; of which kernel ${(sys / r.requests.total).toFixed(3)})`,
+      );
       return;
     }
     const file = path.join(dir, `${name}.cpuprofile`);
-    console.log(`${store}, ${connections} connections: ${r.requests.total} requests in ${seconds} s (${r.requests.average} req/s); profile ${file}`);
+    console.log(
+      `${store}, ${connections} connections: ${r.requests.total} requests in ${seconds} s (${r.requests.average} req/s); profile ${file}`,
+    );
     console.log(summariseProfile(file, 25, loadStart - spawned, r.requests.total));
   } finally {
     await stopAll();

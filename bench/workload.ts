@@ -29,17 +29,35 @@ const q = new AuditQueue({ sink: down, capacity: N + 40_000, lingerMs: 0 });
 const enqueueNs = nsPer(N, (i) => q.enqueue(records[i % 1000]!));
 
 // 2a. building the exported record alone (sanitising, id, time).
-const fields = { sub: '100000000000000000001', feature: 'vms', granted: ['https://www.googleapis.com/auth/compute.readonly'] };
+const fields = {
+  sub: '100000000000000000001',
+  feature: 'vms',
+  granted: ['https://www.googleapis.com/auth/compute.readonly'],
+};
 const buildNs = nsPer(Math.min(N, 100_000), () => createAuditRecord('consent-granted', fields));
 
 // 2b. record(): what the app calls per audit event (two sinks, both down), the local line written to a null stream.
 const sink = new Writable({ write: (_c, _e, cb) => cb() });
 const logger = createLogger('info', sink as unknown as { write(s: string): void });
 const exp = createAuditExport(
-  { cloudLogging: undefined, webhook: undefined, queueCapacity: 1_000_000, batchSize: 100, flushMs: 0, drainSeconds: 1 },
+  {
+    cloudLogging: undefined,
+    webhook: undefined,
+    queueCapacity: 1_000_000,
+    batchSize: 100,
+    flushMs: 0,
+    drainSeconds: 1,
+  },
   { logger, sinks: [down, { ...down, name: 'down-2' }] },
 );
-const recordNs = nsPer(Math.min(N, 100_000), (i) => exp.record('consent-granted', { sub: '100000000000000000001', feature: 'vms', granted: ['https://www.googleapis.com/auth/compute.readonly'], i }));
+const recordNs = nsPer(Math.min(N, 100_000), (i) =>
+  exp.record('consent-granted', {
+    sub: '100000000000000000001',
+    feature: 'vms',
+    granted: ['https://www.googleapis.com/auth/compute.readonly'],
+    i,
+  }),
+);
 
 // 3. request metrics: the middleware plus its finish listener, on a fake matched request.
 const metrics = new Metrics({ defaultMetrics: false });
@@ -61,6 +79,10 @@ const baselineNs = nsPer(N, () => {
 
 console.log(`audit enqueue (sink down):            ${enqueueNs.toFixed(0)} ns`);
 console.log(`audit record built (sanitise, id, time):  ${(buildNs / 1000).toFixed(2)} µs`);
-console.log(`audit record() in all (+ the local pino audit line audit() writes today, + 2 queues): ${(recordNs / 1000).toFixed(2)} µs`);
-console.log(`request metrics per request:           ${((metricsNs - baselineNs) / 1000).toFixed(2)} µs (above a bare emitter's ${(baselineNs / 1000).toFixed(2)} µs)`);
+console.log(
+  `audit record() in all (+ the local pino audit line audit() writes today, + 2 queues): ${(recordNs / 1000).toFixed(2)} µs`,
+);
+console.log(
+  `request metrics per request:           ${((metricsNs - baselineNs) / 1000).toFixed(2)} µs (above a bare emitter's ${(baselineNs / 1000).toFixed(2)} µs)`,
+);
 process.exit(0);

@@ -27,7 +27,8 @@ export function loadOrCreateDemoSecrets(dir: string): DemoSecrets {
   const file = path.join(dir, 'demo-secrets.json');
   if (fs.existsSync(file)) {
     const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<DemoSecrets>;
-    if (parsed.clientId && parsed.clientSecret && parsed.sessionSecret && parsed.tokenKeys) return parsed as DemoSecrets;
+    if (parsed.clientId && parsed.clientSecret && parsed.sessionSecret && parsed.tokenKeys)
+      return parsed as DemoSecrets;
   }
   const secrets: DemoSecrets = {
     clientId: 'scopewise-demo',
@@ -41,7 +42,10 @@ export function loadOrCreateDemoSecrets(dir: string): DemoSecrets {
   return secrets;
 }
 
-export async function startDemo(base: Config, env: NodeJS.ProcessEnv = process.env): Promise<{ config: Config; stop: () => Promise<void> }> {
+export async function startDemo(
+  base: Config,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ config: Config; stop: () => Promise<void> }> {
   const dataDir = path.resolve(env.DEMO_DATA_DIR ?? 'data');
   const secrets = loadOrCreateDemoSecrets(dataDir);
   const mockPort = Number(env.MOCK_PORT ?? 4000);

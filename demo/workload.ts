@@ -17,7 +17,10 @@ export function demoWorkloadWanted(env: Readonly<Record<string, string | undefin
 }
 
 /** The variables DEMO_WORKLOAD=1 sets (pure). Explicit AUDIT_* settings win; the identity is always the mock's. */
-export function demoWorkloadEnv(env: Readonly<Record<string, string | undefined>>, mockUrl: string): Record<string, string> {
+export function demoWorkloadEnv(
+  env: Readonly<Record<string, string | undefined>>,
+  mockUrl: string,
+): Record<string, string> {
   if (!demoWorkloadWanted(env)) return {};
   const mock = new URL(mockUrl);
   return {

@@ -11,12 +11,19 @@ const B = `http://localhost:${APP_PORT + 102}`;
 const REDIS = process.env.E2E_REDIS_URL ?? 'redis://127.0.0.1:6379/7';
 
 async function control(path: string, body: unknown): Promise<Record<string, unknown>> {
-  const res = await fetch(`${CLUSTER_MOCK}/__control/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${CLUSTER_MOCK}/__control/${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   if (!res.ok) throw new Error(`control ${path}: ${res.status}`);
   return (await res.json()) as Record<string, unknown>;
 }
 
-test('sessions-revoked from Google ends the admin\'s session on every instance and leaves no token', async ({ page, context }) => {
+test("sessions-revoked from Google ends the admin's session on every instance and leaves no token", async ({
+  page,
+  context,
+}) => {
   test.setTimeout(60_000);
   await control('reset', {});
   await control('risc/stream', { url: `${A}/risc` });

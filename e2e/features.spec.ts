@@ -21,7 +21,9 @@ async function expectAccessible(page: Page, name: string): Promise<void> {
  */
 async function consentScopes(page: Page): Promise<{ scopes: string[]; checkboxes: number }> {
   await expect(page.getByRole('button', { name: 'Allow' })).toBeVisible();
-  const boxes = await page.locator('input[type=checkbox][name=scope]').evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value));
+  const boxes = await page
+    .locator('input[type=checkbox][name=scope]')
+    .evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value));
   if (boxes.length > 0) return { scopes: boxes, checkboxes: boxes.length };
   const listed = (await page.locator('ul.scopes code').allTextContents()).filter((s) => s.startsWith('https://'));
   return { scopes: listed, checkboxes: 0 };
@@ -71,7 +73,9 @@ test('VMs: viewing asks only compute.readonly; stopping asks only compute; the V
   ]);
 });
 
-test('a declined scope (Cancel at Google): the feature names what is missing and offers to ask again; other features work', async ({ page }) => {
+test('a declined scope (Cancel at Google): the feature names what is missing and offers to ask again; other features work', async ({
+  page,
+}) => {
   // Sign-in and two consents at the mock Google, one accessibility scan.
   test.setTimeout(60_000);
   const scopes = recordAuthorizationScopes(page);
@@ -122,7 +126,9 @@ test('the account page lists what is granted, by whom it is used, and each featu
   await expectAccessible(page, 'account');
 });
 
-test('service accounts ask for iam (limited to the IAM API) and say what it allows; Workflows say Google offers only cloud-platform', async ({ page }) => {
+test('service accounts ask for iam (limited to the IAM API) and say what it allows; Workflows say Google offers only cloud-platform', async ({
+  page,
+}) => {
   await signIn(page, 'alice@example.com');
   await page.goto('/service-accounts');
   await expect(page.locator('ul.scopes code')).toHaveText(['iam']);

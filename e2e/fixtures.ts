@@ -3,7 +3,13 @@
 import { test as base, expect } from '@playwright/test';
 import { CATALOGUE } from '../src/scopes/catalogue.js';
 
-const IDENTITY = new Set(['openid', 'email', 'profile', 'https://www.googleapis.com/auth/userinfo.email', 'https://www.googleapis.com/auth/userinfo.profile']);
+const IDENTITY = new Set([
+  'openid',
+  'email',
+  'profile',
+  'https://www.googleapis.com/auth/userinfo.email',
+  'https://www.googleapis.com/auth/userinfo.profile',
+]);
 
 /** Why a requested scope set is not acceptable, or undefined when it is. */
 export function overAsked(scopes: readonly string[]): string | undefined {
@@ -20,10 +26,12 @@ export const test = base.extend<{ authorizationRequests: string[][] }>({
       const seen: string[][] = [];
       context.on('request', (req) => {
         const url = new URL(req.url());
-        if (url.pathname === '/o/oauth2/v2/auth' && req.isNavigationRequest()) seen.push((url.searchParams.get('scope') ?? '').split(' ').filter(Boolean));
+        if (url.pathname === '/o/oauth2/v2/auth' && req.isNavigationRequest())
+          seen.push((url.searchParams.get('scope') ?? '').split(' ').filter(Boolean));
       });
       await use(seen);
-      for (const scopes of seen) expect(overAsked(scopes), `authorization request for "${scopes.join(' ')}"`).toBeUndefined();
+      for (const scopes of seen)
+        expect(overAsked(scopes), `authorization request for "${scopes.join(' ')}"`).toBeUndefined();
     },
     { auto: true },
   ],

@@ -4,9 +4,12 @@ import { expect, type Page } from '@playwright/test';
 export const MOCK_URL = `http://127.0.0.1:${process.env.E2E_MOCK_PORT ?? 4100}`;
 
 export async function control(path: string, body?: unknown): Promise<unknown> {
-  const res = await fetch(`${MOCK_URL}/__control/${path}`, body === undefined
-    ? {}
-    : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(
+    `${MOCK_URL}/__control/${path}`,
+    body === undefined
+      ? {}
+      : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
+  );
   if (!res.ok) throw new Error(`control ${path}: ${res.status}`);
   return res.json();
 }

@@ -8,7 +8,11 @@ const A = `http://localhost:${APP_PORT + 101}`;
 const B = `http://localhost:${APP_PORT + 102}`;
 
 test.beforeEach(async () => {
-  await fetch(`${CLUSTER_MOCK}/__control/reset`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+  await fetch(`${CLUSTER_MOCK}/__control/reset`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{}',
+  });
 });
 
 test('sign in on instance A, grant and use a feature on instance B, and A sees it too', async ({ page }) => {

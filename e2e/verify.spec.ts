@@ -29,6 +29,11 @@ test('verify the granted scopes with Google, and download the evidence', async (
   await page.getByRole('button', { name: 'Verify and download as JSON' }).click();
   const file = await (await download).path();
   const { readFile } = await import('node:fs/promises');
-  const evidence = JSON.parse(await readFile(file, 'utf8')) as { about: string; results: Array<{ method: string; outcome: string }> };
-  expect(evidence.results.some((r) => r.method === 'compute:v1:instances.aggregatedList' && r.outcome === 'accepted')).toBe(true);
+  const evidence = JSON.parse(await readFile(file, 'utf8')) as {
+    about: string;
+    results: Array<{ method: string; outcome: string }>;
+  };
+  expect(
+    evidence.results.some((r) => r.method === 'compute:v1:instances.aggregatedList' && r.outcome === 'accepted'),
+  ).toBe(true);
 });

@@ -25,7 +25,9 @@ test('each section asks only for its own scopes, then shows its findings', async
   }
 
   // VMs: compute.readonly only.
-  await section('vms').getByRole('link', { name: /Grant access for/ }).click();
+  await section('vms')
+    .getByRole('link', { name: /Grant access for/ })
+    .click();
   await atGoogle(page, 'alice@example.com');
   await page.getByRole('button', { name: 'Allow' }).click();
   await expect(section('vms').getByRole('row', { name: /web-1/ })).toBeVisible();
@@ -33,20 +35,26 @@ test('each section asks only for its own scopes, then shows its findings', async
   await expect(section('cloud-run').getByRole('link', { name: /Grant access for/ })).toBeVisible();
 
   // Cloud Run identities: run.readonly only; who may invoke is a separate, optional grant.
-  await section('cloud-run').getByRole('link', { name: /Grant access for/ }).click();
+  await section('cloud-run')
+    .getByRole('link', { name: /Grant access for/ })
+    .click();
   await atGoogle(page, 'alice@example.com');
   await page.getByRole('button', { name: 'Allow' }).click();
   await expect(section('cloud-run').getByRole('row', { name: /frontend/ })).toContainText('not checked');
   await expect(section('cloud-run').getByRole('link', { name: 'Grant it for this check' })).toBeVisible();
 
   // Service-account keys: iam only.
-  await section('service-account-keys').getByRole('link', { name: /Grant access for/ }).click();
+  await section('service-account-keys')
+    .getByRole('link', { name: /Grant access for/ })
+    .click();
   await atGoogle(page, 'alice@example.com');
   await page.getByRole('button', { name: 'Allow' }).click();
   await expect(section('service-account-keys')).toContainText(/user-managed/i);
 
   // Workflows: cloud-platform (Google offers nothing narrower); it also makes the invoker check ready.
-  await section('workflows').getByRole('link', { name: /Grant access for/ }).click();
+  await section('workflows')
+    .getByRole('link', { name: /Grant access for/ })
+    .click();
   await atGoogle(page, 'alice@example.com');
   await page.getByRole('button', { name: 'Allow' }).click();
   await expect(section('workflows').getByRole('row', { name: /vm-janitor/ })).toBeVisible();

@@ -14,12 +14,26 @@ const SettingsBody = z.object({
   refreshTokenCap: z.number().int().min(1).max(DEFAULT_REFRESH_TOKEN_CAP).optional(),
   publishingStatus: z.enum(['production', 'testing']).optional(),
   promptNoneError: z.enum(PROMPT_NONE_ERRORS).nullable().optional(),
-  grantLifetimeSeconds: z.number().int().min(1).max(400 * 86_400).nullable().optional(),
+  grantLifetimeSeconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(400 * 86_400)
+    .nullable()
+    .optional(),
 });
-const ClockBody = z.object({ advanceSeconds: z.number().int().min(0).max(400 * 86_400) });
+const ClockBody = z.object({
+  advanceSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(400 * 86_400),
+});
 const EmailBody = z.object({ email: z.string(), clientId: z.string().optional() });
 const InjectBody = z.object({
-  endpoint: z.string().refine((e) => (ENDPOINTS as readonly string[]).includes(e) || /^api:.+/.test(e), { message: `endpoint must be one of ${ENDPOINTS.join('|')} or api:<methods.json key>` }),
+  endpoint: z.string().refine((e) => (ENDPOINTS as readonly string[]).includes(e) || /^api:.+/.test(e), {
+    message: `endpoint must be one of ${ENDPOINTS.join('|')} or api:<methods.json key>`,
+  }),
   status: z.number().int().min(100).max(599).optional(),
   delayMs: z.number().int().min(0).max(600_000).optional(),
   body: z.unknown().optional(),
@@ -44,7 +58,8 @@ export function controlsRouter(ctx: MockContext): Router {
     const parsed = SettingsBody.safeParse(req.body ?? {});
     if (!parsed.success) return bad(res, parsed.error.message);
     const { accessTokenTtlSeconds, autoApprove, grantLifetimeSeconds } = parsed.data;
-    if (autoApprove && !findUserByEmail(autoApprove.email)) return bad(res, `autoApprove.email is not a fixture user: ${autoApprove.email}`);
+    if (autoApprove && !findUserByEmail(autoApprove.email))
+      return bad(res, `autoApprove.email is not a fixture user: ${autoApprove.email}`);
     if (accessTokenTtlSeconds !== undefined) store.settings.accessTokenTtlSeconds = accessTokenTtlSeconds;
     if (autoApprove !== undefined) store.settings.autoApprove = autoApprove;
     const { refreshTokenCap, publishingStatus, promptNoneError } = parsed.data;
@@ -57,7 +72,9 @@ export function controlsRouter(ctx: MockContext): Router {
 
   // The mock's clock (codes, access tokens, Testing refresh tokens and time-limited grants expire by it): only
   // ever moves forward.
-  r.get('/clock', (_req, res) => sendJson(res, 200, { offsetSeconds: store.clockOffsetMs / 1000, now: new Date(store.now()).toISOString() }));
+  r.get('/clock', (_req, res) =>
+    sendJson(res, 200, { offsetSeconds: store.clockOffsetMs / 1000, now: new Date(store.now()).toISOString() }),
+  );
   r.post('/clock', (req, res) => {
     const parsed = ClockBody.safeParse(req.body ?? {});
     if (!parsed.success) return bad(res, parsed.error.message);
@@ -100,9 +117,13 @@ export function controlsRouter(ctx: MockContext): Router {
     const clientId = typeof req.query['clientId'] === 'string' ? req.query['clientId'] : undefined;
     const user = findUserByEmail(email);
     if (!user) return bad(res, `not a fixture user: ${email}`);
-    const grants = [...store.grants.values()].filter((g) => g.userSub === user.sub && (!clientId || g.clientId === clientId));
+    const grants = [...store.grants.values()].filter(
+      (g) => g.userSub === user.sub && (!clientId || g.clientId === clientId),
+    );
     const scopes = new Set(grants.flatMap((g) => [...g.scopes]));
-    const refreshTokens = [...store.refreshTokens.values()].filter((t) => t.userSub === user.sub && (!clientId || t.clientId === clientId) && !t.revoked).length;
+    const refreshTokens = [...store.refreshTokens.values()].filter(
+      (t) => t.userSub === user.sub && (!clientId || t.clientId === clientId) && !t.revoked,
+    ).length;
     sendJson(res, 200, {
       scopes: formatScopes(scopes).split(' ').filter(Boolean),
       revoked: grants.length > 0 && grants.every((g) => g.revoked),
@@ -116,7 +137,8 @@ export function controlsRouter(ctx: MockContext): Router {
     const parsed = HostileBody.safeParse(req.body ?? {});
     if (!parsed.success) return bad(res, parsed.error.message);
     const { mode } = parsed.data;
-    if (mode !== null && !isHostileMode(mode)) return bad(res, `unknown mode ${mode}; one of ${HOSTILE_MODES.join(', ')}`);
+    if (mode !== null && !isHostileMode(mode))
+      return bad(res, `unknown mode ${mode}; one of ${HOSTILE_MODES.join(', ')}`);
     store.hostile = mode;
     sendJson(res, 200, { mode: store.hostile });
   });

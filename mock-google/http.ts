@@ -5,7 +5,10 @@ import type { Store } from './state.js';
 export const GOOGLE_REALM = 'https://accounts.google.com/';
 
 export function sendJson(res: Response, status: number, body: unknown): void {
-  res.status(status).type('application/json; charset=utf-8').send(JSON.stringify(body, null, 2));
+  res
+    .status(status)
+    .type('application/json; charset=utf-8')
+    .send(JSON.stringify(body, null, 2));
 }
 
 /** OAuth-style error `{ error, error_description }`, no caching. */
@@ -45,7 +48,12 @@ const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref?.
  * Counts a call and applies a queued `/__control/inject` for it: optional delay, then optional canned response.
  * Returns true when the injection answered the request.
  */
-export async function applyInjection(store: Store, res: Response, endpoints: string[], defaultBody: (status: number) => unknown): Promise<boolean> {
+export async function applyInjection(
+  store: Store,
+  res: Response,
+  endpoints: string[],
+  defaultBody: (status: number) => unknown,
+): Promise<boolean> {
   const inj = store.takeInjection(...endpoints);
   if (!inj) return false;
   if (inj.delayMs && inj.delayMs > 0) await delay(inj.delayMs);
@@ -61,13 +69,19 @@ export function gate(store: Store, endpoint: string): RequestHandler {
   return async (_req: Request, res: Response, next: NextFunction) => {
     store.count(endpoint);
     const answered = await applyInjection(store, res, [endpoint], (status) =>
-      endpoint === 'authorize' ? { error: 'server_error', error_description: `Injected ${status}` } : { error: status >= 500 ? 'internal_failure' : 'invalid_request', error_description: `Injected ${status}` },
+      endpoint === 'authorize'
+        ? { error: 'server_error', error_description: `Injected ${status}` }
+        : { error: status >= 500 ? 'internal_failure' : 'invalid_request', error_description: `Injected ${status}` },
     );
     if (!answered) next();
   };
 }
 
 /** Google API error body `{ error: { code, message, status, ... } }`. */
-export function googleErrorBody(code: number, message: string, extra: Record<string, unknown> = {}): { error: Record<string, unknown> } {
+export function googleErrorBody(
+  code: number,
+  message: string,
+  extra: Record<string, unknown> = {},
+): { error: Record<string, unknown> } {
   return { error: { code, message, ...extra, status: (extra['status'] as string | undefined) ?? statusName(code) } };
 }

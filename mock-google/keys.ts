@@ -1,6 +1,16 @@
 // RS256 signing keys, the published JWKS, and key rotation. Nothing else in the mock touches keys.
 import { randomBytes } from 'node:crypto';
-import { SignJWT, exportJWK, generateKeyPair, jwtVerify, createLocalJWKSet, base64url, type JWK, type JWTPayload, type CryptoKey } from 'jose';
+import {
+  SignJWT,
+  exportJWK,
+  generateKeyPair,
+  jwtVerify,
+  createLocalJWKSet,
+  base64url,
+  type JWK,
+  type JWTPayload,
+  type CryptoKey,
+} from 'jose';
 
 interface SigningKey {
   kid: string;
@@ -65,10 +75,14 @@ export class KeyStore {
         return `${header}.${base64url.encode(JSON.stringify(claims))}.`;
       }
       case 'hs256':
-        return new SignJWT(claims).setProtectedHeader({ alg: 'HS256', kid: this.current().kid, typ: 'JWT' }).sign(new TextEncoder().encode(hsSecret));
+        return new SignJWT(claims)
+          .setProtectedHeader({ alg: 'HS256', kid: this.current().kid, typ: 'JWT' })
+          .sign(new TextEncoder().encode(hsSecret));
       case 'unknown-kid': {
         const stranger = await newKey();
-        return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: stranger.kid, typ: 'JWT' }).sign(stranger.privateKey);
+        return new SignJWT(claims)
+          .setProtectedHeader({ alg: 'RS256', kid: stranger.kid, typ: 'JWT' })
+          .sign(stranger.privateKey);
       }
       case 'bad-signature': {
         const jwt = await this.sign(claims, 'rs256');

@@ -16,7 +16,11 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(2);
 }
 
-const mock = await createMockGoogle({ port, host, clients: [{ clientId, clientSecret, redirectUris, name: process.env['MOCK_CLIENT_NAME'] ?? 'Scopewise' }] });
+const mock = await createMockGoogle({
+  port,
+  host,
+  clients: [{ clientId, clientSecret, redirectUris, name: process.env['MOCK_CLIENT_NAME'] ?? 'Scopewise' }],
+});
 
 console.log(`Mock Google listening at ${mock.url}`);
 console.log(`  issuer           ${mock.issuer}`);
@@ -27,7 +31,8 @@ console.log(`  client id        ${clientId}`);
 console.log(`  client secret    ${clientSecret}`);
 console.log(`  redirect URIs    ${redirectUris.join(', ')}`);
 console.log('  fixture accounts:');
-for (const u of FIXTURE_USERS) console.log(`    ${u.email.padEnd(22)} ${u.name.padEnd(16)} sub=${u.sub}${u.hd ? ` hd=${u.hd}` : ''}`);
+for (const u of FIXTURE_USERS)
+  console.log(`    ${u.email.padEnd(22)} ${u.name.padEnd(16)} sub=${u.sub}${u.hd ? ` hd=${u.hd}` : ''}`);
 
 let stopping = false;
 const stop = (signal: string) => {

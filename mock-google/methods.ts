@@ -95,7 +95,17 @@ export function loadCatalog(file = resolveMethodsJsonPath()): Catalog {
     const mockRoot = `/${base.host}${base.pathname.endsWith('/') ? base.pathname : `${base.pathname}/`}`;
     const { regex, paramNames } = compilePath(mockRoot, m.path);
     hosts.add(base.host);
-    methods.push({ key, api, id: m.id, httpMethod: m.httpMethod.toUpperCase(), path: m.path, host: base.host, mockRoot, regex, paramNames });
+    methods.push({
+      key,
+      api,
+      id: m.id,
+      httpMethod: m.httpMethod.toUpperCase(),
+      path: m.path,
+      host: base.host,
+      mockRoot,
+      regex,
+      paramNames,
+    });
   }
   const scopeDescriptions = new Map(Object.entries(parsed.scopes).map(([uri, s]) => [uri, s.description]));
   return { file, methods, scopeDescriptions, hosts };
@@ -107,7 +117,11 @@ export interface MethodMatch {
 }
 
 /** Finds the method for an HTTP method + raw path; `pathOnly` is set when the path exists under another verb. */
-export function matchMethod(catalog: Catalog, httpMethod: string, rawPath: string): MethodMatch | { pathOnly: boolean } {
+export function matchMethod(
+  catalog: Catalog,
+  httpMethod: string,
+  rawPath: string,
+): MethodMatch | { pathOnly: boolean } {
   let pathOnly = false;
   for (const method of catalog.methods) {
     const m = method.regex.exec(rawPath);

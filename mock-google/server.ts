@@ -48,7 +48,12 @@ export interface MockGoogle {
 
 export async function createMockGoogle(options: MockGoogleOptions = {}): Promise<MockGoogle> {
   const host = options.host ?? '127.0.0.1';
-  const clients: Client[] = (options.clients ?? []).map((c) => ({ clientId: c.clientId, clientSecret: c.clientSecret, redirectUris: [...c.redirectUris], name: c.name ?? c.clientId }));
+  const clients: Client[] = (options.clients ?? []).map((c) => ({
+    clientId: c.clientId,
+    clientSecret: c.clientSecret,
+    redirectUris: [...c.redirectUris],
+    name: c.name ?? c.clientId,
+  }));
   const catalog = loadCatalog(options.methodsJsonPath);
   const keys = await KeyStore.create();
   const store = new Store(clients);
@@ -81,12 +86,18 @@ export async function createMockGoogle(options: MockGoogleOptions = {}): Promise
   app.use('/__control', controlsRouter(ctx));
   app.get('/', (_req, res) => sendPage(res, 200, homePage({ issuer, users: FIXTURE_USERS })));
   app.use((_req: Request, res: Response) => {
-    res.status(404).type('text/plain; charset=utf-8').send('404. That’s an error. The requested URL was not found on this server.');
+    res
+      .status(404)
+      .type('text/plain; charset=utf-8')
+      .send('404. That’s an error. The requested URL was not found on this server.');
   });
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const status = typeof (err as { status?: unknown }).status === 'number' ? (err as { status: number }).status : 500;
     if (res.headersSent) return;
-    sendJson(res, status, { error: status < 500 ? 'invalid_request' : 'server_error', error_description: (err as Error).message });
+    sendJson(res, status, {
+      error: status < 500 ? 'invalid_request' : 'server_error',
+      error_description: (err as Error).message,
+    });
   });
 
   const server: Server = createServer(app);

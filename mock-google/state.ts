@@ -98,7 +98,12 @@ export interface Injection {
   times: number;
 }
 
-export const PROMPT_NONE_ERRORS = ['interaction_required', 'consent_required', 'login_required', 'account_selection_required'] as const;
+export const PROMPT_NONE_ERRORS = [
+  'interaction_required',
+  'consent_required',
+  'login_required',
+  'account_selection_required',
+] as const;
 export type PromptNoneError = (typeof PROMPT_NONE_ERRORS)[number];
 
 export interface Settings {
@@ -118,7 +123,14 @@ export const DEFAULT_REFRESH_TOKEN_CAP = 100;
 export const TESTING_REFRESH_TOKEN_TTL_MS = 7 * 24 * 3600_000;
 
 function defaultSettings(): Settings {
-  return { accessTokenTtlSeconds: DEFAULT_ACCESS_TOKEN_TTL, autoApprove: null, refreshTokenCap: DEFAULT_REFRESH_TOKEN_CAP, publishingStatus: 'production', promptNoneError: null, grantLifetimeSeconds: null };
+  return {
+    accessTokenTtlSeconds: DEFAULT_ACCESS_TOKEN_TTL,
+    autoApprove: null,
+    refreshTokenCap: DEFAULT_REFRESH_TOKEN_CAP,
+    publishingStatus: 'production',
+    promptNoneError: null,
+    grantLifetimeSeconds: null,
+  };
 }
 
 export const CODE_TTL_MS = 60_000;
@@ -225,7 +237,10 @@ export class Store {
       userSub,
       scopes,
       // An access token never outlives a time-limited grant.
-      expiresAt: Math.min(this.now() + this.settings.accessTokenTtlSeconds * 1000, this.findGrant(userSub, clientId)?.expiresAt ?? Number.POSITIVE_INFINITY),
+      expiresAt: Math.min(
+        this.now() + this.settings.accessTokenTtlSeconds * 1000,
+        this.findGrant(userSub, clientId)?.expiresAt ?? Number.POSITIVE_INFINITY,
+      ),
       fromCode,
       revoked: false,
     };
@@ -233,12 +248,30 @@ export class Store {
     return rec;
   }
 
-  issueRefreshToken(clientId: string, userSub: string, scopes: string[], tracksGrant: boolean, fromCode?: string): RefreshTokenRecord {
-    const expiresAt = this.settings.publishingStatus === 'testing' ? this.now() + TESTING_REFRESH_TOKEN_TTL_MS : undefined;
-    const rec: RefreshTokenRecord = { token: `1//mock.${randomId(48)}`, clientId, userSub, scopes, tracksGrant, fromCode, revoked: false, expiresAt };
+  issueRefreshToken(
+    clientId: string,
+    userSub: string,
+    scopes: string[],
+    tracksGrant: boolean,
+    fromCode?: string,
+  ): RefreshTokenRecord {
+    const expiresAt =
+      this.settings.publishingStatus === 'testing' ? this.now() + TESTING_REFRESH_TOKEN_TTL_MS : undefined;
+    const rec: RefreshTokenRecord = {
+      token: `1//mock.${randomId(48)}`,
+      clientId,
+      userSub,
+      scopes,
+      tracksGrant,
+      fromCode,
+      revoked: false,
+      expiresAt,
+    };
     this.refreshTokens.set(rec.token, rec);
     // Google's cap: past N live refresh tokens for one account and client, the oldest stops working, silently.
-    const live = [...this.refreshTokens.values()].filter((t) => t.userSub === userSub && t.clientId === clientId && !t.revoked);
+    const live = [...this.refreshTokens.values()].filter(
+      (t) => t.userSub === userSub && t.clientId === clientId && !t.revoked,
+    );
     for (const old of live.slice(0, Math.max(0, live.length - this.settings.refreshTokenCap))) old.revoked = true;
     return rec;
   }

@@ -9,7 +9,10 @@ export class Html {
 }
 
 export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+  return s.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
+  );
 }
 
 type Part = Html | string | number | undefined | null | false | readonly Part[];
@@ -91,8 +94,15 @@ function hidden(f: HiddenFields): Html {
   return html`<input type="hidden" name="pending" value="${f.pending}"><input type="hidden" name="csrf" value="${f.csrf}">`;
 }
 
-export function chooserPage(opts: { fields: HiddenFields; clientName: string; users: readonly FixtureUser[]; others: readonly FixtureUser[]; hd: string | undefined }): string {
-  const button = (u: FixtureUser) => html`<li><button class="account" type="submit" name="email" value="${u.email}">${u.name}<small>${u.email}</small></button></li>`;
+export function chooserPage(opts: {
+  fields: HiddenFields;
+  clientName: string;
+  users: readonly FixtureUser[];
+  others: readonly FixtureUser[];
+  hd: string | undefined;
+}): string {
+  const button = (u: FixtureUser) =>
+    html`<li><button class="account" type="submit" name="email" value="${u.email}">${u.name}<small>${u.email}</small></button></li>`;
   return layout(
     'Sign in',
     html`<h1>Choose an account</h1>
@@ -119,7 +129,13 @@ export interface LifetimeOption {
   selected: boolean;
 }
 
-export function consentPage(opts: { fields: HiddenFields; clientName: string; user: FixtureUser; scopes: ConsentScope[]; lifetime?: { name: string; options: LifetimeOption[] } }): string {
+export function consentPage(opts: {
+  fields: HiddenFields;
+  clientName: string;
+  user: FixtureUser;
+  scopes: ConsentScope[];
+  lifetime?: { name: string; options: LifetimeOption[] };
+}): string {
   const basic = opts.scopes.filter((s) => s.basic);
   const extra = opts.scopes.filter((s) => !s.basic);
   return layout(
@@ -133,7 +149,8 @@ ${
   // Like Google: a checkbox per scope only when more than one non-sign-in scope is asked; with one, Allow or Cancel.
   extra.length > 1
     ? html`<fieldset><legend>Select what ${opts.clientName} can access</legend><ul class="scopes">${extra.map(
-        (s, i) => html`<li><label for="scope-${i}"><input type="checkbox" id="scope-${i}" name="scope" value="${s.uri}" checked><span>${s.description}<code>${s.uri}</code></span></label></li>`,
+        (s, i) =>
+          html`<li><label for="scope-${i}"><input type="checkbox" id="scope-${i}" name="scope" value="${s.uri}" checked><span>${s.description}<code>${s.uri}</code></span></label></li>`,
       )}</ul></fieldset>`
     : extra.length === 1
       ? html`<h2>${opts.clientName} wants to</h2><ul class="scopes">${extra.map((s) => html`<li>${s.description}<code>${s.uri}</code></li>`)}</ul>`

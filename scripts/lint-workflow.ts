@@ -9,7 +9,15 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { loadDiscovery } from '../src/scopes/discovery.js';
 import { buildMethodIndex } from '../src/workloads/method-index.js';
-import { LINT_USAGE, exitCodeOf, formatJson, formatText, lintFile, parseLintArgs, type LintFileResult } from '../src/workloads/lint-report.js';
+import {
+  LINT_USAGE,
+  exitCodeOf,
+  formatJson,
+  formatText,
+  lintFile,
+  parseLintArgs,
+  type LintFileResult,
+} from '../src/workloads/lint-report.js';
 
 /** Workflows accepts sources up to 128 KB; a CI file far beyond that is not a workflow. */
 const MAX_FILE_BYTES = 1024 * 1024;

@@ -28,7 +28,11 @@ export async function reencryptTokens(env: NodeJS.ProcessEnv, out: (line: string
   const config = loadMaintenanceConfig(env);
   const keyring = parseKeyring(config.tokenKeys);
   const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, process.stderr);
-  const storage = await openStorage(config.sessionStore, { idleTtlMs: config.sessionIdleMinutes * 60_000, logger, sweepIntervalMs: 0 });
+  const storage = await openStorage(config.sessionStore, {
+    idleTtlMs: config.sessionIdleMinutes * 60_000,
+    logger,
+    sweepIntervalMs: 0,
+  });
   const counts: ReencryptCounts = { reencrypted: 0, current: 0, unreadable: 0, empty: 0, gone: 0 };
   try {
     const offline: TokenEndpoint = {
@@ -39,8 +43,16 @@ export async function reencryptTokens(env: NodeJS.ProcessEnv, out: (line: string
         throw new Error('the maintenance command does not revoke tokens');
       },
     };
-    const vault = new TokenVault({ keyring, store: storage.tokens, endpoint: offline, logger, recordTtlMs: config.sessionIdleMinutes * 60_000 });
-    out(`Re-encrypting token records under key "${keyring.currentKid}" (keys: ${keyring.kids.join(', ')}) in ${config.sessionStore.kind}.`);
+    const vault = new TokenVault({
+      keyring,
+      store: storage.tokens,
+      endpoint: offline,
+      logger,
+      recordTtlMs: config.sessionIdleMinutes * 60_000,
+    });
+    out(
+      `Re-encrypting token records under key "${keyring.currentKid}" (keys: ${keyring.kids.join(', ')}) in ${config.sessionStore.kind}.`,
+    );
     for await (const ref of storage.tokens.refs()) {
       const result = await vault.reencryptRecord(ref);
       switch (result.status) {

@@ -337,7 +337,9 @@ async function main(argv: string[]): Promise<number> {
   process.stdout.write(formatDiff(diff) + '\n');
   if (values.check === true) return diff.scopeChanges.length > 0 ? 1 : 0;
   writeFileSync(file, serialiseMethodsFile(next));
-  process.stdout.write(`wrote ${file}\nnext: npm run scopes (re-checks the catalogue), then update the README's source table\n`);
+  process.stdout.write(
+    `wrote ${file}\nnext: npm run scopes (re-checks the catalogue), then update the README's source table\n`,
+  );
   return 0;
 }
 

@@ -36,13 +36,21 @@ import { checkOwnNeeds, formatOwnNeedsTable, ownNeedsRows } from '../src/identit
 import { verifyLive } from '../src/features/live-check.js';
 import { isProjectId } from '../src/google/ids.js';
 
-const USAGE = 'Usage: scopes [--json] [--discovery <methods.json>]\n       scopes --live --project <id> [--export <file.json>]   (token in SCOPEWISE_LIVE_TOKEN)\n';
+const USAGE =
+  'Usage: scopes [--json] [--discovery <methods.json>]\n       scopes --live --project <id> [--export <file.json>]   (token in SCOPEWISE_LIVE_TOKEN)\n';
 
 /** The scopes an access token holds, from the token info endpoint (Google's, or the mock's). */
 async function scopesOfToken(token: string, apiBase: string | undefined): Promise<string[]> {
   const url = apiBase ? `${apiBase.replace(/\/+$/, '')}/tokeninfo` : 'https://oauth2.googleapis.com/tokeninfo';
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ access_token: token }).toString() });
-  if (!res.ok) throw new Error(`the token info endpoint refused the token (${res.status}): is SCOPEWISE_LIVE_TOKEN a valid access token?`);
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ access_token: token }).toString(),
+  });
+  if (!res.ok)
+    throw new Error(
+      `the token info endpoint refused the token (${res.status}): is SCOPEWISE_LIVE_TOKEN a valid access token?`,
+    );
   const info = (await res.json()) as { scope?: string };
   return (info.scope ?? '').split(/\s+/).filter(Boolean);
 }
@@ -50,11 +58,15 @@ async function scopesOfToken(token: string, apiBase: string | undefined): Promis
 async function live(discovery: Discovery, project: string | undefined, exportTo: string | undefined): Promise<number> {
   const token = process.env.SCOPEWISE_LIVE_TOKEN;
   if (!token) {
-    process.stderr.write('scopes --live: set SCOPEWISE_LIVE_TOKEN to an access token holding the scopes to verify (it is never read from the command line)\n');
+    process.stderr.write(
+      'scopes --live: set SCOPEWISE_LIVE_TOKEN to an access token holding the scopes to verify (it is never read from the command line)\n',
+    );
     return 2;
   }
   if (!project || !isProjectId(project)) {
-    process.stderr.write('scopes --live: --project must name a Google Cloud project id to probe, e.g. --project my-project-123\n');
+    process.stderr.write(
+      'scopes --live: --project must name a Google Cloud project id to probe, e.g. --project my-project-123\n',
+    );
     return 2;
   }
   const apiBase = process.env.GOOGLE_API_BASE_URL || undefined;
@@ -62,13 +74,25 @@ async function live(discovery: Discovery, project: string | undefined, exportTo:
   // The features this token can serve (its scopes authorize all their methods): their methods are probed.
   const ready = CATALOGUE.filter((f) => featureReadiness(f, held, discovery).state === 'ready');
   if (ready.length === 0) {
-    process.stderr.write(`scopes --live: the token holds no scope a feature needs (${cloudScopes(held).join(' ') || 'no Cloud scope'})\n`);
+    process.stderr.write(
+      `scopes --live: the token holds no scope a feature needs (${cloudScopes(held).join(' ') || 'no Cloud scope'})\n`,
+    );
     return 2;
   }
-  const results = await verifyLive({ methods: methodsToVerify(ready, discovery), accessToken: token, scopesHeld: cloudScopes(held), data: discovery, probe: { project }, apiBaseOverride: apiBase });
+  const results = await verifyLive({
+    methods: methodsToVerify(ready, discovery),
+    accessToken: token,
+    scopesHeld: cloudScopes(held),
+    data: discovery,
+    probe: { project },
+    apiBaseOverride: apiBase,
+  });
   process.stdout.write(`${formatLiveTable(results)}\n`);
   if (exportTo) {
-    fs.writeFileSync(exportTo, `${JSON.stringify(exportLiveEvidence(results, apiBase ? `a Google stand-in (${apiBase})` : 'Google'), null, 2)}\n`);
+    fs.writeFileSync(
+      exportTo,
+      `${JSON.stringify(exportLiveEvidence(results, apiBase ? `a Google stand-in (${apiBase})` : 'Google'), null, 2)}\n`,
+    );
     process.stdout.write(`\nEvidence written to ${exportTo} (the format of vendor/google-live/verified.json).\n`);
   }
   return results.some((r) => r.outcome === 'refused-for-scope') ? 1 : 0;
@@ -104,7 +128,9 @@ async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (!(err instanceof DiscoveryError) && !(err instanceof EvidenceError)) throw err;
     if (values.json === true) {
-      process.stdout.write(JSON.stringify({ ok: false, error: { code: err.code, message: err.message } }, null, 2) + '\n');
+      process.stdout.write(
+        JSON.stringify({ ok: false, error: { code: err.code, message: err.message } }, null, 2) + '\n',
+      );
     } else {
       process.stderr.write(`scopes: ${err.message}\n`);
     }
@@ -118,7 +144,15 @@ async function main(argv: string[]): Promise<number> {
   if (values.json === true) {
     process.stdout.write(
       JSON.stringify(
-        { ok: findings.length === 0 && ownFindings.length === 0, findings, signInScopes: SIGN_IN_SCOPES, features: catalogueRows(CATALOGUE), explanations: explainCatalogue(CATALOGUE, discovery), ownIdentity: ownNeedsRows(), ownIdentityFindings: ownFindings },
+        {
+          ok: findings.length === 0 && ownFindings.length === 0,
+          findings,
+          signInScopes: SIGN_IN_SCOPES,
+          features: catalogueRows(CATALOGUE),
+          explanations: explainCatalogue(CATALOGUE, discovery),
+          ownIdentity: ownNeedsRows(),
+          ownIdentityFindings: ownFindings,
+        },
         null,
         2,
       ) + '\n',
@@ -131,7 +165,9 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   }
   if (findings.length > 0) {
-    process.stderr.write(`The scope catalogue is invalid (${findings.length} finding${findings.length === 1 ? '' : 's'}):\n`);
+    process.stderr.write(
+      `The scope catalogue is invalid (${findings.length} finding${findings.length === 1 ? '' : 's'}):\n`,
+    );
     for (const f of findings) process.stderr.write(`  ✗ [${f.code}] ${f.message}\n`);
     return 1;
   }
@@ -141,7 +177,9 @@ async function main(argv: string[]): Promise<number> {
   process.stdout.write(
     `✓ ${CATALOGUE.length} features; each asks only for the narrowest scopes the sources document; 0 unresolved disagreements between the sources.\n\n`,
   );
-  process.stdout.write(`Scopewise's own identity (off unless configured: SCOPEWISE_IDENTITY):\n${formatOwnNeedsTable()}\n`);
+  process.stdout.write(
+    `Scopewise's own identity (off unless configured: SCOPEWISE_IDENTITY):\n${formatOwnNeedsTable()}\n`,
+  );
   return 0;
 }
 

@@ -44,7 +44,11 @@ export interface StartOptions {
   discovery?: Discovery;
 }
 
-export async function startScopewise(config: Config, logger: Logger, opts: StartOptions = {}): Promise<RunningScopewise> {
+export async function startScopewise(
+  config: Config,
+  logger: Logger,
+  opts: StartOptions = {},
+): Promise<RunningScopewise> {
   const now = opts.now ?? Date.now;
   // A broken catalogue refuses to start, naming the feature and the method (before anything listens).
   const discovery = opts.discovery ?? loadDiscovery();
@@ -54,7 +58,9 @@ export async function startScopewise(config: Config, logger: Logger, opts: Start
   let tokenKeys = config.tokenKeys;
   if (!tokenKeys) {
     // Tests only (configuration requires TOKEN_KEYS elsewhere): tokens last as long as this process.
-    logger.warn('TOKEN_KEYS is not set: using a key that lives only in this process; stored tokens will not survive a restart');
+    logger.warn(
+      'TOKEN_KEYS is not set: using a key that lives only in this process; stored tokens will not survive a restart',
+    );
     tokenKeys = generateKeySpec('ephemeral');
   }
   const keyring = parseKeyring(tokenKeys);
@@ -81,7 +87,10 @@ export async function startScopewise(config: Config, logger: Logger, opts: Start
     workload.audit.record(event, fields);
   };
 
-  const oidc = new OidcProvider({ issuer: config.oidc.issuer, clientId: config.oidc.clientId, clientSecret: config.oidc.clientSecret }, logger);
+  const oidc = new OidcProvider(
+    { issuer: config.oidc.issuer, clientId: config.oidc.clientId, clientSecret: config.oidc.clientSecret },
+    logger,
+  );
   await oidc.start();
   const vault = new TokenVault({
     keyring,
@@ -109,7 +118,11 @@ export async function startScopewise(config: Config, logger: Logger, opts: Start
       if (touchedAt.size >= 100_000) touchedAt.clear();
       touchedAt.set(req.sessionID, t);
       // Bookkeeping for the session list: never in the way of the request.
-      storage.accounts.subjects.touch(user.sub, req.sessionID, t).catch((err: unknown) => logger.warn({ err: { message: (err as Error).message } }, 'session index not updated'));
+      storage.accounts.subjects
+        .touch(user.sub, req.sessionID, t)
+        .catch((err: unknown) =>
+          logger.warn({ err: { message: (err as Error).message } }, 'session index not updated'),
+        );
     }
     next();
   };
@@ -123,7 +136,10 @@ export async function startScopewise(config: Config, logger: Logger, opts: Start
     vault,
     audit,
     now,
-    first: [requestMetrics(metrics), ...(config.own.mtls.mainAllowedSpiffeIds ? [forwardedHeadersOnlyFromPeers()] : [])],
+    first: [
+      requestMetrics(metrics),
+      ...(config.own.mtls.mainAllowedSpiffeIds ? [forwardedHeadersOnlyFromPeers()] : []),
+    ],
     sessionless: events.routers,
     health: () => ({ workload: workload.publicHealth() }),
     signIn: events.signIn,
@@ -155,7 +171,12 @@ export async function startScopewise(config: Config, logger: Logger, opts: Start
   const mtls = workload.mtls;
   // ServerDrain answers /readyz before the app and drains on SIGTERM (src/lifecycle/drain.ts).
   const drain = new ServerDrain(app, {
-    ...(mainIds && mtls ? { createServer: (listener: http.RequestListener) => createMtlsServer(listener, { credentials: mtls, allowedSpiffeIds: mainIds, name: 'main', logger }) } : {}),
+    ...(mainIds && mtls
+      ? {
+          createServer: (listener: http.RequestListener) =>
+            createMtlsServer(listener, { credentials: mtls, allowedSpiffeIds: mainIds, name: 'main', logger }),
+        }
+      : {}),
   });
   const server = drain.server;
   server.keepAliveTimeout = 65_000;

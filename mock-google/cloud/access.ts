@@ -2,9 +2,26 @@
 import type { FixtureUser } from '../users.js';
 import type { CloudData, Project } from './fixtures.js';
 
-export const ROLES_READ_IAM_POLICY = ['roles/owner', 'roles/editor', 'roles/viewer', 'roles/iam.securityReviewer', 'roles/resourcemanager.projectIamAdmin'];
-export const ROLES_OPERATE_VMS = ['roles/owner', 'roles/editor', 'roles/compute.admin', 'roles/compute.instanceAdmin.v1'];
-export const ROLES_LIST_SERVICE_ACCOUNTS = ['roles/owner', 'roles/editor', 'roles/viewer', 'roles/iam.serviceAccountViewer', 'roles/iam.securityReviewer'];
+export const ROLES_READ_IAM_POLICY = [
+  'roles/owner',
+  'roles/editor',
+  'roles/viewer',
+  'roles/iam.securityReviewer',
+  'roles/resourcemanager.projectIamAdmin',
+];
+export const ROLES_OPERATE_VMS = [
+  'roles/owner',
+  'roles/editor',
+  'roles/compute.admin',
+  'roles/compute.instanceAdmin.v1',
+];
+export const ROLES_LIST_SERVICE_ACCOUNTS = [
+  'roles/owner',
+  'roles/editor',
+  'roles/viewer',
+  'roles/iam.serviceAccountViewer',
+  'roles/iam.securityReviewer',
+];
 
 /** By project id or number. */
 export function findProject(data: CloudData, idOrNumber: string): Project | undefined {

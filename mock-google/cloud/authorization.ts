@@ -19,7 +19,10 @@ export interface AuthorizationEntry {
   readonly via: { readonly kind: 'rest-reference' | 'discovery'; readonly cite: string };
 }
 
-const rest = (cite: string, ...scopes: string[]): AuthorizationEntry => ({ scopes, via: { kind: 'rest-reference', cite } });
+const rest = (cite: string, ...scopes: string[]): AuthorizationEntry => ({
+  scopes,
+  via: { kind: 'rest-reference', cite },
+});
 const disc = (cite: string, ...scopes: string[]): AuthorizationEntry => ({ scopes, via: { kind: 'discovery', cite } });
 
 const DART = 'google/googleapis.dart discovery/googleapis';
@@ -32,11 +35,17 @@ export const AUTHORIZATION: Readonly<Record<string, AuthorizationEntry>> = {
   'cloudresourcemanager:v3:projects.list': disc(CRM_V3, CP, CPRO),
   'cloudresourcemanager:v3:projects.get': rest(
     'https://cloud.google.com/resource-manager/reference/rest/v3/projects/get',
-    CP, CPRO, `${A}cloudplatformprojects`, `${A}cloudplatformprojects.readonly`,
+    CP,
+    CPRO,
+    `${A}cloudplatformprojects`,
+    `${A}cloudplatformprojects.readonly`,
   ),
   'cloudresourcemanager:v3:projects.getIamPolicy': rest(
     'https://cloud.Google.com/resource-manager/reference/rest/v3/projects/getIamPolicy',
-    CP, CPRO, `${A}cloudplatformprojects`, `${A}cloudplatformprojects.readonly`,
+    CP,
+    CPRO,
+    `${A}cloudplatformprojects`,
+    `${A}cloudplatformprojects.readonly`,
   ),
   'cloudresourcemanager:v3:organizations.search': disc(CRM_V3, CP, CPRO),
   'cloudresourcemanager:v3:folders.list': disc(CRM_V3, CP, CPRO),
@@ -48,30 +57,102 @@ export const AUTHORIZATION: Readonly<Record<string, AuthorizationEntry>> = {
   'compute:v1:instances.start': disc(COMPUTE, CP, `${A}compute`),
   'compute:v1:zones.list': disc(COMPUTE, CP, `${A}compute`, `${A}compute.readonly`),
 
-  'storage:v1:buckets.list': disc(STORAGE, CP, CPRO, `${A}devstorage.full_control`, `${A}devstorage.read_only`, `${A}devstorage.read_write`),
-  'storage:v1:buckets.get': disc(STORAGE, CP, CPRO, `${A}devstorage.full_control`, `${A}devstorage.read_only`, `${A}devstorage.read_write`),
-  'storage:v1:objects.list': disc(STORAGE, CP, CPRO, `${A}devstorage.full_control`, `${A}devstorage.read_only`, `${A}devstorage.read_write`),
+  'storage:v1:buckets.list': disc(
+    STORAGE,
+    CP,
+    CPRO,
+    `${A}devstorage.full_control`,
+    `${A}devstorage.read_only`,
+    `${A}devstorage.read_write`,
+  ),
+  'storage:v1:buckets.get': disc(
+    STORAGE,
+    CP,
+    CPRO,
+    `${A}devstorage.full_control`,
+    `${A}devstorage.read_only`,
+    `${A}devstorage.read_write`,
+  ),
+  'storage:v1:objects.list': disc(
+    STORAGE,
+    CP,
+    CPRO,
+    `${A}devstorage.full_control`,
+    `${A}devstorage.read_only`,
+    `${A}devstorage.read_write`,
+  ),
 
-  'logging:v2:entries.list': disc(`${DART}/logging__v2.json rev 20260328 (REST page scope list not readable)`, CP, CPRO, `${A}logging.admin`, `${A}logging.read`),
-  'logging:v2:entries.write': disc('Discovery method JSON in google-api-go-client logging ("logging.entries.write"; REST page scope list not readable)', CP, `${A}logging.admin`, `${A}logging.write`),
+  'logging:v2:entries.list': disc(
+    `${DART}/logging__v2.json rev 20260328 (REST page scope list not readable)`,
+    CP,
+    CPRO,
+    `${A}logging.admin`,
+    `${A}logging.read`,
+  ),
+  'logging:v2:entries.write': disc(
+    'Discovery method JSON in google-api-go-client logging ("logging.entries.write"; REST page scope list not readable)',
+    CP,
+    `${A}logging.admin`,
+    `${A}logging.write`,
+  ),
 
-  'iam:v1:projects.serviceAccounts.list': rest('https://cloud.google.com/iam/reference/rest/v1/projects.serviceAccounts/list?authuser=1', `${A}iam`, CP),
-  'iam:v1:projects.serviceAccounts.keys.list': rest('https://cloud.google.com/iam/docs/reference/rest/v1/projects.serviceAccounts.keys/list?authuser=1', `${A}iam`, CP),
-  'iam:v1:projects.serviceAccounts.get': rest('https://cloud.google.com/iam/reference/rest/v1/projects.serviceAccounts/get', `${A}iam`, CP),
+  'iam:v1:projects.serviceAccounts.list': rest(
+    'https://cloud.google.com/iam/reference/rest/v1/projects.serviceAccounts/list?authuser=1',
+    `${A}iam`,
+    CP,
+  ),
+  'iam:v1:projects.serviceAccounts.keys.list': rest(
+    'https://cloud.google.com/iam/docs/reference/rest/v1/projects.serviceAccounts.keys/list?authuser=1',
+    `${A}iam`,
+    CP,
+  ),
+  'iam:v1:projects.serviceAccounts.get': rest(
+    'https://cloud.google.com/iam/reference/rest/v1/projects.serviceAccounts/get',
+    `${A}iam`,
+    CP,
+  ),
 
-  'run:v2:projects.locations.services.list': disc(`${DART}/run__v2.json rev 20260403 (no REST page found)`, CP, `${A}run`, `${A}run.readonly`),
-  'run:v2:projects.locations.services.getIamPolicy': rest('https://cloud.google.com/run/docs/reference/rest/v2/projects.locations.services/getIamPolicy (last updated 2024-04-22, read 2026-12-01)', CP),
+  'run:v2:projects.locations.services.list': disc(
+    `${DART}/run__v2.json rev 20260403 (no REST page found)`,
+    CP,
+    `${A}run`,
+    `${A}run.readonly`,
+  ),
+  'run:v2:projects.locations.services.getIamPolicy': rest(
+    'https://cloud.google.com/run/docs/reference/rest/v2/projects.locations.services/getIamPolicy (last updated 2024-04-22, read 2026-12-01)',
+    CP,
+  ),
 
-  'monitoring:v3:projects.timeSeries.list': disc(`${DART}/monitoring__v3.json rev 20260129`, CP, `${A}monitoring`, `${A}monitoring.read`),
+  'monitoring:v3:projects.timeSeries.list': disc(
+    `${DART}/monitoring__v3.json rev 20260129`,
+    CP,
+    `${A}monitoring`,
+    `${A}monitoring.read`,
+  ),
   'bigquery:v2:datasets.list': disc(`${DART}/bigquery__v2.json rev 20260314`, `${A}bigquery`, CP, CPRO),
-  'oauth2:v2:userinfo.get': disc(`${DART}/oauth2__v2.json rev 20200213`, 'openid', `${A}userinfo.email`, `${A}userinfo.profile`),
+  'oauth2:v2:userinfo.get': disc(
+    `${DART}/oauth2__v2.json rev 20200213`,
+    'openid',
+    `${A}userinfo.email`,
+    `${A}userinfo.profile`,
+  ),
 
-  'workflows:v1:projects.locations.workflows.list': disc(`${DART}/workflows__v1.json rev 20220511 (REST page scope list not readable)`, CP),
-  'workflows:v1:projects.locations.workflows.get': disc(`${DART}/workflows__v1.json rev 20220511 (no REST page found)`, CP),
+  'workflows:v1:projects.locations.workflows.list': disc(
+    `${DART}/workflows__v1.json rev 20220511 (REST page scope list not readable)`,
+    CP,
+  ),
+  'workflows:v1:projects.locations.workflows.get': disc(
+    `${DART}/workflows__v1.json rev 20220511 (no REST page found)`,
+    CP,
+  ),
 };
 
 /** Scopes only the REST reference declares (not in any Discovery auth map); no Google description was found. */
-export const REST_ONLY_SCOPES: readonly string[] = [`${A}iam`, `${A}cloudplatformprojects`, `${A}cloudplatformprojects.readonly`];
+export const REST_ONLY_SCOPES: readonly string[] = [
+  `${A}iam`,
+  `${A}cloudplatformprojects`,
+  `${A}cloudplatformprojects.readonly`,
+];
 
 /** The scopes that authorize a method per this table; undefined when the table does not know the method. */
 export function authorizedScopes(methodKey: string): readonly string[] | undefined {
@@ -99,7 +180,12 @@ export function diffAuthorization(
     const b = Object.hasOwn(other, method) ? (other[method] ?? []) : [];
     const onlyInMock = a.filter((s) => !b.includes(s));
     const onlyInOther = b.filter((s) => !a.includes(s));
-    if (onlyInMock.length > 0 || onlyInOther.length > 0 || !Object.hasOwn(mock, method) || !Object.hasOwn(other, method)) {
+    if (
+      onlyInMock.length > 0 ||
+      onlyInOther.length > 0 ||
+      !Object.hasOwn(mock, method) ||
+      !Object.hasOwn(other, method)
+    ) {
       out.push({ method, onlyInMock, onlyInOther });
     }
   }

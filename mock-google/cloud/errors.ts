@@ -21,7 +21,15 @@ export function unauthenticated(): ApiError {
         code: 401,
         message:
           'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.',
-        errors: [{ message: 'Invalid Credentials', domain: 'global', reason: 'authError', location: 'Authorization', locationType: 'header' }],
+        errors: [
+          {
+            message: 'Invalid Credentials',
+            domain: 'global',
+            reason: 'authError',
+            location: 'Authorization',
+            locationType: 'header',
+          },
+        ],
         status: 'UNAUTHENTICATED',
       },
     },
@@ -81,7 +89,9 @@ export function insufficientScope(method: ApiMethod, rpc: string, scopes: readon
 
 /** IAM said no (not a scope problem): the newer APIs' shape, no ErrorInfo detail. */
 export function callerDenied(): ApiError {
-  return new ApiError(403, { error: { code: 403, message: 'The caller does not have permission', status: 'PERMISSION_DENIED' } });
+  return new ApiError(403, {
+    error: { code: 403, message: 'The caller does not have permission', status: 'PERMISSION_DENIED' },
+  });
 }
 
 /** IAM said no, in the older JSON APIs' shape (compute, storage, bigquery). */
@@ -90,21 +100,35 @@ export function legacyForbidden(message: string, reason = 'forbidden'): ApiError
 }
 
 export function notFound(message: string): ApiError {
-  return new ApiError(404, { error: { code: 404, message, errors: [{ message, domain: 'global', reason: 'notFound' }], status: 'NOT_FOUND' } });
+  return new ApiError(404, {
+    error: { code: 404, message, errors: [{ message, domain: 'global', reason: 'notFound' }], status: 'NOT_FOUND' },
+  });
 }
 
 export function invalidArgument(message: string, legacyReason?: string): ApiError {
   return new ApiError(400, {
-    error: { code: 400, message, ...(legacyReason ? { errors: [{ message, domain: 'global', reason: legacyReason }] } : {}), status: 'INVALID_ARGUMENT' },
+    error: {
+      code: 400,
+      message,
+      ...(legacyReason ? { errors: [{ message, domain: 'global', reason: legacyReason }] } : {}),
+      status: 'INVALID_ARGUMENT',
+    },
   });
 }
 
 export function methodNotFound(path: string): ApiError {
   return new ApiError(404, {
-    error: { code: 404, message: `Method not found: ${path}`, errors: [{ message: 'Not Found', domain: 'global', reason: 'notFound' }], status: 'NOT_FOUND' },
+    error: {
+      code: 404,
+      message: `Method not found: ${path}`,
+      errors: [{ message: 'Not Found', domain: 'global', reason: 'notFound' }],
+      status: 'NOT_FOUND',
+    },
   });
 }
 
 export function notImplemented(key: string): ApiError {
-  return new ApiError(501, { error: { code: 501, message: `The mock has no fixture handler for ${key}.`, status: 'UNIMPLEMENTED' } });
+  return new ApiError(501, {
+    error: { code: 501, message: `The mock has no fixture handler for ${key}.`, status: 'UNIMPLEMENTED' },
+  });
 }

@@ -173,7 +173,16 @@ export const ORG_EXAMPLE = 'organizations/111111111111';
 export const FOLDER_PROD = 'folders/200000000001';
 export const FOLDER_NONPROD = 'folders/200000000002';
 
-export const ZONES = ['us-central1-a', 'us-central1-b', 'us-central1-c', 'us-central1-f', 'europe-west1-b', 'europe-west1-c', 'europe-west1-d', 'asia-northeast1-a'];
+export const ZONES = [
+  'us-central1-a',
+  'us-central1-b',
+  'us-central1-c',
+  'us-central1-f',
+  'europe-west1-b',
+  'europe-west1-c',
+  'europe-west1-d',
+  'asia-northeast1-a',
+];
 
 const A = 'user:alice@example.com';
 const B = 'user:bob@example.com';
@@ -193,7 +202,13 @@ function projects(): Project[] {
         { role: 'roles/owner', members: [A] },
         { role: 'roles/viewer', members: [B, 'group:auditors@example.com'] },
         { role: 'roles/compute.instanceAdmin.v1', members: [sa('acme-prod', 'deployer')] },
-        { role: 'roles/editor', members: ['serviceAccount:123456789012-compute@developer.gserviceaccount.com', 'serviceAccount:123456789012@cloudservices.gserviceaccount.com'] },
+        {
+          role: 'roles/editor',
+          members: [
+            'serviceAccount:123456789012-compute@developer.gserviceaccount.com',
+            'serviceAccount:123456789012@cloudservices.gserviceaccount.com',
+          ],
+        },
         { role: 'roles/logging.viewer', members: [sa('acme-prod', 'log-reader')] },
       ],
     },
@@ -276,33 +291,120 @@ function instances(): Instance[] {
 
 function obj(name: string, size: number, contentType: string, i: number): StorageObject {
   const day = 1 + (i % 28);
-  return { name, size, contentType, generation: String(1717000000000000 + i * 1013), timeCreated: `2025-05-${String(day).padStart(2, '0')}T10:${String(i % 60).padStart(2, '0')}:00.000Z` };
+  return {
+    name,
+    size,
+    contentType,
+    generation: String(1717000000000000 + i * 1013),
+    timeCreated: `2025-05-${String(day).padStart(2, '0')}T10:${String(i % 60).padStart(2, '0')}:00.000Z`,
+  };
 }
 
 function buckets(): Bucket[] {
-  const assets = ['index.html', 'robots.txt', 'css/site.css', 'img/logo.png', 'img/banner.jpg', 'js/app.js'].map((n, i) =>
-    obj(n, 1000 + i * 2345, n.endsWith('.html') ? 'text/html' : n.endsWith('.css') ? 'text/css' : n.endsWith('.js') ? 'text/javascript' : n.endsWith('.txt') ? 'text/plain' : n.endsWith('.png') ? 'image/png' : 'image/jpeg', i),
+  const assets = ['index.html', 'robots.txt', 'css/site.css', 'img/logo.png', 'img/banner.jpg', 'js/app.js'].map(
+    (n, i) =>
+      obj(
+        n,
+        1000 + i * 2345,
+        n.endsWith('.html')
+          ? 'text/html'
+          : n.endsWith('.css')
+            ? 'text/css'
+            : n.endsWith('.js')
+              ? 'text/javascript'
+              : n.endsWith('.txt')
+                ? 'text/plain'
+                : n.endsWith('.png')
+                  ? 'image/png'
+                  : 'image/jpeg',
+        i,
+      ),
   );
   const lake: StorageObject[] = [];
   let i = 0;
   for (let day = 1; day <= 30; day++) {
     for (let part = 0; part < 50; part++) {
-      lake.push(obj(`raw/2025-05-${String(day).padStart(2, '0')}/events-${String(part).padStart(4, '0')}.json`, 50_000 + ((i * 7919) % 90_000), 'application/json', i));
+      lake.push(
+        obj(
+          `raw/2025-05-${String(day).padStart(2, '0')}/events-${String(part).padStart(4, '0')}.json`,
+          50_000 + ((i * 7919) % 90_000),
+          'application/json',
+          i,
+        ),
+      );
       i++;
     }
   }
   lake.push(obj('curated/daily_summary.parquet', 8_388_608, 'application/octet-stream', i++));
   lake.push(obj('README.md', 512, 'text/markdown', i++));
   lake.sort((a, b) => (a.name < b.name ? -1 : 1));
-  const backups = ['db/2025-05-30.sql.gz', 'db/2025-05-31.sql.gz', 'db/2025-06-01.sql.gz'].map((n, j) => obj(n, 734_003_200 + j * 1_048_576, 'application/gzip', j));
+  const backups = ['db/2025-05-30.sql.gz', 'db/2025-05-31.sql.gz', 'db/2025-06-01.sql.gz'].map((n, j) =>
+    obj(n, 734_003_200 + j * 1_048_576, 'application/gzip', j),
+  );
   return [
-    { name: 'acme-prod-assets', project: 'acme-prod', location: 'US', locationType: 'multi-region', storageClass: 'STANDARD', timeCreated: '2021-03-05T10:00:00.000Z', objects: assets },
-    { name: 'acme-prod-backups', project: 'acme-prod', location: 'EUROPE-WEST1', locationType: 'region', storageClass: 'NEARLINE', timeCreated: '2021-03-05T10:05:00.000Z', objects: backups },
-    { name: 'acme-staging-assets', project: 'acme-staging', location: 'US', locationType: 'multi-region', storageClass: 'STANDARD', timeCreated: '2021-06-15T10:00:00.000Z', objects: assets.slice(0, 3) },
-    { name: 'acme-data-lake', project: 'acme-data', location: 'US', locationType: 'multi-region', storageClass: 'STANDARD', timeCreated: '2022-01-21T10:00:00.000Z', objects: lake },
-    { name: 'acme-data-exports', project: 'acme-data', location: 'US-CENTRAL1', locationType: 'region', storageClass: 'STANDARD', timeCreated: '2022-02-01T10:00:00.000Z', objects: [] },
-    { name: 'acme-sandbox-scratch', project: 'acme-sandbox', location: 'US-CENTRAL1', locationType: 'region', storageClass: 'STANDARD', timeCreated: '2023-09-02T10:00:00.000Z', objects: [obj('tmp/notes.txt', 42, 'text/plain', 0)] },
-    { name: 'carol-photos', project: 'carol-personal', location: 'EU', locationType: 'multi-region', storageClass: 'STANDARD', timeCreated: '2024-03-01T10:00:00.000Z', objects: [obj('2024/holiday.jpg', 2_400_000, 'image/jpeg', 0)] },
+    {
+      name: 'acme-prod-assets',
+      project: 'acme-prod',
+      location: 'US',
+      locationType: 'multi-region',
+      storageClass: 'STANDARD',
+      timeCreated: '2021-03-05T10:00:00.000Z',
+      objects: assets,
+    },
+    {
+      name: 'acme-prod-backups',
+      project: 'acme-prod',
+      location: 'EUROPE-WEST1',
+      locationType: 'region',
+      storageClass: 'NEARLINE',
+      timeCreated: '2021-03-05T10:05:00.000Z',
+      objects: backups,
+    },
+    {
+      name: 'acme-staging-assets',
+      project: 'acme-staging',
+      location: 'US',
+      locationType: 'multi-region',
+      storageClass: 'STANDARD',
+      timeCreated: '2021-06-15T10:00:00.000Z',
+      objects: assets.slice(0, 3),
+    },
+    {
+      name: 'acme-data-lake',
+      project: 'acme-data',
+      location: 'US',
+      locationType: 'multi-region',
+      storageClass: 'STANDARD',
+      timeCreated: '2022-01-21T10:00:00.000Z',
+      objects: lake,
+    },
+    {
+      name: 'acme-data-exports',
+      project: 'acme-data',
+      location: 'US-CENTRAL1',
+      locationType: 'region',
+      storageClass: 'STANDARD',
+      timeCreated: '2022-02-01T10:00:00.000Z',
+      objects: [],
+    },
+    {
+      name: 'acme-sandbox-scratch',
+      project: 'acme-sandbox',
+      location: 'US-CENTRAL1',
+      locationType: 'region',
+      storageClass: 'STANDARD',
+      timeCreated: '2023-09-02T10:00:00.000Z',
+      objects: [obj('tmp/notes.txt', 42, 'text/plain', 0)],
+    },
+    {
+      name: 'carol-photos',
+      project: 'carol-personal',
+      location: 'EU',
+      locationType: 'multi-region',
+      storageClass: 'STANDARD',
+      timeCreated: '2024-03-01T10:00:00.000Z',
+      objects: [obj('2024/holiday.jpg', 2_400_000, 'image/jpeg', 0)],
+    },
   ];
 }
 
@@ -347,7 +449,16 @@ function logs(now: number, list: Instance[]): LogEntry[] {
         out.push({
           ...base,
           logName: `projects/${project}/logs/run.googleapis.com%2Frequests`,
-          resource: { type: 'cloud_run_revision', labels: { project_id: project, service_name: 'api', revision_name: 'api-00042-xyz', location: 'us-central1', configuration_name: 'api' } },
+          resource: {
+            type: 'cloud_run_revision',
+            labels: {
+              project_id: project,
+              service_name: 'api',
+              revision_name: 'api-00042-xyz',
+              location: 'us-central1',
+              configuration_name: 'api',
+            },
+          },
           jsonPayload: { message, latencyMs: Math.floor(rand() * 500) },
         });
       } else {
@@ -386,20 +497,52 @@ function runServices(): RunService[] {
 
 function serviceAccounts(): ServiceAccount[] {
   const out: ServiceAccount[] = [];
-  const make = (project: string, email: string, displayName: string, description: string | undefined, userKeys: number, disabled = false) => {
+  const make = (
+    project: string,
+    email: string,
+    displayName: string,
+    description: string | undefined,
+    userKeys: number,
+    disabled = false,
+  ) => {
     const keys: ServiceAccountKey[] = [];
     for (let k = 0; k < userKeys; k++) {
-      keys.push({ id: hexId(`key/${email}/${k}`), keyType: 'USER_MANAGED', validAfterTime: `2024-0${1 + k}-15T10:00:00Z`, validBeforeTime: '9999-12-31T23:59:59Z', disabled: false });
+      keys.push({
+        id: hexId(`key/${email}/${k}`),
+        keyType: 'USER_MANAGED',
+        validAfterTime: `2024-0${1 + k}-15T10:00:00Z`,
+        validBeforeTime: '9999-12-31T23:59:59Z',
+        disabled: false,
+      });
     }
-    keys.push({ id: hexId(`syskey/${email}`), keyType: 'SYSTEM_MANAGED', validAfterTime: '2025-05-20T00:00:00Z', validBeforeTime: '2025-06-05T00:00:00Z', disabled: false });
+    keys.push({
+      id: hexId(`syskey/${email}`),
+      keyType: 'SYSTEM_MANAGED',
+      validAfterTime: '2025-05-20T00:00:00Z',
+      validBeforeTime: '2025-06-05T00:00:00Z',
+      disabled: false,
+    });
     out.push({ project, email, uniqueId: numericId(`sa/${email}`, 21), displayName, description, disabled, keys });
   };
   make('acme-prod', 'deployer@acme-prod.iam.gserviceaccount.com', 'Deployer', 'Deploys releases from CI', 2);
   make('acme-prod', 'log-reader@acme-prod.iam.gserviceaccount.com', 'Log reader', undefined, 1);
-  make('acme-prod', '123456789012-compute@developer.gserviceaccount.com', 'Compute Engine default service account', undefined, 0);
+  make(
+    'acme-prod',
+    '123456789012-compute@developer.gserviceaccount.com',
+    'Compute Engine default service account',
+    undefined,
+    0,
+  );
   for (let n = 1; n <= 20; n++) {
     const id = String(n).padStart(2, '0');
-    make('acme-prod', `svc-${id}@acme-prod.iam.gserviceaccount.com`, `Service ${id}`, `Microservice ${id}`, n % 3 === 0 ? 1 : 0, n === 13);
+    make(
+      'acme-prod',
+      `svc-${id}@acme-prod.iam.gserviceaccount.com`,
+      `Service ${id}`,
+      `Microservice ${id}`,
+      n % 3 === 0 ? 1 : 0,
+      n === 13,
+    );
   }
   make('acme-staging', 'deployer@acme-staging.iam.gserviceaccount.com', 'Deployer', 'Deploys staging', 1);
   make('acme-data', 'etl@acme-data.iam.gserviceaccount.com', 'ETL pipeline', undefined, 3);
@@ -419,10 +562,23 @@ function datasets(): Dataset[] {
 export function createCloudData(now = Date.now()): CloudData {
   const inst = instances();
   const data: CloudData = {
-    organizations: [{ name: ORG_EXAMPLE, displayName: 'example.com', directoryCustomerId: 'C01abcd23', createTime: '2019-01-01T00:00:00.000Z', domain: 'example.com' }],
+    organizations: [
+      {
+        name: ORG_EXAMPLE,
+        displayName: 'example.com',
+        directoryCustomerId: 'C01abcd23',
+        createTime: '2019-01-01T00:00:00.000Z',
+        domain: 'example.com',
+      },
+    ],
     folders: [
       { name: FOLDER_PROD, displayName: 'Production', parent: ORG_EXAMPLE, createTime: '2020-01-01T00:00:00.000Z' },
-      { name: FOLDER_NONPROD, displayName: 'Non-production', parent: ORG_EXAMPLE, createTime: '2020-01-01T00:00:00.000Z' },
+      {
+        name: FOLDER_NONPROD,
+        displayName: 'Non-production',
+        parent: ORG_EXAMPLE,
+        createTime: '2020-01-01T00:00:00.000Z',
+      },
     ],
     projects: projects(),
     zones: ZONES,

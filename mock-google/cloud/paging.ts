@@ -6,7 +6,13 @@ export interface Page<T> {
   nextPageToken: string | undefined;
 }
 
-export function paginate<T>(all: readonly T[], pageSize: number, pageToken: string | undefined | null, listId: string, onBadToken: () => ApiError = () => invalidArgument('Invalid page token.')): Page<T> {
+export function paginate<T>(
+  all: readonly T[],
+  pageSize: number,
+  pageToken: string | undefined | null,
+  listId: string,
+  onBadToken: () => ApiError = () => invalidArgument('Invalid page token.'),
+): Page<T> {
   let offset = 0;
   if (pageToken) {
     try {
@@ -18,7 +24,10 @@ export function paginate<T>(all: readonly T[], pageSize: number, pageToken: stri
     }
   }
   const items = all.slice(offset, offset + pageSize);
-  const next = offset + pageSize < all.length ? Buffer.from(JSON.stringify({ o: offset + pageSize, l: listId })).toString('base64url') : undefined;
+  const next =
+    offset + pageSize < all.length
+      ? Buffer.from(JSON.stringify({ o: offset + pageSize, l: listId })).toString('base64url')
+      : undefined;
   return { items, nextPageToken: next };
 }
 

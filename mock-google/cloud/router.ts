@@ -17,7 +17,14 @@ import { runIamHandlers } from './apis/run-iam.js';
 import { workflowsHandlers } from './apis/workflows.js';
 import { storageHandlers } from './apis/storage.js';
 import { authorizedScopes } from './authorization.js';
-import { ApiError, insufficientScope, invalidArgument, methodNotFound, notImplemented, unauthenticated } from './errors.js';
+import {
+  ApiError,
+  insufficientScope,
+  invalidArgument,
+  methodNotFound,
+  notImplemented,
+  unauthenticated,
+} from './errors.js';
 import type { HandlerTable } from './types.js';
 
 export const HANDLERS: HandlerTable = {
@@ -48,7 +55,8 @@ function readJsonBody(req: Request, res: Response): Promise<Record<string, unkno
       if (err) return reject(invalidArgument(`Invalid JSON payload received. ${(err as Error).message}`));
       const body: unknown = req.body;
       if (body === undefined || body === null) return resolve({});
-      if (typeof body !== 'object' || Array.isArray(body)) return reject(invalidArgument('Invalid JSON payload received. Expected an object.'));
+      if (typeof body !== 'object' || Array.isArray(body))
+        return reject(invalidArgument('Invalid JSON payload received. Expected an object.'));
       resolve(body as Record<string, unknown>);
     });
   });
@@ -64,7 +72,12 @@ export function cloudApiRouter(ctx: MockContext): RequestHandler {
     const match = matchMethod(ctx.catalog, req.method, rawPath);
     const key = 'method' in match ? match.method.key : undefined;
     if (key) store.count(`api:${key}`);
-    if (await applyInjection(store, res, key ? ['api', `api:${key}`] : ['api'], (status) => googleErrorBody(status, `Injected error ${status}`))) return;
+    if (
+      await applyInjection(store, res, key ? ['api', `api:${key}`] : ['api'], (status) =>
+        googleErrorBody(status, `Injected error ${status}`),
+      )
+    )
+      return;
     try {
       if (!('method' in match)) throw methodNotFound(rawPath);
       const { method, params } = match;
@@ -74,7 +87,8 @@ export function cloudApiRouter(ctx: MockContext): RequestHandler {
       if (!token || !user) throw unauthenticated();
       // A method missing from the mock's table is authorized by nothing: fail closed, like Google for an unknown scope.
       const scopes = authorizedScopes(method.key) ?? [];
-      if (!scopes.some((s) => token.scopes.includes(s))) throw insufficientScope(method, handler?.rpc ?? method.id, scopes);
+      if (!scopes.some((s) => token.scopes.includes(s)))
+        throw insufficientScope(method, handler?.rpc ?? method.id, scopes);
       if (!handler) throw notImplemented(method.key);
       const body = await readJsonBody(req, res);
       const query = new URL(req.originalUrl, 'http://mock.invalid').searchParams;

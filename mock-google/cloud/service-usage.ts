@@ -16,10 +16,19 @@ export function serviceDisabled(project: Project, service: string, title: string
           '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
           reason: 'SERVICE_DISABLED',
           domain: 'googleapis.com',
-          metadata: { service, consumer: `projects/${project.projectNumber}`, containerInfo: project.projectNumber, serviceTitle: title, activationUrl },
+          metadata: {
+            service,
+            consumer: `projects/${project.projectNumber}`,
+            containerInfo: project.projectNumber,
+            serviceTitle: title,
+            activationUrl,
+          },
         },
         { '@type': 'type.googleapis.com/google.rpc.LocalizedMessage', locale: 'en-US', message },
-        { '@type': 'type.googleapis.com/google.rpc.Help', links: [{ description: 'Google developers console API activation', url: activationUrl }] },
+        {
+          '@type': 'type.googleapis.com/google.rpc.Help',
+          links: [{ description: 'Google developers console API activation', url: activationUrl }],
+        },
       ],
     },
   });

@@ -3,7 +3,13 @@
 // base fixtures (fixtures.ts) without changing what the other features show: instance, service and account
 // names and counts stay the same; only identity fields and three svc-NN keys change.
 import type { CloudData } from './fixtures.js';
-import { CLEAN_PIPELINE_YAML, ETL_ORCHESTRATOR_YAML, EU_SYNC_YAML, REPORT_BUILDER_JSON, VM_JANITOR_YAML } from './workflow-sources.js';
+import {
+  CLEAN_PIPELINE_YAML,
+  ETL_ORCHESTRATOR_YAML,
+  EU_SYNC_YAML,
+  REPORT_BUILDER_JSON,
+  VM_JANITOR_YAML,
+} from './workflow-sources.js';
 
 export interface WorkflowFixture {
   project: string;
@@ -31,7 +37,15 @@ const PROD_DEFAULT = '123456789012-compute@developer.gserviceaccount.com';
 const prodSa = (name: string): string => `${name}@acme-prod.iam.gserviceaccount.com`;
 
 /** The pre-IAM "full access" set old VMs were created with: full control of one API after another. */
-export const LEGACY_FULL_ACCESS_SCOPES = ['userinfo.email', 'compute', 'devstorage.full_control', 'taskqueue', 'bigquery', 'sqlservice.admin', 'datastore'].map((s) => AUTH + s);
+export const LEGACY_FULL_ACCESS_SCOPES = [
+  'userinfo.email',
+  'compute',
+  'devstorage.full_control',
+  'taskqueue',
+  'bigquery',
+  'sqlservice.admin',
+  'datastore',
+].map((s) => AUTH + s);
 
 export function applyWorkloadFixtures(data: CloudData, now: number): void {
   const vm = (project: string, name: string) => data.instances.find((i) => i.project === project && i.name === name);
@@ -65,7 +79,8 @@ export function applyWorkloadFixtures(data: CloudData, now: number): void {
     etl.invokerIamDisabled = true;
   }
 
-  const key = (email: string) => data.serviceAccounts.find((s) => s.email === email)?.keys.find((k) => k.keyType === 'USER_MANAGED');
+  const key = (email: string) =>
+    data.serviceAccounts.find((s) => s.email === email)?.keys.find((k) => k.keyType === 'USER_MANAGED');
   const recent = key(prodSa('svc-03'));
   if (recent) recent.validAfterTime = new Date(now - 12 * 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
   const uploaded = key(prodSa('svc-06'));
@@ -73,13 +88,62 @@ export function applyWorkloadFixtures(data: CloudData, now: number): void {
   const disabled = key(prodSa('svc-09'));
   if (disabled) disabled.disabled = true;
 
-  const wf = (w: Omit<WorkflowFixture, 'labels'> & { labels?: Record<string, string> }): WorkflowFixture => ({ labels: {}, ...w });
+  const wf = (w: Omit<WorkflowFixture, 'labels'> & { labels?: Record<string, string> }): WorkflowFixture => ({
+    labels: {},
+    ...w,
+  });
   data.workflows = [
-    wf({ project: 'acme-prod', region: 'us-central1', name: 'vm-janitor', description: 'Stops idle VMs and tells the team', serviceAccount: PROD_DEFAULT, source: VM_JANITOR_YAML, revisionId: '000007-3f1', createTime: '2025-02-03T09:00:00.000000000Z', labels: { team: 'platform' } }),
-    wf({ project: 'acme-prod', region: 'us-central1', name: 'report-builder', description: 'Builds the weekly report', serviceAccount: prodSa('svc-04'), source: REPORT_BUILDER_JSON, revisionId: '000012-a0c', createTime: '2025-03-10T14:30:00.000000000Z' }),
-    wf({ project: 'acme-prod', region: 'us-central1', name: 'clean-pipeline', description: 'Least-privilege example', serviceAccount: prodSa('svc-07'), source: CLEAN_PIPELINE_YAML, revisionId: '000002-7be', createTime: '2025-04-22T08:15:00.000000000Z' }),
-    wf({ project: 'acme-prod', region: 'europe-west1', name: 'eu-sync', description: 'Lists EU backups', serviceAccount: undefined, source: EU_SYNC_YAML, revisionId: '000001-c42', createTime: '2025-05-05T11:00:00.000000000Z' }),
-    wf({ project: 'acme-data', region: 'us-central1', name: 'etl-orchestrator', description: 'Lists the datasets', serviceAccount: 'etl@acme-data.iam.gserviceaccount.com', source: ETL_ORCHESTRATOR_YAML, revisionId: '000003-19d', createTime: '2025-01-15T07:45:00.000000000Z' }),
+    wf({
+      project: 'acme-prod',
+      region: 'us-central1',
+      name: 'vm-janitor',
+      description: 'Stops idle VMs and tells the team',
+      serviceAccount: PROD_DEFAULT,
+      source: VM_JANITOR_YAML,
+      revisionId: '000007-3f1',
+      createTime: '2025-02-03T09:00:00.000000000Z',
+      labels: { team: 'platform' },
+    }),
+    wf({
+      project: 'acme-prod',
+      region: 'us-central1',
+      name: 'report-builder',
+      description: 'Builds the weekly report',
+      serviceAccount: prodSa('svc-04'),
+      source: REPORT_BUILDER_JSON,
+      revisionId: '000012-a0c',
+      createTime: '2025-03-10T14:30:00.000000000Z',
+    }),
+    wf({
+      project: 'acme-prod',
+      region: 'us-central1',
+      name: 'clean-pipeline',
+      description: 'Least-privilege example',
+      serviceAccount: prodSa('svc-07'),
+      source: CLEAN_PIPELINE_YAML,
+      revisionId: '000002-7be',
+      createTime: '2025-04-22T08:15:00.000000000Z',
+    }),
+    wf({
+      project: 'acme-prod',
+      region: 'europe-west1',
+      name: 'eu-sync',
+      description: 'Lists EU backups',
+      serviceAccount: undefined,
+      source: EU_SYNC_YAML,
+      revisionId: '000001-c42',
+      createTime: '2025-05-05T11:00:00.000000000Z',
+    }),
+    wf({
+      project: 'acme-data',
+      region: 'us-central1',
+      name: 'etl-orchestrator',
+      description: 'Lists the datasets',
+      serviceAccount: 'etl@acme-data.iam.gserviceaccount.com',
+      source: ETL_ORCHESTRATOR_YAML,
+      revisionId: '000003-19d',
+      createTime: '2025-01-15T07:45:00.000000000Z',
+    }),
   ];
   data.disabledServices = [{ project: 'acme-staging', service: 'workflows.googleapis.com', title: 'Workflows API' }];
 }

@@ -9,7 +9,13 @@ import { REST_ONLY_SCOPES } from '../cloud/authorization.js';
 import { CODE_TTL_MS, type Client, type PendingAuth, type PromptNoneError } from '../state.js';
 import { FIXTURE_USERS, findUserByEmail, findUserBySub, type FixtureUser } from '../users.js';
 import { chooserPage, consentPage, errorPage, type ConsentScope } from '../views.js';
-import { applyGrantLifetime, grantEnded, GRANT_LIFETIME_FIELD, lifetimeChoices, parseLifetimeField } from './time-limited.js';
+import {
+  applyGrantLifetime,
+  grantEnded,
+  GRANT_LIFETIME_FIELD,
+  lifetimeChoices,
+  parseLifetimeField,
+} from './time-limited.js';
 
 const ACCOUNT_COOKIE = 'mock_google_account';
 const PROMPT_NONE_DESCRIPTIONS: Record<PromptNoneError, string> = {
@@ -23,7 +29,10 @@ const PROMPTS = new Set(['none', 'consent', 'select_account']);
 export function sendPage(res: Response, status: number, page: string): void {
   res
     .status(status)
-    .set('Content-Security-Policy', "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; frame-ancestors 'none'")
+    .set(
+      'Content-Security-Policy',
+      "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; frame-ancestors 'none'",
+    )
     .set('X-Frame-Options', 'DENY')
     .set('X-Content-Type-Options', 'nosniff')
     .set('Referrer-Policy', 'no-referrer')
@@ -36,7 +45,12 @@ function showError(res: Response, status: number, error: string, message: string
   sendPage(res, status, errorPage({ status, error, message }));
 }
 
-function redirectBack(ctx: MockContext, res: Response, redirectUri: string, params: Record<string, string | undefined>): void {
+function redirectBack(
+  ctx: MockContext,
+  res: Response,
+  redirectUri: string,
+  params: Record<string, string | undefined>,
+): void {
   const url = new URL(redirectUri);
   for (const [k, v] of Object.entries(params)) if (v !== undefined) url.searchParams.set(k, v);
   // Google sends `iss` on every authorization response (RFC 9207) without advertising it in discovery.
@@ -66,7 +80,13 @@ function describeScope(ctx: MockContext, uri: string): string {
 }
 
 function knownScope(ctx: MockContext, uri: string): boolean {
-  return uri === OPENID || uri === USERINFO_EMAIL || uri === USERINFO_PROFILE || ctx.catalog.scopeDescriptions.has(uri) || REST_ONLY_SCOPES.includes(uri);
+  return (
+    uri === OPENID ||
+    uri === USERINFO_EMAIL ||
+    uri === USERINFO_PROFILE ||
+    ctx.catalog.scopeDescriptions.has(uri) ||
+    REST_ONLY_SCOPES.includes(uri)
+  );
 }
 
 /** Validates the request; returns the pending record, or answers (error page / error redirect) and returns undefined. */
@@ -106,7 +126,8 @@ function parseRequest(ctx: MockContext, req: Request, res: Response): PendingAut
   const requested = parseScopeParam(scopeParam ?? '');
   if (requested.length === 0) return fail('invalid_request', 'Missing required parameter: scope');
   const invalid = requested.filter((s) => !knownScope(ctx, s.scope)).map((s) => s.asGiven);
-  if (invalid.length > 0) return fail('invalid_scope', `Some requested scopes were invalid. {invalid=[${invalid.join(', ')}]}`);
+  if (invalid.length > 0)
+    return fail('invalid_scope', `Some requested scopes were invalid. {invalid=[${invalid.join(', ')}]}`);
 
   const codeChallenge = one('code_challenge');
   const methodParam = one('code_challenge_method');
@@ -121,10 +142,12 @@ function parseRequest(ctx: MockContext, req: Request, res: Response): PendingAut
 
   const prompt = new Set((one('prompt') ?? '').split(/\s+/).filter(Boolean));
   for (const p of prompt) if (!PROMPTS.has(p)) return fail('invalid_request', `Invalid prompt: ${p}`);
-  if (prompt.has('none') && prompt.size > 1) return fail('invalid_request', 'prompt=none must not be combined with other values');
+  if (prompt.has('none') && prompt.size > 1)
+    return fail('invalid_request', 'prompt=none must not be combined with other values');
 
   const accessType = one('access_type') ?? 'online';
-  if (accessType !== 'online' && accessType !== 'offline') return fail('invalid_request', `Invalid access_type: ${accessType}`);
+  if (accessType !== 'online' && accessType !== 'offline')
+    return fail('invalid_request', `Invalid access_type: ${accessType}`);
 
   return {
     id: randomId(),
@@ -152,7 +175,15 @@ function parseRequest(ctx: MockContext, req: Request, res: Response): PendingAut
  * Ends the authorization: records what was granted, mints the code, redirects back.
  * `decided(uri)` says whether the user agreed to a scope shown on the consent screen.
  */
-function finish(ctx: MockContext, res: Response, p: PendingAuth, user: FixtureUser, shown: Set<string>, decided: (uri: string) => boolean, lifetimeSeconds?: number | null): void {
+function finish(
+  ctx: MockContext,
+  res: Response,
+  p: PendingAuth,
+  user: FixtureUser,
+  shown: Set<string>,
+  decided: (uri: string) => boolean,
+  lifetimeSeconds?: number | null,
+): void {
   const { store } = ctx;
   store.pending.delete(p.id);
   const grant = store.grant(user.sub, p.clientId);
@@ -212,13 +243,26 @@ function continueAs(ctx: MockContext, res: Response, p: PendingAuth, user: Fixtu
   }
   if (p.prompt.has('none')) {
     ctx.store.pending.delete(p.id);
-    redirectBack(ctx, res, p.redirectUri, { error: 'consent_required', error_description: 'Consent required', state: p.state });
+    redirectBack(ctx, res, p.redirectUri, {
+      error: 'consent_required',
+      error_description: 'Consent required',
+      state: p.state,
+    });
     return;
   }
   p.shown = toShow;
-  const scopes: ConsentScope[] = toShow.map((uri) => ({ uri, asGiven: p.scopesAsGiven.get(uri) ?? uri, description: describeScope(ctx, uri), basic: IDENTITY_SCOPES.has(uri) }));
+  const scopes: ConsentScope[] = toShow.map((uri) => ({
+    uri,
+    asGiven: p.scopesAsGiven.get(uri) ?? uri,
+    description: describeScope(ctx, uri),
+    basic: IDENTITY_SCOPES.has(uri),
+  }));
   const lifetime = { name: GRANT_LIFETIME_FIELD, options: lifetimeChoices(ctx.store.settings.grantLifetimeSeconds) };
-  sendPage(res, 200, consentPage({ fields: { pending: p.id, csrf: p.csrf }, clientName: clientOf(ctx, p).name, user, scopes, lifetime }));
+  sendPage(
+    res,
+    200,
+    consentPage({ fields: { pending: p.id, csrf: p.csrf }, clientName: clientOf(ctx, p).name, user, scopes, lifetime }),
+  );
 }
 
 function showChooser(ctx: MockContext, res: Response, p: PendingAuth): void {
@@ -241,7 +285,12 @@ function pendingFromForm(ctx: MockContext, req: Request, res: Response): Pending
   const body = (req.body ?? {}) as Record<string, unknown>;
   const p = typeof body['pending'] === 'string' ? ctx.store.pending.get(body['pending']) : undefined;
   if (!p || body['csrf'] !== p.csrf) {
-    showError(res, 400, 'invalid_request', 'This sign-in request has expired or is not valid. Go back to the app and try again.');
+    showError(
+      res,
+      400,
+      'invalid_request',
+      'This sign-in request has expired or is not valid. Go back to the app and try again.',
+    );
     return undefined;
   }
   return p;
@@ -258,7 +307,11 @@ export function authorizeRouter(ctx: MockContext): Router {
 
     const forced = store.settings.promptNoneError;
     if (p.prompt.has('none') && forced) {
-      redirectBack(ctx, res, p.redirectUri, { error: forced, error_description: PROMPT_NONE_DESCRIPTIONS[forced], state: p.state });
+      redirectBack(ctx, res, p.redirectUri, {
+        error: forced,
+        error_description: PROMPT_NONE_DESCRIPTIONS[forced],
+        state: p.state,
+      });
       return;
     }
     const auto = store.settings.autoApprove ? findUserByEmail(store.settings.autoApprove.email) : undefined;
@@ -268,10 +321,16 @@ export function authorizeRouter(ctx: MockContext): Router {
       return;
     }
 
-    const user = p.prompt.has('select_account') ? undefined : (findUserByEmail(p.loginHint) ?? rememberedUser(ctx, req));
+    const user = p.prompt.has('select_account')
+      ? undefined
+      : (findUserByEmail(p.loginHint) ?? rememberedUser(ctx, req));
     if (!user) {
       if (p.prompt.has('none')) {
-        redirectBack(ctx, res, p.redirectUri, { error: 'login_required', error_description: 'Login required', state: p.state });
+        redirectBack(ctx, res, p.redirectUri, {
+          error: 'login_required',
+          error_description: 'Login required',
+          state: p.state,
+        });
         return;
       }
       store.pending.set(p.id, p);

@@ -25,7 +25,16 @@ export function profileClaims(user: FixtureUser, scopes: readonly string[]): Rec
   return claims;
 }
 
-export async function buildIdToken(ctx: MockContext, input: { client: Client; user: FixtureUser; scopes: readonly string[]; nonce: string | undefined; accessToken: string }): Promise<string> {
+export async function buildIdToken(
+  ctx: MockContext,
+  input: {
+    client: Client;
+    user: FixtureUser;
+    scopes: readonly string[];
+    nonce: string | undefined;
+    accessToken: string;
+  },
+): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
   const claims: JWTPayload = {
     iss: ctx.issuer(),

@@ -27,8 +27,13 @@ function describe(seconds: number): string {
 
 /** The select's options; a test's `grantLifetimeSeconds` is preselected (added when it is not a standard one). */
 export function lifetimeChoices(preset: number | null): LifetimeChoice[] {
-  const choices = STANDARD_CHOICES.map((c) => ({ value: c.seconds === null ? '' : String(c.seconds), label: c.label, selected: c.seconds === preset }));
-  if (preset !== null && !STANDARD_CHOICES.some((c) => c.seconds === preset)) choices.push({ value: String(preset), label: describe(preset), selected: true });
+  const choices = STANDARD_CHOICES.map((c) => ({
+    value: c.seconds === null ? '' : String(c.seconds),
+    label: c.label,
+    selected: c.seconds === preset,
+  }));
+  if (preset !== null && !STANDARD_CHOICES.some((c) => c.seconds === preset))
+    choices.push({ value: String(preset), label: describe(preset), selected: true });
   return choices;
 }
 

@@ -31,7 +31,12 @@ function authenticateClient(ctx: MockContext, req: Request, body: Record<string,
     } catch {
       return { status: 401, error: 'invalid_client', description: 'Unauthorized' };
     }
-    if (typeof body['client_id'] === 'string' && body['client_id'] !== id) return { status: 400, error: 'invalid_request', description: 'client_id does not match the Authorization header' };
+    if (typeof body['client_id'] === 'string' && body['client_id'] !== id)
+      return {
+        status: 400,
+        error: 'invalid_request',
+        description: 'client_id does not match the Authorization header',
+      };
   } else {
     id = typeof body['client_id'] === 'string' ? body['client_id'] : undefined;
     secret = typeof body['client_secret'] === 'string' ? body['client_secret'] : undefined;
@@ -39,7 +44,8 @@ function authenticateClient(ctx: MockContext, req: Request, body: Record<string,
   if (!id) return { status: 400, error: 'invalid_request', description: 'Could not determine client ID from request.' };
   const client = ctx.store.clients.get(id);
   if (!client) return { status: 401, error: 'invalid_client', description: 'The OAuth client was not found.' };
-  if (secret === undefined || !safeEqual(secret, client.clientSecret)) return { status: 401, error: 'invalid_client', description: 'Unauthorized' };
+  if (secret === undefined || !safeEqual(secret, client.clientSecret))
+    return { status: 401, error: 'invalid_client', description: 'Unauthorized' };
   return { client };
 }
 
@@ -47,7 +53,10 @@ function authenticateClient(ctx: MockContext, req: Request, body: Record<string,
 function tokenEndpointHostility(ctx: MockContext, res: Response, payload: Record<string, unknown>): boolean {
   switch (ctx.store.hostile) {
     case 'token-not-json':
-      res.status(200).type('text/html; charset=utf-8').send('<!doctype html><title>Oops</title><p>Something went wrong.</p>');
+      res
+        .status(200)
+        .type('text/html; charset=utf-8')
+        .send('<!doctype html><title>Oops</title><p>Something went wrong.</p>');
       return true;
     case 'token-huge':
       sendJson(res, 200, { ...payload, padding: 'x'.repeat(16 * 1024 * 1024) });
@@ -63,7 +72,14 @@ function tokenEndpointHostility(ctx: MockContext, res: Response, payload: Record
 async function respondWithTokens(
   ctx: MockContext,
   res: Response,
-  input: { client: Client; userSub: string; scopes: string[]; nonce: string | undefined; fromCode?: string; refreshToken?: string },
+  input: {
+    client: Client;
+    userSub: string;
+    scopes: string[];
+    nonce: string | undefined;
+    fromCode?: string;
+    refreshToken?: string;
+  },
 ): Promise<void> {
   const user = findUserBySub(input.userSub);
   if (!user) {
@@ -75,7 +91,10 @@ async function respondWithTokens(
   const payload: Record<string, unknown> = {
     access_token: at.token,
     // The configured lifetime, or less when the grant ends sooner.
-    expires_in: Math.max(0, Math.min(ctx.store.settings.accessTokenTtlSeconds, Math.floor((at.expiresAt - ctx.store.now() + 999) / 1000))),
+    expires_in: Math.max(
+      0,
+      Math.min(ctx.store.settings.accessTokenTtlSeconds, Math.floor((at.expiresAt - ctx.store.now() + 999) / 1000)),
+    ),
     ...(input.refreshToken ? { refresh_token: input.refreshToken } : {}),
     // Time-based access: the grant's remaining lifetime, on every response while it lasts.
     ...(refreshEndsIn !== undefined ? { refresh_token_expires_in: refreshEndsIn } : {}),
@@ -83,14 +102,25 @@ async function respondWithTokens(
     token_type: 'Bearer',
   };
   if (input.scopes.includes(OPENID)) {
-    payload['id_token'] = await buildIdToken(ctx, { client: input.client, user, scopes: input.scopes, nonce: input.nonce, accessToken: at.token });
+    payload['id_token'] = await buildIdToken(ctx, {
+      client: input.client,
+      user,
+      scopes: input.scopes,
+      nonce: input.nonce,
+      accessToken: at.token,
+    });
   }
   if (tokenEndpointHostility(ctx, res, payload)) return;
   res.set('Cache-Control', 'no-store').set('Pragma', 'no-cache');
   sendJson(res, 200, payload);
 }
 
-async function authorizationCodeGrant(ctx: MockContext, res: Response, client: Client, body: Record<string, unknown>): Promise<void> {
+async function authorizationCodeGrant(
+  ctx: MockContext,
+  res: Response,
+  client: Client,
+  body: Record<string, unknown>,
+): Promise<void> {
   const { store } = ctx;
   const codeValue = typeof body['code'] === 'string' ? body['code'] : '';
   if (!codeValue) return oauthError(res, 400, 'invalid_request', 'Missing required parameter: code');
@@ -110,28 +140,51 @@ async function authorizationCodeGrant(ctx: MockContext, res: Response, client: C
   if (code.codeChallenge && code.codeChallengeMethod) {
     const verifier = typeof body['code_verifier'] === 'string' ? body['code_verifier'] : '';
     if (!verifier) return oauthError(res, 400, 'invalid_grant', 'Missing code verifier.');
-    if (!checkPkce(verifier, code.codeChallenge, code.codeChallengeMethod)) return oauthError(res, 400, 'invalid_grant', 'Invalid code verifier.');
+    if (!checkPkce(verifier, code.codeChallenge, code.codeChallengeMethod))
+      return oauthError(res, 400, 'invalid_grant', 'Invalid code verifier.');
   }
   code.used = true;
   const grant = store.findGrant(code.userSub, client.clientId);
-  if (!grant || grant.revoked || grantEnded(grant, store.now())) return oauthError(res, 400, 'invalid_grant', 'Bad Request');
+  if (!grant || grant.revoked || grantEnded(grant, store.now()))
+    return oauthError(res, 400, 'invalid_grant', 'Bad Request');
   let refreshToken: string | undefined;
   if (code.issueRefresh) {
-    refreshToken = store.issueRefreshToken(client.clientId, code.userSub, code.scopes, code.includeGrantedScopes, code.code).token;
+    refreshToken = store.issueRefreshToken(
+      client.clientId,
+      code.userSub,
+      code.scopes,
+      code.includeGrantedScopes,
+      code.code,
+    ).token;
     grant.refreshIssued = true;
   }
-  await respondWithTokens(ctx, res, { client, userSub: code.userSub, scopes: code.scopes, nonce: code.nonce, fromCode: code.code, ...(refreshToken ? { refreshToken } : {}) });
+  await respondWithTokens(ctx, res, {
+    client,
+    userSub: code.userSub,
+    scopes: code.scopes,
+    nonce: code.nonce,
+    fromCode: code.code,
+    ...(refreshToken ? { refreshToken } : {}),
+  });
 }
 
-async function refreshTokenGrant(ctx: MockContext, res: Response, client: Client, body: Record<string, unknown>): Promise<void> {
+async function refreshTokenGrant(
+  ctx: MockContext,
+  res: Response,
+  client: Client,
+  body: Record<string, unknown>,
+): Promise<void> {
   const { store } = ctx;
   const value = typeof body['refresh_token'] === 'string' ? body['refresh_token'] : '';
   if (!value) return oauthError(res, 400, 'invalid_request', 'Missing required parameter: refresh_token');
   const rt = store.refreshTokens.get(value);
-  if (!rt || rt.revoked || rt.clientId !== client.clientId) return oauthError(res, 400, 'invalid_grant', 'Token has been expired or revoked.');
-  if (rt.expiresAt !== undefined && rt.expiresAt <= store.now()) return oauthError(res, 400, 'invalid_grant', 'Token has been expired or revoked.');
+  if (!rt || rt.revoked || rt.clientId !== client.clientId)
+    return oauthError(res, 400, 'invalid_grant', 'Token has been expired or revoked.');
+  if (rt.expiresAt !== undefined && rt.expiresAt <= store.now())
+    return oauthError(res, 400, 'invalid_grant', 'Token has been expired or revoked.');
   const grant = store.findGrant(rt.userSub, client.clientId);
-  if (!grant || grant.revoked || grantEnded(grant, store.now())) return oauthError(res, 400, 'invalid_grant', 'Token has been expired or revoked.');
+  if (!grant || grant.revoked || grantEnded(grant, store.now()))
+    return oauthError(res, 400, 'invalid_grant', 'Token has been expired or revoked.');
   // A refresh token from an include_granted_scopes flow covers the grant as it stands now; otherwise its own scopes.
   const scopes = rt.tracksGrant ? [...grant.scopes] : rt.scopes.filter((s) => grant.scopes.has(s));
   // A `scope` parameter may narrow, never widen.
@@ -146,7 +199,13 @@ export function tokenRouter(ctx: MockContext): Router {
     const body = (req.body ?? {}) as Record<string, unknown>;
     ctx.store.count('token');
     if (body['grant_type'] === 'refresh_token') ctx.store.count('refresh');
-    if (await applyInjection(ctx.store, res, ['token'], (status) => ({ error: status >= 500 ? 'internal_failure' : 'invalid_request', error_description: `Injected ${status}` }))) return;
+    if (
+      await applyInjection(ctx.store, res, ['token'], (status) => ({
+        error: status >= 500 ? 'internal_failure' : 'invalid_request',
+        error_description: `Injected ${status}`,
+      }))
+    )
+      return;
     const auth = authenticateClient(ctx, req, body);
     if (!('client' in auth)) {
       if (auth.status === 401) res.set('WWW-Authenticate', 'Basic realm="https://accounts.google.com/"');

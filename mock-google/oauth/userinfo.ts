@@ -15,7 +15,10 @@ function userinfo(ctx: MockContext, req: Request, res: Response): void {
     oauthError(res, 401, 'invalid_request', 'Invalid Credentials');
     return;
   }
-  const claims: Record<string, unknown> = { sub: userinfoSub(ctx.store.hostile, user.sub), ...profileClaims(user, rec.scopes) };
+  const claims: Record<string, unknown> = {
+    sub: userinfoSub(ctx.store.hostile, user.sub),
+    ...profileClaims(user, rec.scopes),
+  };
   sendJson(res, 200, claims);
 }
 
@@ -49,7 +52,11 @@ async function tokeninfo(ctx: MockContext, req: Request, res: Response): Promise
       body['email'] = String(profile['email']);
       body['email_verified'] = String(profile['email_verified']);
     }
-    body['access_type'] = [...ctx.store.refreshTokens.values()].some((t) => t.userSub === user.sub && t.clientId === rec.clientId && !t.revoked) ? 'offline' : 'online';
+    body['access_type'] = [...ctx.store.refreshTokens.values()].some(
+      (t) => t.userSub === user.sub && t.clientId === rec.clientId && !t.revoked,
+    )
+      ? 'offline'
+      : 'online';
     return sendJson(res, 200, body);
   }
   if (idToken) {

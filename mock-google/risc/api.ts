@@ -6,7 +6,15 @@ import { decodeJwt, decodeProtectedHeader, jwtVerify, type JWTPayload } from 'jo
 import type { MockContext } from '../context.js';
 import { bearerToken, googleErrorBody, sendJson } from '../http.js';
 import { buildSet, pushSet } from './set.js';
-import { PUSH_DELIVERY, RISC_ADMIN_ROLE, RISC_API_AUDIENCE, RISC_EVENT_TYPES, type RiscState, type ServiceAccount, type Stream } from './state.js';
+import {
+  PUSH_DELIVERY,
+  RISC_ADMIN_ROLE,
+  RISC_API_AUDIENCE,
+  RISC_EVENT_TYPES,
+  type RiscState,
+  type ServiceAccount,
+  type Stream,
+} from './state.js';
 
 export const RISC_API_BASE = '/risc.googleapis.com/v1beta';
 
@@ -38,7 +46,8 @@ interface Caller {
 async function authenticate(ctx: MockContext, risc: RiscState, req: Request): Promise<Caller> {
   const token = bearerToken(req);
   if (!token) throw new RiscApiError(401, 'Unauthorized.');
-  if (ctx.store.validAccessToken(token)) throw new RiscApiError(403, 'Stream management APIs should only be called by a service account.');
+  if (ctx.store.validAccessToken(token))
+    throw new RiscApiError(403, 'Stream management APIs should only be called by a service account.');
   let iss: unknown;
   let kid: unknown;
   try {
@@ -52,7 +61,13 @@ async function authenticate(ctx: MockContext, risc: RiscState, req: Request): Pr
   let payload: JWTPayload;
   try {
     // Signed by a real client on the real clock (not the mock's, which tests may move).
-    ({ payload } = await jwtVerify(token, sa.publicKey, { algorithms: ['RS256'], issuer: sa.email, subject: sa.email, requiredClaims: ['iat', 'exp'], clockTolerance: 300 }));
+    ({ payload } = await jwtVerify(token, sa.publicKey, {
+      algorithms: ['RS256'],
+      issuer: sa.email,
+      subject: sa.email,
+      requiredClaims: ['iat', 'exp'],
+      clockTolerance: 300,
+    }));
   } catch {
     throw new RiscApiError(401, 'Unauthorized.');
   }
@@ -60,28 +75,38 @@ async function authenticate(ctx: MockContext, risc: RiscState, req: Request): Pr
   const aud = payload.aud;
   const auds = Array.isArray(aud) ? aud : aud === undefined ? [] : [aud];
   if (auds.includes(RISC_API_AUDIENCE) || auds.includes('https://risc.googleapis.com/')) return { sa, scopes: 'all' };
-  if (auds.length === 0 && typeof payload['scope'] === 'string') return { sa, scopes: new Set(payload['scope'].split(/\s+/).filter(Boolean)) };
+  if (auds.length === 0 && typeof payload['scope'] === 'string')
+    return { sa, scopes: new Set(payload['scope'].split(/\s+/).filter(Boolean)) };
   throw new RiscApiError(401, 'Unauthorized.');
 }
 
 function authorize(ctx: MockContext, caller: Caller, endpoint: string): void {
-  if (!caller.sa.roles.has(RISC_ADMIN_ROLE)) throw new RiscApiError(403, 'Service account needs permission to access your RISC configuration');
-  if (ctx.store.clients.size === 0) throw new RiscApiError(403, 'To use this API your project must have at least one OAuth client configured.');
+  if (!caller.sa.roles.has(RISC_ADMIN_ROLE))
+    throw new RiscApiError(403, 'Service account needs permission to access your RISC configuration');
+  if (ctx.store.clients.size === 0)
+    throw new RiscApiError(403, 'To use this API your project must have at least one OAuth client configured.');
   const wanted = ENDPOINT_SCOPES[endpoint] ?? [];
-  if (caller.scopes !== 'all' && !wanted.some((s) => (caller.scopes as Set<string>).has(s))) throw new RiscApiError(403, 'Request had insufficient authentication scopes.');
+  if (caller.scopes !== 'all' && !wanted.some((s) => (caller.scopes as Set<string>).has(s)))
+    throw new RiscApiError(403, 'Request had insufficient authentication scopes.');
 }
 
 function isLoopbackHttp(u: URL): boolean {
-  return u.protocol === 'http:' && (u.hostname === 'localhost' || u.hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(u.hostname));
+  return (
+    u.protocol === 'http:' &&
+    (u.hostname === 'localhost' || u.hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(u.hostname))
+  );
 }
 
 /** Validates a stream:update body like Google does (the messages are Google's). */
 export function parseStreamConfig(body: Record<string, unknown>, previous: Stream | undefined): Stream {
   const delivery = body['delivery'];
-  if (typeof delivery !== 'object' || delivery === null) throw new RiscApiError(400, 'Stream configuration must contain delivery field.');
+  if (typeof delivery !== 'object' || delivery === null)
+    throw new RiscApiError(400, 'Stream configuration must contain delivery field.');
   const d = delivery as Record<string, unknown>;
-  if (typeof d['delivery_method'] !== 'string') throw new RiscApiError(400, 'Stream configuration must contain delivery_method field.');
-  if (d['delivery_method'] !== PUSH_DELIVERY) throw new RiscApiError(400, `Unsupported delivery method: ${d['delivery_method']}`);
+  if (typeof d['delivery_method'] !== 'string')
+    throw new RiscApiError(400, 'Stream configuration must contain delivery_method field.');
+  if (d['delivery_method'] !== PUSH_DELIVERY)
+    throw new RiscApiError(400, `Unsupported delivery method: ${d['delivery_method']}`);
   if (typeof d['url'] !== 'string') throw new RiscApiError(400, 'Stream configuration must contain url field.');
   let url: URL;
   try {
@@ -90,9 +115,11 @@ export function parseStreamConfig(body: Record<string, unknown>, previous: Strea
     throw new RiscApiError(400, 'Stream configuration must contain url field.');
   }
   // Google only delivers to https; the mock also accepts plain http on loopback, for tests.
-  if (url.protocol !== 'https:' && !isLoopbackHttp(url)) throw new RiscApiError(403, 'The delivery endpoint must be an HTTPS URL.');
+  if (url.protocol !== 'https:' && !isLoopbackHttp(url))
+    throw new RiscApiError(403, 'The delivery endpoint must be an HTTPS URL.');
   const requested = body['events_requested'];
-  if (!Array.isArray(requested) || !requested.every((e) => typeof e === 'string')) throw new RiscApiError(400, 'Stream configuration must contain events_requested field.');
+  if (!Array.isArray(requested) || !requested.every((e) => typeof e === 'string'))
+    throw new RiscApiError(400, 'Stream configuration must contain events_requested field.');
   const supported = new Set<string>(Object.values(RISC_EVENT_TYPES));
   return {
     delivery: { delivery_method: PUSH_DELIVERY, url: url.href },
@@ -132,7 +159,8 @@ export function riscApiRouter(ctx: MockContext, risc: RiscState): Router {
           return sendJson(res, 200, { status: stream.status });
         case 'POST /stream/status:update': {
           if (!stream) throw new RiscApiError(404, 'Project has no existing RISC configuration, cannot update status.');
-          if (body['status'] !== 'enabled' && body['status'] !== 'disabled') throw new RiscApiError(403, 'Unsupported status.');
+          if (body['status'] !== 'enabled' && body['status'] !== 'disabled')
+            throw new RiscApiError(403, 'Unsupported status.');
           stream.status = body['status'];
           return sendJson(res, 200, { status: stream.status });
         }
@@ -142,10 +170,22 @@ export function riscApiRouter(ctx: MockContext, risc: RiscState): Router {
           // Sent only while the stream is enabled and asks for verification events, like Google.
           if (stream.status === 'enabled' && stream.events_delivered.includes(RISC_EVENT_TYPES.verification)) {
             const aud = [...ctx.store.clients.keys()][0] ?? '';
-            const { token, jti } = await buildSet(ctx, risc, { aud, events: { [RISC_EVENT_TYPES.verification]: state === undefined ? {} : { state } }, bad: null });
+            const { token, jti } = await buildSet(ctx, risc, {
+              aud,
+              events: { [RISC_EVENT_TYPES.verification]: state === undefined ? {} : { state } },
+              bad: null,
+            });
             const result = await pushSet(stream.delivery.url, token);
             risc.lastSet = { token, url: stream.delivery.url, jti: jti ?? '' };
-            risc.deliveries.push({ at: ctx.store.now(), jti, type: 'verification', bad: null, url: stream.delivery.url, status: result.status, ...(result.error ? { error: result.error } : {}) });
+            risc.deliveries.push({
+              at: ctx.store.now(),
+              jti,
+              type: 'verification',
+              bad: null,
+              url: stream.delivery.url,
+              status: result.status,
+              ...(result.error ? { error: result.error } : {}),
+            });
           }
           return sendJson(res, 200, {});
         }

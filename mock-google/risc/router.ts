@@ -36,9 +36,18 @@ const SendBody = z
   })
   .strict();
 
-const StreamBody = z.object({ url: z.string().url(), events: z.array(z.enum(EVENT_NAMES)).optional(), projectId: z.string().optional() }).strict();
+const StreamBody = z
+  .object({ url: z.string().url(), events: z.array(z.enum(EVENT_NAMES)).optional(), projectId: z.string().optional() })
+  .strict();
 const ServiceAccountBody = z
-  .object({ email: z.string().email().optional(), projectId: z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/).optional(), roles: z.array(z.string()).optional() })
+  .object({
+    email: z.string().email().optional(),
+    projectId: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/)
+      .optional(),
+    roles: z.array(z.string()).optional(),
+  })
   .strict();
 
 export interface RiscTransmitter {
@@ -73,7 +82,8 @@ export async function createRiscTransmitter(ctx: MockContext): Promise<RiscTrans
 
   const controls = Router();
   controls.use(express.json({ limit: '64kb' }));
-  const bad = (res: express.Response, status: number, message: string) => sendJson(res, status, { error: 'bad_request', message });
+  const bad = (res: express.Response, status: number, message: string) =>
+    sendJson(res, status, { error: 'bad_request', message });
 
   controls.post('/rotate-key', async (_req, res) => {
     const kid = await risc.keys.rotate();
@@ -92,7 +102,10 @@ export async function createRiscTransmitter(ctx: MockContext): Promise<RiscTrans
     const project = parsed.data.projectId ?? MOCK_PROJECT_ID;
     const events = (parsed.data.events ?? EVENT_NAMES).map((e) => RISC_EVENT_TYPES[e]);
     try {
-      const stream = parseStreamConfig({ delivery: { delivery_method: PUSH_DELIVERY, url: parsed.data.url }, events_requested: events }, risc.streams.get(project));
+      const stream = parseStreamConfig(
+        { delivery: { delivery_method: PUSH_DELIVERY, url: parsed.data.url }, events_requested: events },
+        risc.streams.get(project),
+      );
       risc.streams.set(project, stream);
       sendJson(res, 200, { projectId: project, ...stream });
     } catch (err) {
@@ -109,7 +122,13 @@ export async function createRiscTransmitter(ctx: MockContext): Promise<RiscTrans
     const email = parsed.data.email ?? `risc-admin@${projectId}.iam.gserviceaccount.com`;
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const keyId = randomBytes(20).toString('hex');
-    risc.serviceAccounts.set(email, { email, projectId, keyId, publicKey, roles: new Set(parsed.data.roles ?? [RISC_ADMIN_ROLE]) });
+    risc.serviceAccounts.set(email, {
+      email,
+      projectId,
+      keyId,
+      publicKey,
+      roles: new Set(parsed.data.roles ?? [RISC_ADMIN_ROLE]),
+    });
     sendJson(res, 200, {
       type: 'service_account',
       project_id: projectId,
@@ -138,17 +157,34 @@ export async function createRiscTransmitter(ctx: MockContext): Promise<RiscTrans
     let url = input.url;
     if (!url) {
       const current = risc.currentStream();
-      if (!current) return bad(res, 409, 'no receiver is registered (npm run risc -- register, or POST /__control/risc/stream)');
-      if (current.stream.status !== 'enabled') return sendJson(res, 200, { delivered: false, reason: 'the stream is disabled' });
-      if (!current.stream.events_delivered.includes(uri)) return sendJson(res, 200, { delivered: false, reason: `the stream did not ask for ${input.type}` });
+      if (!current)
+        return bad(res, 409, 'no receiver is registered (npm run risc -- register, or POST /__control/risc/stream)');
+      if (current.stream.status !== 'enabled')
+        return sendJson(res, 200, { delivered: false, reason: 'the stream is disabled' });
+      if (!current.stream.events_delivered.includes(uri))
+        return sendJson(res, 200, { delivered: false, reason: `the stream did not ask for ${input.type}` });
       url = current.stream.delivery.url;
     }
 
     if (badMode === 'replayed-jti') {
       if (!risc.lastSet) return bad(res, 409, 'nothing was sent yet to replay');
       const result = await pushSet(url, risc.lastSet.token);
-      risc.deliveries.push({ at: ctx.store.now(), jti: risc.lastSet.jti, type: input.type, bad: badMode, url, status: result.status, ...(result.error ? { error: result.error } : {}) });
-      return sendJson(res, 200, { delivered: result.status !== null, status: result.status, body: result.body, jti: risc.lastSet.jti, ...(result.error ? { error: result.error } : {}) });
+      risc.deliveries.push({
+        at: ctx.store.now(),
+        jti: risc.lastSet.jti,
+        type: input.type,
+        bad: badMode,
+        url,
+        status: result.status,
+        ...(result.error ? { error: result.error } : {}),
+      });
+      return sendJson(res, 200, {
+        delivered: result.status !== null,
+        status: result.status,
+        body: result.body,
+        jti: risc.lastSet.jti,
+        ...(result.error ? { error: result.error } : {}),
+      });
     }
 
     let sub = input.sub;
@@ -167,12 +203,21 @@ export async function createRiscTransmitter(ctx: MockContext): Promise<RiscTrans
         let token = input.token;
         if (!token) {
           if (!sub) return bad(res, 400, 'token-revoked needs token, or email/sub of a user with a refresh token');
-          const live = [...ctx.store.refreshTokens.values()].filter((t) => t.userSub === sub && t.clientId === clientId && !t.revoked);
+          const live = [...ctx.store.refreshTokens.values()].filter(
+            (t) => t.userSub === sub && t.clientId === clientId && !t.revoked,
+          );
           token = live.at(-1)?.token;
           if (!token) return bad(res, 409, 'that user holds no live refresh token at the mock');
         }
         const alg = input.tokenAlg ?? 'hash_base64_sha512_sha512';
-        payload = { subject: { subject_type: 'oauth_token', token_type: 'refresh_token', token_identifier_alg: alg, token: alg === 'prefix' ? token.slice(0, 16) : doubleHash(token) } };
+        payload = {
+          subject: {
+            subject_type: 'oauth_token',
+            token_type: 'refresh_token',
+            token_identifier_alg: alg,
+            token: alg === 'prefix' ? token.slice(0, 16) : doubleHash(token),
+          },
+        };
         if (input.revokeAtMock !== false && !badMode) {
           const rec = ctx.store.refreshTokens.get(token);
           if (rec) rec.revoked = true;
@@ -181,15 +226,33 @@ export async function createRiscTransmitter(ctx: MockContext): Promise<RiscTrans
       }
       default:
         if (!sub) return bad(res, 400, `${input.type} needs email or sub`);
-        payload = { subject: subject(), ...(input.type === 'account-disabled' && input.reason ? { reason: input.reason } : {}) };
-        if (input.type === 'tokens-revoked' && input.revokeAtMock !== false && !badMode) ctx.store.revokeGrant(sub, clientId);
+        payload = {
+          subject: subject(),
+          ...(input.type === 'account-disabled' && input.reason ? { reason: input.reason } : {}),
+        };
+        if (input.type === 'tokens-revoked' && input.revokeAtMock !== false && !badMode)
+          ctx.store.revokeGrant(sub, clientId);
     }
 
     const { token, jti } = await buildSet(ctx, risc, { aud: clientId, events: { [uri]: payload }, bad: badMode });
     const result = await pushSet(url, token, badMode === 'wrong-content-type' ? 'application/json' : undefined);
     risc.lastSet = { token, url, jti: jti ?? '' };
-    risc.deliveries.push({ at: ctx.store.now(), jti, type: input.type, bad: badMode, url, status: result.status, ...(result.error ? { error: result.error } : {}) });
-    sendJson(res, 200, { delivered: result.status !== null, status: result.status, body: result.body, jti: jti ?? null, ...(result.error ? { error: result.error } : {}) });
+    risc.deliveries.push({
+      at: ctx.store.now(),
+      jti,
+      type: input.type,
+      bad: badMode,
+      url,
+      status: result.status,
+      ...(result.error ? { error: result.error } : {}),
+    });
+    sendJson(res, 200, {
+      delivered: result.status !== null,
+      status: result.status,
+      body: result.body,
+      jti: jti ?? null,
+      ...(result.error ? { error: result.error } : {}),
+    });
   });
 
   controls.use((_req, res) => sendJson(res, 404, { error: 'not_found', message: 'Unknown RISC control' }));

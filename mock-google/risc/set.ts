@@ -38,7 +38,11 @@ export interface SetInput {
   bad: BadMode | null;
 }
 
-export async function buildSet(ctx: MockContext, risc: RiscState, input: SetInput): Promise<{ token: string; jti: string | undefined }> {
+export async function buildSet(
+  ctx: MockContext,
+  risc: RiscState,
+  input: SetInput,
+): Promise<{ token: string; jti: string | undefined }> {
   const now = Math.floor(ctx.store.now() / 1000);
   const jti = input.bad === 'no-jti' ? undefined : randomId(16).replace(/[-_]/g, 'x');
   const claims: JWTPayload = {
@@ -70,7 +74,11 @@ export interface PushResult {
 }
 
 /** RFC 8935 push: POST the token as application/secevent+jwt and report what the receiver answered. */
-export async function pushSet(url: string, token: string, contentType = 'application/secevent+jwt'): Promise<PushResult> {
+export async function pushSet(
+  url: string,
+  token: string,
+  contentType = 'application/secevent+jwt',
+): Promise<PushResult> {
   try {
     const res = await fetch(url, {
       method: 'POST',

@@ -10,7 +10,8 @@ export const RISC_EVENT_TYPES = {
   'token-revoked': 'https://schemas.openid.net/secevent/oauth/event-type/token-revoked',
   'account-disabled': 'https://schemas.openid.net/secevent/risc/event-type/account-disabled',
   'account-enabled': 'https://schemas.openid.net/secevent/risc/event-type/account-enabled',
-  'account-credential-change-required': 'https://schemas.openid.net/secevent/risc/event-type/account-credential-change-required',
+  'account-credential-change-required':
+    'https://schemas.openid.net/secevent/risc/event-type/account-credential-change-required',
   verification: 'https://schemas.openid.net/secevent/risc/event-type/verification',
 } as const;
 

@@ -26,7 +26,12 @@ export function methodByKey(ctx: MockContext, key: string): ApiMethod | undefine
 }
 
 /** Throws the ApiError Google would answer unless the request's workload token may call `methodKey`. */
-export function authorizeWorkloadCall(ctx: MockContext, req: Request, methodKey: string, rpc: string): AccessTokenRecord {
+export function authorizeWorkloadCall(
+  ctx: MockContext,
+  req: Request,
+  methodKey: string,
+  rpc: string,
+): AccessTokenRecord {
   const method = methodByKey(ctx, methodKey);
   if (!method) throw notImplemented(methodKey);
   const token = workloadTokenOf(ctx, req);

@@ -22,7 +22,10 @@ const ReceiverBody = z.object({
 const IamBody = z.object({
   project: z.string().min(1),
   /** Default: the workload service account. */
-  member: z.string().regex(/^serviceAccount:.+$/).optional(),
+  member: z
+    .string()
+    .regex(/^serviceAccount:.+$/)
+    .optional(),
   roles: z.array(z.string().regex(/^roles\/.+$/)),
 });
 
@@ -30,7 +33,8 @@ export function workloadControlsRouter(ctx: MockContext, state: WorkloadState): 
   const r = Router();
   r.use(express.json({ limit: '1mb' }));
   const bad = (res: express.Response, message: string) => sendJson(res, 400, { error: 'bad_request', message });
-  const query = (req: express.Request, name: string) => (typeof req.query[name] === 'string' ? (req.query[name] as string) : undefined);
+  const query = (req: express.Request, name: string) =>
+    typeof req.query[name] === 'string' ? (req.query[name] as string) : undefined;
 
   r.post('/reset', (_req, _res, next) => {
     state.reset();
@@ -73,7 +77,9 @@ export function workloadControlsRouter(ctx: MockContext, state: WorkloadState): 
   r.get('/run-receiver', (req, res) => {
     const service = query(req, 'service');
     const events = state.received.filter((e) => !service || e.service === service);
-    const config = service ? { ...state.receiver(service), audiences: acceptedAudiences(ctx, state, service) } : undefined;
+    const config = service
+      ? { ...state.receiver(service), audiences: acceptedAudiences(ctx, state, service) }
+      : undefined;
     sendJson(res, 200, { config, count: events.length, events });
   });
   r.post('/run-receiver', (req, res) => {

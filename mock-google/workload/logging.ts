@@ -30,15 +30,29 @@ export function workloadLoggingRouter(ctx: MockContext, state: WorkloadState): R
     const { store } = ctx;
     store.count('api');
     store.count(`api:${ENTRIES_WRITE_KEY}`);
-    if (await applyInjection(store, res, ['api', `api:${ENTRIES_WRITE_KEY}`], (status) => googleErrorBody(status, `Injected error ${status}`))) return;
+    if (
+      await applyInjection(store, res, ['api', `api:${ENTRIES_WRITE_KEY}`], (status) =>
+        googleErrorBody(status, `Injected error ${status}`),
+      )
+    )
+      return;
     try {
       const token = authorizeWorkloadCall(ctx, req, ENTRIES_WRITE_KEY, ENTRIES_WRITE_RPC);
       const body = await new Promise<unknown>((resolve, reject) => {
-        parseJson(req, res, (err?: unknown) => (err ? reject(new ApiError(400, googleErrorBody(400, 'Invalid JSON payload received.'))) : resolve(req.body)));
+        parseJson(req, res, (err?: unknown) =>
+          err ? reject(new ApiError(400, googleErrorBody(400, 'Invalid JSON payload received.'))) : resolve(req.body),
+        );
       });
-      if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ApiError(400, googleErrorBody(400, 'Invalid JSON payload received. Expected an object.'));
-      const mayWrite = (projectId: string) => state.rolesOf(projectId, WORKLOAD_MEMBER).some((role) => ROLES_WRITE_LOGS.includes(role));
-      writeEntries(store.cloud, body as Record<string, unknown>, { writer: WORKLOAD_SERVICE_ACCOUNT.email, tokenScopes: token.scopes }, mayWrite);
+      if (typeof body !== 'object' || body === null || Array.isArray(body))
+        throw new ApiError(400, googleErrorBody(400, 'Invalid JSON payload received. Expected an object.'));
+      const mayWrite = (projectId: string) =>
+        state.rolesOf(projectId, WORKLOAD_MEMBER).some((role) => ROLES_WRITE_LOGS.includes(role));
+      writeEntries(
+        store.cloud,
+        body as Record<string, unknown>,
+        { writer: WORKLOAD_SERVICE_ACCOUNT.email, tokenScopes: token.scopes },
+        mayWrite,
+      );
       sendJson(res, 200, {});
     } catch (err) {
       if (err instanceof ApiError) return sendApiError(res, err);

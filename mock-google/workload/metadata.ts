@@ -22,7 +22,9 @@ function notFound(res: Response, path: string): void {
     .status(404)
     .set('Metadata-Flavor', 'Google')
     .type('text/html; charset=UTF-8')
-    .send(`<!DOCTYPE html><title>Error 404 (Not Found)!!1</title><p><b>404.</b> The requested URL <code>${escapeHtml(path)}</code> was not found on this server.`);
+    .send(
+      `<!DOCTYPE html><title>Error 404 (Not Found)!!1</title><p><b>404.</b> The requested URL <code>${escapeHtml(path)}</code> was not found on this server.`,
+    );
 }
 
 function escapeHtml(s: string): string {
@@ -31,12 +33,20 @@ function escapeHtml(s: string): string {
 
 /** `scopes=a,b` (what gcp-metadata sends), repeated `scopes=` parameters, or none (the VM's access scopes). */
 export function requestedScopes(query: URLSearchParams): string[] {
-  const values = query.getAll('scopes').flatMap((v) => v.split(/[\s,]+/)).filter(Boolean);
+  const values = query
+    .getAll('scopes')
+    .flatMap((v) => v.split(/[\s,]+/))
+    .filter(Boolean);
   return values.length > 0 ? [...new Set(values)] : [...DEFAULT_VM_SCOPES];
 }
 
 /** The ID token of the workload service account for one audience, shaped like Google's metadata server's. */
-export async function mintWorkloadIdToken(ctx: MockContext, audience: string, full: boolean, now = Date.now()): Promise<string> {
+export async function mintWorkloadIdToken(
+  ctx: MockContext,
+  audience: string,
+  full: boolean,
+  now = Date.now(),
+): Promise<string> {
   const iat = Math.floor(now / 1000);
   const claims: JWTPayload = {
     iss: ctx.issuer(),
@@ -54,12 +64,22 @@ function listing(entries: string[]): string {
   return `${entries.join('\n')}\n`;
 }
 
-async function serveAccount(ctx: MockContext, req: Request, res: Response, rest: string[], query: URLSearchParams): Promise<void> {
+async function serveAccount(
+  ctx: MockContext,
+  req: Request,
+  res: Response,
+  rest: string[],
+  query: URLSearchParams,
+): Promise<void> {
   const leaf = rest[0] ?? '';
   switch (leaf) {
     case '':
       if (query.get('recursive') === 'true') {
-        return sendJson(res.set('Metadata-Flavor', 'Google'), 200, { aliases: ['default'], email: WORKLOAD_SERVICE_ACCOUNT.email, scopes: DEFAULT_VM_SCOPES });
+        return sendJson(res.set('Metadata-Flavor', 'Google'), 200, {
+          aliases: ['default'],
+          email: WORKLOAD_SERVICE_ACCOUNT.email,
+          scopes: DEFAULT_VM_SCOPES,
+        });
       }
       return text(res, 200, listing(['aliases', 'email', 'identity', 'scopes', 'token']));
     case 'aliases':
@@ -73,7 +93,11 @@ async function serveAccount(ctx: MockContext, req: Request, res: Response, rest:
       const scopes = requestedScopes(query);
       const bad = scopes.find((s) => !/^https:\/\/www\.googleapis\.com\/auth\/[a-z0-9._-]+$/.test(s));
       if (bad) return text(res, 400, `invalid scope: ${bad}`);
-      const rec = ctx.store.issueAccessToken(WORKLOAD_SERVICE_ACCOUNT.uniqueId, WORKLOAD_SERVICE_ACCOUNT.uniqueId, scopes);
+      const rec = ctx.store.issueAccessToken(
+        WORKLOAD_SERVICE_ACCOUNT.uniqueId,
+        WORKLOAD_SERVICE_ACCOUNT.uniqueId,
+        scopes,
+      );
       res.set('Cache-Control', 'no-store');
       return sendJson(res.set('Metadata-Flavor', 'Google'), 200, {
         access_token: rec.token,
@@ -106,7 +130,9 @@ export function metadataRouter(ctx: MockContext): Router {
         .status(403)
         .set('Metadata-Flavor', 'Google')
         .type('text/html; charset=UTF-8')
-        .send('<!DOCTYPE html><title>Error 403 (Forbidden)!!1</title><p><b>403.</b> Your client does not have permission to get URL from this server. Missing Metadata-Flavor:Google header.');
+        .send(
+          '<!DOCTYPE html><title>Error 403 (Forbidden)!!1</title><p><b>403.</b> Your client does not have permission to get URL from this server. Missing Metadata-Flavor:Google header.',
+        );
     }
     if (req.method !== 'GET') return text(res, 405, 'Method not allowed');
     const url = new URL(req.originalUrl, 'http://metadata.invalid');
@@ -129,7 +155,8 @@ export function metadataRouter(ctx: MockContext): Router {
     if (!second) return text(res, 200, listing(['id', 'name', 'service-accounts/', 'zone']));
     if (second === 'id') return text(res, 200, '4520031799277581759');
     if (second === 'name') return text(res, 200, 'scopewise-1');
-    if (second === 'zone') return text(res, 200, `projects/${WORKLOAD_PROJECT.numericId}/zones/${WORKLOAD_PROJECT.zone}`);
+    if (second === 'zone')
+      return text(res, 200, `projects/${WORKLOAD_PROJECT.numericId}/zones/${WORKLOAD_PROJECT.zone}`);
     if (second !== 'service-accounts') return notFound(res, url.pathname);
     if (!third) return text(res, 200, listing(['default/', `${WORKLOAD_SERVICE_ACCOUNT.email}/`]));
     if (!ACCOUNT_NAMES.has(third)) return notFound(res, url.pathname);

@@ -24,11 +24,17 @@ function page(res: Response, status: 401 | 403, path: string): void {
     status === 401
       ? `Your client does not have permission to the requested URL <code>${escapeHtml(path)}</code>.`
       : `Your client does not have permission to get URL <code>${escapeHtml(path)}</code> from this server.`;
-  if (status === 401) res.set('WWW-Authenticate', 'Bearer error="invalid_token" error_description="The access token could not be verified"');
+  if (status === 401)
+    res.set(
+      'WWW-Authenticate',
+      'Bearer error="invalid_token" error_description="The access token could not be verified"',
+    );
   res
     .status(status)
     .type('text/html; charset=UTF-8')
-    .send(`<html><head><meta http-equiv="content-type" content="text/html;charset=utf-8"><title>${title}</title></head><body text=#000000 bgcolor=#ffffff><h1>${heading}</h1><h2>${detail}</h2><h2></h2></body></html>`);
+    .send(
+      `<html><head><meta http-equiv="content-type" content="text/html;charset=utf-8"><title>${title}</title></head><body text=#000000 bgcolor=#ffffff><h1>${heading}</h1><h2>${detail}</h2><h2></h2></body></html>`,
+    );
 }
 
 function presentedToken(req: Request): string | undefined {
@@ -44,9 +50,17 @@ export function acceptedAudiences(ctx: MockContext, state: WorkloadState, servic
 }
 
 /** Verifies an ID token as Cloud Run does; the verified claims, or undefined (→ 401). */
-export async function verifyInvokerToken(ctx: MockContext, token: string, audiences: readonly string[]): Promise<JWTPayload | undefined> {
+export async function verifyInvokerToken(
+  ctx: MockContext,
+  token: string,
+  audiences: readonly string[],
+): Promise<JWTPayload | undefined> {
   try {
-    const { payload } = await jwtVerify(token, createLocalJWKSet(ctx.keys.jwks()), { issuer: ctx.issuer(), algorithms: ['RS256'], requiredClaims: ['exp', 'iat'] });
+    const { payload } = await jwtVerify(token, createLocalJWKSet(ctx.keys.jwks()), {
+      issuer: ctx.issuer(),
+      algorithms: ['RS256'],
+      requiredClaims: ['exp', 'iat'],
+    });
     const aud = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
     if (!aud.some((a) => typeof a === 'string' && audiences.includes(a))) return undefined;
     return payload;
@@ -65,14 +79,19 @@ export function runReceiverRouter(ctx: MockContext, state: WorkloadState): Route
     const token = presentedToken(req);
     const claims = token ? await verifyInvokerToken(ctx, token, acceptedAudiences(ctx, state, service)) : undefined;
     if (!claims) return page(res, 401, path);
-    const principal = typeof claims.email === 'string' && claims['email_verified'] === true ? `serviceAccount:${claims.email}` : undefined;
+    const principal =
+      typeof claims.email === 'string' && claims['email_verified'] === true
+        ? `serviceAccount:${claims.email}`
+        : undefined;
     if (!principal || !config.invokers.includes(principal)) return page(res, 403, path);
     if (config.outageStatus !== null) {
       res.status(config.outageStatus).type('text/plain; charset=utf-8').send('Service Unavailable');
       return;
     }
     const parsed = await new Promise<{ ok: boolean; body: unknown }>((resolve) => {
-      parseBody(req, res, (err?: unknown) => resolve(err ? { ok: false, body: undefined } : { ok: true, body: req.body }));
+      parseBody(req, res, (err?: unknown) =>
+        resolve(err ? { ok: false, body: undefined } : { ok: true, body: req.body }),
+      );
     });
     if (!parsed.ok) {
       res.status(400).type('text/plain; charset=utf-8').send('Bad Request: the body is not JSON');

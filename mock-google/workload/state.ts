@@ -10,7 +10,11 @@ export const WORKLOAD_SERVICE_ACCOUNT = Object.freeze({
 });
 
 /** The pretend runtime's project (metadata `project/project-id`). */
-export const WORKLOAD_PROJECT = Object.freeze({ projectId: 'acme-prod', numericId: '123456789012', zone: 'us-central1-a' });
+export const WORKLOAD_PROJECT = Object.freeze({
+  projectId: 'acme-prod',
+  numericId: '123456789012',
+  zone: 'us-central1-a',
+});
 
 /** Access scopes of the pretend VM: what a token without a `scopes` query gets (Google's recommended VM setting). */
 export const DEFAULT_VM_SCOPES: readonly string[] = ['https://www.googleapis.com/auth/cloud-platform'];

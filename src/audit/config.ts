@@ -57,7 +57,10 @@ export function parseAuditExportConfig(env: Env): Parsed<AuditExportConfig> {
     else {
       let audience = parsed.origin;
       if (audienceRaw) {
-        if (audienceRaw.length > 1024 || /\s/.test(audienceRaw)) problems.push('AUDIT_WEBHOOK_AUDIENCE is not valid: expected one audience (no spaces, at most 1024 characters)');
+        if (audienceRaw.length > 1024 || /\s/.test(audienceRaw))
+          problems.push(
+            'AUDIT_WEBHOOK_AUDIENCE is not valid: expected one audience (no spaces, at most 1024 characters)',
+          );
         else audience = audienceRaw;
       }
       webhook = { url: parsed.href, audience };

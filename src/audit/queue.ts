@@ -108,7 +108,12 @@ export interface DrainReport {
 export const DEFAULT_BACKOFF: Readonly<BackoffPolicy> = Object.freeze({ baseMs: 500, maxMs: 30_000 });
 
 /** Equal jitter: half of min(max, base·2^n) plus a random part of the other half. Never 0, never above max. */
-export function backoffDelay(failures: number, policy: BackoffPolicy, random: () => number, retryAfterMs?: number): number {
+export function backoffDelay(
+  failures: number,
+  policy: BackoffPolicy,
+  random: () => number,
+  retryAfterMs?: number,
+): number {
   const ceiling = Math.min(policy.maxMs, policy.baseMs * 2 ** Math.min(failures, 30));
   const jittered = ceiling / 2 + random() * (ceiling / 2);
   const wanted = retryAfterMs !== undefined ? Math.max(jittered, retryAfterMs) : jittered;
@@ -241,7 +246,12 @@ export class AuditQueue {
     const left = this.takeAll();
     if (left.length > 0) this.drop('shutdown', left);
     this.flushDropLog(true);
-    return { sink: this.sink.name, delivered: this.deliveredCount - deliveredBefore, dropped: left.length, timedOut: left.length > 0 };
+    return {
+      sink: this.sink.name,
+      delivered: this.deliveredCount - deliveredBefore,
+      dropped: left.length,
+      timedOut: left.length > 0,
+    };
   }
 
   private wakeUp(): void {
@@ -292,7 +302,11 @@ export class AuditQueue {
           this.remove(batch.length);
           this.deliveredCount += batch.length;
           this.lastDeliveryAt = new Date(this.clock.now()).toISOString();
-          if (this.failures > 0) this.logger?.info({ sink: this.sink.name, failedAttempts: this.failures }, 'audit export: delivering again');
+          if (this.failures > 0)
+            this.logger?.info(
+              { sink: this.sink.name, failedAttempts: this.failures },
+              'audit export: delivering again',
+            );
           this.failures = 0;
           limit = this.batchSize;
           continue;
@@ -311,7 +325,11 @@ export class AuditQueue {
           continue;
         }
         this.failedAttemptCount++;
-        if (this.failures === 0) this.logger?.warn({ sink: this.sink.name, errorCode: outcome.code, depth: this.size }, 'audit export: delivery failed, retrying with backoff');
+        if (this.failures === 0)
+          this.logger?.warn(
+            { sink: this.sink.name, errorCode: outcome.code, depth: this.size },
+            'audit export: delivery failed, retrying with backoff',
+          );
         const delay = backoffDelay(this.failures, this.backoff, this.random, outcome.retryAfterMs);
         this.failures++;
         await this.clock.sleep(delay, this.stopAbort.signal);
@@ -338,7 +356,11 @@ export class AuditQueue {
     try {
       return await Promise.race([this.sink.deliver(batch, signal), aborted]);
     } catch (err) {
-      const code = signal.aborted ? reason() : typeof (err as { code?: unknown }).code === 'string' ? String((err as { code: string }).code) : 'SINK_ERROR';
+      const code = signal.aborted
+        ? reason()
+        : typeof (err as { code?: unknown }).code === 'string'
+          ? String((err as { code: string }).code)
+          : 'SINK_ERROR';
       return { ok: false, retry: true, code };
     } finally {
       if (onAbort) signal.removeEventListener('abort', onAbort);
@@ -349,7 +371,11 @@ export class AuditQueue {
     this.droppedCount[reason] += records.length;
     if (reason === 'rejected') {
       // Rare, and each is a bug worth seeing: one line per record.
-      for (const r of records) this.logger?.error({ sink: this.sink.name, reason, errorCode: code, auditId: r.id, event: r.event }, 'audit export: record refused by the sink, not exported');
+      for (const r of records)
+        this.logger?.error(
+          { sink: this.sink.name, reason, errorCode: code, auditId: r.id, event: r.event },
+          'audit export: record refused by the sink, not exported',
+        );
       return;
     }
     let pending = this.pendingDropLog.get(reason);

@@ -19,7 +19,11 @@ export interface AuditRecord {
   readonly fields: Readonly<Record<string, unknown>>;
 }
 
-const WARNING_EVENTS: ReadonlySet<AuditEvent> = new Set<AuditEvent>(['sign-in-refused', 'token-refresh-failed', 'grant-lost']);
+const WARNING_EVENTS: ReadonlySet<AuditEvent> = new Set<AuditEvent>([
+  'sign-in-refused',
+  'token-refresh-failed',
+  'grant-lost',
+]);
 
 export function severityOf(event: AuditEvent): AuditSeverity {
   return WARNING_EVENTS.has(event) ? 'WARNING' : 'NOTICE';
@@ -29,7 +33,8 @@ export function severityOf(event: AuditEvent): AuditSeverity {
  * Keys whose values never leave the process, whatever the caller put in: tokens, codes, secrets, session ids
  * (a session's tokenRef is its session id). Matched case-insensitively on the key name at any depth.
  */
-const SECRET_KEY = /(token|secret|password|passwd|cookie|authorization|verifier|^code$|^state$|^nonce$|session.?id|^sid$|^key$|private.?key)/i;
+const SECRET_KEY =
+  /(token|secret|password|passwd|cookie|authorization|verifier|^code$|^state$|^nonce$|session.?id|^sid$|^key$|private.?key)/i;
 export const REDACTED = '[redacted]';
 
 const MAX_DEPTH = 4;
@@ -44,7 +49,8 @@ export function sanitizeValue(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return value.length > MAX_STRING ? `${value.slice(0, MAX_STRING)}…` : value;
   if (typeof value === 'bigint') return value.toString();
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
-  if (value instanceof Error) return { name: value.name, ...('code' in value && typeof value.code === 'string' ? { code: value.code } : {}) };
+  if (value instanceof Error)
+    return { name: value.name, ...('code' in value && typeof value.code === 'string' ? { code: value.code } : {}) };
   if (depth >= MAX_DEPTH) return '[…]';
   if (Array.isArray(value)) return value.slice(0, MAX_ARRAY).map((v) => sanitizeValue(v, depth + 1));
   if (typeof value === 'object') {
@@ -64,6 +70,17 @@ export function sanitizeFields(fields: Readonly<Record<string, unknown>>): Recor
   return sanitizeValue(fields) as Record<string, unknown>;
 }
 
-export function createAuditRecord(event: AuditEvent, fields: Readonly<Record<string, unknown>>, now: number = Date.now(), id: string = randomUUID()): AuditRecord {
-  return Object.freeze({ id, time: new Date(now).toISOString(), event, severity: severityOf(event), fields: Object.freeze(sanitizeFields(fields)) });
+export function createAuditRecord(
+  event: AuditEvent,
+  fields: Readonly<Record<string, unknown>>,
+  now: number = Date.now(),
+  id: string = randomUUID(),
+): AuditRecord {
+  return Object.freeze({
+    id,
+    time: new Date(now).toISOString(),
+    event,
+    severity: severityOf(event),
+    fields: Object.freeze(sanitizeFields(fields)),
+  });
 }

@@ -17,8 +17,14 @@ export function admissionGate(policy: AdmissionPolicy, audit: Audit, cookie: Ses
     try {
       await destroySession(req, res, cookie);
       audit('session-ended', { sub: user.sub, email: user.email, reason: 'NO_LONGER_ALLOWED', detail: result.code });
-      next(new AuthError('NOT_ADMITTED', 403, 'This account may no longer use Scopewise',
-        `Scopewise's list of allowed administrators has changed, and ${result.reason}. You were signed out and Scopewise no longer holds any Google access for this session.`));
+      next(
+        new AuthError(
+          'NOT_ADMITTED',
+          403,
+          'This account may no longer use Scopewise',
+          `Scopewise's list of allowed administrators has changed, and ${result.reason}. You were signed out and Scopewise no longer holds any Google access for this session.`,
+        ),
+      );
     } catch (err) {
       next(err);
     }

@@ -23,12 +23,24 @@ export function admit(claims: IdentityClaims, policy: AdmissionPolicy): Admissio
   const email = typeof claims.email === 'string' ? claims.email.toLowerCase() : undefined;
   if (email && policy.allowedEmails.includes(email)) {
     if (claims.email_verified === true) return { admitted: true, via: 'email' };
-    return { admitted: false, code: 'EMAIL_NOT_VERIFIED', reason: 'the e-mail address is allowed but not verified by the identity provider' };
+    return {
+      admitted: false,
+      code: 'EMAIL_NOT_VERIFIED',
+      reason: 'the e-mail address is allowed but not verified by the identity provider',
+    };
   }
   if (policy.allowedDomains.length > 0 && !hd) {
-    return { admitted: false, code: 'DOMAIN_NOT_ALLOWED', reason: 'the account does not belong to an allowed Google Workspace domain' };
+    return {
+      admitted: false,
+      code: 'DOMAIN_NOT_ALLOWED',
+      reason: 'the account does not belong to an allowed Google Workspace domain',
+    };
   }
-  return { admitted: false, code: 'NOT_ALLOWED', reason: 'the account is not on the list of administrators allowed to use Scopewise' };
+  return {
+    admitted: false,
+    code: 'NOT_ALLOWED',
+    reason: 'the account is not on the list of administrators allowed to use Scopewise',
+  };
 }
 
 /** The `hd` hint Google shows in its account chooser: only meaningful with exactly one domain. */

@@ -32,11 +32,25 @@ const RETRY = 'Please start again from the sign-in page.';
 export function transactionError(code: 'STATE_MISSING' | 'STATE_UNKNOWN' | 'TRANSACTION_EXPIRED'): AuthError {
   switch (code) {
     case 'STATE_MISSING':
-      return new AuthError(code, 400, 'Sign-in could not be completed', `The response from the identity provider carried no state. ${RETRY}`);
+      return new AuthError(
+        code,
+        400,
+        'Sign-in could not be completed',
+        `The response from the identity provider carried no state. ${RETRY}`,
+      );
     case 'STATE_UNKNOWN':
-      return new AuthError(code, 400, 'Sign-in could not be completed',
-        `This sign-in response does not match a sign-in started in this browser, or it was already used. ${RETRY}`);
+      return new AuthError(
+        code,
+        400,
+        'Sign-in could not be completed',
+        `This sign-in response does not match a sign-in started in this browser, or it was already used. ${RETRY}`,
+      );
     case 'TRANSACTION_EXPIRED':
-      return new AuthError(code, 400, 'Sign-in took too long', `The sign-in was started more than 10 minutes ago. ${RETRY}`);
+      return new AuthError(
+        code,
+        400,
+        'Sign-in took too long',
+        `The sign-in was started more than 10 minutes ago. ${RETRY}`,
+      );
   }
 }

@@ -67,15 +67,23 @@ export interface CompletedAuthorization {
 function single(v: unknown, name: string): string | undefined {
   if (v === undefined) return undefined;
   if (typeof v === 'string') return v;
-  throw new AuthError('BAD_CALLBACK_REQUEST', 400, 'Sign-in could not be completed',
-    `The sign-in response was malformed (parameter "${name}" appeared more than once).`);
+  throw new AuthError(
+    'BAD_CALLBACK_REQUEST',
+    400,
+    'Sign-in could not be completed',
+    `The sign-in response was malformed (parameter "${name}" appeared more than once).`,
+  );
 }
 
 /**
  * Completes a callback. The transaction named by `state` is taken out of the session first, so it is
  * used up whatever happens next.
  */
-export async function completeAuthorization(req: Request, deps: FlowDeps, currentUrl: URL): Promise<CompletedAuthorization> {
+export async function completeAuthorization(
+  req: Request,
+  deps: FlowDeps,
+  currentUrl: URL,
+): Promise<CompletedAuthorization> {
   const q = req.query as Record<string, unknown>;
   const state = single(q.state, 'state');
   const error = single(q.error, 'error');
@@ -89,15 +97,22 @@ export async function completeAuthorization(req: Request, deps: FlowDeps, curren
 
   if (error !== undefined) {
     if (error === 'access_denied') {
-      throw new AuthError('ACCESS_DENIED', 400,
+      throw new AuthError(
+        'ACCESS_DENIED',
+        400,
         tx.purpose === 'consent' ? 'Access was not granted' : 'Sign-in was cancelled',
         tx.purpose === 'consent'
           ? 'You chose not to grant the access this feature needs. Nothing was changed; you can ask again whenever you like.'
-          : 'You cancelled the sign-in at Google. Nothing was stored. You can try again whenever you like.');
+          : 'You cancelled the sign-in at Google. Nothing was stored. You can try again whenever you like.',
+      );
     }
-    throw new AuthError('IDP_ERROR', 400, 'The identity provider refused the request',
+    throw new AuthError(
+      'IDP_ERROR',
+      400,
+      'The identity provider refused the request',
       `The identity provider answered with an error: ${error}${errorDescription ? ` (${errorDescription})` : ''}.`,
-      error);
+      error,
+    );
   }
 
   let config: client.Configuration;
@@ -105,7 +120,12 @@ export async function completeAuthorization(req: Request, deps: FlowDeps, curren
     config = deps.oidc.forTokenRequest();
   } catch (err) {
     if (err instanceof IdpUnavailableError) {
-      throw new AuthError('IDP_UNAVAILABLE', 503, 'Sign-in is unavailable', 'The identity provider cannot be reached right now. Please try again in a moment.');
+      throw new AuthError(
+        'IDP_UNAVAILABLE',
+        503,
+        'Sign-in is unavailable',
+        'The identity provider cannot be reached right now. Please try again in a moment.',
+      );
     }
     throw err;
   }
@@ -125,7 +145,12 @@ export async function completeAuthorization(req: Request, deps: FlowDeps, curren
   }
   const claims = tokens.claims();
   if (!claims || typeof claims.sub !== 'string' || claims.sub.length === 0) {
-    throw new AuthError('ID_TOKEN_INVALID', 400, 'Sign-in could not be completed', 'The identity provider sent an ID token without a subject.');
+    throw new AuthError(
+      'ID_TOKEN_INVALID',
+      400,
+      'Sign-in could not be completed',
+      'The identity provider sent an ID token without a subject.',
+    );
   }
   return { tx, tokens, claims };
 }
@@ -136,8 +161,13 @@ export async function fetchProfile(deps: FlowDeps, accessToken: string, claims: 
   try {
     info = await client.fetchUserInfo(deps.oidc.get(), accessToken, claims.sub);
   } catch (err) {
-    throw new AuthError('USERINFO_INVALID', 400, 'Sign-in could not be completed',
-      'The identity provider sent a profile that does not match the signed-in account.', errorReason(err).text);
+    throw new AuthError(
+      'USERINFO_INVALID',
+      400,
+      'Sign-in could not be completed',
+      'The identity provider sent a profile that does not match the signed-in account.',
+      errorReason(err).text,
+    );
   }
   const pick = (k: string): unknown => claims[k] ?? info[k];
   const email = pick('email');
@@ -165,26 +195,62 @@ function errorReason(err: unknown): { code: string; text: string; causeName?: st
   return { code, text: `${code}: ${e.message ?? ''}${causeMessage}`, ...(cause ? { causeName: cause.name } : {}) };
 }
 
-const ID_TOKEN_CODES = new Set(['OAUTH_JWT_CLAIM_COMPARISON_FAILED', 'OAUTH_JWT_TIMESTAMP_CHECK_FAILED', 'OAUTH_KEY_SELECTION_FAILED']);
+const ID_TOKEN_CODES = new Set([
+  'OAUTH_JWT_CLAIM_COMPARISON_FAILED',
+  'OAUTH_JWT_TIMESTAMP_CHECK_FAILED',
+  'OAUTH_KEY_SELECTION_FAILED',
+]);
 
 export function classifyGrantError(err: unknown): AuthError {
   if (err instanceof AuthError) return err;
   const e = err as { error?: string; name?: string };
   const { code, text, causeName } = errorReason(err);
   if (err instanceof client.ResponseBodyError || err instanceof client.AuthorizationResponseError) {
-    return new AuthError('TOKEN_EXCHANGE_FAILED', 400, 'Sign-in could not be completed',
-      'The identity provider did not accept the sign-in response. Please start again.', `${code}: ${e.error ?? ''}`);
+    return new AuthError(
+      'TOKEN_EXCHANGE_FAILED',
+      400,
+      'Sign-in could not be completed',
+      'The identity provider did not accept the sign-in response. Please start again.',
+      `${code}: ${e.error ?? ''}`,
+    );
   }
-  if (code === 'OAUTH_TIMEOUT' || code === 'OAUTH_ABORT' || e.name === 'TimeoutError' || e.name === 'AbortError' || causeName === 'TimeoutError' || code === 'ETIMEDOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
-    return new AuthError('TOKEN_EXCHANGE_FAILED', 400, 'Sign-in could not be completed',
-      'The identity provider took too long to answer. Please start again.', text);
+  if (
+    code === 'OAUTH_TIMEOUT' ||
+    code === 'OAUTH_ABORT' ||
+    e.name === 'TimeoutError' ||
+    e.name === 'AbortError' ||
+    causeName === 'TimeoutError' ||
+    code === 'ETIMEDOUT' ||
+    code === 'UND_ERR_CONNECT_TIMEOUT'
+  ) {
+    return new AuthError(
+      'TOKEN_EXCHANGE_FAILED',
+      400,
+      'Sign-in could not be completed',
+      'The identity provider took too long to answer. Please start again.',
+      text,
+    );
   }
   // An ID token check (claims, timestamps, alg, signature, key) as opposed to the authorization response's own
   // parameters ("iss" response parameter), which are also reported as OAUTH_INVALID_RESPONSE.
-  if (ID_TOKEN_CODES.has(code) || code.startsWith('OAUTH_JWT') || (code === 'OAUTH_INVALID_RESPONSE' && /\bJWT\b|ID Token|id_token/.test(text))) {
-    return new AuthError('ID_TOKEN_INVALID', 400, 'Sign-in could not be completed',
-      'The identity provider sent an ID token that failed verification. Nothing was stored.', text);
+  if (
+    ID_TOKEN_CODES.has(code) ||
+    code.startsWith('OAUTH_JWT') ||
+    (code === 'OAUTH_INVALID_RESPONSE' && /\bJWT\b|ID Token|id_token/.test(text))
+  ) {
+    return new AuthError(
+      'ID_TOKEN_INVALID',
+      400,
+      'Sign-in could not be completed',
+      'The identity provider sent an ID token that failed verification. Nothing was stored.',
+      text,
+    );
   }
-  return new AuthError('TOKEN_EXCHANGE_FAILED', 400, 'Sign-in could not be completed',
-    'The sign-in response could not be verified. Nothing was stored. Please start again.', text);
+  return new AuthError(
+    'TOKEN_EXCHANGE_FAILED',
+    400,
+    'Sign-in could not be completed',
+    'The sign-in response could not be verified. Nothing was stored. Please start again.',
+    text,
+  );
 }

@@ -91,13 +91,21 @@ export class OidcProvider {
    */
   forTokenRequest(): client.Configuration {
     const base = this.get();
-    const config = new client.Configuration(base.serverMetadata(), this.settings.clientId, this.clientMetadata(), client.ClientSecretPost(this.settings.clientSecret));
+    const config = new client.Configuration(
+      base.serverMetadata(),
+      this.settings.clientId,
+      this.clientMetadata(),
+      client.ClientSecretPost(this.settings.clientSecret),
+    );
     for (const extension of this.extensions()) extension(config);
     config.timeout = this.timeoutSeconds;
     config[client.customFetch] = sizeLimitedFetch;
     if (this.jwks) {
       const nowSeconds = Math.floor(Date.now() / 1000);
-      client.setJwksCache(config, { ...this.jwks, uat: Math.min(this.jwks.uat, nowSeconds - JWKS_REFETCH_AFTER_SECONDS) });
+      client.setJwksCache(config, {
+        ...this.jwks,
+        uat: Math.min(this.jwks.uat, nowSeconds - JWKS_REFETCH_AFTER_SECONDS),
+      });
     }
     return config;
   }
@@ -143,7 +151,10 @@ export class OidcProvider {
         this.attempt++;
         this.lastError = describe(err);
         const delay = backoffMs(this.attempt);
-        this.logger.warn({ issuer: this.settings.issuer.href, error: this.lastError, retryInMs: delay }, 'OIDC discovery failed');
+        this.logger.warn(
+          { issuer: this.settings.issuer.href, error: this.lastError, retryInMs: delay },
+          'OIDC discovery failed',
+        );
         if (!this.stopped) {
           this.timer = setTimeout(() => {
             this.timer = undefined;
@@ -182,7 +193,9 @@ export const MAX_IDP_RESPONSE_BYTES = 1024 * 1024;
 export class IdpResponseTooLargeError extends Error {
   readonly code = 'IDP_RESPONSE_TOO_LARGE';
   constructor(url: string) {
-    super(`The identity provider's response from ${new URL(url).pathname} is too large (over ${MAX_IDP_RESPONSE_BYTES} bytes)`);
+    super(
+      `The identity provider's response from ${new URL(url).pathname} is too large (over ${MAX_IDP_RESPONSE_BYTES} bytes)`,
+    );
   }
 }
 

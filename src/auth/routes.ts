@@ -38,7 +38,8 @@ export function authRoutes(deps: AuthRouteDeps): Router {
 
   router.get('/login', async (req, res, next) => {
     try {
-      if (Array.isArray(req.query.returnTo)) throw new AuthError('BAD_CALLBACK_REQUEST', 400, 'Bad request', 'returnTo must be given once.');
+      if (Array.isArray(req.query.returnTo))
+        throw new AuthError('BAD_CALLBACK_REQUEST', 400, 'Bad request', 'returnTo must be given once.');
       const returnTo = safeReturnTo(req.query.returnTo);
       if (req.session.user) return redirectLocal(res, returnTo);
       const url = await beginAuthorization(req, deps, {
@@ -63,15 +64,33 @@ export function authRoutes(deps: AuthRouteDeps): Router {
       if (done.tx.purpose === 'signin') {
         const admission = admit(done.claims, deps.policy);
         if (!admission.admitted) {
-          deps.audit('sign-in-refused', { sub: done.claims.sub, email: done.claims.email, hd: done.claims.hd, reason: admission.code });
-          throw new AuthError('NOT_ADMITTED', 403, 'This account may not use Scopewise',
-            `Scopewise is for the administrators of this organisation, and ${admission.reason}. Sign in with your administrator account, or ask an administrator to add you.`);
+          deps.audit('sign-in-refused', {
+            sub: done.claims.sub,
+            email: done.claims.email,
+            hd: done.claims.hd,
+            reason: admission.code,
+          });
+          throw new AuthError(
+            'NOT_ADMITTED',
+            403,
+            'This account may not use Scopewise',
+            `Scopewise is for the administrators of this organisation, and ${admission.reason}. Sign in with your administrator account, or ask an administrator to add you.`,
+          );
         }
         const blocked = await deps.hooks?.refusal(done.claims.sub);
         if (blocked) {
-          deps.audit('sign-in-refused', { sub: done.claims.sub, email: done.claims.email, reason: 'ACCOUNT_DISABLED', detail: blocked });
-          throw new AuthError('NOT_ADMITTED', 403, 'This account may not sign in right now',
-            'Google reported a security event on this account (it was disabled or may have been taken over), so Scopewise does not accept it for now. Ask an administrator to check the account.');
+          deps.audit('sign-in-refused', {
+            sub: done.claims.sub,
+            email: done.claims.email,
+            reason: 'ACCOUNT_DISABLED',
+            detail: blocked,
+          });
+          throw new AuthError(
+            'NOT_ADMITTED',
+            403,
+            'This account may not sign in right now',
+            'Google reported a security event on this account (it was disabled or may have been taken over), so Scopewise does not accept it for now. Ask an administrator to check the account.',
+          );
         }
         const user = await fetchProfile(deps, done.tokens.access_token, done.claims);
         await regenerateSession(req); // a new session id: no fixation
@@ -88,18 +107,33 @@ export function authRoutes(deps: AuthRouteDeps): Router {
       // Incremental consent for a signed-in user.
       const user = req.session.user;
       if (!user) {
-        throw new AuthError('NOT_SIGNED_IN', 401, 'Your session ended', 'Your session ended while access was being granted. Please sign in again.');
+        throw new AuthError(
+          'NOT_SIGNED_IN',
+          401,
+          'Your session ended',
+          'Your session ended while access was being granted. Please sign in again.',
+        );
       }
       if (done.claims.sub !== user.sub || done.claims.iss !== user.iss) {
         deps.audit('consent-refused', { sub: user.sub, otherSub: done.claims.sub, reason: 'SUBJECT_MISMATCH' });
-        throw new AuthError('SUBJECT_MISMATCH', 403, 'Access was granted by another account',
-          `You are signed in as ${user.email}, but access was granted by a different Google account. Nothing was stored. Grant access again and choose ${user.email}.`);
+        throw new AuthError(
+          'SUBJECT_MISMATCH',
+          403,
+          'Access was granted by another account',
+          `You are signed in as ${user.email}, but access was granted by a different Google account. Nothing was stored. Grant access again and choose ${user.email}.`,
+        );
       }
       const record = await deps.vault.applyGrant(req.sessionID, user.sub, done.tokens, done.tx.requestedScopes ?? []);
       await saveSession(req);
       const requested = normaliseScopeList(done.tx.requestedScopes ?? []);
       const declined = requested.filter((s) => !record.scopes.includes(s));
-      deps.audit('consent-granted', { sub: user.sub, feature: done.tx.featureId, requested, granted: record.scopes, declined });
+      deps.audit('consent-granted', {
+        sub: user.sub,
+        feature: done.tx.featureId,
+        requested,
+        granted: record.scopes,
+        declined,
+      });
       if (done.tx.featureId) deps.onConsent?.(done.tx.featureId, declined.length > 0 ? 'declined' : 'granted');
       return redirectLocal(res, done.tx.returnTo);
     } catch (err) {

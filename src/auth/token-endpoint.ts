@@ -25,12 +25,18 @@ export function oidcTokenEndpoint(oidc: OidcProvider, expectedIssuer: () => stri
         return { response, ...(claims ? { idClaims: { iss: claims.iss, sub: claims.sub } } : {}) };
       } catch (err) {
         if (err instanceof RefreshError) throw err;
-        if (err instanceof client.ResponseBodyError && (err.error === 'invalid_grant' || err.error === 'unauthorized_client')) {
+        if (
+          err instanceof client.ResponseBodyError &&
+          (err.error === 'invalid_grant' || err.error === 'unauthorized_client')
+        ) {
           throw new RefreshError('GRANT_INVALID', err.error);
         }
         const e = err as { code?: string; message?: string };
         if (e.code?.startsWith('OAUTH_JWT')) throw new RefreshError('IDENTITY_CHANGED', e.message ?? e.code);
-        throw new RefreshError('IDP_UNAVAILABLE', e.code ? `${e.code}: ${e.message ?? ''}` : (e.message ?? 'refresh failed'));
+        throw new RefreshError(
+          'IDP_UNAVAILABLE',
+          e.code ? `${e.code}: ${e.message ?? ''}` : (e.message ?? 'refresh failed'),
+        );
       }
     },
     async revoke(token, hint) {

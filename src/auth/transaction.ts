@@ -21,7 +21,11 @@ export function addTransaction(pending: Pending, tx: LoginTransaction, now: numb
 
 export type TakeResult =
   | { ok: true; tx: LoginTransaction; rest: Record<string, LoginTransaction> }
-  | { ok: false; code: 'STATE_MISSING' | 'STATE_UNKNOWN' | 'TRANSACTION_EXPIRED'; rest: Record<string, LoginTransaction> };
+  | {
+      ok: false;
+      code: 'STATE_MISSING' | 'STATE_UNKNOWN' | 'TRANSACTION_EXPIRED';
+      rest: Record<string, LoginTransaction>;
+    };
 
 /** Takes (and so uses up) the transaction named by `state`. */
 export function takeTransaction(pending: Pending, state: unknown, now: number): TakeResult {

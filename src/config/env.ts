@@ -15,10 +15,7 @@ import { parseDrainConfig, type DrainConfig } from '../lifecycle/drain.js';
 
 export { isLoopbackHost };
 
-export type SessionStoreSpec =
-  | { kind: 'sqlite'; path: string }
-  | { kind: 'memory' }
-  | { kind: 'redis'; url: string };
+export type SessionStoreSpec = { kind: 'sqlite'; path: string } | { kind: 'memory' } | { kind: 'redis'; url: string };
 
 export interface Config {
   nodeEnv: string;
@@ -88,8 +85,10 @@ export function isProxyAddress(entry: string): boolean {
 export function parseTrustProxy(value: string | undefined): Config['trustProxy'] | string {
   const v = (value ?? '').trim();
   if (v === '' || v === 'false' || v === '0') return false;
-  const expected = 'a hop count (the number of proxies in front, e.g. 1) or the proxies\' addresses/subnets, comma-separated (e.g. 10.0.0.0/8 or loopback)';
-  if (v === 'true') return `"true" would let any client choose its address with X-Forwarded-For (and so escape the sign-in rate limit); expected ${expected}`;
+  const expected =
+    "a hop count (the number of proxies in front, e.g. 1) or the proxies' addresses/subnets, comma-separated (e.g. 10.0.0.0/8 or loopback)";
+  if (v === 'true')
+    return `"true" would let any client choose its address with X-Forwarded-For (and so escape the sign-in rate limit); expected ${expected}`;
   if (/^\d{1,2}$/.test(v)) return Number(v);
   const entries = listSetting(v);
   if (entries.length > 0 && entries.every(isProxyAddress)) return entries;
@@ -145,9 +144,11 @@ function demoRefusal(env: NodeJS.ProcessEnv): string | undefined {
     } catch {
       host = undefined;
     }
-    if (host === undefined || !isLoopbackHost(host)) return refuse('BASE_URL', `BASE_URL=${env.BASE_URL} is not a loopback address`);
+    if (host === undefined || !isLoopbackHost(host))
+      return refuse('BASE_URL', `BASE_URL=${env.BASE_URL} is not a loopback address`);
   }
-  if (env.SESSION_STORE && /^rediss?:/.test(env.SESSION_STORE)) return refuse('SESSION_STORE', 'SESSION_STORE names a Redis (a shared, real session store)');
+  if (env.SESSION_STORE && /^rediss?:/.test(env.SESSION_STORE))
+    return refuse('SESSION_STORE', 'SESSION_STORE names a Redis (a shared, real session store)');
   if (env.SESSION_SECRET) return refuse('SESSION_SECRET', 'SESSION_SECRET is set (the demo makes its own)');
   if (env.TOKEN_KEYS) return refuse('TOKEN_KEYS', 'TOKEN_KEYS is set (the demo makes its own)');
   return undefined;
@@ -166,35 +167,52 @@ export function loadConfig(env: NodeJS.ProcessEnv, opts: LoadOptions = {}): Conf
   // Outside the demo (and tests that opt out in code), every start is held to production's rules.
   const deployment = !demo && !opts.testing;
 
-  const num = (name: string, fallback: number, min: number, max: number): number => intSetting(env, name, fallback, min, max, problems);
+  const num = (name: string, fallback: number, min: number, max: number): number =>
+    intSetting(env, name, fallback, min, max, problems);
 
   const port = num('PORT', 3000, 0, 65535);
 
-  const baseUrl = parseUrl('BASE_URL', env.BASE_URL || `http://localhost:${port}`, problems,
-    'an absolute http(s) URL such as https://scopewise.example.com');
+  const baseUrl = parseUrl(
+    'BASE_URL',
+    env.BASE_URL || `http://localhost:${port}`,
+    problems,
+    'an absolute http(s) URL such as https://scopewise.example.com',
+  );
   if (baseUrl && (baseUrl.pathname !== '/' || baseUrl.search || baseUrl.hash)) {
     problems.push(`BASE_URL="${env.BASE_URL}" is not valid: expected an origin without path, query or fragment`);
   }
   if (baseUrl && baseUrl.protocol === 'http:' && !demo && !isLoopbackHost(baseUrl.hostname)) {
-    problems.push(`BASE_URL="${env.BASE_URL}" is not valid: expected https:// (plain http only on loopback; cookies must be Secure)`);
+    problems.push(
+      `BASE_URL="${env.BASE_URL}" is not valid: expected https:// (plain http only on loopback; cookies must be Secure)`,
+    );
   }
 
-  const issuer = parseUrl('OIDC_ISSUER', env.OIDC_ISSUER || 'https://accounts.google.com', problems,
-    'the issuer URL of an OpenID Connect provider, e.g. https://accounts.google.com');
+  const issuer = parseUrl(
+    'OIDC_ISSUER',
+    env.OIDC_ISSUER || 'https://accounts.google.com',
+    problems,
+    'the issuer URL of an OpenID Connect provider, e.g. https://accounts.google.com',
+  );
   if (issuer && issuer.protocol === 'http:' && !isLoopbackHost(issuer.hostname)) {
-    problems.push(`OIDC_ISSUER="${env.OIDC_ISSUER}" is not valid: plain http is accepted only on loopback addresses (localhost, 127.0.0.1, ::1); use https`);
+    problems.push(
+      `OIDC_ISSUER="${env.OIDC_ISSUER}" is not valid: plain http is accepted only on loopback addresses (localhost, 127.0.0.1, ::1); use https`,
+    );
   }
 
   const clientId = env.OIDC_CLIENT_ID ?? '';
   const clientSecret = env.OIDC_CLIENT_SECRET ?? '';
   if (!demo && !clientSecret) {
-    problems.push('OIDC_CLIENT_SECRET is not set: expected the client secret of the OAuth client named by OIDC_CLIENT_ID');
+    problems.push(
+      'OIDC_CLIENT_SECRET is not set: expected the client secret of the OAuth client named by OIDC_CLIENT_ID',
+    );
   }
 
   const sessionSecrets = list(env.SESSION_SECRET);
   if (!demo) {
     if (sessionSecrets.length === 0) {
-      problems.push('SESSION_SECRET is not set: expected one or more secrets of at least 32 characters, comma-separated (the first signs)');
+      problems.push(
+        'SESSION_SECRET is not set: expected one or more secrets of at least 32 characters, comma-separated (the first signs)',
+      );
     }
   }
   sessionSecrets.forEach((s, i) => {
@@ -204,16 +222,21 @@ export function loadConfig(env: NodeJS.ProcessEnv, opts: LoadOptions = {}): Conf
   let sessionStore: SessionStoreSpec = { kind: 'sqlite', path: 'data/sessions.db' };
   if (env.SESSION_STORE) {
     const parsed = parseSessionStore(env.SESSION_STORE);
-    if (typeof parsed === 'string') problems.push(`SESSION_STORE="${env.SESSION_STORE}" is not valid: expected ${parsed}`);
+    if (typeof parsed === 'string')
+      problems.push(`SESSION_STORE="${env.SESSION_STORE}" is not valid: expected ${parsed}`);
     else sessionStore = parsed;
   }
   if (sessionStore.kind === 'memory' && deployment) {
-    problems.push('SESSION_STORE=memory is refused outside tests: sessions would vanish on restart and could not be shared; use sqlite:<path> or redis://');
+    problems.push(
+      'SESSION_STORE=memory is refused outside tests: sessions would vanish on restart and could not be shared; use sqlite:<path> or redis://',
+    );
   }
 
   for (const name of ['ALLOWED_DOMAINS', 'ALLOWED_EMAILS'] as const) {
     if (env[name] !== undefined && list(env[name]).length === 0) {
-      problems.push(`${name} is set but empty: expected at least one entry (an empty list would not mean "everyone"); unset it to leave it out`);
+      problems.push(
+        `${name} is set but empty: expected at least one entry (an empty list would not mean "everyone"); unset it to leave it out`,
+      );
     }
   }
   const allowedDomains = list(env.ALLOWED_DOMAINS).map((d) => d.toLowerCase());
@@ -224,10 +247,19 @@ export function loadConfig(env: NodeJS.ProcessEnv, opts: LoadOptions = {}): Conf
   }
   const allowedEmails = list(env.ALLOWED_EMAILS).map((e) => e.toLowerCase());
   for (const e of allowedEmails) {
-    if (!z.email().safeParse(e).success) problems.push(`ALLOWED_EMAILS contains "${e}": expected e-mail addresses, comma-separated`);
+    if (!z.email().safeParse(e).success)
+      problems.push(`ALLOWED_EMAILS contains "${e}": expected e-mail addresses, comma-separated`);
   }
-  if (deployment && allowedDomains.length === 0 && allowedEmails.length === 0 && env.ALLOWED_DOMAINS === undefined && env.ALLOWED_EMAILS === undefined) {
-    problems.push('ALLOWED_DOMAINS and ALLOWED_EMAILS are both unset: set at least one, or any Google account could sign in');
+  if (
+    deployment &&
+    allowedDomains.length === 0 &&
+    allowedEmails.length === 0 &&
+    env.ALLOWED_DOMAINS === undefined &&
+    env.ALLOWED_EMAILS === undefined
+  ) {
+    problems.push(
+      'ALLOWED_DOMAINS and ALLOWED_EMAILS are both unset: set at least one, or any Google account could sign in',
+    );
   }
 
   const logLevel = (env.LOG_LEVEL || 'info') as Config['logLevel'];
@@ -239,14 +271,18 @@ export function loadConfig(env: NodeJS.ProcessEnv, opts: LoadOptions = {}): Conf
   if (env.GOOGLE_API_BASE_URL) {
     const u = parseUrl('GOOGLE_API_BASE_URL', env.GOOGLE_API_BASE_URL, problems, 'an absolute http(s) URL');
     if (u && u.protocol === 'http:' && !isLoopbackHost(u.hostname)) {
-      problems.push(`GOOGLE_API_BASE_URL="${env.GOOGLE_API_BASE_URL}" is not valid: plain http is accepted only on loopback addresses`);
+      problems.push(
+        `GOOGLE_API_BASE_URL="${env.GOOGLE_API_BASE_URL}" is not valid: plain http is accepted only on loopback addresses`,
+      );
     }
     googleApiBaseUrl = u ? u.href.replace(/\/+$/, '') : undefined;
   }
 
   const defaultProject = env.DEFAULT_PROJECT || undefined;
   if (defaultProject && !isProjectId(defaultProject)) {
-    problems.push(`DEFAULT_PROJECT="${defaultProject}" is not valid: expected a Google Cloud project id such as my-project-123`);
+    problems.push(
+      `DEFAULT_PROJECT="${defaultProject}" is not valid: expected a Google Cloud project id such as my-project-123`,
+    );
   }
 
   let trustProxy: Config['trustProxy'] = false;
@@ -254,7 +290,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, opts: LoadOptions = {}): Conf
   if (typeof parsedProxy === 'string') problems.push(`TRUST_PROXY="${env.TRUST_PROXY}" is not valid: ${parsedProxy}`);
   else trustProxy = parsedProxy;
   if (baseUrl?.protocol === 'https:' && trustProxy === false) {
-    warnings.push('BASE_URL is https but TRUST_PROXY is not set: if Scopewise runs behind a load balancer or TLS proxy, every user shares its address and one rate-limit counter (anyone could lock sign-in); set TRUST_PROXY to the number of proxies in front or their addresses');
+    warnings.push(
+      'BASE_URL is https but TRUST_PROXY is not set: if Scopewise runs behind a load balancer or TLS proxy, every user shares its address and one rate-limit counter (anyone could lock sign-in); set TRUST_PROXY to the number of proxies in front or their addresses',
+    );
   }
 
   const rateLimitPerMinute = num('RATE_LIMIT_PER_MINUTE', 30, 1, 10_000_000);
@@ -263,7 +301,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, opts: LoadOptions = {}): Conf
 
   const tokenKeys = env.TOKEN_KEYS || undefined;
   if (!tokenKeys && deployment) {
-    problems.push('TOKEN_KEYS is not set: expected one or more <kid>:<base64 of 32 random bytes>, comma-separated (the first encrypts); generate one with `npm run token-key`');
+    problems.push(
+      'TOKEN_KEYS is not set: expected one or more <kid>:<base64 of 32 random bytes>, comma-separated (the first encrypts); generate one with `npm run token-key`',
+    );
   }
 
   // The option modules validate their own variables; their problems are reported with the others.
@@ -272,7 +312,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, opts: LoadOptions = {}): Conf
   const risc = parseRiscConfig(env, demo ? { clientId: 'scopewise-demo' } : {});
   const regions = parseReviewRegions(env);
   const drain = parseDrainConfig(env);
-  problems.push(...own.problems, ...risc.problems, ...regions.problems.map((p) => `${p.variable}: ${p.message}`), ...drain.problems);
+  problems.push(
+    ...own.problems,
+    ...risc.problems,
+    ...regions.problems.map((p) => `${p.variable}: ${p.message}`),
+    ...drain.problems,
+  );
 
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -318,17 +363,21 @@ export function loadMaintenanceConfig(env: NodeJS.ProcessEnv): MaintenanceConfig
   let sessionStore: SessionStoreSpec = { kind: 'sqlite', path: 'data/sessions.db' };
   if (env.SESSION_STORE) {
     const parsed = parseSessionStore(env.SESSION_STORE);
-    if (typeof parsed === 'string') problems.push(`SESSION_STORE="${env.SESSION_STORE}" is not valid: expected ${parsed}`);
+    if (typeof parsed === 'string')
+      problems.push(`SESSION_STORE="${env.SESSION_STORE}" is not valid: expected ${parsed}`);
     else sessionStore = parsed;
   }
-  if (sessionStore.kind === 'memory') problems.push('SESSION_STORE=memory keeps nothing to maintain: point SESSION_STORE at the store the app uses');
+  if (sessionStore.kind === 'memory')
+    problems.push('SESSION_STORE=memory keeps nothing to maintain: point SESSION_STORE at the store the app uses');
   const tokenKeys = env.TOKEN_KEYS ?? '';
   if (!tokenKeys) problems.push('TOKEN_KEYS is not set: expected the keys, the newest first');
-  const int = (name: string, fallback: number, max: number): number => intSetting(env, name, fallback, 1, max, problems);
+  const int = (name: string, fallback: number, max: number): number =>
+    intSetting(env, name, fallback, 1, max, problems);
   const sessionIdleMinutes = int('SESSION_IDLE_MINUTES', 60, 60 * 24 * 30);
   const sessionAbsoluteHours = int('SESSION_ABSOLUTE_HOURS', 12, 24 * 90);
   const logLevel = (env.LOG_LEVEL || 'info') as Config['logLevel'];
-  if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL="${env.LOG_LEVEL}" is not valid: expected one of ${LOG_LEVELS.join(', ')}`);
+  if (!LOG_LEVELS.includes(logLevel))
+    problems.push(`LOG_LEVEL="${env.LOG_LEVEL}" is not valid: expected one of ${LOG_LEVELS.join(', ')}`);
   if (problems.length > 0) throw new ConfigError(problems);
   return { sessionStore, tokenKeys, sessionIdleMinutes, sessionAbsoluteHours, logLevel };
 }

@@ -12,7 +12,14 @@ export function isLoopbackHost(hostname: string): boolean {
 }
 
 /** A whole number setting: the fallback when unset or empty; a problem (and the fallback) when out of range. */
-export function intSetting(env: Env, name: string, fallback: number, min: number, max: number, problems: string[]): number {
+export function intSetting(
+  env: Env,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+  problems: string[],
+): number {
   const raw = env[name];
   if (raw === undefined || raw.trim() === '') return fallback;
   const t = raw.trim();

@@ -82,7 +82,10 @@ export function receiverUrl(flag: string | undefined, env: Record<string, string
 function parseEvents(raw: string | undefined): RiscEventName[] {
   if (!raw) return [...RISC_EVENT_NAMES];
   const out: RiscEventName[] = [];
-  for (const item of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const item of raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const byUri = RISC_EVENT_NAMES.find((n) => RISC_EVENT_URIS[n] === item);
     const name = byUri ?? (RISC_EVENT_NAMES as string[]).find((n) => n === item);
     if (!name) throw new UsageError(`unknown event type "${item}"; one of ${RISC_EVENT_NAMES.join(', ')}`);
@@ -100,7 +103,12 @@ async function defaultGetAuthClient(scopes: string[]) {
 export async function runRiscCli(argv: string[], io: RiscCliIo): Promise<number> {
   const [command, ...rest] = argv;
   try {
-    const api = () => new RiscApiClient({ root: riscApiRoot(io.env), getAuthClient: io.getAuthClient ?? defaultGetAuthClient, ...(io.fetch ? { fetch: io.fetch } : {}) });
+    const api = () =>
+      new RiscApiClient({
+        root: riscApiRoot(io.env),
+        getAuthClient: io.getAuthClient ?? defaultGetAuthClient,
+        ...(io.fetch ? { fetch: io.fetch } : {}),
+      });
     switch (command) {
       case 'register': {
         const { positional, flags } = parseFlags(rest, ['url', 'events']);
@@ -122,7 +130,9 @@ export async function runRiscCli(argv: string[], io: RiscCliIo): Promise<number>
         const status = await client.getStatus();
         io.out(`Receiver: ${stream.delivery?.url ?? '(none)'}`);
         io.out(`Status:   ${status.status ?? 'unknown'}`);
-        io.out(`Events:   ${(stream.events_delivered ?? stream.events_requested ?? []).map(shortName).join(', ') || '(none)'}`);
+        io.out(
+          `Events:   ${(stream.events_delivered ?? stream.events_requested ?? []).map(shortName).join(', ') || '(none)'}`,
+        );
         return EXIT.ok;
       }
       case 'verify': {
@@ -131,14 +141,18 @@ export async function runRiscCli(argv: string[], io: RiscCliIo): Promise<number>
         const state = flags.get('state') ?? `scopewise-verify-${randomBytes(6).toString('hex')}`;
         await api().verify(state);
         io.out(`Verification requested with state "${state}".`);
-        io.out('Google sends it to the registered receiver (if the stream asks for verification events); Scopewise logs it as the audit event risc-verification.');
+        io.out(
+          'Google sends it to the registered receiver (if the stream asks for verification events); Scopewise logs it as the audit event risc-verification.',
+        );
         return EXIT.ok;
       }
       case 'disable':
       case 'enable': {
         parseNoArgs(rest);
         const result = await api().setStatus(command === 'disable' ? 'disabled' : 'enabled');
-        io.out(`Stream ${result.status ?? (command === 'disable' ? 'disabled' : 'enabled')}.${command === 'disable' ? ' Google neither sends nor keeps events while disabled.' : ''}`);
+        io.out(
+          `Stream ${result.status ?? (command === 'disable' ? 'disabled' : 'enabled')}.${command === 'disable' ? ' Google neither sends nor keeps events while disabled.' : ''}`,
+        );
         return EXIT.ok;
       }
       case 'blocked':
@@ -162,7 +176,11 @@ export async function runRiscCli(argv: string[], io: RiscCliIo): Promise<number>
     if (err instanceof RiscApiError) {
       io.err(`risc: ${err.message}`);
       if (err.hint) io.err(`  ${err.hint}`);
-      return err.code === 'RISC_AUTH_FAILED' ? EXIT.credentials : err.code === 'RISC_API_REFUSED' ? EXIT.refused : EXIT.unavailable;
+      return err.code === 'RISC_AUTH_FAILED'
+        ? EXIT.credentials
+        : err.code === 'RISC_API_REFUSED'
+          ? EXIT.refused
+          : EXIT.unavailable;
     }
     io.err(`risc: ${(err as Error).message}`);
     return EXIT.unavailable;
@@ -180,14 +198,18 @@ function shortName(uri: string): string {
 async function blocks(command: 'blocked' | 'unblock', rest: string[], io: RiscCliIo): Promise<number> {
   const { positional, flags } = parseFlags(rest, command === 'unblock' ? ['note'] : []);
   if (command === 'blocked' && positional.length) throw new UsageError(`unexpected argument ${positional[0]}`);
-  if (command === 'unblock' && positional.length !== 1) throw new UsageError('unblock needs exactly one SUB (the Google account ID shown by "blocked")');
+  if (command === 'unblock' && positional.length !== 1)
+    throw new UsageError('unblock needs exactly one SUB (the Google account ID shown by "blocked")');
   if (!io.openBlocks) throw new UsageError('no session store to read blocks from');
   const { blocks: list, close } = await io.openBlocks();
   try {
     if (command === 'blocked') {
       const all = await list.listBlocked();
       if (all.length === 0) io.out('No sign-in is blocked.');
-      for (const b of all) io.out(`${b.sub}  blocked since ${new Date(b.at).toISOString()}  reason: ${b.reason}  (${b.source}${b.jti ? `, event ${b.jti}` : ''})`);
+      for (const b of all)
+        io.out(
+          `${b.sub}  blocked since ${new Date(b.at).toISOString()}  reason: ${b.reason}  (${b.source}${b.jti ? `, event ${b.jti}` : ''})`,
+        );
       return EXIT.ok;
     }
     const sub = positional[0]!;

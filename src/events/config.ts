@@ -56,11 +56,15 @@ export function riscConfigurationUrlFor(issuer: string): string {
  * `fallback` gives what the environment leaves out in the demo (the mock's client id and issuer); in production
  * OIDC_CLIENT_ID and OIDC_ISSUER are read from `env` like the rest of the app does.
  */
-export function parseRiscConfig(env: Env, fallback: { clientId?: string; issuer?: string } = {}): ParseResult<RiscConfig> {
+export function parseRiscConfig(
+  env: Env,
+  fallback: { clientId?: string; issuer?: string } = {},
+): ParseResult<RiscConfig> {
   const problems: string[] = [];
 
   const switchRaw = (env['RISC_RECEIVER'] ?? 'on').trim().toLowerCase();
-  if (!['on', 'off'].includes(switchRaw)) problems.push(`RISC_RECEIVER must be on or off, got "${env['RISC_RECEIVER']}"`);
+  if (!['on', 'off'].includes(switchRaw))
+    problems.push(`RISC_RECEIVER must be on or off, got "${env['RISC_RECEIVER']}"`);
   const enabled = switchRaw !== 'off';
 
   const path = (env['RISC_PATH'] ?? '').trim() || RISC_DEFAULTS.path;
@@ -69,24 +73,60 @@ export function parseRiscConfig(env: Env, fallback: { clientId?: string; issuer?
   }
 
   const issuer = (env['OIDC_ISSUER'] ?? '').trim() || fallback.issuer || RISC_DEFAULTS.googleIssuer;
-  const idsRaw = (env['RISC_CLIENT_IDS'] ?? '').trim() || (env['OIDC_CLIENT_ID'] ?? '').trim() || fallback.clientId || '';
-  const clientIds = [...new Set(idsRaw.split(',').map((s) => s.trim()).filter(Boolean))];
-  if (enabled && clientIds.length === 0) problems.push('RISC_CLIENT_IDS (or OIDC_CLIENT_ID) must name at least one OAuth client ID to accept as the aud of security event tokens');
+  const idsRaw =
+    (env['RISC_CLIENT_IDS'] ?? '').trim() || (env['OIDC_CLIENT_ID'] ?? '').trim() || fallback.clientId || '';
+  const clientIds = [
+    ...new Set(
+      idsRaw
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  ];
+  if (enabled && clientIds.length === 0)
+    problems.push(
+      'RISC_CLIENT_IDS (or OIDC_CLIENT_ID) must name at least one OAuth client ID to accept as the aud of security event tokens',
+    );
 
   const configurationUrl = (env['RISC_CONFIGURATION_URL'] ?? '').trim() || riscConfigurationUrlFor(issuer);
   const urlProblem = checkFetchUrl(configurationUrl);
   if (urlProblem) problems.push(`RISC_CONFIGURATION_URL ${urlProblem}, got "${configurationUrl}"`);
 
   const maxAgeSeconds = intSetting(env, 'RISC_MAX_AGE_SECONDS', RISC_DEFAULTS.maxAgeSeconds, 60, 90 * 86_400, problems);
-  const clockSkewSeconds = intSetting(env, 'RISC_CLOCK_SKEW_SECONDS', RISC_DEFAULTS.clockSkewSeconds, 0, 3600, problems);
-  const rateLimitPerMinute = intSetting(env, 'RISC_RATE_LIMIT_PER_MINUTE', RISC_DEFAULTS.rateLimitPerMinute, 1, 100_000, problems);
+  const clockSkewSeconds = intSetting(
+    env,
+    'RISC_CLOCK_SKEW_SECONDS',
+    RISC_DEFAULTS.clockSkewSeconds,
+    0,
+    3600,
+    problems,
+  );
+  const rateLimitPerMinute = intSetting(
+    env,
+    'RISC_RATE_LIMIT_PER_MINUTE',
+    RISC_DEFAULTS.rateLimitPerMinute,
+    1,
+    100_000,
+    problems,
+  );
 
   const reactionRaw = (env['RISC_TOKENS_REVOKED'] ?? 'drop-tokens').trim();
-  if (reactionRaw !== 'drop-tokens' && reactionRaw !== 'end-sessions') problems.push(`RISC_TOKENS_REVOKED must be drop-tokens or end-sessions, got "${reactionRaw}"`);
+  if (reactionRaw !== 'drop-tokens' && reactionRaw !== 'end-sessions')
+    problems.push(`RISC_TOKENS_REVOKED must be drop-tokens or end-sessions, got "${reactionRaw}"`);
   const tokensRevoked: TokensRevokedReaction = reactionRaw === 'end-sessions' ? 'end-sessions' : 'drop-tokens';
 
   return {
-    value: { enabled, path, clientIds, configurationUrl, subjectIssuers: [issuer], maxAgeSeconds, clockSkewSeconds, rateLimitPerMinute, tokensRevoked },
+    value: {
+      enabled,
+      path,
+      clientIds,
+      configurationUrl,
+      subjectIssuers: [issuer],
+      maxAgeSeconds,
+      clockSkewSeconds,
+      rateLimitPerMinute,
+      tokensRevoked,
+    },
     problems,
   };
 }

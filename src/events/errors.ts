@@ -3,12 +3,24 @@
 // map to 503 so that the transmitter delivers again later.
 
 /** RFC 8935 §2.4 / IANA "Security Event Token Error Codes". */
-export type Rfc8935Error = 'invalid_request' | 'invalid_key' | 'invalid_issuer' | 'invalid_audience' | 'authentication_failed' | 'access_denied';
+export type Rfc8935Error =
+  | 'invalid_request'
+  | 'invalid_key'
+  | 'invalid_issuer'
+  | 'invalid_audience'
+  | 'authentication_failed'
+  | 'access_denied';
 
 export const SET_ERRORS = {
   // The request itself.
-  SET_CONTENT_TYPE: { err: 'invalid_request', description: 'The request must have Content-Type application/secevent+jwt.' },
-  SET_TOO_LARGE: { err: 'invalid_request', description: 'The security event token is larger than this receiver accepts.' },
+  SET_CONTENT_TYPE: {
+    err: 'invalid_request',
+    description: 'The request must have Content-Type application/secevent+jwt.',
+  },
+  SET_TOO_LARGE: {
+    err: 'invalid_request',
+    description: 'The security event token is larger than this receiver accepts.',
+  },
   SET_MALFORMED: { err: 'invalid_request', description: 'The body is not a signed JWT in compact serialization.' },
   SET_ENCRYPTED: { err: 'invalid_request', description: 'Encrypted security event tokens are not accepted.' },
   SET_TYP_WRONG: { err: 'invalid_request', description: 'The JWT typ header names another kind of token.' },
@@ -19,8 +31,14 @@ export const SET_ERRORS = {
   SET_BAD_SIGNATURE: { err: 'authentication_failed', description: 'The signature does not verify.' },
   // Claims.
   SET_CLAIMS_NOT_JSON: { err: 'invalid_request', description: 'The JWT payload is not a JSON object.' },
-  SET_WRONG_ISSUER: { err: 'invalid_issuer', description: 'The iss claim is not the issuer of the RISC configuration.' },
-  SET_WRONG_AUDIENCE: { err: 'invalid_audience', description: 'The aud claim names none of this receiver’s client IDs.' },
+  SET_WRONG_ISSUER: {
+    err: 'invalid_issuer',
+    description: 'The iss claim is not the issuer of the RISC configuration.',
+  },
+  SET_WRONG_AUDIENCE: {
+    err: 'invalid_audience',
+    description: 'The aud claim names none of this receiver’s client IDs.',
+  },
   SET_NO_IAT: { err: 'invalid_request', description: 'The iat claim is missing or not a number.' },
   SET_IAT_TOO_OLD: { err: 'invalid_request', description: 'The token was issued too long ago.' },
   SET_IAT_IN_FUTURE: { err: 'invalid_request', description: 'The token is dated in the future.' },
@@ -53,7 +71,11 @@ export class SetError extends Error {
  */
 export class ReceiverUnavailableError extends Error {
   constructor(
-    readonly code: 'RISC_CONFIG_UNAVAILABLE' | 'RISC_KEYS_UNAVAILABLE' | 'RISC_STORE_UNAVAILABLE' | 'RISC_REACTION_FAILED',
+    readonly code:
+      | 'RISC_CONFIG_UNAVAILABLE'
+      | 'RISC_KEYS_UNAVAILABLE'
+      | 'RISC_STORE_UNAVAILABLE'
+      | 'RISC_REACTION_FAILED',
     detail: string,
   ) {
     super(`${code}: ${detail}`);

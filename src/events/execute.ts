@@ -26,13 +26,18 @@ export interface AccountActions extends SessionOperations {
   flagCredentialChange(sub: string, at: number): Promise<void>;
 }
 
-export function accountActionsFrom(deps: { sessions: SessionOperations; blocks: SignInBlockList; credentialChanges: CredentialChangeFlags }): AccountActions {
+export function accountActionsFrom(deps: {
+  sessions: SessionOperations;
+  blocks: SignInBlockList;
+  credentialChanges: CredentialChangeFlags;
+}): AccountActions {
   const { sessions, blocks, credentialChanges } = deps;
   return {
     endSessions: (sub) => sessions.endSessions(sub),
     dropRefreshTokens: (sub) => sessions.dropRefreshTokens(sub),
     dropMatchingRefreshToken: (matcher, sub) => sessions.dropMatchingRefreshToken(matcher, sub),
-    blockSignIn: (sub, b) => blocks.block({ sub, blocked: true, reason: b.reason, source: 'risc', at: b.at, jti: b.jti }),
+    blockSignIn: (sub, b) =>
+      blocks.block({ sub, blocked: true, reason: b.reason, source: 'risc', at: b.at, jti: b.jti }),
     unblockSignIn: (sub, at) => blocks.unblock(sub, at, 'risc'),
     flagCredentialChange: (sub, at) => credentialChanges.flag(sub, at),
   };
@@ -97,7 +102,12 @@ async function runOne(action: Action, ctx: ReactionContext, accounts: AccountAct
     case 'drop-token': {
       // The identifier is part of a secret: only its kind is logged.
       const tokens = await accounts.dropMatchingRefreshToken(refreshTokenMatcher(action.token), action.sub);
-      audit('risc-refresh-token-dropped', { ...base, ...(action.sub ? { sub: action.sub } : {}), alg: action.token.alg, tokens });
+      audit('risc-refresh-token-dropped', {
+        ...base,
+        ...(action.sub ? { sub: action.sub } : {}),
+        alg: action.token.alg,
+        tokens,
+      });
       return;
     }
     case 'block-sign-in': {
@@ -118,12 +128,21 @@ async function runOne(action: Action, ctx: ReactionContext, accounts: AccountAct
       audit('risc-verification', { ...base, state: action.state ?? null });
       return;
     case 'ignore':
-      audit('risc-event-ignored', { ...base, why: action.why, uri: action.uri, ...(action.sub ? { sub: action.sub } : {}) });
+      audit('risc-event-ignored', {
+        ...base,
+        why: action.why,
+        uri: action.uri,
+        ...(action.sub ? { sub: action.sub } : {}),
+      });
       return;
   }
 }
 
-export async function executeReaction(actions: readonly Action[], ctx: ReactionContext, deps: { accounts: AccountActions; audit: RiscAudit }): Promise<{ ok: boolean; outcomes: ActionOutcome[] }> {
+export async function executeReaction(
+  actions: readonly Action[],
+  ctx: ReactionContext,
+  deps: { accounts: AccountActions; audit: RiscAudit },
+): Promise<{ ok: boolean; outcomes: ActionOutcome[] }> {
   const outcomes: ActionOutcome[] = [];
   for (const action of actions) {
     try {
@@ -131,7 +150,13 @@ export async function executeReaction(actions: readonly Action[], ctx: ReactionC
       outcomes.push({ action: action.kind, ok: true });
     } catch (err) {
       const error = (err as Error).message;
-      deps.audit('risc-reaction-failed', { jti: ctx.jti, riscEvent: ctx.event, action: action.kind, ...('sub' in action && action.sub ? { sub: action.sub } : {}), error });
+      deps.audit('risc-reaction-failed', {
+        jti: ctx.jti,
+        riscEvent: ctx.event,
+        action: action.kind,
+        ...('sub' in action && action.sub ? { sub: action.sub } : {}),
+        error,
+      });
       outcomes.push({ action: action.kind, ok: false, error });
     }
   }

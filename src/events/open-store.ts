@@ -3,7 +3,9 @@ import { parseSessionStore } from '../config/env.js';
 import type { SignInBlockList } from '../storage/account-events/account-state.js';
 import { RedisAccountState, SqliteAccountState } from '../storage/account-events/account-state.js';
 
-export async function openBlocksFromEnv(env: Record<string, string | undefined>): Promise<{ blocks: SignInBlockList; close(): Promise<void> }> {
+export async function openBlocksFromEnv(
+  env: Record<string, string | undefined>,
+): Promise<{ blocks: SignInBlockList; close(): Promise<void> }> {
   const spec = parseSessionStore(env['SESSION_STORE'] || 'sqlite:data/sessions.db');
   if (typeof spec === 'string') throw new Error(`SESSION_STORE is not valid: expected ${spec}`);
   switch (spec.kind) {

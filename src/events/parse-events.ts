@@ -29,14 +29,17 @@ type SubjectResult = { sub: string } | { ignored: IgnoredWhy };
 /** An `iss-sub` (or `id_token_claims`) subject naming one of our users. */
 function subjectSub(uri: string, payload: Record<string, unknown>, opts: ParseEventsOptions): SubjectResult {
   const subject = payload['subject'];
-  if (typeof subject !== 'object' || subject === null || Array.isArray(subject)) throw invalid(uri, 'no subject object');
+  if (typeof subject !== 'object' || subject === null || Array.isArray(subject))
+    throw invalid(uri, 'no subject object');
   const s = subject as Record<string, unknown>;
   // RFC 9493 renamed subject_type to format; Google sends subject_type.
   const type = s['subject_type'] ?? s['format'];
-  if (type !== undefined && type !== 'iss-sub' && type !== 'iss_sub' && type !== 'id_token_claims') return { ignored: 'subject-without-sub' };
+  if (type !== undefined && type !== 'iss-sub' && type !== 'iss_sub' && type !== 'id_token_claims')
+    return { ignored: 'subject-without-sub' };
   const { iss, sub } = s;
   if (typeof iss !== 'string' || !iss) throw invalid(uri, 'subject has no iss');
-  if (typeof sub !== 'string' || !sub || sub.length > MAX_SUB || CONTROL.test(sub)) throw invalid(uri, 'subject has no usable sub');
+  if (typeof sub !== 'string' || !sub || sub.length > MAX_SUB || CONTROL.test(sub))
+    throw invalid(uri, 'subject has no usable sub');
   const ours = opts.subjectIssuers.map(normaliseIssuer);
   if (!ours.includes(normaliseIssuer(iss))) return { ignored: 'foreign-subject-issuer' };
   return { sub };
@@ -47,12 +50,15 @@ type TokenResult = { token: TokenIdentifier; sub?: string } | { ignored: Ignored
 /** The OAuth token subject of `token-revoked`: token_type, token_identifier_alg, token. */
 function tokenSubject(uri: string, payload: Record<string, unknown>): TokenResult {
   const subject = payload['subject'];
-  if (typeof subject !== 'object' || subject === null || Array.isArray(subject)) throw invalid(uri, 'no subject object');
+  if (typeof subject !== 'object' || subject === null || Array.isArray(subject))
+    throw invalid(uri, 'no subject object');
   const s = subject as Record<string, unknown>;
   const alg = s['token_identifier_alg'];
   const value = s['token'];
-  if (typeof alg !== 'string' || typeof value !== 'string' || !value) throw invalid(uri, 'subject has no token_identifier_alg and token');
-  if (s['token_type'] !== undefined && s['token_type'] !== 'refresh_token') return { ignored: 'unsupported-token-identifier' };
+  if (typeof alg !== 'string' || typeof value !== 'string' || !value)
+    throw invalid(uri, 'subject has no token_identifier_alg and token');
+  if (s['token_type'] !== undefined && s['token_type'] !== 'refresh_token')
+    return { ignored: 'unsupported-token-identifier' };
   if (alg === 'prefix') {
     if (value.length !== 16) throw invalid(uri, 'a prefix identifier must be 16 characters');
     return { token: { alg, value } };

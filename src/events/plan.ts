@@ -20,7 +20,9 @@ export function planReaction(event: RiscEvent, policy: ReactionPolicy = DEFAULT_
       // Ending a session deletes its token record too (the record is keyed by the session).
       return [{ kind: 'end-sessions', sub: event.sub }];
     case 'tokens-revoked':
-      return policy.tokensRevoked === 'end-sessions' ? [{ kind: 'end-sessions', sub: event.sub }] : [{ kind: 'drop-refresh-tokens', sub: event.sub }];
+      return policy.tokensRevoked === 'end-sessions'
+        ? [{ kind: 'end-sessions', sub: event.sub }]
+        : [{ kind: 'drop-refresh-tokens', sub: event.sub }];
     case 'token-revoked':
       return [{ kind: 'drop-token', token: event.token, ...(event.sub !== undefined ? { sub: event.sub } : {}) }];
     case 'account-disabled':
@@ -35,6 +37,8 @@ export function planReaction(event: RiscEvent, policy: ReactionPolicy = DEFAULT_
     case 'verification':
       return [{ kind: 'log-verification', ...(event.state !== undefined ? { state: event.state } : {}) }];
     case 'ignored':
-      return [{ kind: 'ignore', why: event.why, uri: event.uri, ...(event.sub !== undefined ? { sub: event.sub } : {}) }];
+      return [
+        { kind: 'ignore', why: event.why, uri: event.uri, ...(event.sub !== undefined ? { sub: event.sub } : {}) },
+      ];
   }
 }

@@ -65,7 +65,13 @@ export function createRiscReceiver(deps: RiscReceiverDeps): RiscReceiver {
   async function handle(contentType: string | undefined, body: Buffer | string | undefined): Promise<ReceiveResult> {
     if (!isSetMediaType(contentType)) throw new SetError('SET_CONTENT_TYPE', `content-type ${contentType ?? '(none)'}`);
     const token = (typeof body === 'string' ? body : (body?.toString('latin1') ?? '')).trim();
-    const set = await verifySecurityEventToken(token, { keys: deps.keys, clientIds: deps.clientIds, now: now(), maxAgeMs: deps.maxAgeMs, clockSkewMs: deps.clockSkewMs });
+    const set = await verifySecurityEventToken(token, {
+      keys: deps.keys,
+      clientIds: deps.clientIds,
+      now: now(),
+      maxAgeMs: deps.maxAgeMs,
+      clockSkewMs: deps.clockSkewMs,
+    });
     const events = parseEvents(set, { subjectIssuers: deps.subjectIssuers });
     const plans = events.map((event) => ({ event, actions: planReaction(event, policy) }));
 
@@ -83,12 +89,24 @@ export function createRiscReceiver(deps: RiscReceiverDeps): RiscReceiver {
 
     let ok = true;
     for (const { event, actions } of plans) {
-      const result = await executeReaction(actions, { jti: set.jti, at: event.at, event: event.name === 'ignored' ? event.uri : event.name }, { accounts: deps.accounts, audit: deps.audit });
+      const result = await executeReaction(
+        actions,
+        { jti: set.jti, at: event.at, event: event.name === 'ignored' ? event.uri : event.name },
+        { accounts: deps.accounts, audit: deps.audit },
+      );
       ok &&= result.ok;
     }
     if (!ok) {
       // Every action is idempotent: let the transmitter deliver the whole token again.
-      await deps.jti.release(key).catch((err: unknown) => log('warn', { jti: set.jti, err: (err as Error).message }, 'risc: could not release the jti after a failed reaction'));
+      await deps.jti
+        .release(key)
+        .catch((err: unknown) =>
+          log(
+            'warn',
+            { jti: set.jti, err: (err as Error).message },
+            'risc: could not release the jti after a failed reaction',
+          ),
+        );
       throw new ReceiverUnavailableError('RISC_REACTION_FAILED', `a reaction to ${set.jti} failed`);
     }
     return { status: 202, outcome: 'accepted', jti: set.jti };
@@ -106,10 +124,18 @@ export function createRiscReceiver(deps: RiscReceiverDeps): RiscReceiver {
         }
         if (err instanceof ReceiverUnavailableError) {
           log('warn', { code: err.code, detail: err.message }, 'risc: cannot judge a security event token now');
-          return { status: 503, body: { description: 'The receiver cannot process security event tokens right now; deliver again later.' }, code: err.code };
+          return {
+            status: 503,
+            body: { description: 'The receiver cannot process security event tokens right now; deliver again later.' },
+            code: err.code,
+          };
         }
         log('warn', { code: 'RISC_INTERNAL', detail: (err as Error).message }, 'risc: unexpected failure');
-        return { status: 503, body: { description: 'The receiver cannot process security event tokens right now; deliver again later.' }, code: 'RISC_INTERNAL' };
+        return {
+          status: 503,
+          body: { description: 'The receiver cannot process security event tokens right now; deliver again later.' },
+          code: 'RISC_INTERNAL',
+        };
       }
     },
   };

@@ -31,7 +31,11 @@ export function riscApiRoot(env: Record<string, string | undefined>): string {
   return RISC_API_ROOT;
 }
 
-export type RiscApiErrorCode = 'RISC_AUTH_FAILED' | 'RISC_API_REFUSED' | 'RISC_API_UNREACHABLE' | 'RISC_API_UNAVAILABLE';
+export type RiscApiErrorCode =
+  | 'RISC_AUTH_FAILED'
+  | 'RISC_API_REFUSED'
+  | 'RISC_API_UNREACHABLE'
+  | 'RISC_API_UNAVAILABLE';
 
 export class RiscApiError extends Error {
   constructor(
@@ -55,17 +59,25 @@ export interface StreamConfiguration {
 /** Google's error message → what the operator should do (the messages are from Google's error table). */
 export function hintFor(status: number, message: string): string | undefined {
   const m = message.toLowerCase();
-  if (status === 401) return 'The RISC API did not accept the credentials. Check which identity Application Default Credentials resolve to (gcloud auth application-default print-access-token, or the attached service account).';
+  if (status === 401)
+    return 'The RISC API did not accept the credentials. Check which identity Application Default Credentials resolve to (gcloud auth application-default print-access-token, or the attached service account).';
   if (m.includes('only be called by a service account')) {
     return 'Application Default Credentials resolved to a user account. Run on a workload with an attached service account, or use gcloud auth application-default login --impersonate-service-account=SA_EMAIL.';
   }
-  if (m.includes('needs permission')) return 'Grant the RISC Configuration Admin role (roles/riscconfigs.admin) to the calling service account on the project that owns the OAuth client.';
-  if (m.includes('insufficient authentication scopes')) return 'The access token lacks the RISC scope this call needs; on Compute Engine, the VM’s access scopes may be narrower than the request.';
-  if (m.includes('https')) return 'Google delivers only to https URLs: set BASE_URL (or --url) to the public https address of Scopewise.';
-  if (m.includes('does not belong to any of your project')) return "Add the receiver's domain to the OAuth consent screen's authorized domains.";
-  if (m.includes('no risc configuration') || m.includes('no existing risc configuration')) return 'Register the receiver first: npm run risc -- register';
-  if (m.includes('at least one oauth client')) return 'Create the OAuth client (Credentials page) in the same project first.';
-  if (m.includes('project could not be found')) return 'The service account belongs to another (or a deleted) project: use one from the project that owns the OAuth client.';
+  if (m.includes('needs permission'))
+    return 'Grant the RISC Configuration Admin role (roles/riscconfigs.admin) to the calling service account on the project that owns the OAuth client.';
+  if (m.includes('insufficient authentication scopes'))
+    return 'The access token lacks the RISC scope this call needs; on Compute Engine, the VM’s access scopes may be narrower than the request.';
+  if (m.includes('https'))
+    return 'Google delivers only to https URLs: set BASE_URL (or --url) to the public https address of Scopewise.';
+  if (m.includes('does not belong to any of your project'))
+    return "Add the receiver's domain to the OAuth consent screen's authorized domains.";
+  if (m.includes('no risc configuration') || m.includes('no existing risc configuration'))
+    return 'Register the receiver first: npm run risc -- register';
+  if (m.includes('at least one oauth client'))
+    return 'Create the OAuth client (Credentials page) in the same project first.';
+  if (m.includes('project could not be found'))
+    return 'The service account belongs to another (or a deleted) project: use one from the project that owns the OAuth client.';
   return undefined;
 }
 
@@ -102,12 +114,19 @@ export class RiscApiClient {
         'Run where a service account is attached (Cloud Run, GKE, Compute Engine), or set up ADC with gcloud auth application-default login --impersonate-service-account=SA_EMAIL.',
       );
     }
-    if (!headers.get('authorization')) throw new RiscApiError('RISC_AUTH_FAILED', 'the credentials gave no Authorization header');
+    if (!headers.get('authorization'))
+      throw new RiscApiError('RISC_AUTH_FAILED', 'the credentials gave no Authorization header');
     headers.set('accept', 'application/json');
     if (body !== undefined) headers.set('content-type', 'application/json');
     let res: Response;
     try {
-      res = await this.doFetch(url, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}), redirect: 'error', signal: AbortSignal.timeout(this.timeoutMs) });
+      res = await this.doFetch(url, {
+        method,
+        headers,
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        redirect: 'error',
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
     } catch (err) {
       throw new RiscApiError('RISC_API_UNREACHABLE', `${method} ${url} failed: ${(err as Error).message}`);
     }
@@ -121,8 +140,19 @@ export class RiscApiClient {
     if (res.ok) return (json ?? {}) as T;
     const message = (json as { error?: { message?: unknown } } | undefined)?.error?.message;
     const msg = typeof message === 'string' ? message : `HTTP ${res.status}`;
-    if (res.status >= 500) throw new RiscApiError('RISC_API_UNAVAILABLE', `${method} ${path}: ${res.status} ${msg}`, res.status, 'Google answered with a server error; try again later.');
-    throw new RiscApiError('RISC_API_REFUSED', `${method} ${path}: ${res.status} ${msg}`, res.status, hintFor(res.status, msg));
+    if (res.status >= 500)
+      throw new RiscApiError(
+        'RISC_API_UNAVAILABLE',
+        `${method} ${path}: ${res.status} ${msg}`,
+        res.status,
+        'Google answered with a server error; try again later.',
+      );
+    throw new RiscApiError(
+      'RISC_API_REFUSED',
+      `${method} ${path}: ${res.status} ${msg}`,
+      res.status,
+      hintFor(res.status, msg),
+    );
   }
 
   /** Registers (or replaces) the stream: push delivery to `receiverUrl` of the given event types. */

@@ -29,13 +29,24 @@ export function createRiscRouter(opts: RiscRouterOptions): Router {
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     ...(opts.rateLimitStore ? { store: opts.rateLimitStore, passOnStoreError: true } : {}),
-    handler: (_req, res) => sendJson(res, 429, { err: 'access_denied', description: 'Too many security event tokens from this address; deliver again later.' }),
+    handler: (_req, res) =>
+      sendJson(res, 429, {
+        err: 'access_denied',
+        description: 'Too many security event tokens from this address; deliver again later.',
+      }),
   });
   // Only a SET body is read, raw, capped, never inflated (no compression bombs).
-  const readBody = express.raw({ type: (req) => isSetMediaType(req.headers['content-type']), limit: opts.bodyLimitBytes ?? DEFAULT_BODY_LIMIT, inflate: false });
+  const readBody = express.raw({
+    type: (req) => isSetMediaType(req.headers['content-type']),
+    limit: opts.bodyLimitBytes ?? DEFAULT_BODY_LIMIT,
+    inflate: false,
+  });
 
   router.post('/', limiter, readBody, async (req: Request, res: Response) => {
-    const result = await opts.receiver.receive(req.get('content-type'), Buffer.isBuffer(req.body) ? req.body : undefined);
+    const result = await opts.receiver.receive(
+      req.get('content-type'),
+      Buffer.isBuffer(req.body) ? req.body : undefined,
+    );
     if (result.status === 202) {
       res.status(202).set('Cache-Control', 'no-store').end();
       return;

@@ -13,7 +13,9 @@ export function doubleSha512(token: string): Buffer {
 
 /** How a transmitter would name this token (used by the mock transmitter and the tests). */
 export function tokenIdentifierFor(refreshToken: string, alg: TokenIdentifierAlg): TokenIdentifier {
-  return alg === 'prefix' ? { alg, value: refreshToken.slice(0, PREFIX_LENGTH) } : { alg, value: doubleSha512(refreshToken).toString('base64') };
+  return alg === 'prefix'
+    ? { alg, value: refreshToken.slice(0, PREFIX_LENGTH) }
+    : { alg, value: doubleSha512(refreshToken).toString('base64') };
 }
 
 /** The hash identifier's bytes, accepting base64 or base64url, padded or not (the name says base64). */

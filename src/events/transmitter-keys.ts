@@ -4,7 +4,13 @@
 //
 // Written by hand around jose's key selection (createLocalJWKSet) rather than with createRemoteJWKSet because
 // the JWKS location is itself discovered, the clock must be injectable for tests, and fetches are counted.
-import { createLocalJWKSet, errors as joseErrors, type CryptoKey, type JSONWebKeySet, type JWSHeaderParameters } from 'jose';
+import {
+  createLocalJWKSet,
+  errors as joseErrors,
+  type CryptoKey,
+  type JSONWebKeySet,
+  type JWSHeaderParameters,
+} from 'jose';
 import { readBodyLimited } from '../http/read-limited.js';
 import { checkFetchUrl } from './config.js';
 import { ReceiverUnavailableError, SetError } from './errors.js';
@@ -17,23 +23,34 @@ export interface RiscConfiguration {
 
 /** Validates a RISC configuration document. The issuer must live at the origin the document came from. */
 export function parseRiscConfiguration(doc: unknown, configurationUrl: string): RiscConfiguration {
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new ReceiverUnavailableError('RISC_CONFIG_UNAVAILABLE', 'the RISC configuration is not a JSON object');
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
+    throw new ReceiverUnavailableError('RISC_CONFIG_UNAVAILABLE', 'the RISC configuration is not a JSON object');
   const d = doc as Record<string, unknown>;
   const issuer = d['issuer'];
   const jwksUri = d['jwks_uri'];
-  if (typeof issuer !== 'string' || !issuer) throw new ReceiverUnavailableError('RISC_CONFIG_UNAVAILABLE', 'the RISC configuration has no issuer');
+  if (typeof issuer !== 'string' || !issuer)
+    throw new ReceiverUnavailableError('RISC_CONFIG_UNAVAILABLE', 'the RISC configuration has no issuer');
   let issuerUrl: URL;
   try {
     issuerUrl = new URL(issuer);
   } catch {
-    throw new ReceiverUnavailableError('RISC_CONFIG_UNAVAILABLE', `the RISC configuration's issuer is not a URL: ${issuer}`);
+    throw new ReceiverUnavailableError(
+      'RISC_CONFIG_UNAVAILABLE',
+      `the RISC configuration's issuer is not a URL: ${issuer}`,
+    );
   }
   // Like OIDC discovery: a document cannot speak for an issuer on another origin.
   if (issuerUrl.origin !== new URL(configurationUrl).origin) {
-    throw new ReceiverUnavailableError('RISC_CONFIG_UNAVAILABLE', `the RISC configuration's issuer ${issuer} is not at ${new URL(configurationUrl).origin}`);
+    throw new ReceiverUnavailableError(
+      'RISC_CONFIG_UNAVAILABLE',
+      `the RISC configuration's issuer ${issuer} is not at ${new URL(configurationUrl).origin}`,
+    );
   }
-  if (typeof jwksUri !== 'string' || checkFetchUrl(jwksUri)) throw new ReceiverUnavailableError('RISC_CONFIG_UNAVAILABLE', 'the RISC configuration has no usable jwks_uri');
-  const methods = Array.isArray(d['delivery_methods_supported']) ? d['delivery_methods_supported'].filter((m): m is string => typeof m === 'string') : [];
+  if (typeof jwksUri !== 'string' || checkFetchUrl(jwksUri))
+    throw new ReceiverUnavailableError('RISC_CONFIG_UNAVAILABLE', 'the RISC configuration has no usable jwks_uri');
+  const methods = Array.isArray(d['delivery_methods_supported'])
+    ? d['delivery_methods_supported'].filter((m): m is string => typeof m === 'string')
+    : [];
   return { issuer, jwksUri, deliveryMethodsSupported: methods };
 }
 
@@ -53,13 +70,22 @@ export function httpJsonFetcher(opts: HttpJsonOptions = {}): FetchJson {
   return async (url) => {
     let res: Response;
     try {
-      res = await doFetch(url, { headers: { accept: 'application/json' }, redirect: 'error', signal: AbortSignal.timeout(timeoutMs) });
+      res = await doFetch(url, {
+        headers: { accept: 'application/json' },
+        redirect: 'error',
+        signal: AbortSignal.timeout(timeoutMs),
+      });
     } catch (err) {
       throw new ReceiverUnavailableError('RISC_KEYS_UNAVAILABLE', `GET ${url} failed: ${(err as Error).message}`);
     }
     const body = await readBodyLimited(res, maxBytes).catch(() => undefined);
-    if (res.status !== 200) throw new ReceiverUnavailableError('RISC_KEYS_UNAVAILABLE', `GET ${url} answered ${res.status}`);
-    if (!body) throw new ReceiverUnavailableError('RISC_KEYS_UNAVAILABLE', `GET ${url}: body larger than ${maxBytes} bytes or unreadable`);
+    if (res.status !== 200)
+      throw new ReceiverUnavailableError('RISC_KEYS_UNAVAILABLE', `GET ${url} answered ${res.status}`);
+    if (!body)
+      throw new ReceiverUnavailableError(
+        'RISC_KEYS_UNAVAILABLE',
+        `GET ${url}: body larger than ${maxBytes} bytes or unreadable`,
+      );
     try {
       return JSON.parse(body.toString('utf8')) as unknown;
     } catch {
@@ -123,7 +149,8 @@ export class TransmitterKeys {
 
   /** The key for a token's protected header: jose's `compactVerify` calls this. */
   async keyFor(header: JWSHeaderParameters): Promise<CryptoKey> {
-    if (!header.alg || !this.algorithms.includes(header.alg)) throw new SetError('SET_ALG_NOT_ALLOWED', `alg ${String(header.alg)}`);
+    if (!header.alg || !this.algorithms.includes(header.alg))
+      throw new SetError('SET_ALG_NOT_ALLOWED', `alg ${String(header.alg)}`);
     if (typeof header.kid !== 'string' || !header.kid) throw new SetError('SET_NO_KID');
     await this.ensureFresh();
     const generation = this.keysGeneration;
@@ -136,7 +163,8 @@ export class TransmitterKeys {
       if (fresh) return fresh;
     }
     // Unknown kid: the transmitter may have rotated. Look once more, unless we looked very recently.
-    if (this.now() - this.lastKeysAttemptAt < this.minRefetchIntervalMs) throw new SetError('SET_UNKNOWN_KID', `kid ${header.kid} (refetch not allowed yet)`);
+    if (this.now() - this.lastKeysAttemptAt < this.minRefetchIntervalMs)
+      throw new SetError('SET_UNKNOWN_KID', `kid ${header.kid} (refetch not allowed yet)`);
     await this.singleFlight(() => this.loadKeys());
     const again = await this.select(header);
     if (again) return again;
@@ -147,7 +175,8 @@ export class TransmitterKeys {
     try {
       return (await this.keys!.value(header, { payload: '', signature: '' })) as CryptoKey;
     } catch (err) {
-      if (err instanceof joseErrors.JWKSNoMatchingKey || err instanceof joseErrors.JWKSMultipleMatchingKeys) return undefined;
+      if (err instanceof joseErrors.JWKSNoMatchingKey || err instanceof joseErrors.JWKSMultipleMatchingKeys)
+        return undefined;
       throw new SetError('SET_UNKNOWN_KID', `key for kid ${String(header.kid)} unusable: ${(err as Error).message}`);
     }
   }
@@ -195,13 +224,18 @@ export class TransmitterKeys {
     try {
       jwks = await this.fetchJson(this.config!.value.jwksUri);
     } catch (err) {
-      throw err instanceof ReceiverUnavailableError ? err : new ReceiverUnavailableError('RISC_KEYS_UNAVAILABLE', (err as Error).message);
+      throw err instanceof ReceiverUnavailableError
+        ? err
+        : new ReceiverUnavailableError('RISC_KEYS_UNAVAILABLE', (err as Error).message);
     }
     let selector: KeySelector;
     try {
       selector = createLocalJWKSet(jwks as JSONWebKeySet);
     } catch (err) {
-      throw new ReceiverUnavailableError('RISC_KEYS_UNAVAILABLE', `the JWKS is not a key set: ${(err as Error).message}`);
+      throw new ReceiverUnavailableError(
+        'RISC_KEYS_UNAVAILABLE',
+        `the JWKS is not a key set: ${(err as Error).message}`,
+      );
     }
     this.keys = { value: selector, fetchedAt: this.now() };
     this.keysGeneration++;

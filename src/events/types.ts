@@ -10,7 +10,8 @@ export const RISC_EVENT_URIS = {
   'token-revoked': 'https://schemas.openid.net/secevent/oauth/event-type/token-revoked',
   'account-disabled': 'https://schemas.openid.net/secevent/risc/event-type/account-disabled',
   'account-enabled': 'https://schemas.openid.net/secevent/risc/event-type/account-enabled',
-  'account-credential-change-required': 'https://schemas.openid.net/secevent/risc/event-type/account-credential-change-required',
+  'account-credential-change-required':
+    'https://schemas.openid.net/secevent/risc/event-type/account-credential-change-required',
   verification: 'https://schemas.openid.net/secevent/risc/event-type/verification',
 } as const;
 
@@ -55,7 +56,11 @@ export type RiscEvent =
   /** A well-formed event Scopewise does not act on, and why (it is audited, and acknowledged). */
   | (EventBase & { name: 'ignored'; why: IgnoredWhy; sub?: string });
 
-export type IgnoredWhy = 'unknown-event-type' | 'foreign-subject-issuer' | 'subject-without-sub' | 'unsupported-token-identifier';
+export type IgnoredWhy =
+  | 'unknown-event-type'
+  | 'foreign-subject-issuer'
+  | 'subject-without-sub'
+  | 'unsupported-token-identifier';
 
 /** One reaction step. The executor runs them in order; each one is one audit event. */
 export type Action =

@@ -1,7 +1,13 @@
 // Security event token verification (RFC 8417 SET, as Google's Cross-Account Protection sends it): signature
 // against the transmitter's published keys, then one small check per claim. Each check throws a SetError with
 // its own code; nothing here changes any state.
-import { compactVerify, decodeProtectedHeader, errors as joseErrors, type CryptoKey, type JWSHeaderParameters } from 'jose';
+import {
+  compactVerify,
+  decodeProtectedHeader,
+  errors as joseErrors,
+  type CryptoKey,
+  type JWSHeaderParameters,
+} from 'jose';
 import { ReceiverUnavailableError, SetError } from './errors.js';
 
 export interface VerifiedSet {
@@ -49,23 +55,35 @@ export function checkCompactForm(token: string): void {
 /** A `typ` naming another kind of token (an access token, a logout token…) is not a SET. Absent is fine. */
 export function checkTyp(header: JWSHeaderParameters): void {
   if (header.typ === undefined) return;
-  if (typeof header.typ !== 'string' || !ACCEPTED_TYP.has(header.typ.toLowerCase())) throw new SetError('SET_TYP_WRONG', `typ ${String(header.typ)}`);
+  if (typeof header.typ !== 'string' || !ACCEPTED_TYP.has(header.typ.toLowerCase()))
+    throw new SetError('SET_TYP_WRONG', `typ ${String(header.typ)}`);
 }
 
 export function checkIssuer(claims: Record<string, unknown>, issuer: string): string {
-  if (claims['iss'] !== issuer) throw new SetError('SET_WRONG_ISSUER', `iss ${JSON.stringify(claims['iss'])}, expected ${issuer}`);
+  if (claims['iss'] !== issuer)
+    throw new SetError('SET_WRONG_ISSUER', `iss ${JSON.stringify(claims['iss'])}, expected ${issuer}`);
   return issuer;
 }
 
 export function checkAudience(claims: Record<string, unknown>, clientIds: readonly string[]): string[] {
   const aud = claims['aud'];
-  const list = typeof aud === 'string' ? [aud] : Array.isArray(aud) && aud.every((a) => typeof a === 'string') ? (aud as string[]) : undefined;
+  const list =
+    typeof aud === 'string'
+      ? [aud]
+      : Array.isArray(aud) && aud.every((a) => typeof a === 'string')
+        ? (aud as string[])
+        : undefined;
   if (!list?.some((a) => clientIds.includes(a))) throw new SetError('SET_WRONG_AUDIENCE', `aud ${JSON.stringify(aud)}`);
   return list;
 }
 
 /** `iat` must be present, not older than the window, not later than the clock skew allows. `exp` is not required. */
-export function checkIssuedAt(claims: Record<string, unknown>, now: number, maxAgeMs: number, clockSkewMs: number): number {
+export function checkIssuedAt(
+  claims: Record<string, unknown>,
+  now: number,
+  maxAgeMs: number,
+  clockSkewMs: number,
+): number {
   const iat = claims['iat'];
   if (typeof iat !== 'number' || !Number.isFinite(iat) || iat < 0) throw new SetError('SET_NO_IAT');
   const at = iat * 1000;
@@ -83,9 +101,11 @@ export function checkJti(claims: Record<string, unknown>): string {
 /** `events` must be a non-empty object of event type URI → payload object. */
 export function checkEvents(claims: Record<string, unknown>): Record<string, Record<string, unknown>> {
   const events = claims['events'];
-  if (typeof events !== 'object' || events === null || Array.isArray(events) || Object.keys(events).length === 0) throw new SetError('SET_NO_EVENTS');
+  if (typeof events !== 'object' || events === null || Array.isArray(events) || Object.keys(events).length === 0)
+    throw new SetError('SET_NO_EVENTS');
   for (const [uri, payload] of Object.entries(events)) {
-    if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw new SetError('SET_EVENT_INVALID', `payload of ${uri} is not an object`);
+    if (typeof payload !== 'object' || payload === null || Array.isArray(payload))
+      throw new SetError('SET_EVENT_INVALID', `payload of ${uri} is not an object`);
   }
   return events as Record<string, Record<string, unknown>>;
 }
@@ -110,14 +130,16 @@ export async function verifySecurityEventToken(token: string, opts: VerifySetOpt
     throw new SetError('SET_MALFORMED', 'protected header');
   }
   checkTyp(header);
-  if (typeof header.alg !== 'string' || !opts.keys.algorithms.includes(header.alg)) throw new SetError('SET_ALG_NOT_ALLOWED', `alg ${String(header.alg)}`);
+  if (typeof header.alg !== 'string' || !opts.keys.algorithms.includes(header.alg))
+    throw new SetError('SET_ALG_NOT_ALLOWED', `alg ${String(header.alg)}`);
   let payload: Uint8Array;
   try {
     ({ payload } = await compactVerify(token, (h) => opts.keys.keyFor(h), { algorithms: [...opts.keys.algorithms] }));
   } catch (err) {
     if (err instanceof SetError || err instanceof ReceiverUnavailableError) throw err;
     if (err instanceof joseErrors.JWSSignatureVerificationFailed) throw new SetError('SET_BAD_SIGNATURE');
-    if (err instanceof joseErrors.JOSEAlgNotAllowed || err instanceof joseErrors.JOSENotSupported) throw new SetError('SET_ALG_NOT_ALLOWED', (err as Error).message);
+    if (err instanceof joseErrors.JOSEAlgNotAllowed || err instanceof joseErrors.JOSENotSupported)
+      throw new SetError('SET_ALG_NOT_ALLOWED', (err as Error).message);
     throw new SetError('SET_MALFORMED', (err as Error).message);
   }
   // Only signed claims are looked at, and only now.

@@ -45,7 +45,9 @@ export function accountEvents(deps: AccountEventsDeps): AccountEvents {
   const destroy = (sid: string) =>
     new Promise<void>((resolve, reject) => storage.sessions.destroy(sid, (err) => (err ? reject(err) : resolve())));
   const sessionExists = (sid: string) =>
-    new Promise<boolean>((resolve, reject) => storage.sessions.get(sid, (err, s) => (err ? reject(err) : resolve(Boolean(s?.user)))));
+    new Promise<boolean>((resolve, reject) =>
+      storage.sessions.get(sid, (err, s) => (err ? reject(err) : resolve(Boolean(s?.user)))),
+    );
 
   /** The user's sessions that still exist (entries of sessions that expired or ended are pruned). */
   const liveSessions = async (sub: string) => {
@@ -75,10 +77,19 @@ export function accountEvents(deps: AccountEventsDeps): AccountEvents {
     },
     async dropMatchingRefreshToken(matcher, sub) {
       // The event names the token only: look among the user's sessions when known, else among all records.
-      const refs: AsyncIterable<string> | string[] = sub ? (await subjects.list(sub)).map((e) => e.sessionId) : vault.refs();
+      const refs: AsyncIterable<string> | string[] = sub
+        ? (await subjects.list(sub)).map((e) => e.sessionId)
+        : vault.refs();
       let n = 0;
       for await (const ref of refs) {
-        if (await vault.dropTokens(ref, RISC_DROPPED, (set) => set.refreshToken !== undefined && matcher.matches(set.refreshToken))) n++;
+        if (
+          await vault.dropTokens(
+            ref,
+            RISC_DROPPED,
+            (set) => set.refreshToken !== undefined && matcher.matches(set.refreshToken),
+          )
+        )
+          n++;
       }
       return n;
     },
@@ -102,7 +113,11 @@ export function accountEvents(deps: AccountEventsDeps): AccountEvents {
       log: (level, fields, message) => deps.logger[level](fields, message),
     });
     const limiterStore = storage.rateLimitStore('risc');
-    const router = createRiscRouter({ receiver, rateLimitPerMinute: risc.rateLimitPerMinute, ...(limiterStore ? { rateLimitStore: limiterStore } : {}) });
+    const router = createRiscRouter({
+      receiver,
+      rateLimitPerMinute: risc.rateLimitPerMinute,
+      ...(limiterStore ? { rateLimitStore: limiterStore } : {}),
+    });
     const mounted = Router();
     mounted.use(risc.path, router);
     routers.push(mounted);
@@ -115,7 +130,17 @@ export function accountEvents(deps: AccountEventsDeps): AccountEvents {
     },
     async signedIn(req: Request, sub: string) {
       const t = now();
-      await subjects.add(sub, req.sessionID, { createdAt: t, lastSeenAt: t, ...(req.get('user-agent') ? { userAgent: req.get('user-agent')! } : {}), ...(req.ip ? { ip: req.ip } : {}) }, deps.absoluteMs);
+      await subjects.add(
+        sub,
+        req.sessionID,
+        {
+          createdAt: t,
+          lastSeenAt: t,
+          ...(req.get('user-agent') ? { userAgent: req.get('user-agent')! } : {}),
+          ...(req.ip ? { ip: req.ip } : {}),
+        },
+        deps.absoluteMs,
+      );
       // An account-disabled event that arrived while this sign-in ran: it found no session to end, so end this one.
       if ((await blocks.isBlocked(sub))?.blocked) await sessionOperations.endSessions(sub);
     },
@@ -126,7 +151,13 @@ export function accountEvents(deps: AccountEventsDeps): AccountEvents {
 
   const accountSessions: AccountSessions = {
     async list(sub) {
-      return (await liveSessions(sub)).map((e) => ({ sid: e.sessionId, createdAt: e.createdAt, lastSeenAt: e.lastSeenAt, userAgent: e.userAgent, ip: e.ip }));
+      return (await liveSessions(sub)).map((e) => ({
+        sid: e.sessionId,
+        createdAt: e.createdAt,
+        lastSeenAt: e.lastSeenAt,
+        userAgent: e.userAgent,
+        ip: e.ip,
+      }));
     },
     async endOthers(sub, keepSid) {
       let n = 0;

@@ -26,7 +26,15 @@ import { verifyLive } from './live-check.js';
 
 /** The user's sessions across instances (the subject index of the storage backend). */
 export interface AccountSessions {
-  list(sub: string): Promise<Array<{ sid: string; createdAt: number; lastSeenAt: number; userAgent?: string | undefined; ip?: string | undefined }>>;
+  list(sub: string): Promise<
+    Array<{
+      sid: string;
+      createdAt: number;
+      lastSeenAt: number;
+      userAgent?: string | undefined;
+      ip?: string | undefined;
+    }>
+  >;
   /** Ends every session of `sub` but `keepSid` (and drops their tokens); returns how many ended. */
   endOthers(sub: string, keepSid: string): Promise<number>;
   holdsGrant(sid: string): Promise<boolean>;
@@ -61,8 +69,26 @@ const verifyInput = z.object({
 /** A user agent for people: the browser family and platform, never the whole string. */
 function deviceOf(userAgent: string | undefined): string {
   if (!userAgent) return 'unknown device';
-  const browser = /Edg\//.test(userAgent) ? 'Edge' : /Chrome\//.test(userAgent) ? 'Chrome' : /Firefox\//.test(userAgent) ? 'Firefox' : /Safari\//.test(userAgent) ? 'Safari' : 'a browser';
-  const platform = /Windows/.test(userAgent) ? 'Windows' : /Mac OS X/.test(userAgent) ? 'macOS' : /Android/.test(userAgent) ? 'Android' : /iPhone|iPad/.test(userAgent) ? 'iOS' : /Linux/.test(userAgent) ? 'Linux' : 'another system';
+  const browser = /Edg\//.test(userAgent)
+    ? 'Edge'
+    : /Chrome\//.test(userAgent)
+      ? 'Chrome'
+      : /Firefox\//.test(userAgent)
+        ? 'Firefox'
+        : /Safari\//.test(userAgent)
+          ? 'Safari'
+          : 'a browser';
+  const platform = /Windows/.test(userAgent)
+    ? 'Windows'
+    : /Mac OS X/.test(userAgent)
+      ? 'macOS'
+      : /Android/.test(userAgent)
+        ? 'Android'
+        : /iPhone|iPad/.test(userAgent)
+          ? 'iOS'
+          : /Linux/.test(userAgent)
+            ? 'Linux'
+            : 'another system';
   return `${browser} on ${platform}`;
 }
 
@@ -88,7 +114,8 @@ export function accountRoutes(deps: AccountDeps): Router {
           address: s.ip ?? 'unknown',
           signedIn: formatWhen(s.createdAt),
           lastUsed: formatWhen(s.lastSeenAt),
-          holdsGrant: s.sid === who.sid ? granted.some((g) => !isIdentityScope(g)) : await deps.sessions.holdsGrant(s.sid),
+          holdsGrant:
+            s.sid === who.sid ? granted.some((g) => !isIdentityScope(g)) : await deps.sessions.holdsGrant(s.sid),
         })),
     );
     const view: AccountView = {
@@ -104,8 +131,18 @@ export function accountRoutes(deps: AccountDeps): Router {
         uri: s.scope,
         short: s.short,
         description: s.description ?? s.scope,
-        usedBy: s.identity ? 'Sign-in (who you are)' : s.usedBy.length ? s.usedBy.map((id) => titles.get(id as never) ?? id).join(', ') : 'No feature',
-        stillNeeded: s.identity ? 'Yes' : s.excess ? 'No: broader than any feature needs' : s.stillNeeded ? 'Yes' : 'No',
+        usedBy: s.identity
+          ? 'Sign-in (who you are)'
+          : s.usedBy.length
+            ? s.usedBy.map((id) => titles.get(id as never) ?? id).join(', ')
+            : 'No feature',
+        stillNeeded: s.identity
+          ? 'Yes'
+          : s.excess
+            ? 'No: broader than any feature needs'
+            : s.stillNeeded
+              ? 'Yes'
+              : 'No',
       })),
       holdsExcess: summary.holdsExcess,
       excess: summary.excess.map(shortScope).join(', '),
@@ -152,18 +189,28 @@ export function accountRoutes(deps: AccountDeps): Router {
     const result = await deps.vault.revoke(who.sid, who.user.sub);
     deps.audit('reduce-access', { sub: who.user.sub, dropped: summary.excess, kept: keep, revoked: result.revoked });
     if (!result.revoked) {
-      return deps.render(req, res, 'message', {
-        title: 'Access could not be reduced',
-        heading: 'Google did not confirm the revocation',
-        message: 'Scopewise dropped the tokens it held, but Google did not confirm that the grant was revoked. You can remove Scopewise’s access in your Google Account (Security → Third-party access).',
-        action: { href: '/account', label: 'Back to your account' },
-      }, 502);
+      return deps.render(
+        req,
+        res,
+        'message',
+        {
+          title: 'Access could not be reduced',
+          heading: 'Google did not confirm the revocation',
+          message:
+            'Scopewise dropped the tokens it held, but Google did not confirm that the grant was revoked. You can remove Scopewise’s access in your Google Account (Security → Third-party access).',
+          action: { href: '/account', label: 'Back to your account' },
+        },
+        502,
+      );
     }
     if (keep.length === 0) return redirectLocal(res, '/account');
     // The revocation removed the whole grant, identity included: ask for who the user is again too (as at
     // sign-in), or the grant would be left without email and profile.
     const identity = SIGN_IN_SCOPES.filter((s) => s !== 'openid');
-    const url = await startConsent(deps, req, { scopes: [...identity, ...keep.filter((s) => !isIdentityScope(s))], returnTo: '/account' });
+    const url = await startConsent(deps, req, {
+      scopes: [...identity, ...keep.filter((s) => !isIdentityScope(s))],
+      returnTo: '/account',
+    });
     redirectToIssuer(res, url, deps.oidc.authorizationOrigin);
   });
 
@@ -173,29 +220,53 @@ export function accountRoutes(deps: AccountDeps): Router {
     deps.audit('disconnect', { sub: who.user.sub, revoked: result.revoked, error: result.error });
     await destroySession(req, res, deps.cookie);
     if (result.revoked) return redirectLocal(res, '/?disconnected=1');
-    deps.render(req, res, 'message', {
-      title: 'Signed out',
-      heading: 'Signed out, but Google did not confirm the revocation',
-      message: 'You are signed out of Scopewise and it no longer holds any token. Google did not confirm that it revoked Scopewise’s access, so please check your Google Account (Security → Third-party access) and remove it there.',
-      action: { href: '/', label: 'Back to Scopewise' },
-    }, 502);
+    deps.render(
+      req,
+      res,
+      'message',
+      {
+        title: 'Signed out',
+        heading: 'Signed out, but Google did not confirm the revocation',
+        message:
+          'You are signed out of Scopewise and it no longer holds any token. Google did not confirm that it revoked Scopewise’s access, so please check your Google Account (Security → Third-party access) and remove it there.',
+        action: { href: '/', label: 'Back to Scopewise' },
+      },
+      502,
+    );
   });
 
   // The live check: each method of each feature this session can use, called once in a way that changes nothing.
-  const verifyPage = (project: string): VerifyView => ({ ran: false, project, results: [], nothingToVerify: false, formAction: '/account/verify' });
+  const verifyPage = (project: string): VerifyView => ({
+    ran: false,
+    project,
+    results: [],
+    nothingToVerify: false,
+    formAction: '/account/verify',
+  });
   router.get('/account/verify', deps.requireUser, async (req, res) => {
     const { project } = parseInput(verifyInput, req.query);
-    deps.render(req, res, 'account-verify', { title: 'Verify scopes with Google', ...verifyPage(project ?? engine.chooseProject(req, undefined) ?? '') });
+    deps.render(req, res, 'account-verify', {
+      title: 'Verify scopes with Google',
+      ...verifyPage(project ?? engine.chooseProject(req, undefined) ?? ''),
+    });
   });
   router.post('/account/verify', deps.requireUser, deps.csrf.protect, async (req, res) => {
-    const { project: asked, format } = parseInput(verifyInput, { project: req.body?.project, format: req.body?.format || undefined });
+    const { project: asked, format } = parseInput(verifyInput, {
+      project: req.body?.project,
+      format: req.body?.format || undefined,
+    });
     const project = engine.chooseProject(req, asked);
     const who = await engine.signedIn(req);
     const ready = engine.catalogue.filter((f) => engine.readiness(who, f).state === 'ready');
     const methods = methodsToVerify(ready, data);
     const view = verifyPage(project ?? '');
     if (methods.length === 0 || !project) {
-      return deps.render(req, res, 'account-verify', { title: 'Verify scopes with Google', ...view, ran: true, nothingToVerify: methods.length === 0 });
+      return deps.render(req, res, 'account-verify', {
+        title: 'Verify scopes with Google',
+        ...view,
+        ran: true,
+        nothingToVerify: methods.length === 0,
+      });
     }
     const feature = ready[0]!;
     const results = await engine.google(who, feature, (g) =>
@@ -209,21 +280,40 @@ export function accountRoutes(deps: AccountDeps): Router {
         timeoutMs: 10_000,
       }),
     );
-    deps.audit('scopes-verified', { sub: who.user.sub, project, methods: results.length, refused: results.filter((r) => r.outcome === 'refused-for-scope').map((r) => r.methodId) });
+    deps.audit('scopes-verified', {
+      sub: who.user.sub,
+      project,
+      methods: results.length,
+      refused: results.filter((r) => r.outcome === 'refused-for-scope').map((r) => r.methodId),
+    });
     if (format === 'json') {
-      const evidence = exportLiveEvidence(results, deps.apiBaseOverride ? 'a Google stand-in (GOOGLE_API_BASE_URL)' : 'Google');
+      const evidence = exportLiveEvidence(
+        results,
+        deps.apiBaseOverride ? 'a Google stand-in (GOOGLE_API_BASE_URL)' : 'Google',
+      );
       res.set('Content-Disposition', 'attachment; filename="scopewise-verified.json"');
       res.type('application/json').send(`${JSON.stringify(evidence, null, 2)}\n`);
       return;
     }
-    const featureOf = (methodId: string) => ready.filter((f) => f.methods.includes(methodId)).map((f) => f.title).join(', ');
+    const featureOf = (methodId: string) =>
+      ready
+        .filter((f) => f.methods.includes(methodId))
+        .map((f) => f.title)
+        .join(', ');
     const LABEL = { accepted: 'Accepted', 'refused-for-scope': 'Refused for scope', unknown: 'Unknown' } as const;
     deps.render(req, res, 'account-verify', {
       title: 'Verify scopes with Google',
       ...view,
       ran: true,
       at: formatWhen(deps.now()),
-      results: results.map((r) => ({ method: r.methodId, feature: featureOf(r.methodId), outcome: r.outcome, outcomeLabel: LABEL[r.outcome], status: r.status ? String(r.status) : '', detail: r.detail })),
+      results: results.map((r) => ({
+        method: r.methodId,
+        feature: featureOf(r.methodId),
+        outcome: r.outcome,
+        outcomeLabel: LABEL[r.outcome],
+        status: r.status ? String(r.status) : '',
+        detail: r.detail,
+      })),
       summary: `${results.filter((r) => r.outcome === 'accepted').length} accepted, ${results.filter((r) => r.outcome === 'refused-for-scope').length} refused for scope, ${results.filter((r) => r.outcome === 'unknown').length} unknown.`,
     });
   });

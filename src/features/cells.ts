@@ -1,8 +1,12 @@
 // Table cells and the small formatters feature pages share (pure).
 import type { Cell, Link } from '../web/views.js';
 
-export const text = (value: string | number | undefined): Cell => ({ kind: 'text', text: value === undefined ? '' : String(value) });
-export const code = (value: string, href?: string): Cell => (href ? { kind: 'code', text: value, href } : { kind: 'code', text: value });
+export const text = (value: string | number | undefined): Cell => ({
+  kind: 'text',
+  text: value === undefined ? '' : String(value),
+});
+export const code = (value: string, href?: string): Cell =>
+  href ? { kind: 'code', text: value, href } : { kind: 'code', text: value };
 export const link = (value: string, href: string): Cell => ({ kind: 'link', text: value, href });
 export const status = (value: string): Cell => ({ kind: 'status', text: value, status: value });
 export const actions = (...list: Link[]): Cell => ({ kind: 'actions', actions: list });

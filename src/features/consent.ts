@@ -41,22 +41,28 @@ export interface ConsentRequest {
 export async function startConsent(deps: ConsentDeps, req: Request, consent: ConsentRequest): Promise<URL> {
   const user = req.session.user!;
   const hasRefresh = await deps.vault.hasRefreshToken(req.sessionID, user.sub);
-  const url = await beginAuthorization(req, { oidc: deps.oidc, redirectUri: deps.redirectUri, now: deps.now }, {
-    purpose: 'consent',
-    // openid keeps an ID token coming, so the callback can check that the same account granted it.
-    scope: ['openid', ...consent.scopes].join(' '),
-    returnTo: consent.returnTo,
-    requestedScopes: [...consent.scopes],
-    ...(consent.featureId ? { featureId: consent.featureId } : {}),
-    extraParams: {
-      include_granted_scopes: 'true',
-      access_type: 'offline',
-      // Google issues a refresh token only on the first offline consent; force it only when we hold none.
-      prompt: hasRefresh ? undefined : 'consent',
-      login_hint: user.email || undefined,
+  const url = await beginAuthorization(
+    req,
+    { oidc: deps.oidc, redirectUri: deps.redirectUri, now: deps.now },
+    {
+      purpose: 'consent',
+      // openid keeps an ID token coming, so the callback can check that the same account granted it.
+      scope: ['openid', ...consent.scopes].join(' '),
+      returnTo: consent.returnTo,
+      requestedScopes: [...consent.scopes],
+      ...(consent.featureId ? { featureId: consent.featureId } : {}),
+      extraParams: {
+        include_granted_scopes: 'true',
+        access_type: 'offline',
+        // Google issues a refresh token only on the first offline consent; force it only when we hold none.
+        prompt: hasRefresh ? undefined : 'consent',
+        login_hint: user.email || undefined,
+      },
     },
-  });
-  req.session.lastConsent = consent.featureId ? { featureId: consent.featureId, scopes: [...consent.scopes], at: deps.now() } : undefined;
+  );
+  req.session.lastConsent = consent.featureId
+    ? { featureId: consent.featureId, scopes: [...consent.scopes], at: deps.now() }
+    : undefined;
   deps.audit('consent-asked', { sub: user.sub, feature: consent.featureId, scopes: consent.scopes });
   await saveSession(req);
   return url;
@@ -71,7 +77,10 @@ export function consentRoutes(deps: ConsentDeps, requireUser: import('express').
     const { returnTo: rawReturnTo, again } = parseInput(consentQuery, input);
     const featureId = String(req.params.featureId);
     if (!isFeatureId(featureId)) {
-      throw new HttpError(400, 'UNKNOWN_FEATURE', 'No such feature', 'Scopewise has no feature by that name.', { href: '/', label: 'Back to Scopewise' });
+      throw new HttpError(400, 'UNKNOWN_FEATURE', 'No such feature', 'Scopewise has no feature by that name.', {
+        href: '/',
+        label: 'Back to Scopewise',
+      });
     }
     const feature = engine.feature(featureId);
     const returnTo = safeLocalPath(rawReturnTo ?? feature.path);
@@ -102,6 +111,7 @@ export function consentRoutes(deps: ConsentDeps, requireUser: import('express').
   router.get('/consent/:featureId', requireUser, async (req, res) => start(req, res, req.query, false));
   // The confirmation page's button: same-origin by construction (CSRF token), whatever the browser sends.
   router.post('/consent/:featureId', requireUser, deps.csrf.protect, async (req, res) =>
-    start(req, res, { returnTo: req.body?.returnTo, again: req.body?.again || undefined }, true));
+    start(req, res, { returnTo: req.body?.returnTo, again: req.body?.again || undefined }, true),
+  );
   return router;
 }

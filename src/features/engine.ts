@@ -62,7 +62,12 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.in
   if (r.success) return r.data;
   const fields = [...new Set(r.error.issues.map((i) => i.path.join('.') || 'input'))];
   const detail = r.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ');
-  throw new HttpError(400, 'INVALID_INPUT', 'Check what you entered', `Some values are not valid (${fields.join(', ')}). ${detail}.`);
+  throw new HttpError(
+    400,
+    'INVALID_INPUT',
+    'Check what you entered',
+    `Some values are not valid (${fields.join(', ')}). ${detail}.`,
+  );
 }
 
 /** What a scope without a Google description shows (its short name is shown beside it). */
@@ -99,7 +104,11 @@ export class FeatureEngine {
   /** The signed-in user and their token record (requireUser has run). */
   async signedIn(req: Request): Promise<SignedIn> {
     const user = req.session.user;
-    if (!user) throw new HttpError(401, 'NOT_SIGNED_IN', 'Please sign in', 'You need to sign in first.', { href: '/login', label: 'Sign in with Google' });
+    if (!user)
+      throw new HttpError(401, 'NOT_SIGNED_IN', 'Please sign in', 'You need to sign in first.', {
+        href: '/login',
+        label: 'Sign in with Google',
+      });
     return { user, sid: req.sessionID, record: await this.deps.tokenRecord(req) };
   }
 
@@ -120,7 +129,9 @@ export class FeatureEngine {
     const end = this.grantEnd(who);
     if (!end || end.ended) return [];
     return end.soon
-      ? [`Your time-limited Google access ends on ${formatWhen(end.at)}, within a day. After that, features ask you to grant access again.`]
+      ? [
+          `Your time-limited Google access ends on ${formatWhen(end.at)}, within a day. After that, features ask you to grant access again.`,
+        ]
       : [`You granted Google access until ${formatWhen(end.at)}.`];
   }
 
@@ -146,9 +157,19 @@ export class FeatureEngine {
   }
 
   /** The "this feature needs access" page: what it will ask, in Google's words, and why. */
-  renderConsentNeeded(req: Request, res: Response, who: SignedIn, feature: Feature, reason: AccessProblem, status = 200, returnTo?: string): void {
+  renderConsentNeeded(
+    req: Request,
+    res: Response,
+    who: SignedIn,
+    feature: Feature,
+    reason: AccessProblem,
+    status = 200,
+    returnTo?: string,
+  ): void {
     const readiness = this.readiness(who, feature);
-    const missing = (readiness.missingScopes.length > 0 ? readiness.missingScopes : feature.scopes).filter((s) => feature.scopes.includes(s));
+    const missing = (readiness.missingScopes.length > 0 ? readiness.missingScopes : feature.scopes).filter((s) =>
+      feature.scopes.includes(s),
+    );
     const lost = Boolean(who.record?.lost);
     const end = this.grantEnd(who);
     const ended = reason === 'GRANT_ENDED' || (end?.ended ?? false) || who.record?.lost?.reason === GRANT_ENDED_REASON;
@@ -161,7 +182,11 @@ export class FeatureEngine {
       declined: this.declinedScopes(req, feature, readiness, lost).map(shortScope).join(', '),
       missing: missing.map((s) => this.describeScope(s)),
       // After consent the browser comes back with a GET: a form post cannot be its destination.
-      consentUrl: this.consentHref(feature.id, returnTo ?? (req.method === 'GET' ? req.originalUrl : feature.path), reason === 'SCOPE_INSUFFICIENT'),
+      consentUrl: this.consentHref(
+        feature.id,
+        returnTo ?? (req.method === 'GET' ? req.originalUrl : feature.path),
+        reason === 'SCOPE_INSUFFICIENT',
+      ),
     };
     this.deps.render(req, res, 'feature-consent', { title: feature.title, ...view }, status);
   }
@@ -170,10 +195,17 @@ export class FeatureEngine {
    * The scopes this feature's last consent asked for that it still lacks, once Google has answered (no consent
    * for it pending): the user unticked them at Google's consent screen (or left without finishing).
    */
-  private declinedScopes(req: Request, feature: Feature, readiness: FeatureReadiness, lost: boolean): readonly string[] {
+  private declinedScopes(
+    req: Request,
+    feature: Feature,
+    readiness: FeatureReadiness,
+    lost: boolean,
+  ): readonly string[] {
     const last = req.session.lastConsent;
     if (!last || last.featureId !== feature.id || lost) return [];
-    const pending = Object.values(req.session.logins ?? {}).some((tx) => tx.purpose === 'consent' && tx.featureId === feature.id);
+    const pending = Object.values(req.session.logins ?? {}).some(
+      (tx) => tx.purpose === 'consent' && tx.featureId === feature.id,
+    );
     if (pending) return [];
     return readiness.missingScopes.filter((s) => last.scopes.includes(s));
   }
@@ -216,7 +248,10 @@ export class FeatureEngine {
   }
 
   /** Runs a feature handler; a FeatureAccessError met on the way becomes the feature's consent page. */
-  private guard(returnTo: (req: Request) => string | undefined, handler: (req: Request, res: Response, who: SignedIn) => Promise<void>): RequestHandler {
+  private guard(
+    returnTo: (req: Request) => string | undefined,
+    handler: (req: Request, res: Response, who: SignedIn) => Promise<void>,
+  ): RequestHandler {
     return async (req: Request, res: Response, next: NextFunction) => {
       let who: SignedIn | undefined;
       try {
@@ -253,34 +288,45 @@ export class FeatureEngine {
   private inputOf<Q>(req: Request, schema: z.ZodType<Q>, withProject: boolean | undefined): PageInput<Q> {
     const q = parseInput(schema, { ...req.query, ...req.params });
     const asked = (q as { project?: unknown }).project;
-    return { q, project: withProject ? this.chooseProject(req, typeof asked === 'string' ? asked : undefined) : undefined };
+    return {
+      q,
+      project: withProject ? this.chooseProject(req, typeof asked === 'string' ? asked : undefined) : undefined,
+    };
   }
 
   private mountList<Q extends Record<string, unknown>>(spec: ListPageSpec<Q>): Router {
     const router = Router();
     const feature = this.feature(spec.feature);
-    router.get(spec.route, this.deps.requireUser, this.guard(() => undefined, async (req, res, who) => {
-      const input = this.inputOf(req, spec.input, spec.project);
-      if (!this.ready(req, res, who, feature)) return;
-      const view: ListView = {
-        heading: spec.title(input),
-        intro: spec.intro?.(input),
-        back: spec.back?.(input),
-        notices: [],
-        form: spec.form ? { action: req.path, fields: spec.form(input) } : undefined,
-        columns: spec.columns,
-        rows: [],
-        empty: spec.empty(input),
-      };
-      view.notices = this.grantNotices(who);
-      if (!spec.project || input.project) {
-        const result = await this.google(who, feature, (g) => spec.load(g, input));
-        view.rows = result.rows;
-        view.notices.push(...(result.notices ?? []));
-        if (result.nextPageToken) view.next = withQuery(req.path, { ...(spec.keep?.(input) ?? {}), pageToken: result.nextPageToken });
-      }
-      this.deps.render(req, res, 'feature-list', { title: view.heading, ...view });
-    }));
+    router.get(
+      spec.route,
+      this.deps.requireUser,
+      this.guard(
+        () => undefined,
+        async (req, res, who) => {
+          const input = this.inputOf(req, spec.input, spec.project);
+          if (!this.ready(req, res, who, feature)) return;
+          const view: ListView = {
+            heading: spec.title(input),
+            intro: spec.intro?.(input),
+            back: spec.back?.(input),
+            notices: [],
+            form: spec.form ? { action: req.path, fields: spec.form(input) } : undefined,
+            columns: spec.columns,
+            rows: [],
+            empty: spec.empty(input),
+          };
+          view.notices = this.grantNotices(who);
+          if (!spec.project || input.project) {
+            const result = await this.google(who, feature, (g) => spec.load(g, input));
+            view.rows = result.rows;
+            view.notices.push(...(result.notices ?? []));
+            if (result.nextPageToken)
+              view.next = withQuery(req.path, { ...(spec.keep?.(input) ?? {}), pageToken: result.nextPageToken });
+          }
+          this.deps.render(req, res, 'feature-list', { title: view.heading, ...view });
+        },
+      ),
+    );
     return router;
   }
 
@@ -292,72 +338,114 @@ export class FeatureEngine {
       const r = spec.input.safeParse(req.method === 'POST' ? req.body : req.query);
       return r.success ? withQuery(spec.route, r.data) : feature.path;
     };
-    router.get(spec.route, this.deps.requireUser, this.guard(confirmUrl, async (req, res, who) => {
-      const q = parseInput(spec.input, req.query);
-      if (!this.ready(req, res, who, feature)) return;
-      const call = spec.confirm(q);
-      this.deps.render(req, res, call.view, call.data as never);
-    }));
-    router.post(spec.route, this.deps.requireUser, this.deps.csrf.protect, this.guard(confirmUrl, async (req, res, who) => {
-      const q = parseInput(spec.input, req.body);
-      if (!this.ready(req, res, who, feature, confirmUrl(req))) return;
-      const fields = { sub: who.user.sub, feature: feature.id, ...spec.audit.fields(q) };
-      let result: R;
-      try {
-        result = await this.google(who, feature, (g) => spec.act(g, q));
-      } catch (err) {
-        this.deps.audit(spec.audit.event, { ...fields, result: 'failed', error: err instanceof Error ? err.message : String(err) });
-        throw err;
-      }
-      this.deps.audit(spec.audit.event, { ...fields, ...spec.audit.result(result) });
-      const call = spec.done(q, result);
-      this.deps.render(req, res, call.view, call.data as never);
-    }));
-    router.all(spec.route, (_req, _res, next) => next(new HttpError(405, 'METHOD_NOT_ALLOWED', 'Not allowed', 'Use the buttons on the page.')));
+    router.get(
+      spec.route,
+      this.deps.requireUser,
+      this.guard(confirmUrl, async (req, res, who) => {
+        const q = parseInput(spec.input, req.query);
+        if (!this.ready(req, res, who, feature)) return;
+        const call = spec.confirm(q);
+        this.deps.render(req, res, call.view, call.data as never);
+      }),
+    );
+    router.post(
+      spec.route,
+      this.deps.requireUser,
+      this.deps.csrf.protect,
+      this.guard(confirmUrl, async (req, res, who) => {
+        const q = parseInput(spec.input, req.body);
+        if (!this.ready(req, res, who, feature, confirmUrl(req))) return;
+        const fields = { sub: who.user.sub, feature: feature.id, ...spec.audit.fields(q) };
+        let result: R;
+        try {
+          result = await this.google(who, feature, (g) => spec.act(g, q));
+        } catch (err) {
+          this.deps.audit(spec.audit.event, {
+            ...fields,
+            result: 'failed',
+            error: err instanceof Error ? err.message : String(err),
+          });
+          throw err;
+        }
+        this.deps.audit(spec.audit.event, { ...fields, ...spec.audit.result(result) });
+        const call = spec.done(q, result);
+        this.deps.render(req, res, call.view, call.data as never);
+      }),
+    );
+    router.all(spec.route, (_req, _res, next) =>
+      next(new HttpError(405, 'METHOD_NOT_ALLOWED', 'Not allowed', 'Use the buttons on the page.')),
+    );
     return router;
   }
 
   private mountSections<Q extends Record<string, unknown>, S>(spec: SectionsPageSpec<Q, S>): Router {
     const router = Router();
-    router.get(spec.route, this.deps.requireUser, this.guard(() => undefined, async (req, res, who) => {
-      const input = this.inputOf(req, spec.input, true);
-      const readyIds = new Set(spec.sections.map((s) => s.feature).filter((id) => this.readiness(who, this.feature(id)).state === 'ready'));
-      const granted = (id: FeatureId) => readyIds.has(id);
-      const states: SectionState<S>[] = await Promise.all(
-        spec.sections.map(async (section): Promise<SectionState<S>> => {
-          const feature = this.feature(section.feature);
-          const notReady = (): SectionState<S> => ({
-            feature: feature.id,
-            ready: false,
-            consentUrl: this.consentHref(feature.id, req.originalUrl),
-            missing: this.readiness(who, feature).missingScopes.map(shortScope),
-            lost: Boolean(who.record?.lost),
-          });
-          if (!readyIds.has(feature.id)) return notReady();
-          if (!input.project) return { feature: feature.id, ready: true, outcome: undefined as S };
-          try {
-            return { feature: feature.id, ready: true, outcome: await this.google(who, feature, (g) => section.load(g, input, granted)) };
-          } catch (err) {
-            // Google refused this section's token for scope: this section asks again; the others carry on.
-            if (err instanceof FeatureAccessError) return { ...(notReady() as Extract<SectionState<S>, { ready: false }>), consentUrl: this.consentHref(feature.id, req.originalUrl, true) };
-            throw err;
-          }
-        }),
-      );
-      const call = spec.view(input, states);
-      this.deps.render(req, res, call.view, call.data as never);
-    }));
+    router.get(
+      spec.route,
+      this.deps.requireUser,
+      this.guard(
+        () => undefined,
+        async (req, res, who) => {
+          const input = this.inputOf(req, spec.input, true);
+          const readyIds = new Set(
+            spec.sections.map((s) => s.feature).filter((id) => this.readiness(who, this.feature(id)).state === 'ready'),
+          );
+          const granted = (id: FeatureId) => readyIds.has(id);
+          const states: SectionState<S>[] = await Promise.all(
+            spec.sections.map(async (section): Promise<SectionState<S>> => {
+              const feature = this.feature(section.feature);
+              const notReady = (): SectionState<S> => ({
+                feature: feature.id,
+                ready: false,
+                consentUrl: this.consentHref(feature.id, req.originalUrl),
+                missing: this.readiness(who, feature).missingScopes.map(shortScope),
+                lost: Boolean(who.record?.lost),
+              });
+              if (!readyIds.has(feature.id)) return notReady();
+              if (!input.project) return { feature: feature.id, ready: true, outcome: undefined as S };
+              try {
+                return {
+                  feature: feature.id,
+                  ready: true,
+                  outcome: await this.google(who, feature, (g) => section.load(g, input, granted)),
+                };
+              } catch (err) {
+                // Google refused this section's token for scope: this section asks again; the others carry on.
+                if (err instanceof FeatureAccessError)
+                  return {
+                    ...(notReady() as Extract<SectionState<S>, { ready: false }>),
+                    consentUrl: this.consentHref(feature.id, req.originalUrl, true),
+                  };
+                throw err;
+              }
+            }),
+          );
+          const call = spec.view(input, states);
+          this.deps.render(req, res, call.view, call.data as never);
+        },
+      ),
+    );
     return router;
   }
 }
 
 function translate(err: unknown, feature: Feature): unknown {
   if (err instanceof NoAccessError) {
-    const reasons: Record<typeof err.reason, AccessProblem> = { GRANT_LOST: 'GRANT_LOST', GRANT_ENDED: 'GRANT_ENDED', NO_REFRESH_TOKEN: 'NO_REFRESH_TOKEN', NO_GRANT: 'NOT_GRANTED' };
+    const reasons: Record<typeof err.reason, AccessProblem> = {
+      GRANT_LOST: 'GRANT_LOST',
+      GRANT_ENDED: 'GRANT_ENDED',
+      NO_REFRESH_TOKEN: 'NO_REFRESH_TOKEN',
+      NO_GRANT: 'NOT_GRANTED',
+    };
     return new FeatureAccessError(feature, reasons[err.reason]);
   }
   if (err instanceof TokenServiceUnavailableError) {
-    return new HttpError(503, 'TOKEN_SERVICE_UNAVAILABLE', 'Google access could not be refreshed', `${err.message} Your access was kept.`);
+    return new HttpError(
+      503,
+      'TOKEN_SERVICE_UNAVAILABLE',
+      'Google access could not be refreshed',
+      `${err.message} Your access was kept.`,
+    );
   }
   if (err instanceof InvalidInputError) {
     return new HttpError(400, 'INVALID_INPUT', 'Check what you entered', err.message);
@@ -369,17 +457,41 @@ function translate(err: unknown, feature: Feature): unknown {
       case 'UNAUTHENTICATED':
         return new FeatureAccessError(feature, 'GRANT_LOST');
       case 'PERMISSION_DENIED':
-        return new HttpError(403, 'GOOGLE_PERMISSION_DENIED', 'Google refused: missing IAM permission',
-          `Your Google Cloud IAM role does not allow this (Google said: “${err.message}”). Scopewise has the access you granted; what is missing is a role on the project. Ask a project owner to grant it.`);
+        return new HttpError(
+          403,
+          'GOOGLE_PERMISSION_DENIED',
+          'Google refused: missing IAM permission',
+          `Your Google Cloud IAM role does not allow this (Google said: “${err.message}”). Scopewise has the access you granted; what is missing is a role on the project. Ask a project owner to grant it.`,
+        );
       case 'NOT_FOUND':
-        return new HttpError(404, 'GOOGLE_NOT_FOUND', 'Not found', `Google found no such resource (${err.message}). Check the name and the project.`);
+        return new HttpError(
+          404,
+          'GOOGLE_NOT_FOUND',
+          'Not found',
+          `Google found no such resource (${err.message}). Check the name and the project.`,
+        );
       case 'INVALID_ARGUMENT':
       case 'FAILED_PRECONDITION':
-        return new HttpError(400, 'GOOGLE_INVALID_ARGUMENT', 'Google could not use that request', `Google said: “${err.message}”`);
+        return new HttpError(
+          400,
+          'GOOGLE_INVALID_ARGUMENT',
+          'Google could not use that request',
+          `Google said: “${err.message}”`,
+        );
       case 'RATE_LIMITED':
-        return new HttpError(429, 'GOOGLE_RATE_LIMITED', 'Google is limiting requests', 'Google asked Scopewise to slow down. Please wait a little and try again.');
+        return new HttpError(
+          429,
+          'GOOGLE_RATE_LIMITED',
+          'Google is limiting requests',
+          'Google asked Scopewise to slow down. Please wait a little and try again.',
+        );
       default:
-        return new HttpError(502, `GOOGLE_${err.code}`, 'Google is unavailable right now', 'Google Cloud did not answer properly. Nothing was changed by Scopewise; please try again shortly.');
+        return new HttpError(
+          502,
+          `GOOGLE_${err.code}`,
+          'Google is unavailable right now',
+          'Google Cloud did not answer properly. Nothing was changed by Scopewise; please try again shortly.',
+        );
     }
   }
   return err;

@@ -28,7 +28,11 @@ export interface FeatureModuleDeps extends Omit<EngineDeps, 'catalogue' | 'disco
 }
 
 /** Every page spec, in the order they are mounted (more specific routes first where they share a prefix). */
-export function pageSpecs(deps: { discovery: Discovery; workloadRegions: readonly string[]; now(): number }): PageSpec[] {
+export function pageSpecs(deps: {
+  discovery: Discovery;
+  workloadRegions: readonly string[];
+  now(): number;
+}): PageSpec[] {
   return [
     projectsPage,
     projectIamPage,
@@ -44,7 +48,11 @@ export function pageSpecs(deps: { discovery: Discovery; workloadRegions: readonl
   ] as PageSpec[];
 }
 
-const STATE_LABEL = { ready: 'Ready', 'needs-consent': 'Asks for access on first use', 'partly-granted': 'Partly granted: some access is missing' } as const;
+const STATE_LABEL = {
+  ready: 'Ready',
+  'needs-consent': 'Asks for access on first use',
+  'partly-granted': 'Partly granted: some access is missing',
+} as const;
 
 export interface FeatureModule {
   engine: FeatureEngine;
@@ -63,7 +71,9 @@ export function featureModule(deps: FeatureModuleDeps): FeatureModule {
   router.use(accountRoutes({ ...deps, engine }));
   for (const spec of pageSpecs(deps)) router.use(engine.mount(spec));
   // One card per page: the workload review's sections share a page and so a card (its first section's state).
-  const withPage = deps.catalogue.filter((f, i, all) => all.findIndex((g) => g.path === f.path) === i && f.nav !== undefined);
+  const withPage = deps.catalogue.filter(
+    (f, i, all) => all.findIndex((g) => g.path === f.path) === i && f.nav !== undefined,
+  );
   return {
     engine,
     router,

@@ -39,14 +39,29 @@ export async function verifyLive(options: VerifyLiveOptions): Promise<LiveResult
     const method = findMethod(options.data, methodId);
     const probe = probeFor(methodId, options.probe);
     if (!method || !probe) {
-      results.push({ ...base, outcome: 'unknown', status: 0, detail: !method ? 'not in the Discovery data (no URL to call)' : 'no harmless probe defined for this method' });
+      results.push({
+        ...base,
+        outcome: 'unknown',
+        status: 0,
+        detail: !method ? 'not in the Discovery data (no URL to call)' : 'no harmless probe defined for this method',
+      });
       continue;
     }
     let url: string;
     try {
-      url = methodUrl(apiRoot(apiBaseUrl(options.data, methodId), options.apiBaseOverride), method.path, probe.pathParams, probe.query);
+      url = methodUrl(
+        apiRoot(apiBaseUrl(options.data, methodId), options.apiBaseOverride),
+        method.path,
+        probe.pathParams,
+        probe.query,
+      );
     } catch (err) {
-      results.push({ ...base, outcome: 'unknown', status: 0, detail: `could not build the URL (${(err as Error).message})` });
+      results.push({
+        ...base,
+        outcome: 'unknown',
+        status: 0,
+        detail: `could not build the URL (${(err as Error).message})`,
+      });
       continue;
     }
     try {
@@ -62,7 +77,12 @@ export async function verifyLive(options: VerifyLiveOptions): Promise<LiveResult
         fetchImpl: options.fetchImpl,
         signal: options.signal,
       });
-      results.push({ ...base, outcome: classifyLiveAnswer({ status: 200 }), status: 200, detail: `Google answered (${probe.harmless})` });
+      results.push({
+        ...base,
+        outcome: classifyLiveAnswer({ status: 200 }),
+        status: 200,
+        detail: `Google answered (${probe.harmless})`,
+      });
     } catch (err) {
       if (!(err instanceof GoogleApiError)) throw err;
       const outcome = classifyLiveAnswer({ status: err.status, errorCode: err.code, reason: err.reason });

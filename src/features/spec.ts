@@ -92,4 +92,7 @@ export type SectionState<S> =
 /** A view and its data, typed together. */
 export type ViewCall = { [V in ViewName]: { view: V; data: ViewData[V] } }[ViewName];
 
-export type PageSpec = ListPageSpec<Record<string, unknown>> | ActionSpec<Record<string, string>, unknown> | SectionsPageSpec<Record<string, unknown>, unknown>;
+export type PageSpec =
+  | ListPageSpec<Record<string, unknown>>
+  | ActionSpec<Record<string, string>, unknown>
+  | SectionsPageSpec<Record<string, unknown>, unknown>;

@@ -28,7 +28,12 @@ export interface EndpointCall<T> {
 }
 
 /** The URL of an endpoint for these parameters (exported for logging/tests; contains no secret). */
-export function endpointUrl(key: EndpointKey, apiBaseOverride: string | undefined, pathParams: PathParams = {}, query: QueryParams = {}): string {
+export function endpointUrl(
+  key: EndpointKey,
+  apiBaseOverride: string | undefined,
+  pathParams: PathParams = {},
+  query: QueryParams = {},
+): string {
   const endpoint = ENDPOINTS[key];
   return methodUrl(apiRoot(endpoint.baseUrl, apiBaseOverride), endpoint.path, pathParams, query);
 }

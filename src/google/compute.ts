@@ -94,7 +94,10 @@ export function flattenAggregatedInstances(answer: AggregatedInstanceList): List
 }
 
 /** `GET projects/{project}/aggregated/instances`, flattened. */
-export async function listInstancesAggregated(ctx: GoogleCallContext, params: ListInstancesAggregatedParams): Promise<ListInstancesAggregatedResult> {
+export async function listInstancesAggregated(
+  ctx: GoogleCallContext,
+  params: ListInstancesAggregatedParams,
+): Promise<ListInstancesAggregatedResult> {
   const answer = await callEndpoint(ctx, 'compute:v1:instances.aggregatedList', {
     pathParams: { project: checkProjectId(params.project, 'project') },
     query: {
@@ -123,9 +126,7 @@ export const OperationSchema = z.looseObject({
   selfLink: z.string().optional(),
   error: z
     .looseObject({
-      errors: z
-        .array(z.looseObject({ code: z.string().optional(), message: z.string().optional() }))
-        .optional(),
+      errors: z.array(z.looseObject({ code: z.string().optional(), message: z.string().optional() })).optional(),
     })
     .optional(),
 });
@@ -147,10 +148,16 @@ function instancePathParams(params: InstanceRef): Record<string, string> {
 
 /** `POST .../instances/{instance}/stop`. Not idempotent: never retried. */
 export async function stopInstance(ctx: GoogleCallContext, params: InstanceRef): Promise<Operation> {
-  return callEndpoint(ctx, 'compute:v1:instances.stop', { pathParams: instancePathParams(params), schema: OperationSchema });
+  return callEndpoint(ctx, 'compute:v1:instances.stop', {
+    pathParams: instancePathParams(params),
+    schema: OperationSchema,
+  });
 }
 
 /** `POST .../instances/{instance}/start`. Not idempotent: never retried. */
 export async function startInstance(ctx: GoogleCallContext, params: InstanceRef): Promise<Operation> {
-  return callEndpoint(ctx, 'compute:v1:instances.start', { pathParams: instancePathParams(params), schema: OperationSchema });
+  return callEndpoint(ctx, 'compute:v1:instances.start', {
+    pathParams: instancePathParams(params),
+    schema: OperationSchema,
+  });
 }

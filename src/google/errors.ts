@@ -110,7 +110,13 @@ export function parseWwwAuthenticate(value: string): { scheme: string | undefine
   skipWs();
   let scheme: string | undefined;
   const schemeMatch = /^[A-Za-z0-9!#$&'*+.^_`|~-]+(?=\s|$)/.exec(value.slice(i));
-  if (schemeMatch && !value.slice(i + schemeMatch[0].length).trimStart().startsWith('=')) {
+  if (
+    schemeMatch &&
+    !value
+      .slice(i + schemeMatch[0].length)
+      .trimStart()
+      .startsWith('=')
+  ) {
     scheme = schemeMatch[0];
     i += schemeMatch[0].length;
   }
@@ -165,7 +171,11 @@ interface GoogleErrorBody {
   details?: unknown;
 }
 
-function extractErrorBody(bodyText: string): { error?: GoogleErrorBody; oauthError?: string; oauthDescription?: string } {
+function extractErrorBody(bodyText: string): {
+  error?: GoogleErrorBody;
+  oauthError?: string;
+  oauthDescription?: string;
+} {
   if (bodyText.trim() === '') return {};
   let parsed: unknown;
   try {
@@ -234,16 +244,14 @@ function defaultMessage(code: GoogleErrorCode, status: number): string {
 export function parseGoogleError(status: number, headers: HeadersLike | undefined, bodyText: string): GoogleApiError {
   const { error, oauthError, oauthDescription } = extractErrorBody(bodyText);
   const googleStatus = typeof error?.status === 'string' ? error.status : undefined;
-  const googleMessage =
-    typeof error?.message === 'string' && error.message !== '' ? error.message : oauthDescription;
+  const googleMessage = typeof error?.message === 'string' && error.message !== '' ? error.message : oauthDescription;
   const { detailReasons, legacyReasons } = reasonsOf(error);
 
   const wwwAuth = readHeader(headers, 'www-authenticate');
   const challenge = wwwAuth !== undefined ? parseWwwAuthenticate(wwwAuth) : undefined;
   const challengeError = challenge?.params['error'];
   const scopeParam = challenge?.params['scope'];
-  const requiredScopes =
-    scopeParam !== undefined ? scopeParam.split(/\s+/).filter((s) => s !== '') : undefined;
+  const requiredScopes = scopeParam !== undefined ? scopeParam.split(/\s+/).filter((s) => s !== '') : undefined;
   const retryAfterMs = parseRetryAfter(readHeader(headers, 'retry-after'));
 
   const reason = detailReasons[0] ?? legacyReasons[0] ?? challengeError ?? oauthError;
@@ -261,7 +269,8 @@ export function parseGoogleError(status: number, headers: HeadersLike | undefine
       detailReasons.includes('ACCESS_TOKEN_SCOPE_INSUFFICIENT') ||
       legacyReasons.includes('insufficientPermissions') ||
       challengeError === 'insufficient_scope' ||
-      (typeof error?.message === 'string' && /^(Insufficient Permission: )?Request had insufficient authentication scopes\.?$/.test(error.message));
+      (typeof error?.message === 'string' &&
+        /^(Insufficient Permission: )?Request had insufficient authentication scopes\.?$/.test(error.message));
     if (scopeInsufficient) {
       code = 'SCOPE_INSUFFICIENT';
     } else if ([...detailReasons, ...legacyReasons].some((r) => RATE_LIMIT_REASONS.has(r))) {

@@ -35,7 +35,10 @@ export interface ListServiceAccountsResult {
 }
 
 /** `GET v1/projects/{projectsId}/serviceAccounts` */
-export async function listServiceAccounts(ctx: GoogleCallContext, params: ListServiceAccountsParams): Promise<ListServiceAccountsResult> {
+export async function listServiceAccounts(
+  ctx: GoogleCallContext,
+  params: ListServiceAccountsParams,
+): Promise<ListServiceAccountsResult> {
   const answer = await callEndpoint(ctx, 'iam:v1:projects.serviceAccounts.list', {
     pathParams: { projectsId: checkProjectId(params.projectId) },
     query: {
@@ -78,7 +81,10 @@ export interface ListServiceAccountKeysResult {
 }
 
 /** `GET v1/projects/{projectsId}/serviceAccounts/{serviceAccountsId}/keys` (metadata only, no key material). */
-export async function listServiceAccountKeys(ctx: GoogleCallContext, params: ListServiceAccountKeysParams): Promise<ListServiceAccountKeysResult> {
+export async function listServiceAccountKeys(
+  ctx: GoogleCallContext,
+  params: ListServiceAccountKeysParams,
+): Promise<ListServiceAccountKeysResult> {
   const keyTypes = params.keyTypes?.filter((t) => t === 'USER_MANAGED' || t === 'SYSTEM_MANAGED');
   const answer = await callEndpoint(ctx, 'iam:v1:projects.serviceAccounts.keys.list', {
     pathParams: {

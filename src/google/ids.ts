@@ -27,7 +27,8 @@ export function isInvalidInputError(value: unknown): value is InvalidInputError 
 
 // Project IDs: 6–30 chars, lowercase letter first, no trailing hyphen. Legacy domain-scoped IDs
 // ("example.com:my-project") are accepted too; they exist in old Workspace organisations.
-const PROJECT_ID = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
+const PROJECT_ID =
+  /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
 const ZONE = /^[a-z]+-[a-z]+\d+-[a-z]$/;
 const REGION = /^[a-z]+-[a-z]+\d+$/;
 const INSTANCE_NAME = /^[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -172,7 +173,8 @@ export const ids = {
   serviceAccountEmail: rule(isServiceAccountEmail, 'expected a service account e-mail'),
   pageToken: rule(isPageToken, 'expected a page token').optional(),
   /** Free text of at most `max` characters (a filter, a prefix). */
-  text: (max: number) => single.max(max, `at most ${max} characters`).refine((v) => !v.includes('\u0000'), { message: 'expected text' }),
+  text: (max: number) =>
+    single.max(max, `at most ${max} characters`).refine((v) => !v.includes('\u0000'), { message: 'expected text' }),
 } as const;
 
 /** An empty form field means "not given". */

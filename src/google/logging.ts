@@ -49,7 +49,10 @@ export interface ListLogEntriesResult {
 }
 
 /** `POST v2/entries:list` for one project. */
-export async function listLogEntries(ctx: GoogleCallContext, params: ListLogEntriesParams): Promise<ListLogEntriesResult> {
+export async function listLogEntries(
+  ctx: GoogleCallContext,
+  params: ListLogEntriesParams,
+): Promise<ListLogEntriesResult> {
   const projectId = checkProjectId(params.projectId);
   const orderBy = params.orderBy ?? 'timestamp desc';
   if (orderBy !== 'timestamp desc' && orderBy !== 'timestamp asc') {

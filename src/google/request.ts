@@ -56,7 +56,11 @@ export interface GoogleRequestOptions<T> {
 }
 
 /** Full-jitter exponential backoff: a random delay in [0, min(maxDelayMs, baseDelayMs * 2^retryIndex)). */
-export function computeBackoffDelay(retryIndex: number, policy: RetryPolicy, random: () => number = Math.random): number {
+export function computeBackoffDelay(
+  retryIndex: number,
+  policy: RetryPolicy,
+  random: () => number = Math.random,
+): number {
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** retryIndex);
   return Math.floor(random() * ceiling);
 }
@@ -98,7 +102,11 @@ export async function googleRequest<T>(options: GoogleRequestOptions<T>): Promis
 
   // Checked here so that no header-validation error can ever quote the token back.
   if (typeof accessToken !== 'string' || !TOKEN_SHAPE.test(accessToken)) {
-    throw new GoogleApiError({ code: 'UNAUTHENTICATED', status: 0, message: 'The access token is missing or malformed.' });
+    throw new GoogleApiError({
+      code: 'UNAUTHENTICATED',
+      status: 0,
+      message: 'The access token is missing or malformed.',
+    });
   }
 
   const headers: Record<string, string> = {
@@ -113,7 +121,17 @@ export async function googleRequest<T>(options: GoogleRequestOptions<T>): Promis
 
   for (let attempt = 0; ; attempt++) {
     signal?.throwIfAborted();
-    const outcome = await attemptOnce<T>({ method, url, headers, body, schema, timeoutMs, fetchImpl, signal, maxResponseBytes });
+    const outcome = await attemptOnce<T>({
+      method,
+      url,
+      headers,
+      body,
+      schema,
+      timeoutMs,
+      fetchImpl,
+      signal,
+      maxResponseBytes,
+    });
     if (outcome.ok) return outcome.value;
     const error = redactToken(outcome.error, accessToken);
     if (attempt >= retries) throw error;
@@ -163,11 +181,20 @@ async function answerByExchange(input: AttemptInput<unknown>): Promise<Answer> {
     signal: input.signal,
     limitFor: (status) => (isSuccess(status) ? input.maxResponseBytes : MAX_ERROR_BODY_BYTES),
   });
-  return { status: r.status, headers: r.headers, text: r.body === undefined ? '' : r.body.toString('utf8'), tooLarge: r.body === undefined };
+  return {
+    status: r.status,
+    headers: r.headers,
+    text: r.body === undefined ? '' : r.body.toString('utf8'),
+    tooLarge: r.body === undefined,
+  };
 }
 
 /** A fetch-compatible transport (tests inject one). */
-async function answerByFetch(input: AttemptInput<unknown>, fetchImpl: typeof fetch, signal: AbortSignal): Promise<Answer> {
+async function answerByFetch(
+  input: AttemptInput<unknown>,
+  fetchImpl: typeof fetch,
+  signal: AbortSignal,
+): Promise<Answer> {
   const response = await fetchImpl(input.url, {
     method: input.method,
     headers: input.headers,
@@ -175,7 +202,10 @@ async function answerByFetch(input: AttemptInput<unknown>, fetchImpl: typeof fet
     signal,
     redirect: 'manual',
   });
-  const read = await readTextLimited(response, isSuccess(response.status) ? input.maxResponseBytes : MAX_ERROR_BODY_BYTES);
+  const read = await readTextLimited(
+    response,
+    isSuccess(response.status) ? input.maxResponseBytes : MAX_ERROR_BODY_BYTES,
+  );
   return { status: response.status, headers: response.headers, ...read };
 }
 
@@ -216,7 +246,11 @@ async function attemptOnce<T>(input: AttemptInput<T>): Promise<Outcome<T>> {
     if (response.status >= 300 && response.status <= 399) {
       return {
         ok: false,
-        error: new GoogleApiError({ code: 'BAD_RESPONSE', status: response.status, message: `Google answered with a redirect (HTTP ${response.status}).` }),
+        error: new GoogleApiError({
+          code: 'BAD_RESPONSE',
+          status: response.status,
+          message: `Google answered with a redirect (HTTP ${response.status}).`,
+        }),
       };
     }
     return { ok: false, error: parseGoogleError(response.status, response.headers, read.tooLarge ? '' : read.text) };
@@ -225,7 +259,11 @@ async function attemptOnce<T>(input: AttemptInput<T>): Promise<Outcome<T>> {
   if (read.tooLarge) {
     return {
       ok: false,
-      error: new GoogleApiError({ code: 'BAD_RESPONSE', status: response.status, message: `Google's answer was larger than ${input.maxResponseBytes} bytes.` }),
+      error: new GoogleApiError({
+        code: 'BAD_RESPONSE',
+        status: response.status,
+        message: `Google's answer was larger than ${input.maxResponseBytes} bytes.`,
+      }),
     };
   }
 
@@ -235,7 +273,11 @@ async function attemptOnce<T>(input: AttemptInput<T>): Promise<Outcome<T>> {
   } catch {
     return {
       ok: false,
-      error: new GoogleApiError({ code: 'BAD_RESPONSE', status: response.status, message: "Google's answer was not JSON." }),
+      error: new GoogleApiError({
+        code: 'BAD_RESPONSE',
+        status: response.status,
+        message: "Google's answer was not JSON.",
+      }),
     };
   }
 
@@ -248,7 +290,11 @@ async function attemptOnce<T>(input: AttemptInput<T>): Promise<Outcome<T>> {
       .join(', ');
     return {
       ok: false,
-      error: new GoogleApiError({ code: 'BAD_RESPONSE', status: response.status, message: `Google's answer had an unexpected shape at ${where}.` }),
+      error: new GoogleApiError({
+        code: 'BAD_RESPONSE',
+        status: response.status,
+        message: `Google's answer had an unexpected shape at ${where}.`,
+      }),
     };
   }
   return { ok: true, value: parsed.data };

@@ -36,7 +36,10 @@ export interface SearchProjectsResult {
 }
 
 /** `GET v3/projects:search` */
-export async function searchProjects(ctx: GoogleCallContext, params: SearchProjectsParams = {}): Promise<SearchProjectsResult> {
+export async function searchProjects(
+  ctx: GoogleCallContext,
+  params: SearchProjectsParams = {},
+): Promise<SearchProjectsResult> {
   const answer = await callEndpoint(ctx, 'cloudresourcemanager:v3:projects.search', {
     query: {
       query: checkText(params.query, 2048, 'query'),

@@ -72,7 +72,10 @@ export interface GetServiceIamPolicyParams {
 }
 
 /** `GET v2/projects/{projectsId}/locations/{locationsId}/services/{servicesId}:getIamPolicy` (who may invoke it). */
-export async function getServiceIamPolicy(ctx: GoogleCallContext, params: GetServiceIamPolicyParams): Promise<IamPolicy> {
+export async function getServiceIamPolicy(
+  ctx: GoogleCallContext,
+  params: GetServiceIamPolicyParams,
+): Promise<IamPolicy> {
   const answer = await callEndpoint(ctx, 'run:v2:projects.locations.services.getIamPolicy', {
     pathParams: {
       projectsId: checkProjectId(params.projectId),

@@ -56,7 +56,11 @@ export function exchange(input: ExchangeInput): Promise<ExchangeResult> {
     }
     const headers: Record<string, string | number> = { ...input.headers, 'accept-encoding': 'gzip' };
     if (input.body !== undefined) headers['content-length'] = Buffer.byteLength(input.body);
-    const req = (secure ? https : http).request(url, { method: input.method, headers, agent: secure ? agents.https : agents.http });
+    const req = (secure ? https : http).request(url, {
+      method: input.method,
+      headers,
+      agent: secure ? agents.https : agents.http,
+    });
 
     let settled = false;
     const settle = (fn: () => void): void => {
@@ -70,7 +74,10 @@ export function exchange(input: ExchangeInput): Promise<ExchangeResult> {
       req.destroy();
       settle(() => reject(err));
     };
-    const timer = setTimeout(() => fail(new ExchangeTimeoutError(`no complete answer within ${input.timeoutMs} ms`)), input.timeoutMs);
+    const timer = setTimeout(
+      () => fail(new ExchangeTimeoutError(`no complete answer within ${input.timeoutMs} ms`)),
+      input.timeoutMs,
+    );
     const onAbort = (): void => fail(signal!.reason);
     signal?.addEventListener('abort', onAbort, { once: true });
 
@@ -105,7 +112,8 @@ export function exchange(input: ExchangeInput): Promise<ExchangeResult> {
         }
         // Decompressed within the same limit: a small gzip bomb is refused like a large body.
         zlib.gunzip(raw, { maxOutputLength: limit }, (err, body) => {
-          if (err && (err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') return settle(() => resolve({ status, headers: res.headers, body: undefined }));
+          if (err && (err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE')
+            return settle(() => resolve({ status, headers: res.headers, body: undefined }));
           if (err) return fail(err);
           settle(() => resolve({ status, headers: res.headers, body }));
         });

@@ -16,7 +16,13 @@ function stripTrailingSlashes(value: string): string {
  */
 export function apiRoot(baseUrl: string, override?: string): string {
   const real = new URL(baseUrl);
-  if (real.protocol !== 'https:' || real.search !== '' || real.hash !== '' || real.username !== '' || real.password !== '') {
+  if (
+    real.protocol !== 'https:' ||
+    real.search !== '' ||
+    real.hash !== '' ||
+    real.username !== '' ||
+    real.password !== ''
+  ) {
     throw new TypeError('baseUrl must be an https URL without query, fragment or credentials');
   }
   const restPath = real.pathname.endsWith('/') ? real.pathname : `${real.pathname}/`;
@@ -29,7 +35,13 @@ export function apiRoot(baseUrl: string, override?: string): string {
   } catch {
     throw new TypeError('apiBaseOverride must be an absolute http(s) URL');
   }
-  if ((b.protocol !== 'http:' && b.protocol !== 'https:') || b.search !== '' || b.hash !== '' || b.username !== '' || b.password !== '') {
+  if (
+    (b.protocol !== 'http:' && b.protocol !== 'https:') ||
+    b.search !== '' ||
+    b.hash !== '' ||
+    b.username !== '' ||
+    b.password !== ''
+  ) {
     throw new TypeError('apiBaseOverride must be an absolute http(s) URL without query, fragment or credentials');
   }
   const prefix = stripTrailingSlashes(`${b.origin}${b.pathname}`);

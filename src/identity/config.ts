@@ -22,9 +22,12 @@ export interface Parsed<T> {
 export function parseIdentityConfig(env: Readonly<Record<string, string | undefined>>): Parsed<IdentityConfig> {
   const raw = (env['SCOPEWISE_IDENTITY'] ?? '').trim();
   if (raw === '' || raw === 'off') return { value: { mode: 'off' }, problems: [] };
-  if ((IDENTITY_MODES as readonly string[]).includes(raw)) return { value: { mode: raw as IdentityMode }, problems: [] };
+  if ((IDENTITY_MODES as readonly string[]).includes(raw))
+    return { value: { mode: raw as IdentityMode }, problems: [] };
   return {
     value: { mode: 'off' },
-    problems: [`SCOPEWISE_IDENTITY="${raw}" is not valid: expected off, adc (Application Default Credentials) or metadata (attached service account only)`],
+    problems: [
+      `SCOPEWISE_IDENTITY="${raw}" is not valid: expected off, adc (Application Default Credentials) or metadata (attached service account only)`,
+    ],
   };
 }

@@ -36,7 +36,8 @@ export function describeCause(err: unknown): string {
   if (!(err instanceof Error)) return String(err).slice(0, 200);
   const e = err as Error & { code?: unknown; status?: unknown; response?: { status?: unknown } };
   const code = typeof e.code === 'string' ? e.code : undefined;
-  const status = typeof e.response?.status === 'number' ? e.response.status : typeof e.status === 'number' ? e.status : undefined;
+  const status =
+    typeof e.response?.status === 'number' ? e.response.status : typeof e.status === 'number' ? e.status : undefined;
   const firstLine = (e.message.split('\n')[0] ?? '').replace(/(ya29\.|eyJ)[A-Za-z0-9._-]+/g, '[token]').slice(0, 200);
   return [code, status !== undefined ? `HTTP ${status}` : undefined, firstLine].filter(Boolean).join(': ');
 }

@@ -52,12 +52,19 @@ export const OWN_IDENTITY_NEEDS: readonly OwnNeed[] = [
     id: 'audit-cloud-logging',
     option: 'Audit export to Cloud Logging',
     enabledBy: 'AUDIT_SINK=cloud-logging:PROJECT_ID/LOG_ID',
-    calls: [{ what: 'logging.entries.write', methodKey: 'logging:v2:entries.write', token: { kind: 'access-token', scopes: [LOGGING_WRITE_SCOPE] } }],
+    calls: [
+      {
+        what: 'logging.entries.write',
+        methodKey: 'logging:v2:entries.write',
+        token: { kind: 'access-token', scopes: [LOGGING_WRITE_SCOPE] },
+      },
+    ],
     roles: [
       {
         role: 'roles/logging.logWriter',
         on: 'project PROJECT_ID',
-        grant: 'gcloud projects add-iam-policy-binding PROJECT_ID --member=serviceAccount:SA_EMAIL --role=roles/logging.logWriter --condition=None',
+        grant:
+          'gcloud projects add-iam-policy-binding PROJECT_ID --member=serviceAccount:SA_EMAIL --role=roles/logging.logWriter --condition=None',
       },
     ],
   },
@@ -65,12 +72,18 @@ export const OWN_IDENTITY_NEEDS: readonly OwnNeed[] = [
     id: 'audit-webhook',
     option: 'Audit webhook to a private Cloud Run service',
     enabledBy: 'AUDIT_WEBHOOK_URL (+ AUDIT_WEBHOOK_AUDIENCE)',
-    calls: [{ what: 'POST AUDIT_WEBHOOK_URL', token: { kind: 'id-token', audience: 'AUDIT_WEBHOOK_AUDIENCE (default: the URL origin)' } }],
+    calls: [
+      {
+        what: 'POST AUDIT_WEBHOOK_URL',
+        token: { kind: 'id-token', audience: 'AUDIT_WEBHOOK_AUDIENCE (default: the URL origin)' },
+      },
+    ],
     roles: [
       {
         role: 'roles/run.invoker',
         on: 'the receiving Cloud Run service',
-        grant: 'gcloud run services add-iam-policy-binding SERVICE --region=REGION --member=serviceAccount:SA_EMAIL --role=roles/run.invoker',
+        grant:
+          'gcloud run services add-iam-policy-binding SERVICE --region=REGION --member=serviceAccount:SA_EMAIL --role=roles/run.invoker',
       },
     ],
     note: 'an ID token carries no OAuth scope',
@@ -91,23 +104,37 @@ export interface OwnNeedsFinding {
 }
 
 /** Checks every own access-token scope against Google's Discovery data: accepted by the method, the narrowest one. */
-export function checkOwnNeeds(discovery: { methods: Readonly<Record<string, { scopes: readonly string[] }>> }, needs: readonly OwnNeed[] = OWN_IDENTITY_NEEDS): OwnNeedsFinding[] {
+export function checkOwnNeeds(
+  discovery: { methods: Readonly<Record<string, { scopes: readonly string[] }>> },
+  needs: readonly OwnNeed[] = OWN_IDENTITY_NEEDS,
+): OwnNeedsFinding[] {
   const findings: OwnNeedsFinding[] = [];
   for (const need of needs) {
     for (const call of need.calls) {
       if (call.token.kind !== 'access-token' || !call.methodKey) continue;
       const method = discovery.methods[call.methodKey];
       if (!method) {
-        findings.push({ code: 'OWN_METHOD_UNKNOWN', message: `${need.id}: ${call.methodKey} is not in the Discovery data` });
+        findings.push({
+          code: 'OWN_METHOD_UNKNOWN',
+          message: `${need.id}: ${call.methodKey} is not in the Discovery data`,
+        });
         continue;
       }
       for (const scope of call.token.scopes) {
-        if (CLOUD_WIDE_SCOPES.has(scope)) findings.push({ code: 'OWN_SCOPE_CLOUD_WIDE', message: `${need.id}: ${scope} is cloud-wide` });
-        else if (!method.scopes.includes(scope)) findings.push({ code: 'OWN_SCOPE_NOT_ACCEPTED', message: `${need.id}: ${call.methodKey} does not accept ${scope}` });
+        if (CLOUD_WIDE_SCOPES.has(scope))
+          findings.push({ code: 'OWN_SCOPE_CLOUD_WIDE', message: `${need.id}: ${scope} is cloud-wide` });
+        else if (!method.scopes.includes(scope))
+          findings.push({
+            code: 'OWN_SCOPE_NOT_ACCEPTED',
+            message: `${need.id}: ${call.methodKey} does not accept ${scope}`,
+          });
       }
       const narrowest = narrowestScopeFor(method.scopes);
       if (narrowest && !call.token.scopes.includes(narrowest)) {
-        findings.push({ code: 'OWN_SCOPE_NOT_NARROWEST', message: `${need.id}: ${call.methodKey} is best called with ${narrowest}` });
+        findings.push({
+          code: 'OWN_SCOPE_NOT_NARROWEST',
+          message: `${need.id}: ${call.methodKey} is best called with ${narrowest}`,
+        });
       }
     }
   }
@@ -126,7 +153,15 @@ function tokenText(token: OwnToken): string {
 }
 
 /** Rows for `npm run scopes -- --json`. */
-export function ownNeedsRows(needs: readonly OwnNeed[] = OWN_IDENTITY_NEEDS): Array<{ id: string; option: string; enabledBy: string; calls: string[]; tokens: string[]; roles: string[]; grants: string[] }> {
+export function ownNeedsRows(needs: readonly OwnNeed[] = OWN_IDENTITY_NEEDS): Array<{
+  id: string;
+  option: string;
+  enabledBy: string;
+  calls: string[];
+  tokens: string[];
+  roles: string[];
+  grants: string[];
+}> {
   return needs.map((n) => ({
     id: n.id,
     option: n.option,
@@ -157,7 +192,11 @@ export function formatOwnNeedsTable(needs: readonly OwnNeed[] = OWN_IDENTITY_NEE
     }
   }
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? '').length)));
-  const line = (cells: string[]) => cells.map((cell, c) => (c === cells.length - 1 ? cell : cell.padEnd(widths[c] ?? 0))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, c) => (c === cells.length - 1 ? cell : cell.padEnd(widths[c] ?? 0)))
+      .join('  ')
+      .trimEnd();
   const grants = needs.flatMap((n) => n.roles.map((r) => `  ${r.grant}`));
   return [
     "Scopewise's own identity (its service account): what each option calls and needs; nothing else is needed.",

@@ -12,7 +12,16 @@
  * the metadata server is ever asked. Where the library looks is process-wide (GOOGLE_APPLICATION_CREDENTIALS,
  * CLOUDSDK_CONFIG, GCE_METADATA_HOST are read from process.env by the library itself).
  */
-import { BaseExternalAccountClient, Compute, GoogleAuth, type IdTokenClient, Impersonated, JWT, UserRefreshClient, type AuthClient } from 'google-auth-library';
+import {
+  BaseExternalAccountClient,
+  Compute,
+  GoogleAuth,
+  type IdTokenClient,
+  Impersonated,
+  JWT,
+  UserRefreshClient,
+  type AuthClient,
+} from 'google-auth-library';
 import type { IdentityMode } from './config.js';
 import { IdentityError, describeCause } from './errors.js';
 
@@ -79,10 +88,15 @@ export const CLOUD_WIDE_SCOPES: ReadonlySet<string> = new Set([
 /** The scopes to ask for, sorted and deduplicated; throws SCOPE_REFUSED for none, malformed or cloud-wide. */
 export function checkOwnScopes(scopes: readonly string[]): string[] {
   const unique = [...new Set(scopes)].sort();
-  if (unique.length === 0) throw new IdentityError('SCOPE_REFUSED', 'An access token needs at least one explicit scope.');
+  if (unique.length === 0)
+    throw new IdentityError('SCOPE_REFUSED', 'An access token needs at least one explicit scope.');
   for (const s of unique) {
     if (!SCOPE_URI.test(s)) throw new IdentityError('SCOPE_REFUSED', `"${s}" is not a Google OAuth scope URI.`);
-    if (CLOUD_WIDE_SCOPES.has(s)) throw new IdentityError('SCOPE_REFUSED', `${s} opens every Google Cloud API; ask for the narrow scope of the call instead.`);
+    if (CLOUD_WIDE_SCOPES.has(s))
+      throw new IdentityError(
+        'SCOPE_REFUSED',
+        `${s} opens every Google Cloud API; ask for the narrow scope of the call instead.`,
+      );
   }
   return unique;
 }
@@ -135,13 +149,17 @@ export class WorkloadIdentity {
 
   /** A GoogleAuth for one use. In metadata mode it is bound to the metadata server (Compute client). */
   private newAuth(scopes?: string[]): GoogleAuth {
-    if (this.mode === 'off') throw new IdentityError('IDENTITY_OFF', 'SCOPEWISE_IDENTITY is off: Scopewise has no identity of its own.');
+    if (this.mode === 'off')
+      throw new IdentityError('IDENTITY_OFF', 'SCOPEWISE_IDENTITY is off: Scopewise has no identity of its own.');
     if (this.mode === 'metadata') {
       return new GoogleAuth({ ...(scopes ? { scopes } : {}), authClient: new Compute(scopes ? { scopes } : {}) });
     }
     // Each GoogleAuth looks up a project id when it first finds its client, which may run the `gcloud` CLI
     // (seconds); the one found by describe() is reused so that this happens once per process.
-    return new GoogleAuth({ ...(scopes ? { scopes } : {}), ...(this.projectIdHint ? { projectId: this.projectIdHint } : {}) });
+    return new GoogleAuth({
+      ...(scopes ? { scopes } : {}),
+      ...(this.projectIdHint ? { projectId: this.projectIdHint } : {}),
+    });
   }
 
   private fail(code: IdentityError['code'], message: string): IdentityError {
@@ -159,7 +177,8 @@ export class WorkloadIdentity {
   }
 
   private async findCredentials(): Promise<CredentialReport> {
-    if (this.mode === 'off') throw this.fail('IDENTITY_OFF', 'SCOPEWISE_IDENTITY is off: Scopewise has no identity of its own.');
+    if (this.mode === 'off')
+      throw this.fail('IDENTITY_OFF', 'SCOPEWISE_IDENTITY is off: Scopewise has no identity of its own.');
     const mode = this.mode;
     const auth = this.newAuth();
     let client: AuthClient;
@@ -180,7 +199,11 @@ export class WorkloadIdentity {
       throw this.toCredentialError(err);
     }
     const source: CredentialSource =
-      kind === 'attached-service-account' ? 'metadata-server' : this.env['GOOGLE_APPLICATION_CREDENTIALS'] ? 'GOOGLE_APPLICATION_CREDENTIALS' : 'gcloud-adc-file';
+      kind === 'attached-service-account'
+        ? 'metadata-server'
+        : this.env['GOOGLE_APPLICATION_CREDENTIALS']
+          ? 'GOOGLE_APPLICATION_CREDENTIALS'
+          : 'gcloud-adc-file';
     const report: CredentialReport = { mode, kind, source, account, warnings: reportWarnings(kind, this.production) };
     this.lastReport = report;
     this.lastError = undefined;
@@ -190,7 +213,10 @@ export class WorkloadIdentity {
   private toCredentialError(err: unknown): IdentityError {
     const cause = describeCause(err);
     if (this.mode === 'metadata') {
-      return this.fail('METADATA_SERVER_UNAVAILABLE', `The metadata server did not give the attached service account (${cause}). Is a service account attached to this runtime?`);
+      return this.fail(
+        'METADATA_SERVER_UNAVAILABLE',
+        `The metadata server did not give the attached service account (${cause}). Is a service account attached to this runtime?`,
+      );
     }
     if (/Could not load the default credentials/i.test(cause)) {
       return this.fail(
@@ -231,7 +257,8 @@ export class WorkloadIdentity {
 
   /** A source of Google-signed ID tokens whose `aud` is `audience`. One per audience. */
   idTokens(audience: string): IdTokenSource {
-    if (audience.trim() === '') throw new IdentityError('ID_TOKEN_UNAVAILABLE', 'An ID token needs a non-empty audience.');
+    if (audience.trim() === '')
+      throw new IdentityError('ID_TOKEN_UNAVAILABLE', 'An ID token needs a non-empty audience.');
     const existing = this.idSources.get(audience);
     if (existing) return existing;
     let client: Promise<IdTokenClient> | undefined;

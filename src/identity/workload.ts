@@ -21,7 +21,12 @@ import { Metrics } from '../metrics/metrics.js';
 import { parseMtlsConfig, type MtlsConfig } from '../mtls/config.js';
 import { MtlsCredentials, type CredentialsStatus } from '../mtls/credentials.js';
 import { parseIdentityConfig, type IdentityConfig, type Parsed } from './config.js';
-import { formatCredentialLine, WorkloadIdentity, type CredentialReport, type IdentityStatus } from './workload-identity.js';
+import {
+  formatCredentialLine,
+  WorkloadIdentity,
+  type CredentialReport,
+  type IdentityStatus,
+} from './workload-identity.js';
 
 export interface WorkloadConfig {
   identity: IdentityConfig;
@@ -37,7 +42,10 @@ export function parseWorkloadConfig(env: Readonly<Record<string, string | undefi
   const problems = [...identity.problems, ...audit.problems, ...mtls.problems];
   if (identity.value.mode === 'off' && identity.problems.length === 0) {
     for (const name of ['AUDIT_SINK', 'AUDIT_WEBHOOK_URL'] as const) {
-      if (env[name]?.trim()) problems.push(`${name} is set but SCOPEWISE_IDENTITY is off: the export runs as Scopewise's own identity; set SCOPEWISE_IDENTITY=metadata (on Google Cloud) or adc`);
+      if (env[name]?.trim())
+        problems.push(
+          `${name} is set but SCOPEWISE_IDENTITY is off: the export runs as Scopewise's own identity; set SCOPEWISE_IDENTITY=metadata (on Google Cloud) or adc`,
+        );
     }
   }
   return { value: { identity: identity.value, audit: audit.value, mtls: mtls.value }, problems };
@@ -45,7 +53,13 @@ export function parseWorkloadConfig(env: Readonly<Record<string, string | undefi
 
 export interface WorkloadHealth {
   identity: IdentityStatus;
-  audit: Array<{ sink: string; depth: number; delivered: number; dropped: number; lastError?: { code: string; at: string } }>;
+  audit: Array<{
+    sink: string;
+    depth: number;
+    delivered: number;
+    dropped: number;
+    lastError?: { code: string; at: string };
+  }>;
   mtls?: CredentialsStatus;
 }
 
@@ -88,7 +102,10 @@ export async function startWorkload(config: WorkloadConfig, deps: WorkloadDeps):
   if (config.identity.mode !== 'off') {
     identity = new WorkloadIdentity({ mode: config.identity.mode, production: deps.production ?? false });
     report = await identity.describe(); // no credentials: the start fails here, with the error's code
-    logger.info({ identity: { mode: report.mode, kind: report.kind, source: report.source, account: report.account } }, formatCredentialLine(report));
+    logger.info(
+      { identity: { mode: report.mode, kind: report.kind, source: report.source, account: report.account } },
+      formatCredentialLine(report),
+    );
     for (const w of report.warnings) logger.warn({ errorCode: w.split(':')[0] }, w);
   }
   const audit = createAuditExport(config.audit, {
@@ -115,7 +132,10 @@ export async function startWorkload(config: WorkloadConfig, deps: WorkloadDeps):
   });
   try {
     if (config.mtls.credentialsDir) {
-      mtls = await MtlsCredentials.open(config.mtls.credentialsDir, { logger, pollMs: config.mtls.reloadPollSeconds * 1000 });
+      mtls = await MtlsCredentials.open(config.mtls.credentialsDir, {
+        logger,
+        pollMs: config.mtls.reloadPollSeconds * 1000,
+      });
     }
     if (config.mtls.internal && mtls) {
       const appHealth = deps.appHealth ?? (async () => ({ ready: true }));
@@ -155,7 +175,8 @@ export async function startWorkload(config: WorkloadConfig, deps: WorkloadDeps):
     stop() {
       stopping ??= (async () => {
         const reports = await audit.drain();
-        for (const r of reports) logger.info({ sink: r.sink, delivered: r.delivered, dropped: r.dropped }, 'audit export drained');
+        for (const r of reports)
+          logger.info({ sink: r.sink, delivered: r.delivered, dropped: r.dropped }, 'audit export drained');
         await internal?.close();
         mtls?.close();
         return reports;

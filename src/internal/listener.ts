@@ -36,7 +36,11 @@ export interface InternalListener {
 }
 
 function send(res: ServerResponse, status: number, type: string, body: string): void {
-  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', 'content-length': Buffer.byteLength(body) });
+  res.writeHead(status, {
+    'content-type': type,
+    'cache-control': 'no-store',
+    'content-length': Buffer.byteLength(body),
+  });
   res.end(body);
 }
 
@@ -55,7 +59,9 @@ export function internalHandler(metrics: Metrics, health: () => Promise<HealthRe
     const work =
       path === '/metrics'
         ? metrics.exposition().then(({ contentType, body }) => send(res, 200, contentType, body))
-        : health().then((report) => send(res, report.ready ? 200 : 503, 'application/json; charset=utf-8', JSON.stringify(report)));
+        : health().then((report) =>
+            send(res, report.ready ? 200 : 503, 'application/json; charset=utf-8', JSON.stringify(report)),
+          );
     work.catch((err: unknown) => {
       logger?.error({ err, path }, 'internal listener: request failed');
       if (!res.headersSent) send(res, 500, 'text/plain; charset=utf-8', 'internal error\n');

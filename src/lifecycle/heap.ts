@@ -10,7 +10,9 @@ export const HEAP_GROWING_PERCENT = 50;
 
 /** The V8 flag to set, or undefined when the operator already set one (node's flags or NODE_OPTIONS). */
 export function heapTuningFlag(execArgv: readonly string[], nodeOptions: string | undefined): string | undefined {
-  const given = [...execArgv, ...(nodeOptions ?? '').split(/\s+/)].some((arg) => /^--heap[-_]growing[-_]percent(=|$)/.test(arg));
+  const given = [...execArgv, ...(nodeOptions ?? '').split(/\s+/)].some((arg) =>
+    /^--heap[-_]growing[-_]percent(=|$)/.test(arg),
+  );
   return given ? undefined : `${HEAP_GROWING_FLAG}=${HEAP_GROWING_PERCENT}`;
 }
 

@@ -40,7 +40,12 @@ export class Metrics {
 
   constructor(options: MetricsOptions = {}) {
     const registers = [this.registry];
-    this.httpRequests = new Counter({ name: 'scopewise_http_requests_total', help: 'HTTP requests by matched route', labelNames: ['method', 'route', 'status'], registers });
+    this.httpRequests = new Counter({
+      name: 'scopewise_http_requests_total',
+      help: 'HTTP requests by matched route',
+      labelNames: ['method', 'route', 'status'],
+      registers,
+    });
     this.httpDuration = new Histogram({
       name: 'scopewise_http_request_duration_seconds',
       help: 'HTTP request latency by matched route',
@@ -48,9 +53,24 @@ export class Metrics {
       buckets: options.buckets ?? [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
     });
-    this.tokenRefreshes = new Counter({ name: 'scopewise_token_refreshes_total', help: 'Access-token refreshes at the identity provider', labelNames: ['outcome'], registers });
-    this.consent = new Counter({ name: 'scopewise_consent_total', help: 'Incremental consent results per feature', labelNames: ['feature', 'outcome'], registers });
-    this.googleApiErrors = new Counter({ name: 'scopewise_google_api_errors_total', help: 'Google API errors by API and error code', labelNames: ['api', 'code'], registers });
+    this.tokenRefreshes = new Counter({
+      name: 'scopewise_token_refreshes_total',
+      help: 'Access-token refreshes at the identity provider',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.consent = new Counter({
+      name: 'scopewise_consent_total',
+      help: 'Incremental consent results per feature',
+      labelNames: ['feature', 'outcome'],
+      registers,
+    });
+    this.googleApiErrors = new Counter({
+      name: 'scopewise_google_api_errors_total',
+      help: 'Google API errors by API and error code',
+      labelNames: ['api', 'code'],
+      registers,
+    });
 
     const audit = () => this.auditSources.flatMap((s) => s());
     new Gauge({
@@ -80,7 +100,8 @@ export class Metrics {
       registers,
       collect() {
         this.reset();
-        for (const s of audit()) for (const reason of DROP_REASONS) this.inc({ sink: s.sink, reason }, s.dropped[reason]);
+        for (const s of audit())
+          for (const reason of DROP_REASONS) this.inc({ sink: s.sink, reason }, s.dropped[reason]);
       },
     });
     const probes = this.storeProbes;
@@ -91,7 +112,9 @@ export class Metrics {
       registers,
       async collect() {
         this.reset();
-        const results = await Promise.all(probes.map(async (p) => [p.store, await p.probe().catch(() => false)] as const));
+        const results = await Promise.all(
+          probes.map(async (p) => [p.store, await p.probe().catch(() => false)] as const),
+        );
         for (const [store, up] of results) this.set({ store }, up ? 1 : 0);
       },
     });

@@ -18,7 +18,16 @@ interface RequestMetricsState {
   /** route object → baseUrl → label */
   labels: WeakMap<object, Map<string, string>>;
   /** label → method → { request counter labels by status, histogram labels } */
-  series: Map<string, Map<string, { byStatus: Map<number, { method: string; route: string; status: string }>; timing: { method: string; route: string } }>>;
+  series: Map<
+    string,
+    Map<
+      string,
+      {
+        byStatus: Map<number, { method: string; route: string; status: string }>;
+        timing: { method: string; route: string };
+      }
+    >
+  >;
 }
 
 export function routeLabel(req: Request, cache: WeakMap<object, Map<string, string>>): string {

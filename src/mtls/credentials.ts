@@ -75,9 +75,14 @@ export function splitPemCertificates(pem: string): string[] {
 }
 
 /** Parses and cross-checks the three files' contents (pure). */
-export function parseCredentials(files: { certificates: string; privateKey: string; caCertificates: string }): LoadedCredentials {
+export function parseCredentials(files: {
+  certificates: string;
+  privateKey: string;
+  caCertificates: string;
+}): LoadedCredentials {
   const chain = splitPemCertificates(files.certificates);
-  if (chain.length === 0) throw new MtlsCredentialError('MTLS_CERT_INVALID', `${CERTIFICATES_FILE} holds no PEM certificate`);
+  if (chain.length === 0)
+    throw new MtlsCredentialError('MTLS_CERT_INVALID', `${CERTIFICATES_FILE} holds no PEM certificate`);
   let leaf: X509Certificate;
   try {
     leaf = new X509Certificate(chain[0] ?? '');
@@ -91,7 +96,11 @@ export function parseCredentials(files: { certificates: string; privateKey: stri
     throw new MtlsCredentialError('MTLS_KEY_INVALID', `${PRIVATE_KEY_FILE} holds no usable private key`);
   }
   // Google's note: a read can fall between two rotations; never serve a key with another key's certificate.
-  if (!leaf.checkPrivateKey(key)) throw new MtlsCredentialError('MTLS_KEY_MISMATCH', `${PRIVATE_KEY_FILE} does not belong to the certificate in ${CERTIFICATES_FILE} (rotation in progress?)`);
+  if (!leaf.checkPrivateKey(key))
+    throw new MtlsCredentialError(
+      'MTLS_KEY_MISMATCH',
+      `${PRIVATE_KEY_FILE} does not belong to the certificate in ${CERTIFICATES_FILE} (rotation in progress?)`,
+    );
   let spiffeId: SpiffeId;
   try {
     spiffeId = spiffeIdOfCertificate(leaf);
@@ -99,7 +108,8 @@ export function parseCredentials(files: { certificates: string; privateKey: stri
     throw new MtlsCredentialError('MTLS_NOT_AN_SVID', `${CERTIFICATES_FILE}: ${(err as Error).message}`);
   }
   const ca = splitPemCertificates(files.caCertificates);
-  if (ca.length === 0) throw new MtlsCredentialError('MTLS_CA_EMPTY', `${CA_CERTIFICATES_FILE} holds no PEM certificate`);
+  if (ca.length === 0)
+    throw new MtlsCredentialError('MTLS_CA_EMPTY', `${CA_CERTIFICATES_FILE} holds no PEM certificate`);
   const anchorFingerprints = new Set<string>();
   for (const pem of ca) {
     try {
@@ -108,7 +118,13 @@ export function parseCredentials(files: { certificates: string; privateKey: stri
       throw new MtlsCredentialError('MTLS_CERT_INVALID', `${CA_CERTIFICATES_FILE}: a certificate cannot be parsed`);
     }
   }
-  const digest = createHash('sha256').update(files.certificates).update('\0').update(files.privateKey).update('\0').update(files.caCertificates).digest('hex');
+  const digest = createHash('sha256')
+    .update(files.certificates)
+    .update('\0')
+    .update(files.privateKey)
+    .update('\0')
+    .update(files.caCertificates)
+    .digest('hex');
   return {
     key: files.privateKey,
     cert: files.certificates,
@@ -132,7 +148,10 @@ export async function loadCredentials(dir: string): Promise<LoadedCredentials> {
     ]);
     files = { certificates, privateKey, caCertificates };
   } catch (err) {
-    throw new MtlsCredentialError('MTLS_FILES_UNREADABLE', `cannot read the credential files in ${dir} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new MtlsCredentialError(
+      'MTLS_FILES_UNREADABLE',
+      `cannot read the credential files in ${dir} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
   }
   return parseCredentials(files);
 }
@@ -260,7 +279,10 @@ export class MtlsCredentials {
     } catch (err) {
       const code = err instanceof MtlsCredentialError ? err.code : 'MTLS_FILES_UNREADABLE';
       this.lastError = { code, at: new Date().toISOString() };
-      this.options.logger?.warn({ errorCode: code, dir: this.dir, err: (err as Error).message }, 'mTLS credentials: reload failed, keeping the current ones');
+      this.options.logger?.warn(
+        { errorCode: code, dir: this.dir, err: (err as Error).message },
+        'mTLS credentials: reload failed, keeping the current ones',
+      );
       this.schedule(this.options.retryMs);
       return false;
     } finally {
@@ -271,7 +293,10 @@ export class MtlsCredentials {
     this.currentCreds = next;
     this.loadedAt = new Date().toISOString();
     this.reloads++;
-    this.options.logger?.info({ spiffeId: next.spiffeId.id, notAfter: next.notAfter, reloads: this.reloads }, 'mTLS credentials reloaded');
+    this.options.logger?.info(
+      { spiffeId: next.spiffeId.id, notAfter: next.notAfter, reloads: this.reloads },
+      'mTLS credentials reloaded',
+    );
     for (const l of this.listeners) {
       try {
         l(next);
@@ -308,7 +333,10 @@ export class MtlsCredentials {
     }
   }
 
-  private tryWatch(path: string, listener: (event: string, file: string | Buffer | null) => void): FSWatcher | undefined {
+  private tryWatch(
+    path: string,
+    listener: (event: string, file: string | Buffer | null) => void,
+  ): FSWatcher | undefined {
     try {
       const w = watch(path, { persistent: false }, listener);
       // A watched directory that disappears (the old target of a swapped symlink) emits an error: re-arm later.

@@ -29,7 +29,12 @@ export interface PeerIdentity {
   fingerprint256: string;
 }
 
-export type PeerRefusalCode = 'PEER_UNAUTHORIZED' | 'PEER_NO_CERTIFICATE' | SpiffeError['code'] | 'PEER_WRONG_TRUST_DOMAIN' | 'PEER_NOT_ALLOWED';
+export type PeerRefusalCode =
+  | 'PEER_UNAUTHORIZED'
+  | 'PEER_NO_CERTIFICATE'
+  | SpiffeError['code']
+  | 'PEER_WRONG_TRUST_DOMAIN'
+  | 'PEER_NOT_ALLOWED';
 
 const PEER = Symbol('scopewise.mtls.peer');
 type TaggedSocket = TLSSocket & { [PEER]?: PeerIdentity };
@@ -48,7 +53,9 @@ export interface PeerCheckInput {
 }
 
 /** Steps 2–4 above (pure): the peer identity, or the refusal code. */
-export function checkPeer(input: PeerCheckInput): { ok: true; peer: PeerIdentity } | { ok: false; code: PeerRefusalCode; spiffeId?: string } {
+export function checkPeer(
+  input: PeerCheckInput,
+): { ok: true; peer: PeerIdentity } | { ok: false; code: PeerRefusalCode; spiffeId?: string } {
   if (!input.authorized) return { ok: false, code: 'PEER_UNAUTHORIZED' };
   if (!input.certificate) return { ok: false, code: 'PEER_NO_CERTIFICATE' };
   let id: SpiffeId;
@@ -59,7 +66,15 @@ export function checkPeer(input: PeerCheckInput): { ok: true; peer: PeerIdentity
   }
   if (id.trustDomain !== input.trustDomain) return { ok: false, code: 'PEER_WRONG_TRUST_DOMAIN', spiffeId: id.id };
   if (!input.allowed.has(id.id)) return { ok: false, code: 'PEER_NOT_ALLOWED', spiffeId: id.id };
-  return { ok: true, peer: { spiffeId: id.id, trustDomain: id.trustDomain, path: id.path, fingerprint256: input.certificate.fingerprint256 } };
+  return {
+    ok: true,
+    peer: {
+      spiffeId: id.id,
+      trustDomain: id.trustDomain,
+      path: id.path,
+      fingerprint256: input.certificate.fingerprint256,
+    },
+  };
 }
 
 export interface MtlsServerOptions {
@@ -85,7 +100,8 @@ function contextOptions(creds: LoadedCredentials) {
 
 /** An https.Server for `handler` with the checks above. Listen on it as usual; `close()` also stops its reload subscription. */
 export function createMtlsServer(handler: RequestListener, options: MtlsServerOptions): MtlsServer {
-  if (options.allowedSpiffeIds.length === 0) throw new Error('createMtlsServer: allowedSpiffeIds is empty; an mTLS listener must name its peers');
+  if (options.allowedSpiffeIds.length === 0)
+    throw new Error('createMtlsServer: allowedSpiffeIds is empty; an mTLS listener must name its peers');
   const name = options.name ?? 'mtls';
   const allowed: ReadonlySet<string> = new Set(options.allowedSpiffeIds);
   const { credentials, logger } = options;
@@ -101,7 +117,10 @@ export function createMtlsServer(handler: RequestListener, options: MtlsServerOp
     }
     handler(req, res);
   };
-  const server = https.createServer({ ...contextOptions(credentials.current), requestCert: true, rejectUnauthorized: true }, guarded) as MtlsServer;
+  const server = https.createServer(
+    { ...contextOptions(credentials.current), requestCert: true, rejectUnauthorized: true },
+    guarded,
+  ) as MtlsServer;
 
   server.on('secureConnection', (socket: TLSSocket) => {
     const verdict = checkPeer({
@@ -112,7 +131,10 @@ export function createMtlsServer(handler: RequestListener, options: MtlsServerOp
     });
     if (!verdict.ok) {
       refused[verdict.code] = (refused[verdict.code] ?? 0) + 1;
-      logger?.warn({ listener: name, errorCode: verdict.code, peer: verdict.spiffeId, remote: socket.remoteAddress }, 'mTLS: connection refused');
+      logger?.warn(
+        { listener: name, errorCode: verdict.code, peer: verdict.spiffeId, remote: socket.remoteAddress },
+        'mTLS: connection refused',
+      );
       socket.destroy();
       return;
     }
@@ -121,12 +143,18 @@ export function createMtlsServer(handler: RequestListener, options: MtlsServerOp
   });
   server.on('tlsClientError', (err: Error & { code?: string }, socket: TLSSocket) => {
     refused.PEER_UNAUTHORIZED = (refused.PEER_UNAUTHORIZED ?? 0) + 1;
-    logger?.warn({ listener: name, errorCode: 'PEER_UNAUTHORIZED', tlsError: err.code, remote: socket.remoteAddress }, 'mTLS: handshake refused');
+    logger?.warn(
+      { listener: name, errorCode: 'PEER_UNAUTHORIZED', tlsError: err.code, remote: socket.remoteAddress },
+      'mTLS: handshake refused',
+    );
   });
 
   const unsubscribe = credentials.onChange((next) => {
     server.setSecureContext(contextOptions(next));
-    logger?.info({ listener: name, spiffeId: next.spiffeId.id, notAfter: next.notAfter }, 'mTLS: new certificates in use for new connections');
+    logger?.info(
+      { listener: name, spiffeId: next.spiffeId.id, notAfter: next.notAfter },
+      'mTLS: new certificates in use for new connections',
+    );
   });
   server.on('close', unsubscribe);
   server.mtlsStatus = () => ({ name, accepted, refused: { ...refused } });
@@ -140,7 +168,9 @@ const FORWARDED_HEADERS = ['forwarded', 'x-forwarded-for', 'x-forwarded-host', '
  * that `isTrustedProxy` accepts (default: any authenticated peer, i.e. one on the allow-list). With it in place,
  * `trust proxy` can be set to 1 on an mTLS listener without letting a direct client spoof its address.
  */
-export function forwardedHeadersOnlyFromPeers(isTrustedProxy: (peer: PeerIdentity) => boolean = () => true): RequestHandler {
+export function forwardedHeadersOnlyFromPeers(
+  isTrustedProxy: (peer: PeerIdentity) => boolean = () => true,
+): RequestHandler {
   return (req: Request, _res: Response, next: NextFunction) => {
     const peer = peerIdentity(req);
     if (!peer || !isTrustedProxy(peer)) {

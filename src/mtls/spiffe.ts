@@ -14,11 +14,7 @@ export interface SpiffeId {
   path: string;
 }
 
-export type SpiffeErrorCode =
-  | 'SPIFFE_ID_INVALID'
-  | 'SVID_NO_URI_SAN'
-  | 'SVID_SEVERAL_URI_SANS'
-  | 'SVID_IS_CA';
+export type SpiffeErrorCode = 'SPIFFE_ID_INVALID' | 'SVID_NO_URI_SAN' | 'SVID_SEVERAL_URI_SANS' | 'SVID_IS_CA';
 
 export class SpiffeError extends Error {
   override readonly name = 'SpiffeError';
@@ -36,14 +32,16 @@ const MAX_ID_BYTES = 2048;
 
 /** Parses one SPIFFE ID strictly (lowercase scheme and trust domain, no port, userinfo, query, fragment, empty or dot segments). */
 export function parseSpiffeId(value: string): SpiffeId {
-  const bad = (why: string) => new SpiffeError('SPIFFE_ID_INVALID', `"${value.slice(0, 100)}" is not a SPIFFE ID: ${why}`);
+  const bad = (why: string) =>
+    new SpiffeError('SPIFFE_ID_INVALID', `"${value.slice(0, 100)}" is not a SPIFFE ID: ${why}`);
   if (Buffer.byteLength(value) > MAX_ID_BYTES) throw bad('longer than 2048 bytes');
   if (!value.startsWith('spiffe://')) throw bad('expected spiffe://TRUST_DOMAIN/PATH');
   const rest = value.slice('spiffe://'.length);
   const slash = rest.indexOf('/');
   const trustDomain = slash === -1 ? rest : rest.slice(0, slash);
   const path = slash === -1 ? '' : rest.slice(slash);
-  if (!trustDomain || !TRUST_DOMAIN.test(trustDomain)) throw bad('the trust domain may hold only lowercase letters, digits, ".", "-" and "_"');
+  if (!trustDomain || !TRUST_DOMAIN.test(trustDomain))
+    throw bad('the trust domain may hold only lowercase letters, digits, ".", "-" and "_"');
   if (path !== '') {
     const segments = path.slice(1).split('/');
     for (const s of segments) {
@@ -105,7 +103,10 @@ export function spiffeIdOfCertificate(cert: X509Certificate): SpiffeId {
 export function parseSpiffeIdList(value: string): { ids: SpiffeId[]; problems: string[] } {
   const ids: SpiffeId[] = [];
   const problems: string[] = [];
-  for (const raw of value.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const raw of value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     try {
       ids.push(parseSpiffeId(raw));
     } catch (err) {
@@ -119,10 +120,16 @@ export function parseSpiffeIdList(value: string): { ids: SpiffeId[]; problems: s
  * For TLS clients (tls.connect / https.request `checkServerIdentity`): accept a server whose leaf carries one of
  * the expected SPIFFE IDs, in place of the host-name check (workload certificates carry no DNS name).
  */
-export function checkServerSpiffeId(expected: ReadonlySet<string>): (host: string, cert: { subjectaltname?: string; ca?: boolean }) => Error | undefined {
+export function checkServerSpiffeId(
+  expected: ReadonlySet<string>,
+): (host: string, cert: { subjectaltname?: string; ca?: boolean }) => Error | undefined {
   return (_host, cert) => {
     const uris = parseSubjectAltName(cert.subjectaltname).filter((e) => e.type === 'URI');
-    if (uris.length !== 1) return new SpiffeError(uris.length === 0 ? 'SVID_NO_URI_SAN' : 'SVID_SEVERAL_URI_SANS', 'the server certificate is not an X509-SVID');
+    if (uris.length !== 1)
+      return new SpiffeError(
+        uris.length === 0 ? 'SVID_NO_URI_SAN' : 'SVID_SEVERAL_URI_SANS',
+        'the server certificate is not an X509-SVID',
+      );
     const id = uris[0]?.value ?? '';
     return expected.has(id) ? undefined : new SpiffeError('SPIFFE_ID_INVALID', `unexpected server SPIFFE ID ${id}`);
   };

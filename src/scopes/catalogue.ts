@@ -77,9 +77,9 @@ export const CATALOGUE: readonly Feature[] = [
     methods: ['cloudresourcemanager:v3:projects.search', 'cloudresourcemanager:v3:projects.getIamPolicy'],
     scopes: [CLOUD_PLATFORM_READ_ONLY],
     broadOnly:
-      "Listing your projects (Resource Manager projects.search) is documented by Google only with the cloud-wide scopes, so the narrowest one (cloud-platform.read-only) lets Scopewise view, but never change, data across all your Google Cloud services, not just projects. Reading IAM policies alone would accept a projects-only scope.",
+      'Listing your projects (Resource Manager projects.search) is documented by Google only with the cloud-wide scopes, so the narrowest one (cloud-platform.read-only) lets Scopewise view, but never change, data across all your Google Cloud services, not just projects. Reading IAM policies alone would accept a projects-only scope.',
     scopeChoice:
-      'projects.getIamPolicy accepts cloudplatformprojects.readonly (REST reference), but projects.search is documented only with cloud-platform and cloud-platform.read-only (Discovery; its REST page\'s scope list is not readable in the corpus), and the sibling that accepts the narrow scope, v3 projects.get, cannot list projects (it needs a name). v1 projects.list would be the replacement, but its REST scope list is not readable either. So projects.search + cloud-platform.read-only stays until the live check (a cloudplatformprojects.readonly token on projects.search or v1 projects.list) proves otherwise.',
+      "projects.getIamPolicy accepts cloudplatformprojects.readonly (REST reference), but projects.search is documented only with cloud-platform and cloud-platform.read-only (Discovery; its REST page's scope list is not readable in the corpus), and the sibling that accepts the narrow scope, v3 projects.get, cannot list projects (it needs a name). v1 projects.list would be the replacement, but its REST scope list is not readable either. So projects.search + cloud-platform.read-only stays until the live check (a cloudplatformprojects.readonly token on projects.search or v1 projects.list) proves otherwise.",
   },
   {
     id: 'vms',
@@ -167,7 +167,8 @@ export const CATALOGUE: readonly Feature[] = [
     id: 'workload-cloud-run-invokers',
     title: 'Workload identity: who may invoke Cloud Run',
     path: WORKLOADS_PATH,
-    summary: 'Checks whether anyone on the internet (allUsers) or any Google account may invoke each Cloud Run service.',
+    summary:
+      'Checks whether anyone on the internet (allUsers) or any Google account may invoke each Cloud Run service.',
     why: "Scopewise needs to read each Cloud Run service's IAM policy to see who may invoke it. It only reads the policies.",
     methods: ['run:v2:projects.locations.services.list', 'run:v2:projects.locations.services.getIamPolicy'],
     scopes: [CLOUD_PLATFORM],
@@ -189,7 +190,8 @@ export const CATALOGUE: readonly Feature[] = [
     id: 'workload-workflows',
     title: 'Workload identity: Workflows',
     path: WORKLOADS_PATH,
-    summary: "Reviews each workflow's service account and how each of its HTTP calls authenticates (OAuth 2.0 scopes, OIDC audiences).",
+    summary:
+      "Reviews each workflow's service account and how each of its HTTP calls authenticates (OAuth 2.0 scopes, OIDC audiences).",
     why: "Scopewise needs to read your workflows' definitions to check how each step authenticates. It only reads them.",
     methods: ['workflows:v1:projects.locations.workflows.list', 'workflows:v1:projects.locations.workflows.get'],
     scopes: [CLOUD_PLATFORM],

@@ -221,7 +221,13 @@ export function checkCatalogue(features: readonly Feature[], discovery: Discover
   if (evidence !== undefined) {
     for (const sf of checkSources(evidence)) {
       const users = features.filter((f) => f.methods.includes(sf.methodId)).map((f) => f.id);
-      findings.push({ code: sf.code, featureId: users.join(',') || '-', methodId: sf.methodId, scope: sf.scope, message: sf.message });
+      findings.push({
+        code: sf.code,
+        featureId: users.join(',') || '-',
+        methodId: sf.methodId,
+        scope: sf.scope,
+        message: sf.message,
+      });
     }
   }
   return findings;
@@ -231,7 +237,11 @@ export function checkCatalogue(features: readonly Feature[], discovery: Discover
  * A set of scopes, each narrower than `asked`, that together authorize every method of `needs` (the narrowest
  * per method), when it has at least two members; undefined when some method has no narrower scope.
  */
-export function splitFor(asked: string, needs: readonly MethodId[], accepted: ReadonlyMap<MethodId, readonly string[]>): string[] | undefined {
+export function splitFor(
+  asked: string,
+  needs: readonly MethodId[],
+  accepted: ReadonlyMap<MethodId, readonly string[]>,
+): string[] | undefined {
   const picks: string[] = [];
   for (const m of needs) {
     const narrower = (accepted.get(m) ?? []).filter((n) => compareBreadth(n, asked) === 'narrower');

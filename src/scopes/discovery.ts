@@ -152,9 +152,7 @@ function formatPath(path: readonly PropertyKey[]): string {
 export function parseDiscovery(json: unknown, file = '<discovery data>'): Discovery {
   const result = discoverySchema.safeParse(json);
   if (!result.success) {
-    const issues = result.error.issues
-      .slice(0, 10)
-      .map((i) => `${formatPath(i.path)}: ${i.message}`);
+    const issues = result.error.issues.slice(0, 10).map((i) => `${formatPath(i.path)}: ${i.message}`);
     const more = result.error.issues.length > 10 ? `; and ${result.error.issues.length - 10} more` : '';
     throw new DiscoveryError(file, issues.join('; ') + more);
   }

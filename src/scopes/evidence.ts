@@ -41,7 +41,13 @@ export const restReferenceSchema = z.object({
   methods: z.record(z.string(), z.discriminatedUnion('status', [restFound, restMissing])),
   scopes: z.record(
     z.string(),
-    z.object({ description: z.string().nullable(), descriptionStatus: z.string().optional(), source: z.string().optional() }).loose(),
+    z
+      .object({
+        description: z.string().nullable(),
+        descriptionStatus: z.string().optional(),
+        source: z.string().optional(),
+      })
+      .loose(),
   ),
 });
 export type RestReference = z.infer<typeof restReferenceSchema>;
@@ -81,7 +87,10 @@ export interface ScopeEvidence {
 /** Thrown by `loadScopeEvidence` for a missing or malformed evidence file. */
 export class EvidenceError extends Error {
   readonly code = 'EVIDENCE_INVALID';
-  constructor(readonly file: string, detail: string) {
+  constructor(
+    readonly file: string,
+    detail: string,
+  ) {
     super(`Invalid scope evidence in ${file}: ${detail}`);
     this.name = 'EvidenceError';
   }
@@ -95,7 +104,14 @@ function readJson<T>(file: string, schema: z.ZodType<T>): T {
     throw new EvidenceError(file, (err as Error).message);
   }
   const r = schema.safeParse(json);
-  if (!r.success) throw new EvidenceError(file, r.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  if (!r.success)
+    throw new EvidenceError(
+      file,
+      r.error.issues
+        .slice(0, 5)
+        .map((i) => `${i.path.join('.')}: ${i.message}`)
+        .join('; '),
+    );
   return r.data;
 }
 
@@ -185,11 +201,14 @@ export function methodEvidence(ev: ScopeEvidence, methodId: MethodId): MethodEvi
   const rest = Object.hasOwn(ev.rest.methods, methodId) ? ev.rest.methods[methodId] : undefined;
   const restScopes = rest?.status === 'found' ? rest.scopes : undefined;
   const live = liveFor(ev, methodId);
-  const liveAccepted = new Set(live.filter((l) => l.outcome === 'accepted' && heldCloudScopes(l).length === 1).flatMap(heldCloudScopes));
+  const liveAccepted = new Set(
+    live.filter((l) => l.outcome === 'accepted' && heldCloudScopes(l).length === 1).flatMap(heldCloudScopes),
+  );
   const liveRefused = new Set(live.filter((l) => l.outcome === 'refused-for-scope').flatMap(heldCloudScopes));
 
   const all: string[] = [];
-  for (const s of [...(discovery ?? []), ...(restScopes ?? []), ...liveAccepted, ...liveRefused]) if (!all.includes(s)) all.push(s);
+  for (const s of [...(discovery ?? []), ...(restScopes ?? []), ...liveAccepted, ...liveRefused])
+    if (!all.includes(s)) all.push(s);
 
   const scopes: ScopeVerdict[] = all.map((scope) => {
     const listedBy: SourceName[] = [];
@@ -200,7 +219,9 @@ export function methodEvidence(ev: ScopeEvidence, methodId: MethodId): MethodEvi
     else if (liveRefused.has(scope)) silentOrAgainst.push('live');
     const note = ev.notes.find((n) => n.method === methodId && n.scope === scope);
     const disagreement = listedBy.length > 0 && silentOrAgainst.length > 0;
-    const accepted = note ? listedBy.includes(note.believe) : listedBy.length > 0 && !(liveRefused.has(scope) && !liveAccepted.has(scope));
+    const accepted = note
+      ? listedBy.includes(note.believe)
+      : listedBy.length > 0 && !(liveRefused.has(scope) && !liveAccepted.has(scope));
     return { scope, listedBy, silentOrAgainst, accepted, disagreement, ...(note ? { note } : {}) };
   });
   return { methodId, discovery, rest, live, scopes, accepted: scopes.filter((s) => s.accepted).map((s) => s.scope) };

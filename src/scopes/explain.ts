@@ -14,7 +14,12 @@ export interface MethodSourcesView {
   /** Discovery's list, or null when the Discovery data does not list the method. */
   readonly discovery: readonly string[] | null;
   /** REST reference: status, and the list when read. */
-  readonly rest: { readonly status: string; readonly scopes: readonly string[] | null; readonly url: string | null; readonly readOn: string | null };
+  readonly rest: {
+    readonly status: string;
+    readonly scopes: readonly string[] | null;
+    readonly url: string | null;
+    readonly readOn: string | null;
+  };
   /** Sources listing each asked scope for this method. */
   readonly askedListedBy: Readonly<Record<string, readonly SourceName[]>>;
   /** The latest live result against real Google for an asked scope, if any. */
@@ -39,7 +44,7 @@ export interface FeatureExplanation {
 }
 
 function latest(dates: readonly string[]): string | null {
-  return dates.length === 0 ? null : [...dates].sort().at(-1) ?? null;
+  return dates.length === 0 ? null : ([...dates].sort().at(-1) ?? null);
 }
 
 export function explainFeature(feature: Feature, data: Discovery & EvidenceCarrier): FeatureExplanation {
@@ -52,14 +57,22 @@ export function explainFeature(feature: Feature, data: Discovery & EvidenceCarri
     const me = ev ? methodEvidence(ev, m) : undefined;
     const askedListedBy: Record<string, readonly SourceName[]> = {};
     for (const s of feature.scopes) {
-      askedListedBy[s] = me ? (me.scopes.find((v) => v.scope === s)?.listedBy ?? []) : (accepted.get(m)?.includes(s) ? ['discovery'] : []);
+      askedListedBy[s] = me
+        ? (me.scopes.find((v) => v.scope === s)?.listedBy ?? [])
+        : accepted.get(m)?.includes(s)
+          ? ['discovery']
+          : [];
     }
     const rest = me?.rest;
     const liveHits = (me?.live ?? []).filter((l) => l.scopesHeld.some((s) => feature.scopes.includes(s)));
     const last = liveHits.sort((a, b) => (a.verifiedOn < b.verifiedOn ? -1 : 1)).at(-1);
     return {
       methodId: m,
-      discovery: me?.discovery ? [...me.discovery] : Object.hasOwn(data.methods, m) && !ev ? [...(accepted.get(m) ?? [])] : null,
+      discovery: me?.discovery
+        ? [...me.discovery]
+        : Object.hasOwn(data.methods, m) && !ev
+          ? [...(accepted.get(m) ?? [])]
+          : null,
       rest: {
         status: rest?.status ?? 'not-recorded',
         scopes: rest?.status === 'found' ? [...rest.scopes] : null,
@@ -73,18 +86,30 @@ export function explainFeature(feature: Feature, data: Discovery & EvidenceCarri
 
   const candidates = new Set<string>();
   for (const list of accepted.values()) for (const s of list) if (!feature.scopes.includes(s)) candidates.add(s);
-  const considered: ConsideredScope[] = [...candidates].sort().map((scope) => ({ scope, reason: rejectionReason(scope, feature, accepted) }));
+  const considered: ConsideredScope[] = [...candidates]
+    .sort()
+    .map((scope) => ({ scope, reason: rejectionReason(scope, feature, accepted) }));
 
   const liveDates = methods.map((m) => (m.live?.outcome === 'accepted' ? m.live.verifiedOn : null));
-  const verifiedLiveOn = liveDates.every((d) => d !== null) && liveDates.length > 0 ? latest(liveDates as string[]) : null;
+  const verifiedLiveOn =
+    liveDates.every((d) => d !== null) && liveDates.length > 0 ? latest(liveDates as string[]) : null;
 
   const notes: string[] = [];
   if (feature.scopeChoice) notes.push(feature.scopeChoice);
   for (const s of feature.scopes) {
     const basis = Object.hasOwn(RANK_BASIS, s) ? RANK_BASIS[s] : undefined;
-    if (basis === 'scope-name-only') notes.push(`${shortScope(s)} is ranked by Google's scope name only (no description found).`);
+    if (basis === 'scope-name-only')
+      notes.push(`${shortScope(s)} is ranked by Google's scope name only (no description found).`);
   }
-  return { featureId: feature.id, title: feature.title, asked: [...feature.scopes], methods, considered, verifiedLiveOn, notes };
+  return {
+    featureId: feature.id,
+    title: feature.title,
+    asked: [...feature.scopes],
+    methods,
+    considered,
+    verifiedLiveOn,
+    notes,
+  };
 }
 
 function rejectionReason(scope: string, feature: Feature, accepted: ReadonlyMap<MethodId, readonly string[]>): string {
@@ -100,7 +125,10 @@ function rejectionReason(scope: string, feature: Feature, accepted: ReadonlyMap<
   return `not narrower than ${feature.scopes.map(shortScope).join(', ')} (grants different access, not less)`;
 }
 
-export function explainCatalogue(features: readonly Feature[], data: Discovery & EvidenceCarrier): FeatureExplanation[] {
+export function explainCatalogue(
+  features: readonly Feature[],
+  data: Discovery & EvidenceCarrier,
+): FeatureExplanation[] {
   return features.map((f) => explainFeature(f, data));
 }
 
@@ -113,7 +141,10 @@ export function formatExplanations(list: readonly FeatureExplanation[]): string 
     out.push(`${e.featureId} (${e.title}) asks ${e.asked.map(shortScope).join(', ')}`);
     for (const m of e.methods) {
       const listed = e.asked
-        .map((s) => `${shortScope(s)}: ${(m.askedListedBy[s] ?? []).map((x) => SOURCE_LABEL[x]).join(' + ') || 'no source'}`)
+        .map(
+          (s) =>
+            `${shortScope(s)}: ${(m.askedListedBy[s] ?? []).map((x) => SOURCE_LABEL[x]).join(' + ') || 'no source'}`,
+        )
         .join('; ');
       const disc = m.discovery ? m.discovery.map(shortScope).join(' ') : 'method not listed';
       const rest = m.rest.scopes ? m.rest.scopes.map(shortScope).join(' ') : m.rest.status;

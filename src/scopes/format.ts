@@ -41,7 +41,11 @@ export function formatCatalogueTable(features: readonly Feature[]): string {
         i === 0 ? f.id : '',
         f.methods[i] ?? '',
         f.scopes[i] !== undefined ? shortScope(f.scopes[i] ?? '') : '',
-        i === 0 && f.broadOnly !== undefined ? BROAD_ONLY_FLAG : i === 0 && f.accessNote !== undefined ? ACCESS_NOTE_FLAG : '',
+        i === 0 && f.broadOnly !== undefined
+          ? BROAD_ONLY_FLAG
+          : i === 0 && f.accessNote !== undefined
+            ? ACCESS_NOTE_FLAG
+            : '',
       ]);
     }
   }

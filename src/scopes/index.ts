@@ -35,7 +35,18 @@ export {
   minimalScopes,
   narrowestScopeFor,
 } from './narrowness.js';
-export { type Feature, type FeatureScopes, type FeatureId, SIGN_IN_SCOPES, FEATURE_IDS, CATALOGUE, WORKLOADS_PATH, getFeature, isFeatureId, navEntries } from './catalogue.js';
+export {
+  type Feature,
+  type FeatureScopes,
+  type FeatureId,
+  SIGN_IN_SCOPES,
+  FEATURE_IDS,
+  CATALOGUE,
+  WORKLOADS_PATH,
+  getFeature,
+  isFeatureId,
+  navEntries,
+} from './catalogue.js';
 export { type FindingCode, type Finding, CatalogueError, checkCatalogue, assertCatalogue } from './check.js';
 export {
   type FeatureState,
@@ -82,7 +93,14 @@ export {
   checkSources,
   mergeEvidence,
 } from './evidence.js';
-export { type FeatureExplanation, type MethodSourcesView, type ConsideredScope, explainFeature, explainCatalogue, formatExplanations } from './explain.js';
+export {
+  type FeatureExplanation,
+  type MethodSourcesView,
+  type ConsideredScope,
+  explainFeature,
+  explainCatalogue,
+  formatExplanations,
+} from './explain.js';
 export { splitFor } from './check.js';
 export { RANK_BASIS } from './narrowness.js';
 export {

@@ -42,7 +42,11 @@ export const NONEXISTENT_NAME = 'scopewise-live-check-does-not-exist';
 
 type ProbeSpec = (c: Required<ProbeContext>) => Omit<Probe, 'methodId'>;
 
-const read = (pathParams: Record<string, string>, query: Record<string, string> = {}, harmless = 'a read with a page size of 1'): Omit<Probe, 'methodId'> => ({
+const read = (
+  pathParams: Record<string, string>,
+  query: Record<string, string> = {},
+  harmless = 'a read with a page size of 1',
+): Omit<Probe, 'methodId'> => ({
   httpMethod: 'GET',
   pathParams,
   query,
@@ -58,7 +62,7 @@ export const PROBES: Readonly<Record<MethodId, ProbeSpec>> = {
     pathParams: { projectsId: c.project },
     query: {},
     body: {},
-    harmless: 'getIamPolicy only reads the policy (a POST by Google\'s design)',
+    harmless: "getIamPolicy only reads the policy (a POST by Google's design)",
   }),
   'compute:v1:instances.aggregatedList': (c) => read({ project: c.project }, { maxResults: '1' }),
   'compute:v1:instances.stop': (c) => ({
@@ -74,17 +78,27 @@ export const PROBES: Readonly<Record<MethodId, ProbeSpec>> = {
     harmless: `starts an instance named ${NONEXISTENT_NAME}, which cannot exist: Google answers 404`,
   }),
   'storage:v1:buckets.list': (c) => read({}, { project: c.project, maxResults: '1' }),
-  'storage:v1:objects.list': () => read({ bucket: NONEXISTENT_NAME }, { maxResults: '1' }, `lists a bucket named ${NONEXISTENT_NAME}, which does not exist: Google answers 404`),
+  'storage:v1:objects.list': () =>
+    read(
+      { bucket: NONEXISTENT_NAME },
+      { maxResults: '1' },
+      `lists a bucket named ${NONEXISTENT_NAME}, which does not exist: Google answers 404`,
+    ),
   'logging:v2:entries.list': (c) => ({
     httpMethod: 'POST',
     pathParams: {},
     query: {},
     body: { resourceNames: [`projects/${c.project}`], pageSize: 1 },
-    harmless: 'entries.list only reads (a POST by Google\'s design), one entry',
+    harmless: "entries.list only reads (a POST by Google's design), one entry",
   }),
-  'run:v2:projects.locations.services.list': (c) => read({ projectsId: c.project, locationsId: c.region }, { pageSize: '1' }),
+  'run:v2:projects.locations.services.list': (c) =>
+    read({ projectsId: c.project, locationsId: c.region }, { pageSize: '1' }),
   'run:v2:projects.locations.services.getIamPolicy': (c) =>
-    read({ projectsId: c.project, locationsId: c.region, servicesId: NONEXISTENT_NAME }, {}, 'reads the IAM policy of a service that does not exist: Google answers 404'),
+    read(
+      { projectsId: c.project, locationsId: c.region, servicesId: NONEXISTENT_NAME },
+      {},
+      'reads the IAM policy of a service that does not exist: Google answers 404',
+    ),
   'iam:v1:projects.serviceAccounts.list': (c) => read({ projectsId: c.project }, { pageSize: '1' }),
   'iam:v1:projects.serviceAccounts.keys.list': (c) =>
     read(
@@ -93,10 +107,19 @@ export const PROBES: Readonly<Record<MethodId, ProbeSpec>> = {
       'lists the keys of a service account that does not exist: Google answers 404',
     ),
   'iam:v1:projects.serviceAccounts.get': (c) =>
-    read({ projectsId: c.project, serviceAccountsId: `${NONEXISTENT_NAME}@${c.project}.iam.gserviceaccount.com` }, {}, 'reads a service account that does not exist'),
-  'workflows:v1:projects.locations.workflows.list': (c) => read({ projectsId: c.project, locationsId: c.region }, { pageSize: '1' }),
+    read(
+      { projectsId: c.project, serviceAccountsId: `${NONEXISTENT_NAME}@${c.project}.iam.gserviceaccount.com` },
+      {},
+      'reads a service account that does not exist',
+    ),
+  'workflows:v1:projects.locations.workflows.list': (c) =>
+    read({ projectsId: c.project, locationsId: c.region }, { pageSize: '1' }),
   'workflows:v1:projects.locations.workflows.get': (c) =>
-    read({ projectsId: c.project, locationsId: c.region, workflowsId: NONEXISTENT_NAME }, {}, 'reads a workflow that does not exist'),
+    read(
+      { projectsId: c.project, locationsId: c.region, workflowsId: NONEXISTENT_NAME },
+      {},
+      'reads a workflow that does not exist',
+    ),
 };
 
 export function probeFor(methodId: MethodId, context: ProbeContext): Probe | undefined {
@@ -120,7 +143,14 @@ export function classifyLiveAnswer(answer: AnswerSummary): LiveOutcome {
   if (answer.errorCode === 'SCOPE_INSUFFICIENT') return 'refused-for-scope';
   if (answer.status >= 200 && answer.status <= 299 && answer.errorCode === undefined) return 'accepted';
   if (answer.errorCode !== undefined && UNKNOWN_CODES.has(answer.errorCode)) return 'unknown';
-  if (answer.status === 0 || answer.status >= 500 || answer.status === 401 || answer.status === 429 || answer.status === 408) return 'unknown';
+  if (
+    answer.status === 0 ||
+    answer.status >= 500 ||
+    answer.status === 401 ||
+    answer.status === 429 ||
+    answer.status === 408
+  )
+    return 'unknown';
   return 'accepted';
 }
 
@@ -144,16 +174,31 @@ function day(iso: string): string {
 
 /** An aligned table for the CLI: METHOD / RESULT / HTTP / DATE / DETAIL. */
 export function formatLiveTable(results: readonly LiveResult[]): string {
-  const label: Record<LiveOutcome, string> = { accepted: '✓ accepted', 'refused-for-scope': '✗ refused for scope', unknown: '? unknown' };
+  const label: Record<LiveOutcome, string> = {
+    accepted: '✓ accepted',
+    'refused-for-scope': '✗ refused for scope',
+    unknown: '? unknown',
+  };
   const rows = [
     ['METHOD', 'RESULT', 'HTTP', 'DATE', 'DETAIL'],
-    ...results.map((r) => [r.methodId, label[r.outcome], r.status === 0 ? '-' : String(r.status), day(r.checkedAt), r.detail]),
+    ...results.map((r) => [
+      r.methodId,
+      label[r.outcome],
+      r.status === 0 ? '-' : String(r.status),
+      day(r.checkedAt),
+      r.detail,
+    ]),
   ];
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
   const held = [...new Set(results.flatMap((r) => r.scopesHeld))].map(shortScope).join(' ') || '(none)';
   return [
     `Scopes held by the token: ${held}`,
-    ...rows.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c] ?? 0))).join('  ').trimEnd()),
+    ...rows.map((r) =>
+      r
+        .map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c] ?? 0)))
+        .join('  ')
+        .trimEnd(),
+    ),
   ].join('\n');
 }
 
@@ -162,7 +207,10 @@ export function formatLiveTable(results: readonly LiveResult[]): string {
  * evidence source. `unknown` results are left out (they prove nothing); `against` must be `google` for the entries
  * to count (the check ignores mock runs).
  */
-export function exportLiveEvidence(results: readonly LiveResult[], against: string): { about: string; results: LiveEvidence[] } {
+export function exportLiveEvidence(
+  results: readonly LiveResult[],
+  against: string,
+): { about: string; results: LiveEvidence[] } {
   const out: LiveEvidence[] = [];
   for (const r of results) {
     if (r.outcome === 'unknown') continue;
@@ -178,13 +226,20 @@ export function exportLiveEvidence(results: readonly LiveResult[], against: stri
       }),
     );
   }
-  return { about: `Verified live on ${results[0] ? day(results[0].checkedAt) : '(no results)'} against ${against}.`, results: out };
+  return {
+    about: `Verified live on ${results[0] ? day(results[0].checkedAt) : '(no results)'} against ${against}.`,
+    results: out,
+  };
 }
 
 /** The methods worth probing for a set of features (deduplicated, catalogue order). */
-export function methodsToVerify(features: readonly { readonly methods: readonly MethodId[] }[], data: Discovery): MethodId[] {
+export function methodsToVerify(
+  features: readonly { readonly methods: readonly MethodId[] }[],
+  data: Discovery,
+): MethodId[] {
   const out: MethodId[] = [];
-  for (const f of features) for (const m of f.methods) if (!out.includes(m) && Object.hasOwn(data.methods, m)) out.push(m);
+  for (const f of features)
+    for (const m of f.methods) if (!out.includes(m) && Object.hasOwn(data.methods, m)) out.push(m);
   return out;
 }
 

@@ -175,8 +175,7 @@ export function narrowestScopeFor(acceptedScopes: readonly string[]): string | u
     return r ? ACCESS_CAPABILITIES[r.access].length : Number.MAX_SAFE_INTEGER;
   };
   candidates.sort(
-    (x, y) =>
-      preferenceClass(x) - preferenceClass(y) || caps(x) - caps(y) || (x < y ? -1 : x > y ? 1 : 0),
+    (x, y) => preferenceClass(x) - preferenceClass(y) || caps(x) - caps(y) || (x < y ? -1 : x > y ? 1 : 0),
   );
   return candidates[0];
 }

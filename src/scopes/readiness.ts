@@ -59,16 +59,16 @@ export function featureReadiness(
   return { featureId: feature.id, state, methods, missingScopes: state === 'ready' ? [] : missingScopes };
 }
 
-export function featureState(feature: Feature, granted: string | readonly string[], discovery: Discovery): FeatureState {
+export function featureState(
+  feature: Feature,
+  granted: string | readonly string[],
+  discovery: Discovery,
+): FeatureState {
   return featureReadiness(feature, granted, discovery).state;
 }
 
 /** The scopes to ask Google for before the feature can run: empty when it's ready. */
-export function scopesToRequest(
-  feature: Feature,
-  granted: string | readonly string[],
-  discovery: Discovery,
-): string[] {
+export function scopesToRequest(feature: Feature, granted: string | readonly string[], discovery: Discovery): string[] {
   return [...featureReadiness(feature, granted, discovery).missingScopes];
 }
 
@@ -121,7 +121,9 @@ export function accountSummary(
     const identity = isIdentityScope(scope);
     const askedBy = features.filter((f) => f.scopes.includes(scope)).map((f) => f.id);
     const usedBy = readiness
-      .filter(({ feature, r }) => feature.scopes.includes(scope) || r.methods.some((m) => m.authorizedBy.includes(scope)))
+      .filter(
+        ({ feature, r }) => feature.scopes.includes(scope) || r.methods.some((m) => m.authorizedBy.includes(scope)),
+      )
       .map(({ feature }) => feature.id);
     const neededBy = readiness
       .filter(({ r }) => r.methods.some((m) => m.authorizedBy.length === 1 && m.authorizedBy[0] === scope))

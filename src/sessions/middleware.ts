@@ -52,7 +52,12 @@ export function sessionMiddleware(opts: SessionMiddlewareOptions): RequestHandle
     const expired =
       s?.signedInAt !== undefined &&
       (t - s.signedInAt > opts.absoluteMs || (lastSeen !== undefined && t - lastSeen > opts.idleMs));
-    if (s && !expired && s.signedInAt !== undefined && (lastSeen === undefined || t - lastSeen >= LAST_SEEN_RESOLUTION_MS)) {
+    if (
+      s &&
+      !expired &&
+      s.signedInAt !== undefined &&
+      (lastSeen === undefined || t - lastSeen >= LAST_SEEN_RESOLUTION_MS)
+    ) {
       s.lastSeenAt = t; // saved at the end of this request; refreshes the store's TTL too
     }
     if (s && expired) {

@@ -26,7 +26,12 @@ export class MemoryTokenStore implements TokenStore {
     return e.record;
   }
 
-  async compareAndSet(ref: string, expectedVersion: number, next: TokenRecordInput, ttlMs: number): Promise<TokenRecord | null> {
+  async compareAndSet(
+    ref: string,
+    expectedVersion: number,
+    next: TokenRecordInput,
+    ttlMs: number,
+  ): Promise<TokenRecord | null> {
     // Check and write without an await in between: concurrent callers cannot both pass the check.
     if ((this.live(ref)?.version ?? 0) !== expectedVersion) return null;
     const record: TokenRecord = { ...structuredClone(next), version: expectedVersion + 1 };

@@ -58,7 +58,13 @@ export interface RedisKeys {
 }
 
 export function redisKeys(prefix = 'scopewise:'): RedisKeys {
-  return { sess: `${prefix}sess:`, tokens: `${prefix}tokens:`, dead: `${prefix}dead:`, lock: `${prefix}lock:`, rateLimit: `${prefix}rl:` };
+  return {
+    sess: `${prefix}sess:`,
+    tokens: `${prefix}tokens:`,
+    dead: `${prefix}dead:`,
+    lock: `${prefix}lock:`,
+    rateLimit: `${prefix}rl:`,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -90,11 +96,21 @@ export class RedisTokenStore implements TokenStore {
     return parseTokenHash((await this.client.hGetAll(this.prefix + ref)) as Record<string, string>);
   }
 
-  async compareAndSet(ref: string, expectedVersion: number, next: TokenRecordInput, ttlMs: number): Promise<TokenRecord | null> {
+  async compareAndSet(
+    ref: string,
+    expectedVersion: number,
+    next: TokenRecordInput,
+    ttlMs: number,
+  ): Promise<TokenRecord | null> {
     const version = expectedVersion + 1;
     const ok = await this.client.eval(CAS_SCRIPT, {
       keys: [this.prefix + ref],
-      arguments: [String(expectedVersion), String(version), JSON.stringify(next), String(Math.max(1, Math.round(ttlMs)))],
+      arguments: [
+        String(expectedVersion),
+        String(version),
+        JSON.stringify(next),
+        String(Math.max(1, Math.round(ttlMs))),
+      ],
     });
     return Number(ok) === 1 ? { ...structuredClone(next), version } : null;
   }
@@ -179,13 +195,16 @@ class RedisSessionStore extends RedisStore {
 
   private guard(cb: StoreCallback | undefined): StoreCallback | undefined {
     if (!cb) return cb;
-    return (err?: unknown, data?: unknown) => cb(err && isConnectionError(err, this.connection) ? new SessionUnavailableError() : err, data);
+    return (err?: unknown, data?: unknown) =>
+      cb(err && isConnectionError(err, this.connection) ? new SessionUnavailableError() : err, data);
   }
 
   override get(sid: string, cb?: StoreCallback) {
     // Issued before the session's GET in the same tick: node-redis writes both in one round trip. The read is
     // handed to this request only (createSession below), never to another request of the same session.
-    const read = (this.connection.hGetAll(this.keys.tokens + sid) as Promise<Record<string, string>>).then(parseTokenHash);
+    const read = (this.connection.hGetAll(this.keys.tokens + sid) as Promise<Record<string, string>>).then(
+      parseTokenHash,
+    );
     read.catch(() => undefined); // an unused read must not become an unhandled rejection
     const guarded = this.guard(cb);
     return super.get(sid, (err?: unknown, data?: unknown) => {
@@ -226,7 +245,10 @@ class RedisSessionStore extends RedisStore {
     this.touchedAt.set(sid, now);
     const done = this.guard(cb);
     try {
-      await this.connection.eval(TOUCH_SCRIPT, { keys: [this.keys.sess + sid, this.keys.tokens + sid], arguments: [String(Math.max(1, this.ttlOf(sess)))] });
+      await this.connection.eval(TOUCH_SCRIPT, {
+        keys: [this.keys.sess + sid, this.keys.tokens + sid],
+        arguments: [String(Math.max(1, this.ttlOf(sess)))],
+      });
       done?.();
     } catch (err) {
       done?.(err);
@@ -250,7 +272,9 @@ class RedisSessionStore extends RedisStore {
 
 function isConnectionError(err: unknown, connection: RedisConnection): boolean {
   if (!connection.isReady) return true;
-  const name = (err as { name?: unknown; constructor?: { name?: unknown } })?.constructor?.name ?? (err as { name?: unknown }).name;
+  const name =
+    (err as { name?: unknown; constructor?: { name?: unknown } })?.constructor?.name ??
+    (err as { name?: unknown }).name;
   return typeof name === 'string' && /ClientOffline|ClientClosed|SocketClosed|ConnectionTimeout|Reconnect/.test(name);
 }
 
@@ -276,16 +300,19 @@ export class RedisLock implements DistributedLock {
     let held = true;
     let released = false;
     const client = this.client;
-    const timer = setInterval(() => {
-      client
-        .eval(RENEW, { keys: [key], arguments: [token, String(ttlMs)] })
-        .then((r) => {
-          if (Number(r) !== 1) held = false;
-        })
-        .catch(() => {
-          held = false;
-        });
-    }, Math.max(50, Math.floor(ttlMs / 3)));
+    const timer = setInterval(
+      () => {
+        client
+          .eval(RENEW, { keys: [key], arguments: [token, String(ttlMs)] })
+          .then((r) => {
+            if (Number(r) !== 1) held = false;
+          })
+          .catch(() => {
+            held = false;
+          });
+      },
+      Math.max(50, Math.floor(ttlMs / 3)),
+    );
     timer.unref();
     return {
       get held() {

@@ -62,7 +62,9 @@ export class SqliteTokenStore implements TokenStore {
     private readonly now: () => number = Date.now,
   ) {
     this.stmts = {
-      get: db.prepare<[string, number], { record: string; version: number }>('SELECT record, version FROM token_records WHERE ref = ? AND expires > ?'),
+      get: db.prepare<[string, number], { record: string; version: number }>(
+        'SELECT record, version FROM token_records WHERE ref = ? AND expires > ?',
+      ),
       // Creates the record, or replaces one that has expired (a live record means someone else won).
       insert: db.prepare<{ ref: string; version: number; record: string; expires: number; now: number }>(
         `INSERT INTO token_records (ref, version, record, expires) VALUES (@ref, @version, @record, @expires)
@@ -73,7 +75,9 @@ export class SqliteTokenStore implements TokenStore {
       update: db.prepare<[number, string, number, string, number, number]>(
         'UPDATE token_records SET version = ?, record = ?, expires = ? WHERE ref = ? AND version = ? AND expires > ?',
       ),
-      extend: db.prepare<[number, string, number]>('UPDATE token_records SET expires = ? WHERE ref = ? AND expires > ?'),
+      extend: db.prepare<[number, string, number]>(
+        'UPDATE token_records SET expires = ? WHERE ref = ? AND expires > ?',
+      ),
       delete: db.prepare<[string]>('DELETE FROM token_records WHERE ref = ?'),
       sweep: db.prepare<[number]>('DELETE FROM token_records WHERE expires <= ?'),
       refs: db.prepare<[number], { ref: string }>('SELECT ref FROM token_records WHERE expires > ?'),
@@ -85,13 +89,19 @@ export class SqliteTokenStore implements TokenStore {
     return row ? { ...(JSON.parse(row.record) as TokenRecordInput), version: row.version } : null;
   }
 
-  async compareAndSet(ref: string, expectedVersion: number, next: TokenRecordInput, ttlMs: number): Promise<TokenRecord | null> {
+  async compareAndSet(
+    ref: string,
+    expectedVersion: number,
+    next: TokenRecordInput,
+    ttlMs: number,
+  ): Promise<TokenRecord | null> {
     const now = this.now();
     const version = expectedVersion + 1;
     const json = JSON.stringify(next);
-    const changes = expectedVersion === 0
-      ? this.stmts.insert.run({ ref, version, record: json, expires: now + ttlMs, now }).changes
-      : this.stmts.update.run(version, json, now + ttlMs, ref, expectedVersion, now).changes;
+    const changes =
+      expectedVersion === 0
+        ? this.stmts.insert.run({ ref, version, record: json, expires: now + ttlMs, now }).changes
+        : this.stmts.update.run(version, json, now + ttlMs, ref, expectedVersion, now).changes;
     // Expired records (with their sealed tokens) are deleted from time to time, on the write path too.
     if (now - this.lastSweep >= TOKEN_SWEEP_EVERY_MS) {
       this.lastSweep = now;
@@ -126,7 +136,10 @@ export class SqliteSessionStore extends session.Store {
   /** The token record row read with each request's session; taken once by that request (Storage.takePrefetchedTokenRecord). */
   readonly prefetchedBy = new WeakMap<Request, TokenRow>();
   private readonly stmts: {
-    get: Database.Statement<[number, string], { data: string; expires: number; record: string | null; version: number | null }>;
+    get: Database.Statement<
+      [number, string],
+      { data: string; expires: number; record: string | null; version: number | null }
+    >;
     upsert: Database.Statement<[string, string, number]>;
     isDead: Database.Statement<[string, number], { one: number }>;
     destroy: Database.Statement<[string]>;
@@ -160,7 +173,9 @@ export class SqliteSessionStore extends session.Store {
       ),
       isDead: db.prepare('SELECT 1 AS one FROM session_tombstones WHERE sid = ? AND expires > ?'),
       destroy: db.prepare('DELETE FROM sessions WHERE sid = ?'),
-      bury: db.prepare('INSERT INTO session_tombstones (sid, expires) VALUES (?, ?) ON CONFLICT(sid) DO UPDATE SET expires = excluded.expires'),
+      bury: db.prepare(
+        'INSERT INTO session_tombstones (sid, expires) VALUES (?, ?) ON CONFLICT(sid) DO UPDATE SET expires = excluded.expires',
+      ),
       touch: db.prepare(
         'UPDATE sessions SET expires = @expires WHERE sid = @sid AND expires > @now AND @expires - expires >= @throttle',
       ),
@@ -200,7 +215,8 @@ export class SqliteSessionStore extends session.Store {
         cb(null, null);
       } else {
         const sess = JSON.parse(row.data) as session.SessionData;
-        const token: TokenRow = row.record === null || row.version === null ? null : { record: row.record, version: row.version };
+        const token: TokenRow =
+          row.record === null || row.version === null ? null : { record: row.record, version: row.version };
         Object.defineProperty(sess, PREFETCH, { value: token, enumerable: false });
         cb(null, sess);
       }
@@ -255,7 +271,8 @@ export class SqliteSessionStore extends session.Store {
       const expires = this.expiryOf(sess);
       // Only write when the expiry moved by at least the throttle: a live session is never extended past its
       // cookie, and an idle one lapses at most TOUCH_THROTTLE_MS early. Its token record moves with it.
-      if (this.stmts.touch.run({ expires, sid, now, throttle: TOUCH_THROTTLE_MS }).changes === 1) this.tokens.extendTo(sid, expires);
+      if (this.stmts.touch.run({ expires, sid, now, throttle: TOUCH_THROTTLE_MS }).changes === 1)
+        this.tokens.extendTo(sid, expires);
       cb?.();
     } catch (err) {
       cb?.(err);

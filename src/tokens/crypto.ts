@@ -101,14 +101,22 @@ export function parseKeyring(spec: string): Keyring {
       throw new TokenCryptoError('TOKEN_KEYS_INVALID', `${position}: duplicate key id "${kid}".`);
     }
     if (!KEY_B64.test(encoded)) {
-      const decodedLength = B64URL.test(encoded.replace(/[+/=]/g, '')) ? Buffer.from(encoded, 'base64').length : undefined;
+      const decodedLength = B64URL.test(encoded.replace(/[+/=]/g, ''))
+        ? Buffer.from(encoded, 'base64').length
+        : undefined;
       const detail = decodedLength !== undefined ? `decodes to ${decodedLength} bytes` : 'is not base64';
-      throw new TokenCryptoError('TOKEN_KEYS_INVALID', `${position} (kid "${kid}"): the key ${detail}; expected base64 of exactly ${KEY_BYTES} bytes.`);
+      throw new TokenCryptoError(
+        'TOKEN_KEYS_INVALID',
+        `${position} (kid "${kid}"): the key ${detail}; expected base64 of exactly ${KEY_BYTES} bytes.`,
+      );
     }
     const bytes = Buffer.from(encoded.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
     if (bytes.length !== KEY_BYTES) {
       bytes.fill(0);
-      throw new TokenCryptoError('TOKEN_KEYS_INVALID', `${position} (kid "${kid}"): the key decodes to the wrong length; expected ${KEY_BYTES} bytes.`);
+      throw new TokenCryptoError(
+        'TOKEN_KEYS_INVALID',
+        `${position} (kid "${kid}"): the key decodes to the wrong length; expected ${KEY_BYTES} bytes.`,
+      );
     }
     const key = createSecretKey(bytes);
     bytes.fill(0);
@@ -149,7 +157,9 @@ export function sealJson(keyring: Keyring, value: unknown, aad: string): string 
   const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
   plaintext.fill(0);
   const tag = cipher.getAuthTag();
-  return [VERSION, kid, iv.toString('base64url'), ciphertext.toString('base64url'), tag.toString('base64url')].join('.');
+  return [VERSION, kid, iv.toString('base64url'), ciphertext.toString('base64url'), tag.toString('base64url')].join(
+    '.',
+  );
 }
 
 interface SealedParts {
@@ -194,7 +204,8 @@ function parseSealed(sealed: unknown): SealedParts {
 export function openJson(keyring: Keyring, sealed: string, aad: string): unknown {
   const { kid, iv, ciphertext, tag } = parseSealed(sealed);
   const key = keyFor(keyring, kid);
-  if (key === undefined) throw new TokenCryptoError('UNKNOWN_KEY', `Sealed value uses key id "${kid}", which is not in the keyring.`);
+  if (key === undefined)
+    throw new TokenCryptoError('UNKNOWN_KEY', `Sealed value uses key id "${kid}", which is not in the keyring.`);
   let plaintext: Buffer;
   try {
     const decipher = createDecipheriv(ALGORITHM, key, iv, { authTagLength: TAG_BYTES });
@@ -202,7 +213,10 @@ export function openJson(keyring: Keyring, sealed: string, aad: string): unknown
     decipher.setAuthTag(tag);
     plaintext = Buffer.concat([decipher.update(ciphertext), decipher.final()]);
   } catch {
-    throw new TokenCryptoError('TAMPERED', 'Sealed value failed authentication (altered, or opened in the wrong context).');
+    throw new TokenCryptoError(
+      'TAMPERED',
+      'Sealed value failed authentication (altered, or opened in the wrong context).',
+    );
   }
   try {
     return JSON.parse(plaintext.toString('utf8')) as unknown;

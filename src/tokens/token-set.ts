@@ -49,7 +49,8 @@ export function applyTokenResponse(
   now: number,
   defaultLifetimeSeconds = 3600,
 ): TokenSet {
-  const lifetime = typeof response.expires_in === 'number' && response.expires_in > 0 ? response.expires_in : defaultLifetimeSeconds;
+  const lifetime =
+    typeof response.expires_in === 'number' && response.expires_in > 0 ? response.expires_in : defaultLifetimeSeconds;
   const scopes = parseScopeString(response.scope) ?? normaliseScopeList(requestedScopes);
   const refreshToken = response.refresh_token ?? previous?.refreshToken;
   const refreshTokenExpiresAt = refreshTokenEnd(previous, response, now);
@@ -85,7 +86,11 @@ export function grantEndsAt(set: Pick<TokenSet, 'refreshTokenExpiresAt'> | undef
   return set?.refreshTokenExpiresAt;
 }
 
-export function grantEndState(set: Pick<TokenSet, 'refreshTokenExpiresAt'> | undefined, now: number, endsSoonMs = ENDS_SOON_MS): GrantEndState {
+export function grantEndState(
+  set: Pick<TokenSet, 'refreshTokenExpiresAt'> | undefined,
+  now: number,
+  endsSoonMs = ENDS_SOON_MS,
+): GrantEndState {
   const end = grantEndsAt(set);
   if (end === undefined) return 'open-ended';
   if (now >= end) return 'ended';

@@ -28,7 +28,12 @@ export interface TokenStore {
    * Writes `next` as version `expectedVersion + 1` if the stored version is still `expectedVersion`
    * (0 = must not exist). Returns the written record, or null when another writer got there first.
    */
-  compareAndSet(ref: string, expectedVersion: number, next: TokenRecordInput, ttlMs: number): Promise<TokenRecord | null>;
+  compareAndSet(
+    ref: string,
+    expectedVersion: number,
+    next: TokenRecordInput,
+    ttlMs: number,
+  ): Promise<TokenRecord | null>;
   delete(ref: string): Promise<void>;
   /** Every stored ref (maintenance: re-encryption under a new key). */
   refs(): AsyncIterable<string>;

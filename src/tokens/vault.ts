@@ -65,7 +65,9 @@ export class TokenKeyUnavailableError extends Error {
   readonly status = 503;
   readonly title = 'Google access cannot be read on this server right now';
   constructor(readonly kid: string | undefined) {
-    super('Scopewise cannot open your stored Google access with the keys this server has (a key rotation may be in progress). Nothing was lost; please try again in a minute. If this persists, the operator should check TOKEN_KEYS.');
+    super(
+      'Scopewise cannot open your stored Google access with the keys this server has (a key rotation may be in progress). Nothing was lost; please try again in a minute. If this persists, the operator should check TOKEN_KEYS.',
+    );
     this.name = 'TokenKeyUnavailableError';
   }
 }
@@ -160,7 +162,10 @@ export class TokenVault {
     } catch (err) {
       if (err instanceof TokenCryptoError && err.code === 'UNKNOWN_KEY') {
         const kid = sealed.split('.')[1];
-        this.opts.logger.error({ code: 'TOKEN_KEY_UNAVAILABLE', kid, kids: this.opts.keyring.kids }, 'a token record is sealed under a key missing from TOKEN_KEYS; it was left intact');
+        this.opts.logger.error(
+          { code: 'TOKEN_KEY_UNAVAILABLE', kid, kids: this.opts.keyring.kids },
+          'a token record is sealed under a key missing from TOKEN_KEYS; it was left intact',
+        );
         throw new TokenKeyUnavailableError(kid);
       }
       throw err;
@@ -198,7 +203,12 @@ export class TokenVault {
    * Applies a token response from the authorization-code flow (sign-in or consent) to the record:
    * the new access token, a new refresh token if one came (none keeps the old), the granted scopes.
    */
-  async applyGrant(ref: string, sub: string, response: TokenResponseLike, requestedScopes: readonly string[]): Promise<TokenRecord> {
+  async applyGrant(
+    ref: string,
+    sub: string,
+    response: TokenResponseLike,
+    requestedScopes: readonly string[],
+  ): Promise<TokenRecord> {
     for (let attempt = 0; attempt < 5; attempt++) {
       const current = await this.opts.store.get(ref);
       let previous: TokenSet | undefined;
@@ -212,7 +222,12 @@ export class TokenVault {
         }
       }
       const set = applyTokenResponse(previous, response, requestedScopes, this.now());
-      const written = await this.opts.store.compareAndSet(ref, current?.version ?? 0, this.recordOf(sub, ref, set), this.opts.recordTtlMs);
+      const written = await this.opts.store.compareAndSet(
+        ref,
+        current?.version ?? 0,
+        this.recordOf(sub, ref, set),
+        this.opts.recordTtlMs,
+      );
       if (written) return written;
     }
     throw new Error('Token record kept changing while a grant was being saved');
@@ -282,7 +297,8 @@ export class TokenVault {
         set = undefined;
       }
       try {
-        if (!set) throw new TokenCryptoError('TAMPERED', 'the stored tokens could not be read, so none could be revoked');
+        if (!set)
+          throw new TokenCryptoError('TAMPERED', 'the stored tokens could not be read, so none could be revoked');
         if (set.refreshToken) await this.opts.endpoint.revoke(set.refreshToken, 'refresh_token');
         else await this.opts.endpoint.revoke(set.accessToken, 'access_token');
       } catch (err) {
@@ -320,12 +336,19 @@ export class TokenVault {
         if (!needsReencrypt(this.opts.keyring, rec.sealed)) return { status: 'current' };
         set = this.open(rec.sub, ref, rec.sealed);
       } catch (err) {
-        if (err instanceof TokenKeyUnavailableError) return { status: 'unreadable', error: new TokenCryptoError('UNKNOWN_KEY', err.message) };
-        if (err instanceof TokenCryptoError || err instanceof TokenSetInvalidError) return { status: 'unreadable', error: err };
+        if (err instanceof TokenKeyUnavailableError)
+          return { status: 'unreadable', error: new TokenCryptoError('UNKNOWN_KEY', err.message) };
+        if (err instanceof TokenCryptoError || err instanceof TokenSetInvalidError)
+          return { status: 'unreadable', error: err };
         throw err;
       }
       const { version: _v, ...rest } = rec;
-      const written = await this.opts.store.compareAndSet(ref, rec.version, { ...rest, sealed: this.seal(rec.sub, ref, set) }, this.opts.recordTtlMs);
+      const written = await this.opts.store.compareAndSet(
+        ref,
+        rec.version,
+        { ...rest, sealed: this.seal(rec.sub, ref, set) },
+        this.opts.recordTtlMs,
+      );
       if (written) return { status: 'reencrypted' };
     }
     throw new Error('Token record kept changing while it was being re-encrypted');
@@ -337,10 +360,16 @@ export class TokenVault {
    * has not expired yet (used for a token another request or instance has just refreshed, so that an
    * issuer whose tokens live shorter than the skew does not cause a refresh per request).
    */
-  private async freshFrom(ref: string, rec: TokenRecord | null, sub: string, need: 'ahead' | 'unexpired'): Promise<FreshToken | undefined> {
+  private async freshFrom(
+    ref: string,
+    rec: TokenRecord | null,
+    sub: string,
+    need: 'ahead' | 'unexpired',
+  ): Promise<FreshToken | undefined> {
     const set = await this.openRecord(ref, rec, sub);
     const margin = need === 'ahead' ? this.skewFor(set) : 0;
-    if (set.expiresAt - margin > this.now()) return { accessToken: set.accessToken, scopes: set.scopes, version: rec!.version };
+    if (set.expiresAt - margin > this.now())
+      return { accessToken: set.accessToken, scopes: set.scopes, version: rec!.version };
     return undefined;
   }
 
@@ -401,7 +430,10 @@ export class TokenVault {
       if (!rec) throw new NoAccessError('NO_GRANT', 'This session holds no Google access yet.');
       const set = await this.openRecord(ref, rec, sub);
       if (!set.refreshToken) {
-        throw new NoAccessError('NO_REFRESH_TOKEN', 'The access token expired and this session has no refresh token; grant access again.');
+        throw new NoAccessError(
+          'NO_REFRESH_TOKEN',
+          'The access token expired and this session has no refresh token; grant access again.',
+        );
       }
       let result: Awaited<ReturnType<TokenEndpoint['refresh']>>;
       try {
@@ -417,17 +449,29 @@ export class TokenVault {
           throw new NoAccessError('GRANT_LOST', 'Google no longer accepts this grant (access was removed or expired).');
         }
         const msg = err instanceof Error ? err.message : String(err);
-        this.audit('token-refresh-failed', { sub, reason: err instanceof RefreshError ? err.code : 'ERROR', message: msg });
+        this.audit('token-refresh-failed', {
+          sub,
+          reason: err instanceof RefreshError ? err.code : 'ERROR',
+          message: msg,
+        });
         this.opts.onRefresh?.('failed');
         throw new TokenServiceUnavailableError('Google could not refresh access right now; please try again shortly.');
       }
-      if (result.idClaims && (result.idClaims.sub !== sub)) {
+      if (result.idClaims && result.idClaims.sub !== sub) {
         this.audit('token-refresh-failed', { sub, reason: 'IDENTITY_CHANGED' });
-        throw new TokenServiceUnavailableError('The identity provider answered a refresh with another identity; the answer was refused.');
+        throw new TokenServiceUnavailableError(
+          'The identity provider answered a refresh with another identity; the answer was refused.',
+        );
       }
       const next = applyTokenResponse(set, result.response, set.scopes, this.now());
-      if (lease && !lease.held) this.opts.logger.warn({ ref: 'redacted' }, 'refresh lock lapsed during refresh; relying on the version fence');
-      const written = await this.opts.store.compareAndSet(ref, rec.version, this.recordOf(sub, ref, next), this.opts.recordTtlMs);
+      if (lease && !lease.held)
+        this.opts.logger.warn({ ref: 'redacted' }, 'refresh lock lapsed during refresh; relying on the version fence');
+      const written = await this.opts.store.compareAndSet(
+        ref,
+        rec.version,
+        this.recordOf(sub, ref, next),
+        this.opts.recordTtlMs,
+      );
       if (written) return { accessToken: next.accessToken, scopes: next.scopes, version: written.version };
       // Fenced out: a newer token was written meanwhile (a consent, a peer). Use it, but keep a refresh token
       // the issuer just rotated: the one the winner holds may be the one this refresh used up.
@@ -459,9 +503,20 @@ export class TokenVault {
       if (held.refreshToken !== undefined && held.refreshToken !== usedUp) return;
       const merged: TokenSet = { ...held, refreshToken: rotated };
       const { version, ...rest } = current;
-      if (await this.opts.store.compareAndSet(ref, version, { ...rest, sealed: this.seal(sub, ref, merged) }, this.opts.recordTtlMs)) return;
+      if (
+        await this.opts.store.compareAndSet(
+          ref,
+          version,
+          { ...rest, sealed: this.seal(sub, ref, merged) },
+          this.opts.recordTtlMs,
+        )
+      )
+        return;
     }
-    this.opts.logger.warn({ code: 'ROTATED_REFRESH_TOKEN_NOT_MERGED' }, 'a rotated refresh token could not be merged: the record kept changing');
+    this.opts.logger.warn(
+      { code: 'ROTATED_REFRESH_TOKEN_NOT_MERGED' },
+      'a rotated refresh token could not be merged: the record kept changing',
+    );
   }
 
   /** Another instance holds the refresh lock: wait for its result to appear in the store. */
@@ -492,20 +547,34 @@ export class TokenVault {
   /** Drops the tokens of `rec` (fenced on its version); returns false when a newer record was there. */
   private async markLost(ref: string, sub: string, rec: TokenRecord, reason: string): Promise<boolean> {
     const written = await this.opts.store
-      .compareAndSet(ref, rec.version, { sub, scopes: [], lost: { at: this.now(), reason }, ...(rec.grantEndsAt !== undefined ? { grantEndsAt: rec.grantEndsAt } : {}) }, this.opts.recordTtlMs)
+      .compareAndSet(
+        ref,
+        rec.version,
+        {
+          sub,
+          scopes: [],
+          lost: { at: this.now(), reason },
+          ...(rec.grantEndsAt !== undefined ? { grantEndsAt: rec.grantEndsAt } : {}),
+        },
+        this.opts.recordTtlMs,
+      )
       .catch(() => null);
     if (written) {
       const unreadable = reason.startsWith('TOKENS_UNREADABLE');
       this.audit('grant-lost', {
         sub,
         reason,
-        ...(unreadable ? { refreshTokenRevoked: false, note: 'the stored tokens could not be read, so the refresh token could not be revoked at the issuer' } : {}),
+        ...(unreadable
+          ? {
+              refreshTokenRevoked: false,
+              note: 'the stored tokens could not be read, so the refresh token could not be revoked at the issuer',
+            }
+          : {}),
       });
     }
     return written !== null;
   }
 }
-
 
 function isTokenSet(v: unknown): v is TokenSet {
   if (typeof v !== 'object' || v === null) return false;

@@ -82,7 +82,12 @@ export function createApp(deps: AppDeps): express.Express {
     const store = await deps.storage.isHealthy().catch(() => false);
     const idp = deps.oidc.status;
     const ready = store && idp.ready;
-    res.status(ready ? 200 : 503).json({ ready, sessionStore: store ? 'ok' : 'unavailable', identityProvider: idp.ready ? 'ok' : 'unavailable', ...(deps.health?.() ?? {}) });
+    res.status(ready ? 200 : 503).json({
+      ready,
+      sessionStore: store ? 'ok' : 'unavailable',
+      identityProvider: idp.ready ? 'ok' : 'unavailable',
+      ...(deps.health?.() ?? {}),
+    });
   });
 
   const cookie = cookieSettings(config.secureCookies);
@@ -102,7 +107,10 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(admissionGate(policy, deps.audit, cookie));
   if (deps.onSignedInRequest) app.use(deps.onSignedInRequest);
   const limiterStore = deps.storage.rateLimitStore('auth');
-  const limiter = authRateLimit({ perMinute: config.rateLimitPerMinute, ...(limiterStore ? { store: limiterStore } : {}) });
+  const limiter = authRateLimit({
+    perMinute: config.rateLimitPerMinute,
+    ...(limiterStore ? { store: limiterStore } : {}),
+  });
   app.use(['/login', '/auth/callback', '/consent'], limiter);
   app.use(express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50 }));
   app.use(fetchMetadataGuard);
@@ -111,13 +119,17 @@ export function createApp(deps: AppDeps): express.Express {
   const redirectUri = new URL('/auth/callback', config.baseUrl).href;
   const requireUser: RequestHandler = (req, _res, next) => {
     if (req.session.user) return next();
-    next(new HttpError(401, 'NOT_SIGNED_IN', 'Please sign in', 'You need to sign in to see this page.', {
-      href: `/login?returnTo=${encodeURIComponent(req.originalUrl)}`,
-      label: 'Sign in with Google',
-    }));
+    next(
+      new HttpError(401, 'NOT_SIGNED_IN', 'Please sign in', 'You need to sign in to see this page.', {
+        href: `/login?returnTo=${encodeURIComponent(req.originalUrl)}`,
+        label: 'Sign in with Google',
+      }),
+    );
   };
   const tokenRecord = (req: Request): Promise<TokenRecord | null> =>
-    req.session.user ? (deps.storage.takePrefetchedTokenRecord(req) ?? deps.vault.record(req.sessionID)) : Promise.resolve(null);
+    req.session.user
+      ? (deps.storage.takePrefetchedTokenRecord(req) ?? deps.vault.record(req.sessionID))
+      : Promise.resolve(null);
 
   // The renderer needs the navigation, which the features define: a late-bound holder breaks the cycle.
   const nav: Array<{ href: string; label: string }> = [];
@@ -140,10 +152,24 @@ export function createApp(deps: AppDeps): express.Express {
       ...(deps.onConsent ? { onConsent: deps.onConsent } : {}),
     }),
   );
-  app.use(coreRoutes({ render, grantedScopes: features.grantedScopes, cards: features.cards, describeScope: features.describeScope }));
+  app.use(
+    coreRoutes({
+      render,
+      grantedScopes: features.grantedScopes,
+      cards: features.cards,
+      describeScope: features.describeScope,
+    }),
+  );
   app.use(features.router);
 
-  app.use((_req, _res, next) => next(new HttpError(404, 'NOT_FOUND', 'Page not found', 'There is no page at this address.', { href: '/', label: 'Back to Scopewise' })));
+  app.use((_req, _res, next) =>
+    next(
+      new HttpError(404, 'NOT_FOUND', 'Page not found', 'There is no page at this address.', {
+        href: '/',
+        label: 'Back to Scopewise',
+      }),
+    ),
+  );
   app.use(errorHandler(logger, render));
   return app;
 }

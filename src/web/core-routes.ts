@@ -17,7 +17,8 @@ export function coreRoutes(deps: CoreRouteDeps): Router {
   router.get('/', async (req, res) => {
     const user = req.session.user;
     if (!user) {
-      const notice = req.query.disconnected === '1' ? 'Disconnected: Google access was revoked and you are signed out.' : undefined;
+      const notice =
+        req.query.disconnected === '1' ? 'Disconnected: Google access was revoked and you are signed out.' : undefined;
       return deps.render(req, res, 'home', { title: 'Sign in', notice });
     }
     const granted = await deps.grantedScopes(req);
@@ -31,7 +32,13 @@ export function coreRoutes(deps: CoreRouteDeps): Router {
       res.status(401).json({ error: 'NOT_SIGNED_IN', message: 'No signed-in session.' });
       return;
     }
-    res.json({ sub: user.sub, email: user.email, name: user.name, hd: user.hd ?? null, scopes: await deps.grantedScopes(req) });
+    res.json({
+      sub: user.sub,
+      email: user.email,
+      name: user.name,
+      hd: user.hd ?? null,
+      scopes: await deps.grantedScopes(req),
+    });
   });
 
   return router;

@@ -25,7 +25,14 @@ export function authRateLimit(opts: RateLimitOptions): RateLimitRequestHandler {
       : {}),
     handler: (_req, res, next) => {
       // express-rate-limit already set Retry-After; the error page carries the explanation.
-      next(new HttpError(429, 'RATE_LIMITED', 'Too many attempts', 'Too many sign-in attempts from your address. Please wait a minute and try again.'));
+      next(
+        new HttpError(
+          429,
+          'RATE_LIMITED',
+          'Too many attempts',
+          'Too many sign-in attempts from your address. Please wait a minute and try again.',
+        ),
+      );
       void res;
     },
   });

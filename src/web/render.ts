@@ -21,7 +21,13 @@ export interface PageContext {
   nav: ReadonlyArray<{ href: string; label: string }>;
 }
 
-export type Render = <V extends ViewName>(req: Request, res: Response, view: V, data: ViewData[V] & { title: string }, status?: number) => void;
+export type Render = <V extends ViewName>(
+  req: Request,
+  res: Response,
+  view: V,
+  data: ViewData[V] & { title: string },
+  status?: number,
+) => void;
 
 export function createRenderer(ctx: PageContext): Render {
   const eta = new Eta({ views: VIEWS_DIR, cache: true, autoEscape: true, autoTrim: false });

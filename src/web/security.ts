@@ -95,7 +95,10 @@ export const noStore: RequestHandler = (_req, res, next) => {
 
 export class ForbiddenRequestError extends Error {
   readonly status = 403;
-  constructor(readonly code: 'CROSS_SITE_REQUEST' | 'CSRF_TOKEN_INVALID', message: string) {
+  constructor(
+    readonly code: 'CROSS_SITE_REQUEST' | 'CSRF_TOKEN_INVALID',
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -128,7 +131,13 @@ export function csrfKit(): CsrfKit {
   });
   const protect: RequestHandler = (req, res, next) => {
     kit.csrfSynchronisedProtection(req, res, (err?: unknown) => {
-      if (err) return next(new ForbiddenRequestError('CSRF_TOKEN_INVALID', 'This form has expired or did not come from Scopewise. Reload the page and try again.'));
+      if (err)
+        return next(
+          new ForbiddenRequestError(
+            'CSRF_TOKEN_INVALID',
+            'This form has expired or did not come from Scopewise. Reload the page and try again.',
+          ),
+        );
       next();
     });
   };

@@ -21,7 +21,6 @@ export interface FormField {
   placeholder?: string;
 }
 
-
 export interface ScopeLine {
   uri: string;
   short: string;
@@ -49,7 +48,13 @@ export interface ListView {
 }
 
 export interface ConsentView {
-  feature: { title: string; summary: string; why: string; broadOnly?: string | undefined; accessNote?: string | undefined };
+  feature: {
+    title: string;
+    summary: string;
+    why: string;
+    broadOnly?: string | undefined;
+    accessNote?: string | undefined;
+  };
   reason: 'NOT_GRANTED' | 'GRANT_LOST' | 'SCOPE_INSUFFICIENT' | 'NO_REFRESH_TOKEN' | 'GRANT_ENDED';
   lost: boolean;
   partly: boolean;
@@ -76,8 +81,20 @@ export interface AccountView {
   scopes: Array<ScopeLine & { usedBy: string; stillNeeded: string }>;
   holdsExcess: boolean;
   excess: string;
-  features: Array<{ title: string; href: string; state: string; stateLabel: string; missing: string; consentUrl?: string | undefined }>;
-  explanations: Array<{ title: string; lines: Array<{ scope: string; sources: string; verified: string }>; considered: Array<{ scope: string; why: string }>; notes: string[] }>;
+  features: Array<{
+    title: string;
+    href: string;
+    state: string;
+    stateLabel: string;
+    missing: string;
+    consentUrl?: string | undefined;
+  }>;
+  explanations: Array<{
+    title: string;
+    lines: Array<{ scope: string; sources: string; verified: string }>;
+    considered: Array<{ scope: string; why: string }>;
+    notes: string[];
+  }>;
   sessions: AccountSession[];
   otherSessions: number;
 }
@@ -86,7 +103,14 @@ export interface VerifyView {
   ran: boolean;
   project: string;
   at?: string | undefined;
-  results: Array<{ method: string; feature: string; outcome: string; outcomeLabel: string; status: string; detail: string }>;
+  results: Array<{
+    method: string;
+    feature: string;
+    outcome: string;
+    outcomeLabel: string;
+    status: string;
+    detail: string;
+  }>;
   summary?: string | undefined;
   nothingToVerify: boolean;
   exportHref?: string | undefined;
@@ -110,7 +134,13 @@ export interface SectionView {
   findingLabel: string;
   columns: string[];
   rows: Cell[][];
-  findings: Array<{ severity: string; subject: string; message: string; recommendation: string; guide?: Link | undefined }>;
+  findings: Array<{
+    severity: string;
+    subject: string;
+    message: string;
+    recommendation: string;
+    guide?: Link | undefined;
+  }>;
   notes: string[];
   /** An optional part that needs more access (Cloud Run invokers). */
   extra?: { label: string; consentUrl: string; missing: string } | undefined;
@@ -125,9 +155,35 @@ export interface ViewData {
   'consent-confirm': { featureTitle: string; action: string; returnTo: string; again: boolean };
   error: { heading: string; message: string; code: string; action?: Link | undefined; requestId?: string | undefined };
   message: { heading: string; message: string; action?: Link | undefined };
-  'vm-power': { verb: string; instance: string; project: string; zone: string; action: string; explanation: string; danger: boolean; cancelHref: string };
-  'vm-operation': { verb: string; instance: string; project: string; operationName: string; status: string; operationType: string; progress?: string | undefined; backHref: string };
-  'workload-review': { heading: string; intro: string; project: string | undefined; form: { action: string; fields: FormField[] }; sections: SectionView[]; guide: Link; empty: string };
+  'vm-power': {
+    verb: string;
+    instance: string;
+    project: string;
+    zone: string;
+    action: string;
+    explanation: string;
+    danger: boolean;
+    cancelHref: string;
+  };
+  'vm-operation': {
+    verb: string;
+    instance: string;
+    project: string;
+    operationName: string;
+    status: string;
+    operationType: string;
+    progress?: string | undefined;
+    backHref: string;
+  };
+  'workload-review': {
+    heading: string;
+    intro: string;
+    project: string | undefined;
+    form: { action: string; fields: FormField[] };
+    sections: SectionView[];
+    guide: Link;
+    empty: string;
+  };
 }
 
 export type ViewName = keyof ViewData;

@@ -46,7 +46,9 @@ export function parseServiceName(name: string): { region: string; service: strin
 export function invocationOf(input: RunServiceInput): Invocation {
   if (input.service.invokerIamDisabled === true) return 'public';
   if (!input.policy) return 'unknown';
-  const members = (input.policy.bindings ?? []).filter((b) => b.role === RUN_INVOKER_ROLE).flatMap((b) => b.members ?? []);
+  const members = (input.policy.bindings ?? [])
+    .filter((b) => b.role === RUN_INVOKER_ROLE)
+    .flatMap((b) => b.members ?? []);
   if (members.includes('allUsers')) return 'public';
   if (members.includes('allAuthenticatedUsers')) return 'any-google-account';
   return 'restricted';
@@ -64,17 +66,46 @@ export function reviewRunServices(services: readonly RunServiceInput[]): Section
     const invocation = invocationOf(input);
     const mine: WorkloadFinding[] = [];
     if (account === undefined) {
-      mine.push(finding('run-implicit-service-account', subject, `${service} sets no service account, so it runs as the Compute Engine default service account.`));
+      mine.push(
+        finding(
+          'run-implicit-service-account',
+          subject,
+          `${service} sets no service account, so it runs as the Compute Engine default service account.`,
+        ),
+      );
     } else if (isDefault) {
-      mine.push(finding('run-default-service-account', subject, `${service} runs as the Compute Engine default service account ${account}.`));
+      mine.push(
+        finding(
+          'run-default-service-account',
+          subject,
+          `${service} runs as the Compute Engine default service account ${account}.`,
+        ),
+      );
     }
     if (invocation === 'public') {
-      const how = input.service.invokerIamDisabled === true ? 'its invoker IAM check is disabled' : `allUsers holds ${RUN_INVOKER_ROLE}`;
-      mine.push(finding('run-unauthenticated-invocation', subject, `Anyone on the internet can invoke ${service}: ${how}.`));
+      const how =
+        input.service.invokerIamDisabled === true
+          ? 'its invoker IAM check is disabled'
+          : `allUsers holds ${RUN_INVOKER_ROLE}`;
+      mine.push(
+        finding('run-unauthenticated-invocation', subject, `Anyone on the internet can invoke ${service}: ${how}.`),
+      );
     } else if (invocation === 'any-google-account') {
-      mine.push(finding('run-any-google-account-invocation', subject, `Any Google account can invoke ${service}: allAuthenticatedUsers holds ${RUN_INVOKER_ROLE}.`));
+      mine.push(
+        finding(
+          'run-any-google-account-invocation',
+          subject,
+          `Any Google account can invoke ${service}: allAuthenticatedUsers holds ${RUN_INVOKER_ROLE}.`,
+        ),
+      );
     } else if (invocation === 'unknown' && input.policyProblem !== POLICIES_NOT_CHECKED) {
-      notes.push(note('run-policy-unreadable', subject, `Who may invoke ${service} could not be read${input.policyProblem ? ` (${input.policyProblem})` : ''}.`));
+      notes.push(
+        note(
+          'run-policy-unreadable',
+          subject,
+          `Who may invoke ${service} could not be read${input.policyProblem ? ` (${input.policyProblem})` : ''}.`,
+        ),
+      );
     }
     findings.push(...mine);
     rows.push({

@@ -5,7 +5,13 @@
  */
 import { isRegion } from '../google/ids.js';
 
-export const DEFAULT_WORKLOAD_REGIONS: readonly string[] = ['us-central1', 'us-east1', 'europe-west1', 'europe-west4', 'asia-northeast1'];
+export const DEFAULT_WORKLOAD_REGIONS: readonly string[] = [
+  'us-central1',
+  'us-east1',
+  'europe-west1',
+  'europe-west4',
+  'asia-northeast1',
+];
 /** Each region is one call per section per page view: keep the fan-out bounded. */
 export const MAX_WORKLOAD_REGIONS = 20;
 
@@ -19,7 +25,10 @@ export interface ConfigProblem {
 }
 
 /** `WORKLOAD_REGIONS`: comma-separated region names (e.g. `us-central1,europe-west1`); unset or empty: the defaults. */
-export function parseReviewRegions(env: Readonly<Record<string, string | undefined>>): { value: ReviewRegionsConfig; problems: ConfigProblem[] } {
+export function parseReviewRegions(env: Readonly<Record<string, string | undefined>>): {
+  value: ReviewRegionsConfig;
+  problems: ConfigProblem[];
+} {
   const raw = env['WORKLOAD_REGIONS'];
   if (raw === undefined || raw.trim() === '') return { value: { regions: DEFAULT_WORKLOAD_REGIONS }, problems: [] };
   const problems: ConfigProblem[] = [];
@@ -28,14 +37,21 @@ export function parseReviewRegions(env: Readonly<Record<string, string | undefin
     const r = part.trim();
     if (r === '') continue;
     if (!isRegion(r as unknown)) {
-      problems.push({ variable: 'WORKLOAD_REGIONS', message: `"${r.slice(0, 40)}" is not a region name (expected names like us-central1, comma-separated).` });
+      problems.push({
+        variable: 'WORKLOAD_REGIONS',
+        message: `"${r.slice(0, 40)}" is not a region name (expected names like us-central1, comma-separated).`,
+      });
     } else if (!regions.includes(r)) {
       regions.push(r);
     }
   }
   if (regions.length > MAX_WORKLOAD_REGIONS) {
-    problems.push({ variable: 'WORKLOAD_REGIONS', message: `At most ${MAX_WORKLOAD_REGIONS} regions (got ${regions.length}).` });
+    problems.push({
+      variable: 'WORKLOAD_REGIONS',
+      message: `At most ${MAX_WORKLOAD_REGIONS} regions (got ${regions.length}).`,
+    });
   }
-  if (regions.length === 0 && problems.length === 0) problems.push({ variable: 'WORKLOAD_REGIONS', message: 'No region given.' });
+  if (regions.length === 0 && problems.length === 0)
+    problems.push({ variable: 'WORKLOAD_REGIONS', message: 'No region given.' });
   return { value: { regions: problems.length === 0 ? regions : DEFAULT_WORKLOAD_REGIONS }, problems };
 }

@@ -5,7 +5,14 @@
  * Every finding code is stable (pages, logs and the CI lint print it) and has exactly one rule entry below: its
  * severity, Google's recommendation and the guide. The message, which names the resource, is built by the rule.
  */
-import { GUIDE_RUN_PUBLIC, GUIDE_SA_KEYS, GUIDE_VM_SERVICE_ACCOUNTS, GUIDE_WORKFLOW_AUTH, GUIDE_WORKLOAD_AUTH, type Guide } from './guides.js';
+import {
+  GUIDE_RUN_PUBLIC,
+  GUIDE_SA_KEYS,
+  GUIDE_VM_SERVICE_ACCOUNTS,
+  GUIDE_WORKFLOW_AUTH,
+  GUIDE_WORKLOAD_AUTH,
+  type Guide,
+} from './guides.js';
 
 /** high: broad power anyone reaching the workload gets; medium: against Google's advice; low: tidy-up. */
 export type Severity = 'high' | 'medium' | 'low';
@@ -29,7 +36,8 @@ export const FINDING_RULES = {
   },
   'vm-default-service-account': {
     severity: 'medium',
-    recommendation: 'Attach a user-managed service account that holds only the roles this workload needs, instead of the Compute Engine default service account.',
+    recommendation:
+      'Attach a user-managed service account that holds only the roles this workload needs, instead of the Compute Engine default service account.',
     guide: GUIDE_VM_SERVICE_ACCOUNTS,
   },
   'vm-default-account-cloud-platform': {
@@ -52,17 +60,20 @@ export const FINDING_RULES = {
   },
   'run-implicit-service-account': {
     severity: 'medium',
-    recommendation: 'Set a user-managed service account on the service; without one, its revisions run as the Compute Engine default service account.',
+    recommendation:
+      'Set a user-managed service account on the service; without one, its revisions run as the Compute Engine default service account.',
     guide: GUIDE_WORKLOAD_AUTH,
   },
   'run-unauthenticated-invocation': {
     severity: 'medium',
-    recommendation: 'Allow unauthenticated invocation only for a public website or API; otherwise grant roles/run.invoker to the callers that need it.',
+    recommendation:
+      'Allow unauthenticated invocation only for a public website or API; otherwise grant roles/run.invoker to the callers that need it.',
     guide: GUIDE_RUN_PUBLIC,
   },
   'run-any-google-account-invocation': {
     severity: 'high',
-    recommendation: 'Grant roles/run.invoker to specific principals instead of allAuthenticatedUsers, which is any Google account in the world.',
+    recommendation:
+      'Grant roles/run.invoker to specific principals instead of allAuthenticatedUsers, which is any Google account in the world.',
     guide: GUIDE_RUN_PUBLIC,
   },
   // Service-account keys
@@ -91,13 +102,15 @@ export const FINDING_RULES = {
   },
   'workflow-implicit-service-account': {
     severity: 'medium',
-    recommendation: 'Set a user-managed service account on the workflow; without one it runs as the Compute Engine default service account.',
+    recommendation:
+      'Set a user-managed service account on the workflow; without one it runs as the Compute Engine default service account.',
     guide: GUIDE_WORKFLOW_AUTH,
   },
   // Workflows: http.* steps
   'http-oauth2-default-scope': {
     severity: 'medium',
-    recommendation: 'List the narrowest scope of the method under auth.scopes; without scopes the token carries cloud-platform.',
+    recommendation:
+      'List the narrowest scope of the method under auth.scopes; without scopes the token carries cloud-platform.',
     guide: GUIDE_WORKFLOW_AUTH,
   },
   'http-oauth2-scope-broader-than-needed': {
@@ -107,7 +120,8 @@ export const FINDING_RULES = {
   },
   'http-oauth2-scope-not-accepted': {
     severity: 'medium',
-    recommendation: 'List a scope the method accepts; with these scopes Google refuses the call (403 ACCESS_TOKEN_SCOPE_INSUFFICIENT).',
+    recommendation:
+      'List a scope the method accepts; with these scopes Google refuses the call (403 ACCESS_TOKEN_SCOPE_INSUFFICIENT).',
     guide: GUIDE_WORKFLOW_AUTH,
   },
   'http-oauth2-scope-unneeded': {
@@ -117,7 +131,8 @@ export const FINDING_RULES = {
   },
   'http-oidc-to-google-api': {
     severity: 'medium',
-    recommendation: 'Call *.googleapis.com with auth type OAuth2 (an access token); Google APIs do not accept ID tokens.',
+    recommendation:
+      'Call *.googleapis.com with auth type OAuth2 (an access token); Google APIs do not accept ID tokens.',
     guide: GUIDE_WORKFLOW_AUTH,
   },
   'http-oauth2-to-cloud-run': {
@@ -133,12 +148,14 @@ export const FINDING_RULES = {
   },
   'http-oidc-audience-mismatch': {
     severity: 'medium',
-    recommendation: 'Leave audience out (it defaults to the URL) or set it to the service URL; the receiving service rejects other audiences.',
+    recommendation:
+      'Leave audience out (it defaults to the URL) or set it to the service URL; the receiving service rejects other audiences.',
     guide: GUIDE_WORKFLOW_AUTH,
   },
   'http-oauth2-to-other-host': {
     severity: 'high',
-    recommendation: 'Send OAuth2 access tokens only to *.googleapis.com; any other host can replay the token against Google APIs.',
+    recommendation:
+      'Send OAuth2 access tokens only to *.googleapis.com; any other host can replay the token against Google APIs.',
     guide: GUIDE_WORKFLOW_AUTH,
   },
   'http-missing-url': {
@@ -172,7 +189,12 @@ export interface WorkloadFinding {
   readonly location?: SourceLocation;
 }
 
-export function finding(code: FindingCode, subject: string, message: string, location?: SourceLocation): WorkloadFinding {
+export function finding(
+  code: FindingCode,
+  subject: string,
+  message: string,
+  location?: SourceLocation,
+): WorkloadFinding {
   const rule: FindingRule = FINDING_RULES[code];
   return {
     code,

@@ -31,7 +31,11 @@ export interface Gathered<T> {
 
 /** Errors that concern the whole section (token, scope, API disabled, IAM, project): never swallowed per item. */
 function isSectionWide(err: GoogleApiError): boolean {
-  return err.code === 'UNAUTHENTICATED' || err.code === 'SCOPE_INSUFFICIENT' || (err.code === 'PERMISSION_DENIED' && (err.reason === 'SERVICE_DISABLED' || err.reason === 'accessNotConfigured'));
+  return (
+    err.code === 'UNAUTHENTICATED' ||
+    err.code === 'SCOPE_INSUFFICIENT' ||
+    (err.code === 'PERMISSION_DENIED' && (err.reason === 'SERVICE_DISABLED' || err.reason === 'accessNotConfigured'))
+  );
 }
 
 /** A short, safe reason for a per-item failure (never Google's message). */
@@ -76,10 +80,17 @@ async function settle<R>(call: () => Promise<R>): Promise<{ value: R } | { probl
 
 /** A location the API does not serve answers 400 or 404; such regions are skipped and noted, not fatal. */
 function isRegionUnavailable(err: unknown): boolean {
-  return isGoogleApiError(err) && (err.code === 'INVALID_ARGUMENT' || (err.code === 'NOT_FOUND' && /location/i.test(err.message)));
+  return (
+    isGoogleApiError(err) &&
+    (err.code === 'INVALID_ARGUMENT' || (err.code === 'NOT_FOUND' && /location/i.test(err.message)))
+  );
 }
 
-export async function gatherVms(ctx: GoogleCallContext, projectId: string, limits: GatherLimits = DEFAULT_GATHER_LIMITS): Promise<Gathered<FlatInstance> & { unreachableZones: string[] }> {
+export async function gatherVms(
+  ctx: GoogleCallContext,
+  projectId: string,
+  limits: GatherLimits = DEFAULT_GATHER_LIMITS,
+): Promise<Gathered<FlatInstance> & { unreachableZones: string[] }> {
   const items: FlatInstance[] = [];
   const unreachable = new Set<string>();
   let pageToken: string | undefined;
@@ -89,7 +100,12 @@ export async function gatherVms(ctx: GoogleCallContext, projectId: string, limit
     for (const z of page.unreachable ?? []) unreachable.add(z);
     pageToken = page.nextPageToken;
   } while (pageToken && items.length < limits.maxItems);
-  return { items: items.slice(0, limits.maxItems), skippedRegions: [], truncated: items.length > limits.maxItems || pageToken !== undefined, unreachableZones: [...unreachable] };
+  return {
+    items: items.slice(0, limits.maxItems),
+    skippedRegions: [],
+    truncated: items.length > limits.maxItems || pageToken !== undefined,
+    unreachableZones: [...unreachable],
+  };
 }
 
 /**
@@ -99,7 +115,10 @@ export async function gatherVms(ctx: GoogleCallContext, projectId: string, limit
 async function listAcrossRegions<T>(
   regions: readonly string[],
   limits: GatherLimits,
-  listPage: (region: string, pageToken: string | undefined) => Promise<{ items: readonly T[]; nextPageToken?: string | undefined }>,
+  listPage: (
+    region: string,
+    pageToken: string | undefined,
+  ) => Promise<{ items: readonly T[]; nextPageToken?: string | undefined }>,
 ): Promise<{ items: T[]; skippedRegions: string[]; truncated: boolean }> {
   const listed: T[] = [];
   const skippedRegions: string[] = [];
@@ -128,12 +147,27 @@ async function listAcrossRegions<T>(
  * `withPolicies: false` reads identities only (services.list, which run.readonly allows) and leaves who may invoke
  * unchecked: getIamPolicy needs cloud-platform, which the admin grants separately.
  */
-export async function gatherRunServices(ctx: GoogleCallContext, projectId: string, regions: readonly string[], limits: GatherLimits = DEFAULT_GATHER_LIMITS, withPolicies = true): Promise<Gathered<RunServiceInput>> {
-  const { items: kept, skippedRegions: skipped, truncated } = await listAcrossRegions(regions, limits, async (region, pageToken) => {
+export async function gatherRunServices(
+  ctx: GoogleCallContext,
+  projectId: string,
+  regions: readonly string[],
+  limits: GatherLimits = DEFAULT_GATHER_LIMITS,
+  withPolicies = true,
+): Promise<Gathered<RunServiceInput>> {
+  const {
+    items: kept,
+    skippedRegions: skipped,
+    truncated,
+  } = await listAcrossRegions(regions, limits, async (region, pageToken) => {
     const page = await listServices(ctx, { projectId, region, pageToken, pageSize: 100 });
     return { items: page.services, nextPageToken: page.nextPageToken };
   });
-  if (!withPolicies) return { items: kept.map((service) => ({ service, policyProblem: POLICIES_NOT_CHECKED })), skippedRegions: skipped, truncated };
+  if (!withPolicies)
+    return {
+      items: kept.map((service) => ({ service, policyProblem: POLICIES_NOT_CHECKED })),
+      skippedRegions: skipped,
+      truncated,
+    };
   const items = await mapLimit(kept, limits.concurrency, async (service): Promise<RunServiceInput> => {
     const { region, service: name } = parseServiceName(service.name);
     const got = await settle(() => getServiceIamPolicy(ctx, { projectId, region, service: name }));
@@ -142,7 +176,11 @@ export async function gatherRunServices(ctx: GoogleCallContext, projectId: strin
   return { items, skippedRegions: skipped, truncated };
 }
 
-export async function gatherServiceAccountKeys(ctx: GoogleCallContext, projectId: string, limits: GatherLimits = DEFAULT_GATHER_LIMITS): Promise<Gathered<AccountKeysInput>> {
+export async function gatherServiceAccountKeys(
+  ctx: GoogleCallContext,
+  projectId: string,
+  limits: GatherLimits = DEFAULT_GATHER_LIMITS,
+): Promise<Gathered<AccountKeysInput>> {
   const accounts: { email: string; disabled?: boolean | undefined }[] = [];
   let pageToken: string | undefined;
   do {
@@ -153,14 +191,25 @@ export async function gatherServiceAccountKeys(ctx: GoogleCallContext, projectId
   const kept = accounts.slice(0, limits.maxItems);
   const items = await mapLimit(kept, limits.concurrency, async (account): Promise<AccountKeysInput> => {
     // Only user-managed keys matter, and Google filters them server-side.
-    const got = await settle(() => listServiceAccountKeys(ctx, { projectId, serviceAccountEmail: account.email, keyTypes: ['USER_MANAGED'] }));
+    const got = await settle(() =>
+      listServiceAccountKeys(ctx, { projectId, serviceAccountEmail: account.email, keyTypes: ['USER_MANAGED'] }),
+    );
     return 'value' in got ? { account, keys: got.value.keys } : { account, keysProblem: got.problem };
   });
   return { items, skippedRegions: [], truncated: accounts.length > limits.maxItems || pageToken !== undefined };
 }
 
-export async function gatherWorkflows(ctx: GoogleCallContext, projectId: string, regions: readonly string[], limits: GatherLimits = DEFAULT_GATHER_LIMITS): Promise<Gathered<WorkflowInput>> {
-  const { items: kept, skippedRegions: skipped, truncated } = await listAcrossRegions(regions, limits, async (region, pageToken) => {
+export async function gatherWorkflows(
+  ctx: GoogleCallContext,
+  projectId: string,
+  regions: readonly string[],
+  limits: GatherLimits = DEFAULT_GATHER_LIMITS,
+): Promise<Gathered<WorkflowInput>> {
+  const {
+    items: kept,
+    skippedRegions: skipped,
+    truncated,
+  } = await listAcrossRegions(regions, limits, async (region, pageToken) => {
     const page = await listWorkflows(ctx, { projectId, region, pageToken, pageSize: 100 });
     return { items: page.workflows, nextPageToken: page.nextPageToken };
   });

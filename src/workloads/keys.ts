@@ -16,7 +16,12 @@ export const OLD_KEY_DAYS = 90;
 export interface AccountKeysInput {
   readonly account: Pick<ServiceAccount, 'email' | 'disabled'>;
   /** Undefined when the keys could not be read (`keysProblem` says why). */
-  readonly keys?: readonly Pick<ServiceAccountKey, 'name' | 'keyType' | 'keyOrigin' | 'validAfterTime' | 'validBeforeTime' | 'disabled'>[] | undefined;
+  readonly keys?:
+    | readonly Pick<
+        ServiceAccountKey,
+        'name' | 'keyType' | 'keyOrigin' | 'validAfterTime' | 'validBeforeTime' | 'disabled'
+      >[]
+    | undefined;
   readonly keysProblem?: string | undefined;
 }
 
@@ -45,7 +50,13 @@ export function reviewServiceAccountKeys(accounts: readonly AccountKeysInput[], 
   const notes: WorkloadNote[] = [];
   for (const { account, keys, keysProblem } of accounts) {
     if (keys === undefined) {
-      notes.push(note('sa-keys-unreadable', account.email, `The keys of ${account.email} could not be read${keysProblem ? ` (${keysProblem})` : ''}.`));
+      notes.push(
+        note(
+          'sa-keys-unreadable',
+          account.email,
+          `The keys of ${account.email} could not be read${keysProblem ? ` (${keysProblem})` : ''}.`,
+        ),
+      );
       continue;
     }
     for (const key of keys) {
@@ -60,11 +71,23 @@ export function reviewServiceAccountKeys(accounts: readonly AccountKeysInput[], 
       let f: WorkloadFinding;
       if (!active) {
         const why = key.disabled === true ? 'disabled' : expired ? 'expired' : 'on a disabled account';
-        f = finding('sa-key-inactive', subject, `User-managed key ${keyId.slice(0, 8)} of ${account.email} is ${why} but still exists (${ageText}).`);
+        f = finding(
+          'sa-key-inactive',
+          subject,
+          `User-managed key ${keyId.slice(0, 8)} of ${account.email} is ${why} but still exists (${ageText}).`,
+        );
       } else if (age !== undefined && age > OLD_KEY_DAYS) {
-        f = finding('sa-key-user-managed-old', subject, `${account.email} has a user-managed key ${ageText} (${keyId.slice(0, 8)}).`);
+        f = finding(
+          'sa-key-user-managed-old',
+          subject,
+          `${account.email} has a user-managed key ${ageText} (${keyId.slice(0, 8)}).`,
+        );
       } else {
-        f = finding('sa-key-user-managed', subject, `${account.email} has a user-managed key ${ageText} (${keyId.slice(0, 8)}).`);
+        f = finding(
+          'sa-key-user-managed',
+          subject,
+          `${account.email} has a user-managed key ${ageText} (${keyId.slice(0, 8)}).`,
+        );
       }
       findings.push(f);
       rows.push({

@@ -45,7 +45,11 @@ export function parseLintArgs(argv: readonly string[]): { args: LintArgs } | { e
   return { args: { files, json, help } };
 }
 
-export type FileErrorCode = 'FILE_UNREADABLE' | 'WORKFLOW_SOURCE_SYNTAX' | 'WORKFLOW_SOURCE_STRUCTURE' | 'WORKFLOW_SOURCE_EMPTY';
+export type FileErrorCode =
+  | 'FILE_UNREADABLE'
+  | 'WORKFLOW_SOURCE_SYNTAX'
+  | 'WORKFLOW_SOURCE_STRUCTURE'
+  | 'WORKFLOW_SOURCE_EMPTY';
 
 export interface LintFileError {
   readonly code: FileErrorCode;
@@ -62,7 +66,11 @@ export type LintFileResult =
 export function lintFile(file: string, content: string | Error, index: MethodIndex): LintFileResult {
   if (content instanceof Error) {
     const code = (content as NodeJS.ErrnoException).code;
-    return { file, status: 'error', error: { code: 'FILE_UNREADABLE', message: `Cannot read the file${code ? ` (${code})` : ''}.` } };
+    return {
+      file,
+      status: 'error',
+      error: { code: 'FILE_UNREADABLE', message: `Cannot read the file${code ? ` (${code})` : ''}.` },
+    };
   }
   try {
     return { file, status: 'checked', result: lintWorkflowSource(content, detectFormat(content, file), index) };
@@ -71,7 +79,12 @@ export function lintFile(file: string, content: string | Error, index: MethodInd
     return {
       file,
       status: 'error',
-      error: { code: err.code, message: err.message, ...(err.line !== undefined ? { line: err.line } : {}), ...(err.column !== undefined ? { column: err.column } : {}) },
+      error: {
+        code: err.code,
+        message: err.message,
+        ...(err.line !== undefined ? { line: err.line } : {}),
+        ...(err.column !== undefined ? { column: err.column } : {}),
+      },
     };
   }
 }
@@ -99,14 +112,29 @@ function callLine(c: HttpCallReport): string {
         ? `OIDC, audience: ${c.audience ?? ''}${c.audienceDefaulted ? ' (default: the URL)' : ''}`
         : `auth: ${c.authType}`;
   const method =
-    c.methodIds.length === 0 ? (c.methodStatus === 'not-a-google-api' ? 'method: (not a Google API)' : 'method: (cannot tell)') : `method: ${c.methodIds.join(' | ')}`;
-  const narrowest = c.narrowestScope ? `narrowest: ${shortScope(c.narrowestScope)}` : c.methodStatus === 'not-a-google-api' ? '' : 'narrowest: (cannot tell)';
-  return [`  line ${c.location.line}  ${c.step} [${c.workflow}]  ${c.call} ${c.url ?? '(no url)'}`, `      ${[auth, method, narrowest].filter((s) => s !== '').join('   ')}`].join('\n');
+    c.methodIds.length === 0
+      ? c.methodStatus === 'not-a-google-api'
+        ? 'method: (not a Google API)'
+        : 'method: (cannot tell)'
+      : `method: ${c.methodIds.join(' | ')}`;
+  const narrowest = c.narrowestScope
+    ? `narrowest: ${shortScope(c.narrowestScope)}`
+    : c.methodStatus === 'not-a-google-api'
+      ? ''
+      : 'narrowest: (cannot tell)';
+  return [
+    `  line ${c.location.line}  ${c.step} [${c.workflow}]  ${c.call} ${c.url ?? '(no url)'}`,
+    `      ${[auth, method, narrowest].filter((s) => s !== '').join('   ')}`,
+  ].join('\n');
 }
 
 function findingLines(f: WorkloadFinding): string {
   const at = f.location ? `line ${f.location.line}: ` : '';
-  return [`  ${f.severity.toUpperCase()} ${f.code}  ${at}${f.message}`, `      Google recommends: ${f.recommendation}`, `      ${f.guide.url}`].join('\n');
+  return [
+    `  ${f.severity.toUpperCase()} ${f.code}  ${at}${f.message}`,
+    `      Google recommends: ${f.recommendation}`,
+    `      ${f.guide.url}`,
+  ].join('\n');
 }
 
 function noteLine(n: WorkloadNote): string {
@@ -122,7 +150,8 @@ export function formatText(results: readonly LintFileResult[]): string {
     out.push(r.file);
     if (r.status === 'error') {
       errors++;
-      const at = r.error.line !== undefined ? `:${r.error.line}${r.error.column !== undefined ? `:${r.error.column}` : ''}` : '';
+      const at =
+        r.error.line !== undefined ? `:${r.error.line}${r.error.column !== undefined ? `:${r.error.column}` : ''}` : '';
       out.push(`  ERROR ${r.error.code}  ${r.file}${at}: ${r.error.message}`, '');
       continue;
     }
@@ -136,9 +165,14 @@ export function formatText(results: readonly LintFileResult[]): string {
     for (const n of ns) out.push(noteLine(n));
     const by = countBySeverity(fs);
     const sev = SEVERITY_ORDER.filter((s) => by[s] > 0).map((s) => `${by[s]} ${s}`);
-    out.push(`  ${calls.length} http call${calls.length === 1 ? '' : 's'}, ${fs.length} finding${fs.length === 1 ? '' : 's'}${sev.length ? ` (${sev.join(', ')})` : ''}, ${ns.length} note${ns.length === 1 ? '' : 's'}`, '');
+    out.push(
+      `  ${calls.length} http call${calls.length === 1 ? '' : 's'}, ${fs.length} finding${fs.length === 1 ? '' : 's'}${sev.length ? ` (${sev.join(', ')})` : ''}, ${ns.length} note${ns.length === 1 ? '' : 's'}`,
+      '',
+    );
   }
-  out.push(`${results.length} file${results.length === 1 ? '' : 's'}: ${findings} finding${findings === 1 ? '' : 's'}, ${notes} note${notes === 1 ? '' : 's'}, ${errors} unreadable`);
+  out.push(
+    `${results.length} file${results.length === 1 ? '' : 's'}: ${findings} finding${findings === 1 ? '' : 's'}, ${notes} note${notes === 1 ? '' : 's'}, ${errors} unreadable`,
+  );
   return `${printable(out.join('\n'))}\n`;
 }
 
@@ -146,7 +180,15 @@ export function formatJson(results: readonly LintFileResult[]): string {
   const files = results.map((r) =>
     r.status === 'error'
       ? { file: r.file, status: r.status, error: r.error }
-      : { file: r.file, status: r.status, format: r.result.format, workflows: r.result.workflows, calls: r.result.calls, findings: sortFindings(r.result.findings), notes: r.result.notes },
+      : {
+          file: r.file,
+          status: r.status,
+          format: r.result.format,
+          workflows: r.result.workflows,
+          calls: r.result.calls,
+          findings: sortFindings(r.result.findings),
+          notes: r.result.notes,
+        },
   );
   const summary = {
     files: results.length,

@@ -44,13 +44,21 @@ export function buildMethodIndex(data: Discovery): MethodIndex {
     // compute/v1, storage/v1, bigquery/v2 also answer on www.googleapis.com under the same path.
     const hosts = basePath === '' ? [base.host] : [base.host, 'www.googleapis.com'];
     const segments = [...(basePath === '' ? [] : basePath.split('/')), ...method.path.split('/')];
-    entries.push({ methodId, httpMethod: method.httpMethod.toUpperCase(), hosts, segments, patterns: segments.map(methodSegmentRegex) });
+    entries.push({
+      methodId,
+      httpMethod: method.httpMethod.toUpperCase(),
+      hosts,
+      segments,
+      patterns: segments.map(methodSegmentRegex),
+    });
   }
   return { entries, acceptedScopes: (id) => acceptedScopes(data, id) };
 }
 
 /** A URL as written in a workflow: literal text and computed parts, in order. */
-export type UrlPart = { readonly kind: 'literal'; readonly text: string } | { readonly kind: 'computed'; readonly text: string };
+export type UrlPart =
+  | { readonly kind: 'literal'; readonly text: string }
+  | { readonly kind: 'computed'; readonly text: string };
 
 /**
  * The parts of a Workflows value: a plain string is one literal; `${a + "b" + c}` splits on top-level `+` into
@@ -139,7 +147,9 @@ function targetOf(host: string): TargetKind {
   const computed = host.includes(COMPUTED);
   const tail = computed ? host.slice(host.lastIndexOf(COMPUTED) + 1) : host;
   const under = (domain: string): boolean =>
-    computed ? tail.endsWith(`.${domain}`) || tail.endsWith(`-${domain}`) : host === domain || host.endsWith(`.${domain}`);
+    computed
+      ? tail.endsWith(`.${domain}`) || tail.endsWith(`-${domain}`)
+      : host === domain || host.endsWith(`.${domain}`);
   if (under('googleapis.com')) return 'google-api';
   if (under('run.app')) return 'cloud-run';
   if (under('cloudfunctions.net')) return 'cloud-functions';
@@ -182,7 +192,11 @@ function segmentsMatch(url: readonly string[], method: MethodEntry, spanning: bo
     return false;
   }
   const pattern = method.patterns[j];
-  return pattern !== undefined && segmentMatches(u, method.segments[j] ?? '', pattern) && segmentsMatch(url, method, spanning, i + 1, j + 1);
+  return (
+    pattern !== undefined &&
+    segmentMatches(u, method.segments[j] ?? '', pattern) &&
+    segmentsMatch(url, method, spanning, i + 1, j + 1)
+  );
 }
 
 /**
@@ -193,7 +207,9 @@ function segmentsMatch(url: readonly string[], method: MethodEntry, spanning: bo
 export function matchMethods(index: MethodIndex, shape: UrlShape, httpMethod: string | undefined): MethodId[] {
   if (shape.target !== 'google-api' || shape.host === undefined || shape.host.includes(COMPUTED)) return [];
   const host = shape.host;
-  const candidates = index.entries.filter((e) => e.hosts.includes(host) && (httpMethod === undefined || e.httpMethod === httpMethod));
+  const candidates = index.entries.filter(
+    (e) => e.hosts.includes(host) && (httpMethod === undefined || e.httpMethod === httpMethod),
+  );
   for (const spanning of [false, true]) {
     const ids = candidates.filter((e) => segmentsMatch(shape.segments, e, spanning)).map((e) => e.methodId);
     if (ids.length > 0) return ids;
@@ -221,7 +237,8 @@ export function resolveMethod(index: MethodIndex, shape: UrlShape, httpMethod: s
   if (ids.length === 0) return { status: 'unknown' };
   const narrowestEach = ids.map((id) => narrowestScopeFor(index.acceptedScopes(id)) ?? '');
   const first = narrowestEach[0] ?? '';
-  if (first === '' || narrowestEach.some((n) => n !== first)) return { status: 'ambiguous', methodIds: ids, narrowestEach };
+  if (first === '' || narrowestEach.some((n) => n !== first))
+    return { status: 'ambiguous', methodIds: ids, narrowestEach };
   const [head, ...tail] = ids.map((id) => index.acceptedScopes(id));
   const accepted = (head ?? []).filter((s) => tail.every((list) => list.includes(s)));
   return { status: 'mapped', methodIds: ids, accepted, narrowest: first };

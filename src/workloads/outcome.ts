@@ -67,7 +67,12 @@ export interface SectionReport<Row> {
   readonly whyItMatters: string;
 }
 
-export function sectionReport<Row>(section: SectionId, rows: readonly Row[], findings: readonly WorkloadFinding[], notes: readonly WorkloadNote[] = []): SectionReport<Row> {
+export function sectionReport<Row>(
+  section: SectionId,
+  rows: readonly Row[],
+  findings: readonly WorkloadFinding[],
+  notes: readonly WorkloadNote[] = [],
+): SectionReport<Row> {
   const sorted = sortFindings(findings);
   return {
     section,
@@ -83,7 +88,12 @@ export function sectionReport<Row>(section: SectionId, rows: readonly Row[], fin
 /** Why a section has no report; `message` is the one line the page shows (never Google's raw text). */
 export type SectionOutcome<Row> =
   | { readonly status: 'ok'; readonly section: SectionId; readonly report: SectionReport<Row> }
-  | { readonly status: 'empty'; readonly section: SectionId; readonly message: string; readonly report: SectionReport<Row> }
+  | {
+      readonly status: 'empty';
+      readonly section: SectionId;
+      readonly message: string;
+      readonly report: SectionReport<Row>;
+    }
   | {
       readonly status: 'api-disabled';
       readonly section: SectionId;
@@ -92,8 +102,18 @@ export type SectionOutcome<Row> =
       /** Where an admin enables it (Google's console URL for the API, scoped to the project). */
       readonly activationUrl: string;
     }
-  | { readonly status: 'permission-denied'; readonly section: SectionId; readonly message: string; readonly permission?: string }
-  | { readonly status: 'scope-missing'; readonly section: SectionId; readonly message: string; readonly requiredScopes: readonly string[] }
+  | {
+      readonly status: 'permission-denied';
+      readonly section: SectionId;
+      readonly message: string;
+      readonly permission?: string;
+    }
+  | {
+      readonly status: 'scope-missing';
+      readonly section: SectionId;
+      readonly message: string;
+      readonly requiredScopes: readonly string[];
+    }
   | { readonly status: 'not-found'; readonly section: SectionId; readonly message: string }
   | { readonly status: 'failed'; readonly section: SectionId; readonly message: string; readonly code: string };
 
@@ -101,7 +121,8 @@ export type SectionStatus = SectionOutcome<unknown>['status'];
 
 /** A report becomes `empty` when it has no rows (an empty project is a line, not an empty table). */
 export function outcomeFromReport<Row>(report: SectionReport<Row>): SectionOutcome<Row> {
-  if (report.rows.length === 0) return { status: 'empty', section: report.section, message: SECTIONS[report.section].empty, report };
+  if (report.rows.length === 0)
+    return { status: 'empty', section: report.section, message: SECTIONS[report.section].empty, report };
   return { status: 'ok', section: report.section, report };
 }
 
@@ -152,6 +173,11 @@ export function outcomeFromError(section: SectionId, projectId: string, err: unk
     case 'NOT_FOUND':
       return { status: 'not-found', section, message: `Google does not know the project ${projectId}.` };
     default:
-      return { status: 'failed', section, code: err.code, message: `Google could not answer for ${info.title.toLowerCase()} (${err.code}); try again later.` };
+      return {
+        status: 'failed',
+        section,
+        code: err.code,
+        message: `Google could not answer for ${info.title.toLowerCase()} (${err.code}); try again later.`,
+      };
   }
 }

@@ -6,10 +6,24 @@
 import type { GoogleCallContext } from '../google/call.js';
 import { reviewRunServices, type RunServiceRow } from './cloud-run.js';
 import { note, type WorkloadNote } from './findings.js';
-import { DEFAULT_GATHER_LIMITS, gatherRunServices, gatherServiceAccountKeys, gatherVms, gatherWorkflows, type GatherLimits } from './gather.js';
+import {
+  DEFAULT_GATHER_LIMITS,
+  gatherRunServices,
+  gatherServiceAccountKeys,
+  gatherVms,
+  gatherWorkflows,
+  type GatherLimits,
+} from './gather.js';
 import { reviewServiceAccountKeys, type KeyRow } from './keys.js';
 import type { MethodIndex } from './method-index.js';
-import { outcomeFromError, outcomeFromReport, sectionReport, type SectionId, type SectionOutcome, type SectionReport } from './outcome.js';
+import {
+  outcomeFromError,
+  outcomeFromReport,
+  sectionReport,
+  type SectionId,
+  type SectionOutcome,
+  type SectionReport,
+} from './outcome.js';
 import { reviewVms, type VmRow } from './vms.js';
 import { reviewWorkflows, type WorkflowRow } from './workflows.js';
 
@@ -28,17 +42,30 @@ export interface SectionInput {
 }
 
 function withNotes<Row>(report: SectionReport<Row>, extra: readonly WorkloadNote[]): SectionReport<Row> {
-  return extra.length === 0 ? report : sectionReport(report.section, report.rows, report.findings, [...report.notes, ...extra]);
+  return extra.length === 0
+    ? report
+    : sectionReport(report.section, report.rows, report.findings, [...report.notes, ...extra]);
 }
 
 function gatherNotes(skippedRegions: readonly string[], truncated: boolean, limits: GatherLimits): WorkloadNote[] {
   const out: WorkloadNote[] = [];
-  if (skippedRegions.length > 0) out.push(note('region-skipped', 'regions', `Google does not serve this API in ${skippedRegions.join(', ')}; those regions were skipped.`));
+  if (skippedRegions.length > 0)
+    out.push(
+      note(
+        'region-skipped',
+        'regions',
+        `Google does not serve this API in ${skippedRegions.join(', ')}; those regions were skipped.`,
+      ),
+    );
   if (truncated) out.push(note('list-truncated', 'list', `Only the first ${limits.maxItems} were reviewed.`));
   return out;
 }
 
-async function guarded<Row>(section: SectionId, projectId: string, load: () => Promise<SectionReport<Row>>): Promise<SectionOutcome<Row>> {
+async function guarded<Row>(
+  section: SectionId,
+  projectId: string,
+  load: () => Promise<SectionReport<Row>>,
+): Promise<SectionOutcome<Row>> {
   try {
     return outcomeFromReport(await load());
   } catch (err) {
@@ -50,7 +77,10 @@ export function loadVmsSection(input: SectionInput): Promise<SectionOutcome<VmRo
   const limits = input.limits ?? DEFAULT_GATHER_LIMITS;
   return guarded('vms', input.projectId, async () => {
     const g = await gatherVms(input.ctx, input.projectId, limits);
-    return withNotes(reviewVms(g.items, { unreachableZones: g.unreachableZones }), gatherNotes([], g.truncated, limits));
+    return withNotes(
+      reviewVms(g.items, { unreachableZones: g.unreachableZones }),
+      gatherNotes([], g.truncated, limits),
+    );
   });
 }
 

@@ -17,7 +17,10 @@ import { sectionReport, type SectionReport } from './outcome.js';
  * access" set that old VMs and templates were created with; Google's console today calls full access "Allow
  * full access to all Cloud APIs" and sets cloud-platform instead (Google gives the old set no name).
  */
-export const LEGACY_FULL_ACCESS_MARKERS: readonly string[] = [`${AUTH_PREFIX}compute`, `${AUTH_PREFIX}devstorage.full_control`];
+export const LEGACY_FULL_ACCESS_MARKERS: readonly string[] = [
+  `${AUTH_PREFIX}compute`,
+  `${AUTH_PREFIX}devstorage.full_control`,
+];
 export const PER_API_FULL_SCOPES: readonly string[] = [
   ...LEGACY_FULL_ACCESS_MARKERS,
   `${AUTH_PREFIX}bigquery`,
@@ -66,21 +69,43 @@ export function reviewVms(instances: readonly VmInput[], options: ReviewVmsOptio
     const mine: WorkloadFinding[] = [];
     if (!attached) {
       if (expects(vm)) {
-        mine.push(finding('vm-no-service-account', subject, `${vm.name} has no service account attached: software on it that calls Google APIs must use a key file or user credentials.`));
+        mine.push(
+          finding(
+            'vm-no-service-account',
+            subject,
+            `${vm.name} has no service account attached: software on it that calls Google APIs must use a key file or user credentials.`,
+          ),
+        );
       }
     } else {
       const isDefault = isDefaultComputeAccount(attached.email);
       if (isDefault) {
-        mine.push(finding('vm-default-service-account', subject, `${vm.name} runs as the Compute Engine default service account ${attached.email}.`));
+        mine.push(
+          finding(
+            'vm-default-service-account',
+            subject,
+            `${vm.name} runs as the Compute Engine default service account ${attached.email}.`,
+          ),
+        );
         if (scopes.includes(CLOUD_PLATFORM)) {
           mine.push(
-            finding('vm-default-account-cloud-platform', subject, `${vm.name} gives every process on it the default service account with the cloud-platform access scope.`),
+            finding(
+              'vm-default-account-cloud-platform',
+              subject,
+              `${vm.name} gives every process on it the default service account with the cloud-platform access scope.`,
+            ),
           );
         }
       }
       if (LEGACY_FULL_ACCESS_MARKERS.every((s) => scopes.includes(s))) {
         const full = scopes.filter((s) => PER_API_FULL_SCOPES.includes(s)).map(shortScope);
-        mine.push(finding('vm-legacy-full-access', subject, `${vm.name} holds the legacy per-API full-access scopes (${full.join(', ')}).`));
+        mine.push(
+          finding(
+            'vm-legacy-full-access',
+            subject,
+            `${vm.name} holds the legacy per-API full-access scopes (${full.join(', ')}).`,
+          ),
+        );
       }
     }
     findings.push(...mine);
@@ -95,7 +120,13 @@ export function reviewVms(instances: readonly VmInput[], options: ReviewVmsOptio
     });
   }
   if (options.unreachableZones && options.unreachableZones.length > 0) {
-    notes.push(note('vm-list-partial', 'zones', `Google could not reach ${options.unreachableZones.join(', ')}; VMs there are not listed.`));
+    notes.push(
+      note(
+        'vm-list-partial',
+        'zones',
+        `Google could not reach ${options.unreachableZones.join(', ')}; VMs there are not listed.`,
+      ),
+    );
   }
   return sectionReport('vms', rows, findings, notes);
 }

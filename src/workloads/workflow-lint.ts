@@ -8,9 +8,30 @@
 import { compareBreadth } from '../scopes/narrowness.js';
 import { AUTH_PREFIX, shortScope } from '../scopes/scope-names.js';
 import { CLOUD_PLATFORM } from './identity.js';
-import { finding, note, type FindingCode, type SourceLocation, type WorkloadFinding, type WorkloadNote } from './findings.js';
-import { resolveMethod, urlParts, urlShape, type MethodIndex, type MethodResolution, type TargetKind, type UrlShape } from './method-index.js';
-import { parseWorkflowSource, type HttpCall, type HttpCallName, type SourceFormat, type SourceValue } from './workflow-source.js';
+import {
+  finding,
+  note,
+  type FindingCode,
+  type SourceLocation,
+  type WorkloadFinding,
+  type WorkloadNote,
+} from './findings.js';
+import {
+  resolveMethod,
+  urlParts,
+  urlShape,
+  type MethodIndex,
+  type MethodResolution,
+  type TargetKind,
+  type UrlShape,
+} from './method-index.js';
+import {
+  parseWorkflowSource,
+  type HttpCall,
+  type HttpCallName,
+  type SourceFormat,
+  type SourceValue,
+} from './workflow-source.js';
 
 /** What the lint prints for each call, and the Workflows section shows per step. */
 export interface HttpCallReport {
@@ -123,9 +144,28 @@ export function lintHttpCall(call: HttpCall, index: MethodIndex, subjectPrefix =
   };
 
   if (call.url === undefined || call.url.kind === 'other') {
-    findings.push(finding('http-missing-url', subject, `${call.call} in step ${step} has no ${call.hasArgs ? 'url' : 'args'}.`, location));
+    findings.push(
+      finding(
+        'http-missing-url',
+        subject,
+        `${call.call} in step ${step} has no ${call.hasArgs ? 'url' : 'args'}.`,
+        location,
+      ),
+    );
     return {
-      report: { ...base, url: undefined, target: 'unknown', scopes: undefined, scopesDefaulted: false, audience: undefined, audienceDefaulted: false, methodIds: [], methodStatus: 'unresolved', narrowestScope: undefined, findingCodes: ['http-missing-url'] },
+      report: {
+        ...base,
+        url: undefined,
+        target: 'unknown',
+        scopes: undefined,
+        scopesDefaulted: false,
+        audience: undefined,
+        audienceDefaulted: false,
+        methodIds: [],
+        methodStatus: 'unresolved',
+        narrowestScope: undefined,
+        findingCodes: ['http-missing-url'],
+      },
       findings,
       notes,
     };
@@ -133,30 +173,65 @@ export function lintHttpCall(call: HttpCall, index: MethodIndex, subjectPrefix =
 
   const shape = urlShape(urlParts(call.url));
   const resolution = shape.target === 'google-api' ? resolveMethod(index, shape, call.httpMethod) : undefined;
-  const effectiveScopes = auth.kind === 'OAuth2' && !scopesComputed ? (listed && listed.length > 0 ? listed : [CLOUD_PLATFORM]) : undefined;
+  const effectiveScopes =
+    auth.kind === 'OAuth2' && !scopesComputed ? (listed && listed.length > 0 ? listed : [CLOUD_PLATFORM]) : undefined;
   const defaulted = auth.kind === 'OAuth2' && !scopesComputed && (listed === undefined || listed.length === 0);
   let audience: string | undefined;
   if (auth.kind === 'OIDC') {
     const a = call.auth?.audience;
-    audience = a === undefined ? shape.display : a.kind === 'string' ? a.value : a.kind === 'expression' ? a.text : a.display;
+    audience =
+      a === undefined ? shape.display : a.kind === 'string' ? a.value : a.kind === 'expression' ? a.text : a.display;
   }
   const where = `${call.httpMethod ?? call.call} ${shape.display}`;
 
   if (auth.kind === 'computed' || auth.kind === 'unsupported') {
-    notes.push(note('http-auth-unresolved', subject, `Step ${step}: auth type ${auth.written} is not OAuth2 or OIDC as written; Scopewise cannot tell which token is sent.`, location));
+    notes.push(
+      note(
+        'http-auth-unresolved',
+        subject,
+        `Step ${step}: auth type ${auth.written} is not OAuth2 or OIDC as written; Scopewise cannot tell which token is sent.`,
+        location,
+      ),
+    );
   }
 
   switch (shape.target) {
     case 'google-api': {
       if (auth.kind === 'OIDC') {
-        findings.push(finding('http-oidc-to-google-api', subject, `Step ${step} sends an ID token (OIDC) to a Google API: ${where}.`, location));
+        findings.push(
+          finding(
+            'http-oidc-to-google-api',
+            subject,
+            `Step ${step} sends an ID token (OIDC) to a Google API: ${where}.`,
+            location,
+          ),
+        );
       } else if (auth.kind === 'none') {
-        notes.push(note('http-google-api-without-auth', subject, `Step ${step} calls a Google API without a token; Google answers 401 unless the resource is public.`, location));
+        notes.push(
+          note(
+            'http-google-api-without-auth',
+            subject,
+            `Step ${step} calls a Google API without a token; Google answers 401 unless the resource is public.`,
+            location,
+          ),
+        );
       } else if (auth.kind === 'OAuth2') {
-        googleApiScopeRules(resolution ?? { status: 'unresolved' }, { listed, scopesComputed, defaulted, effectiveScopes, step, subject, location, where }, findings, notes);
+        googleApiScopeRules(
+          resolution ?? { status: 'unresolved' },
+          { listed, scopesComputed, defaulted, effectiveScopes, step, subject, location, where },
+          findings,
+          notes,
+        );
       }
       if (resolution?.status === 'unresolved') {
-        notes.push(note('http-url-unresolved', subject, `Step ${step}: the API host of ${shape.display} is computed; Scopewise cannot tell the method.`, location));
+        notes.push(
+          note(
+            'http-url-unresolved',
+            subject,
+            `Step ${step}: the API host of ${shape.display} is computed; Scopewise cannot tell the method.`,
+            location,
+          ),
+        );
       }
       break;
     }
@@ -164,19 +239,54 @@ export function lintHttpCall(call: HttpCall, index: MethodIndex, subjectPrefix =
     case 'cloud-functions': {
       const what = shape.target === 'cloud-run' ? 'Cloud Run' : 'Cloud Run functions';
       if (auth.kind === 'none') {
-        findings.push(finding('http-cloud-run-without-oidc', subject, `Step ${step} calls ${what} without an ID token: ${where}.`, location));
+        findings.push(
+          finding(
+            'http-cloud-run-without-oidc',
+            subject,
+            `Step ${step} calls ${what} without an ID token: ${where}.`,
+            location,
+          ),
+        );
       } else if (auth.kind === 'OAuth2') {
-        findings.push(finding('http-oauth2-to-cloud-run', subject, `Step ${step} sends an OAuth2 access token (${list(effectiveScopes ?? [CLOUD_PLATFORM])}) to ${what}: ${where}.`, location));
+        findings.push(
+          finding(
+            'http-oauth2-to-cloud-run',
+            subject,
+            `Step ${step} sends an OAuth2 access token (${list(effectiveScopes ?? [CLOUD_PLATFORM])}) to ${what}: ${where}.`,
+            location,
+          ),
+        );
       } else if (auth.kind === 'OIDC') {
         const given = call.auth?.audience;
         if (given?.kind === 'expression') {
-          notes.push(note('http-audience-unresolved', subject, `Step ${step}: the OIDC audience is computed; Scopewise cannot check it against the URL.`, location));
+          notes.push(
+            note(
+              'http-audience-unresolved',
+              subject,
+              `Step ${step}: the OIDC audience is computed; Scopewise cannot check it against the URL.`,
+              location,
+            ),
+          );
         } else if (given?.kind === 'string') {
           const expected = expectedAudience(shape);
           if (expected === undefined) {
-            notes.push(note('http-audience-unresolved', subject, `Step ${step}: the URL is partly computed; Scopewise cannot check the audience ${given.value}.`, location));
+            notes.push(
+              note(
+                'http-audience-unresolved',
+                subject,
+                `Step ${step}: the URL is partly computed; Scopewise cannot check the audience ${given.value}.`,
+                location,
+              ),
+            );
           } else if (!sameAudience(given.value, expected, shape.target)) {
-            findings.push(finding('http-oidc-audience-mismatch', subject, `Step ${step} asks for an ID token for ${given.value} but calls ${expected}.`, location));
+            findings.push(
+              finding(
+                'http-oidc-audience-mismatch',
+                subject,
+                `Step ${step} asks for an ID token for ${given.value} but calls ${expected}.`,
+                location,
+              ),
+            );
           }
         }
       }
@@ -184,7 +294,14 @@ export function lintHttpCall(call: HttpCall, index: MethodIndex, subjectPrefix =
     }
     case 'other': {
       if (auth.kind === 'OAuth2') {
-        findings.push(finding('http-oauth2-to-other-host', subject, `Step ${step} sends an OAuth2 access token of the workflow's service account to ${shape.host ?? shape.display}, which is not a Google API.`, location));
+        findings.push(
+          finding(
+            'http-oauth2-to-other-host',
+            subject,
+            `Step ${step} sends an OAuth2 access token of the workflow's service account to ${shape.host ?? shape.display}, which is not a Google API.`,
+            location,
+          ),
+        );
       }
       break;
     }
@@ -201,7 +318,8 @@ export function lintHttpCall(call: HttpCall, index: MethodIndex, subjectPrefix =
     }
   }
 
-  const methodIds = resolution && (resolution.status === 'mapped' || resolution.status === 'ambiguous') ? resolution.methodIds : [];
+  const methodIds =
+    resolution && (resolution.status === 'mapped' || resolution.status === 'ambiguous') ? resolution.methodIds : [];
   return {
     report: {
       ...base,
@@ -232,10 +350,22 @@ interface ScopeRuleInput {
   where: string;
 }
 
-function googleApiScopeRules(resolution: MethodResolution, input: ScopeRuleInput, findings: WorkloadFinding[], notes: WorkloadNote[]): void {
+function googleApiScopeRules(
+  resolution: MethodResolution,
+  input: ScopeRuleInput,
+  findings: WorkloadFinding[],
+  notes: WorkloadNote[],
+): void {
   const { step, subject, location, where } = input;
   if (input.scopesComputed) {
-    notes.push(note('http-scopes-unresolved', subject, `Step ${step}: the OAuth2 scopes are computed; Scopewise cannot compare them with what the method needs.`, location));
+    notes.push(
+      note(
+        'http-scopes-unresolved',
+        subject,
+        `Step ${step}: the OAuth2 scopes are computed; Scopewise cannot compare them with what the method needs.`,
+        location,
+      ),
+    );
     return;
   }
   switch (resolution.status) {
@@ -252,7 +382,9 @@ function googleApiScopeRules(resolution: MethodResolution, input: ScopeRuleInput
       );
       return;
     case 'ambiguous': {
-      const eachNarrower = resolution.narrowestEach.every((n) => n !== '' && compareBreadth(n, CLOUD_PLATFORM) === 'narrower');
+      const eachNarrower = resolution.narrowestEach.every(
+        (n) => n !== '' && compareBreadth(n, CLOUD_PLATFORM) === 'narrower',
+      );
       if (input.defaulted && eachNarrower) {
         findings.push(
           finding(
@@ -263,7 +395,14 @@ function googleApiScopeRules(resolution: MethodResolution, input: ScopeRuleInput
           ),
         );
       } else {
-        notes.push(note('http-method-ambiguous', subject, `Step ${step}: ${where} may be ${methodsText(resolution.methodIds)}, which need different scopes; Scopewise cannot tell which.`, location));
+        notes.push(
+          note(
+            'http-method-ambiguous',
+            subject,
+            `Step ${step}: ${where} may be ${methodsText(resolution.methodIds)}, which need different scopes; Scopewise cannot tell which.`,
+            location,
+          ),
+        );
       }
       return;
     }
@@ -272,25 +411,60 @@ function googleApiScopeRules(resolution: MethodResolution, input: ScopeRuleInput
       const narrowest = resolution.narrowest;
       if (input.defaulted) {
         if (narrowest === CLOUD_PLATFORM) {
-          notes.push(note('http-only-cloud-platform', subject, `Step ${step}: ${methods} accepts only cloud-platform, so the default scope is already the narrowest.`, location));
+          notes.push(
+            note(
+              'http-only-cloud-platform',
+              subject,
+              `Step ${step}: ${methods} accepts only cloud-platform, so the default scope is already the narrowest.`,
+              location,
+            ),
+          );
         } else {
-          findings.push(finding('http-oauth2-default-scope', subject, `Step ${step} gets cloud-platform (no scopes) for ${methods}, which needs only ${shortScope(narrowest)}.`, location));
+          findings.push(
+            finding(
+              'http-oauth2-default-scope',
+              subject,
+              `Step ${step} gets cloud-platform (no scopes) for ${methods}, which needs only ${shortScope(narrowest)}.`,
+              location,
+            ),
+          );
         }
         return;
       }
       const listed = input.listed ?? [];
       const authorizing = listed.filter((s) => resolution.accepted.includes(s));
       if (authorizing.length === 0) {
-        findings.push(finding('http-oauth2-scope-not-accepted', subject, `Step ${step} asks for ${list(listed)}, none of which ${methods} accepts (narrowest: ${shortScope(narrowest)}).`, location));
+        findings.push(
+          finding(
+            'http-oauth2-scope-not-accepted',
+            subject,
+            `Step ${step} asks for ${list(listed)}, none of which ${methods} accepts (narrowest: ${shortScope(narrowest)}).`,
+            location,
+          ),
+        );
         return;
       }
       const broader = authorizing.filter((s) => compareBreadth(narrowest, s) === 'narrower');
       if (broader.length > 0) {
-        findings.push(finding('http-oauth2-scope-broader-than-needed', subject, `Step ${step} asks for ${list(broader)} for ${methods}, which needs only ${shortScope(narrowest)}.`, location));
+        findings.push(
+          finding(
+            'http-oauth2-scope-broader-than-needed',
+            subject,
+            `Step ${step} asks for ${list(broader)} for ${methods}, which needs only ${shortScope(narrowest)}.`,
+            location,
+          ),
+        );
       }
       const unneeded = listed.filter((s) => !resolution.accepted.includes(s));
       if (unneeded.length > 0) {
-        findings.push(finding('http-oauth2-scope-unneeded', subject, `Step ${step} also asks for ${list(unneeded)}, which ${methods} does not use.`, location));
+        findings.push(
+          finding(
+            'http-oauth2-scope-unneeded',
+            subject,
+            `Step ${step} also asks for ${list(unneeded)}, which ${methods} does not use.`,
+            location,
+          ),
+        );
       }
       return;
     }
@@ -306,7 +480,12 @@ export interface WorkflowLintResult {
 }
 
 /** Parses a definition and lints every http.* call. Throws `WorkflowSourceError` when it cannot be read. */
-export function lintWorkflowSource(text: string, format: SourceFormat, index: MethodIndex, subjectPrefix = ''): WorkflowLintResult {
+export function lintWorkflowSource(
+  text: string,
+  format: SourceFormat,
+  index: MethodIndex,
+  subjectPrefix = '',
+): WorkflowLintResult {
   const parsed = parseWorkflowSource(text, format);
   const calls: HttpCallReport[] = [];
   const findings: WorkloadFinding[] = [];

@@ -8,7 +8,18 @@
  * `parallel` (`branches` or `for`), `try` (a `steps` block or an inline `call`), `except`. `args` is never
  * walked, so a request body containing a `call` key is not mistaken for a step.
  */
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
+import {
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  type Document,
+  type Node,
+  type Pair,
+  type YAMLMap,
+} from 'yaml';
 
 export type SourceFormat = 'yaml' | 'json';
 
@@ -130,7 +141,12 @@ export function parseWorkflowSource(text: string, format: SourceFormat): ParsedW
     } catch (err) {
       const message = (err as Error).message;
       const at = jsonErrorPosition(text, message);
-      throw new WorkflowSourceError('WORKFLOW_SOURCE_SYNTAX', `Invalid JSON: ${firstLine(message)}`, at.line, at.column);
+      throw new WorkflowSourceError(
+        'WORKFLOW_SOURCE_SYNTAX',
+        `Invalid JSON: ${firstLine(message)}`,
+        at.line,
+        at.column,
+      );
     }
   }
   const lineCounter = new LineCounter();
@@ -138,7 +154,12 @@ export function parseWorkflowSource(text: string, format: SourceFormat): ParsedW
   const error = doc.errors[0];
   if (error) {
     const pos = error.linePos?.[0];
-    throw new WorkflowSourceError('WORKFLOW_SOURCE_SYNTAX', `Invalid ${format === 'json' ? 'JSON' : 'YAML'}: ${firstLine(error.message)}`, pos?.line, pos?.col);
+    throw new WorkflowSourceError(
+      'WORKFLOW_SOURCE_SYNTAX',
+      `Invalid ${format === 'json' ? 'JSON' : 'YAML'}: ${firstLine(error.message)}`,
+      pos?.line,
+      pos?.col,
+    );
   }
   return { format, ...new Walker(doc, lineCounter).walk() };
 }
@@ -160,13 +181,20 @@ class Walker {
       return { calls: this.calls, workflows: ['main'] };
     }
     if (!isMap(root)) {
-      throw this.structure(root, 'The definition must be a list of steps, or a map of workflows (main and subworkflows) each with steps.');
+      throw this.structure(
+        root,
+        'The definition must be a list of steps, or a map of workflows (main and subworkflows) each with steps.',
+      );
     }
     const workflows: string[] = [];
     for (const pair of root.items) {
       const name = this.keyName(pair);
       const body = this.deref(pair.value as Node | null);
-      if (!isMap(body)) throw this.structure(body ?? (pair.key as Node), `Workflow "${name}" must be a map with steps (and optional params), not ${this.describe(body)}.`);
+      if (!isMap(body))
+        throw this.structure(
+          body ?? (pair.key as Node),
+          `Workflow "${name}" must be a map with steps (and optional params), not ${this.describe(body)}.`,
+        );
       const steps = this.deref(body.get('steps', true) as Node | undefined);
       if (!isSeq(steps)) throw this.structure(steps ?? body, `Workflow "${name}" must have a list of steps.`);
       workflows.push(name);
@@ -181,12 +209,19 @@ class Walker {
     seq.items.forEach((raw, index) => {
       const item = this.deref(raw as Node | null);
       if (!isMap(item) || item.items.length !== 1) {
-        throw this.structure(item, `Step ${index + 1} in ${this.where(workflow, path)} must be a map with one step name, not ${this.describe(item)}.`);
+        throw this.structure(
+          item,
+          `Step ${index + 1} in ${this.where(workflow, path)} must be a map with one step name, not ${this.describe(item)}.`,
+        );
       }
       const pair = item.items[0] as Pair;
       const name = this.keyName(pair);
       const body = this.deref(pair.value as Node | null);
-      if (!isMap(body)) throw this.structure(body ?? (pair.key as Node), `Step "${name}" in ${this.where(workflow, path)} must be a map, not ${this.describe(body)}.`);
+      if (!isMap(body))
+        throw this.structure(
+          body ?? (pair.key as Node),
+          `Step "${name}" in ${this.where(workflow, path)} must be a map, not ${this.describe(body)}.`,
+        );
       this.block(body, workflow, [...path, name]);
     });
   }
@@ -233,7 +268,8 @@ class Walker {
     const at = this.pos((callPair?.key as Node | undefined) ?? body);
     const args = this.deref(body.get('args', true) as Node | undefined);
     const argsMap = isMap(args) ? args : undefined;
-    const get = (map: YAMLMap | undefined, key: string): Node | undefined => (map ? this.deref(map.get(key, true) as Node | undefined) : undefined);
+    const get = (map: YAMLMap | undefined, key: string): Node | undefined =>
+      map ? this.deref(map.get(key, true) as Node | undefined) : undefined;
     const authNode = get(argsMap, 'auth');
     const authMap = isMap(authNode) ? authNode : undefined;
     let httpMethod = VERB_OF_CALL[call];
@@ -244,7 +280,10 @@ class Walker {
     let scopes: HttpAuthSpec['scopes'];
     const scopesNode = get(authMap, 'scopes');
     if (isSeq(scopesNode)) {
-      scopes = { kind: 'list', items: scopesNode.items.map((n) => this.value(this.deref(n as Node | null)) ?? { kind: 'other', display: '' }) };
+      scopes = {
+        kind: 'list',
+        items: scopesNode.items.map((n) => this.value(this.deref(n as Node | null)) ?? { kind: 'other', display: '' }),
+      };
     } else {
       scopes = this.value(scopesNode);
     }
@@ -257,7 +296,10 @@ class Walker {
       column: at.column,
       hasArgs: argsMap !== undefined,
       url: this.value(get(argsMap, 'url')),
-      auth: authNode === undefined ? undefined : { type: this.value(get(authMap, 'type')), scopes, audience: this.value(get(authMap, 'audience')) },
+      auth:
+        authNode === undefined
+          ? undefined
+          : { type: this.value(get(authMap, 'type')), scopes, audience: this.value(get(authMap, 'audience')) },
     });
   }
 
@@ -267,7 +309,9 @@ class Walker {
       if (node.value === null) return undefined;
       if (typeof node.value === 'string') {
         const s = node.value.trim();
-        return s.startsWith('${') && s.endsWith('}') ? { kind: 'expression', text: s } : { kind: 'string', value: node.value };
+        return s.startsWith('${') && s.endsWith('}')
+          ? { kind: 'expression', text: s }
+          : { kind: 'string', value: node.value };
       }
       return { kind: 'other', display: String(node.value) };
     }

@@ -44,14 +44,32 @@ export function reviewWorkflows(workflows: readonly WorkflowInput[], index: Meth
     const isDefault = account !== undefined && isDefaultComputeAccount(account);
     const mine: WorkloadFinding[] = [];
     if (account === undefined) {
-      mine.push(finding('workflow-implicit-service-account', subject, `${workflow} sets no service account, so it runs as the Compute Engine default service account.`));
+      mine.push(
+        finding(
+          'workflow-implicit-service-account',
+          subject,
+          `${workflow} sets no service account, so it runs as the Compute Engine default service account.`,
+        ),
+      );
     } else if (isDefault) {
-      mine.push(finding('workflow-default-service-account', subject, `${workflow} runs as the Compute Engine default service account ${account}.`));
+      mine.push(
+        finding(
+          'workflow-default-service-account',
+          subject,
+          `${workflow} runs as the Compute Engine default service account ${account}.`,
+        ),
+      );
     }
     let calls: readonly HttpCallReport[] = [];
     let format: WorkflowRow['format'];
     if (wf.sourceContents === undefined) {
-      notes.push(note('workflow-source-unreadable', subject, `The source of ${workflow} could not be read${sourceProblem ? ` (${sourceProblem})` : ''}.`));
+      notes.push(
+        note(
+          'workflow-source-unreadable',
+          subject,
+          `The source of ${workflow} could not be read${sourceProblem ? ` (${sourceProblem})` : ''}.`,
+        ),
+      );
     } else {
       try {
         const fmt = detectFormat(wf.sourceContents);
@@ -62,7 +80,13 @@ export function reviewWorkflows(workflows: readonly WorkflowInput[], index: Meth
         notes.push(...result.notes);
       } catch (err) {
         if (!isWorkflowSourceError(err)) throw err;
-        notes.push(note('workflow-source-unreadable', subject, `The source of ${workflow} could not be parsed${err.line ? ` (line ${err.line})` : ''}: ${err.message}`));
+        notes.push(
+          note(
+            'workflow-source-unreadable',
+            subject,
+            `The source of ${workflow} could not be parsed${err.line ? ` (line ${err.line})` : ''}: ${err.message}`,
+          ),
+        );
       }
     }
     findings.push(...mine);

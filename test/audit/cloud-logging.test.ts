@@ -39,7 +39,11 @@ async function written(): Promise<Written[]> {
 }
 
 async function control(path: string, body?: unknown, method = 'POST'): Promise<void> {
-  const res = await fetch(`${mock.url}/__control/${path}`, { method, headers: { 'content-type': 'application/json' }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+  const res = await fetch(`${mock.url}/__control/${path}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
   assert.equal(res.status, 200, `control ${path}`);
 }
 
@@ -63,7 +67,11 @@ describe('audit export to Cloud Logging', () => {
     await control('reset', {});
     const log = captureLogger();
     exp = createAuditExport(config(), { logger: log.logger, identity, googleApiBaseUrl: mock.url });
-    const record = exp.record('sign-in', { sub: '100000000000000000001', email: 'alice@example.com', tokenRef: 'the-session-id' });
+    const record = exp.record('sign-in', {
+      sub: '100000000000000000001',
+      email: 'alice@example.com',
+      tokenRef: 'the-session-id',
+    });
     await waitFor(() => exp.stats()[0]?.delivered === 1, 'delivery');
     const [w] = await written();
     assert.ok(w);
@@ -93,7 +101,13 @@ describe('audit export to Cloud Logging', () => {
         await control('logging-outage', undefined, 'DELETE');
       }
     };
-    exp = createAuditExport(config(), { logger: captureLogger().logger, identity, googleApiBaseUrl: mock.url, clock, random: () => 0.5 });
+    exp = createAuditExport(config(), {
+      logger: captureLogger().logger,
+      identity,
+      googleApiBaseUrl: mock.url,
+      clock,
+      random: () => 0.5,
+    });
     const ids: string[] = [];
     // Events keep coming during the outage (one per backoff step), as requests would.
     const onAdvance = clock.onAdvance;
@@ -116,7 +130,11 @@ describe('audit export to Cloud Logging', () => {
 
   it('a batch delivered twice (its answer lost) is written once: insertId', async () => {
     await control('reset', {});
-    const sink = cloudLoggingSink({ target: { projectId: 'acme-prod', logId: 'scopewise-audit' }, tokens: identity.accessTokens([LOGGING_WRITE_SCOPE]), apiBaseUrl: mock.url });
+    const sink = cloudLoggingSink({
+      target: { projectId: 'acme-prod', logId: 'scopewise-audit' },
+      tokens: identity.accessTokens([LOGGING_WRITE_SCOPE]),
+      apiBaseUrl: mock.url,
+    });
     const batch = [createAuditRecord('disconnect', { sub: '1' }), createAuditRecord('disconnect', { sub: '2' })];
     assert.deepEqual(await sink.deliver(batch, AbortSignal.timeout(5000)), { ok: true });
     assert.deepEqual(await sink.deliver(batch, AbortSignal.timeout(5000)), { ok: true });
@@ -142,13 +160,25 @@ describe('audit export to Cloud Logging', () => {
   });
 
   it('a project the service account may not write to: 403 with Google’s wording, nothing written', async () => {
-    const sink = cloudLoggingSink({ target: { projectId: 'acme-staging', logId: 'scopewise-audit' }, tokens: identity.accessTokens([LOGGING_WRITE_SCOPE]), apiBaseUrl: mock.url });
-    assert.deepEqual(await sink.deliver([createAuditRecord('sign-in', {})], AbortSignal.timeout(5000)), { ok: false, retry: true, code: 'PERMISSION_DENIED' });
+    const sink = cloudLoggingSink({
+      target: { projectId: 'acme-staging', logId: 'scopewise-audit' },
+      tokens: identity.accessTokens([LOGGING_WRITE_SCOPE]),
+      apiBaseUrl: mock.url,
+    });
+    assert.deepEqual(await sink.deliver([createAuditRecord('sign-in', {})], AbortSignal.timeout(5000)), {
+      ok: false,
+      retry: true,
+      code: 'PERMISSION_DENIED',
+    });
   });
 
   it('a token without logging.write is refused by the mock’s scope check (Discovery data)', async () => {
     const readOnly = identity.accessTokens(['https://www.googleapis.com/auth/logging.read']);
-    const sink = cloudLoggingSink({ target: { projectId: 'acme-prod', logId: 'scopewise-audit' }, tokens: readOnly, apiBaseUrl: mock.url });
+    const sink = cloudLoggingSink({
+      target: { projectId: 'acme-prod', logId: 'scopewise-audit' },
+      tokens: readOnly,
+      apiBaseUrl: mock.url,
+    });
     const outcome = await sink.deliver([createAuditRecord('sign-in', {})], AbortSignal.timeout(5000));
     assert.deepEqual(outcome, { ok: false, retry: true, code: 'SCOPE_INSUFFICIENT' });
   });

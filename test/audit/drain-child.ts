@@ -8,7 +8,10 @@ if (parsed.problems.length > 0) {
   process.stderr.write(`${parsed.problems.join('\n')}\n`);
   process.exit(2);
 }
-const workload = await startWorkload(parsed.value, { logger: createLogger('warn'), googleApiBaseUrl: process.env['GOOGLE_API_BASE_URL'] });
+const workload = await startWorkload(parsed.value, {
+  logger: createLogger('warn'),
+  googleApiBaseUrl: process.env['GOOGLE_API_BASE_URL'],
+});
 const events = Number(process.env['EVENTS'] ?? '10');
 for (let i = 0; i < events; i++) workload.audit.record('feature-action', { feature: 'vms', i });
 // Stands for the HTTP server that keeps a real process alive.

@@ -53,6 +53,8 @@ it('SIGTERM: buffered events reach Cloud Logging and the webhook before the proc
   assert.equal(logging?.dropped, 0);
   const entries = (await (await fetch(`${mock.url}/__control/logging-entries`)).json()) as { count: number };
   assert.equal(entries.count, events);
-  const received = (await (await fetch(`${mock.url}/__control/run-receiver?service=audit-receiver`)).json()) as { count: number };
+  const received = (await (await fetch(`${mock.url}/__control/run-receiver?service=audit-receiver`)).json()) as {
+    count: number;
+  };
   assert.equal(received.count, events);
 });

@@ -30,7 +30,9 @@ export interface CapturedLogger {
 
 export function captureLogger(): CapturedLogger {
   const lines: Array<Record<string, unknown>> = [];
-  const logger = createLogger('info', { write: (s: string) => void lines.push(JSON.parse(s) as Record<string, unknown>) });
+  const logger = createLogger('info', {
+    write: (s: string) => void lines.push(JSON.parse(s) as Record<string, unknown>),
+  });
   return { logger, lines, find: (msg) => lines.filter((l) => msg.test(String(l['msg']))) };
 }
 

@@ -11,7 +11,10 @@ function records(n: number, from = 0): AuditRecord[] {
 }
 
 /** A sink that answers from a script, recording every batch it was given. */
-function scriptedSink(answer: (batch: readonly AuditRecord[], call: number) => DeliveryOutcome | Promise<DeliveryOutcome>, maxBatch = 1000) {
+function scriptedSink(
+  answer: (batch: readonly AuditRecord[], call: number) => DeliveryOutcome | Promise<DeliveryOutcome>,
+  maxBatch = 1000,
+) {
   const delivered: AuditRecord[] = [];
   const batches: number[] = [];
   let calls = 0;
@@ -41,7 +44,10 @@ describe('AuditQueue', () => {
     });
     const q = new AuditQueue({ sink: s.sink, lingerMs: 0, batchSize: 100 });
     const results = records(1000).map((r) => q.enqueue(r));
-    assert.ok(results.every((r) => r === true), 'every enqueue accepted, synchronously');
+    assert.ok(
+      results.every((r) => r === true),
+      'every enqueue accepted, synchronously',
+    );
     assert.equal(q.depth, 1000, 'the first batch stays in the buffer until the sink confirms it');
     release();
     await waitFor(() => s.delivered.length === 1000, 'delivery');
@@ -55,7 +61,10 @@ describe('AuditQueue', () => {
     const all = records(30);
     for (const r of all) q.enqueue(r);
     await waitFor(() => s.delivered.length === 30, 'delivery');
-    assert.deepEqual(s.delivered.map((r) => r.id), all.map((r) => r.id));
+    assert.deepEqual(
+      s.delivered.map((r) => r.id),
+      all.map((r) => r.id),
+    );
     assert.ok(s.batches.every((b) => b <= 7));
     await q.drain(1000);
   });
@@ -63,11 +72,21 @@ describe('AuditQueue', () => {
   it('an outage: retried with growing, jittered backoff; nothing lost, nothing reordered', async () => {
     const clock = new VirtualClock();
     const s = scriptedSink((_b, call) => (call < 8 ? unavailable() : ok()));
-    const q = new AuditQueue({ sink: s.sink, lingerMs: 0, batchSize: 50, clock, backoff: { baseMs: 500, maxMs: 30_000 }, random: () => 0.5 });
+    const q = new AuditQueue({
+      sink: s.sink,
+      lingerMs: 0,
+      batchSize: 50,
+      clock,
+      backoff: { baseMs: 500, maxMs: 30_000 },
+      random: () => 0.5,
+    });
     const all = records(20);
     for (const r of all) q.enqueue(r);
     await waitFor(() => s.delivered.length === 20, 'delivery after the outage');
-    assert.deepEqual(s.delivered.map((r) => r.id), all.map((r) => r.id));
+    assert.deepEqual(
+      s.delivered.map((r) => r.id),
+      all.map((r) => r.id),
+    );
     assert.deepEqual(clock.sleeps, [375, 750, 1500, 3000, 6000, 12000, 22500, 22500]);
     const stats = q.stats();
     assert.equal(stats.failedAttempts, 8);
@@ -81,7 +100,10 @@ describe('AuditQueue', () => {
     const s = scriptedSink(() => new Promise<DeliveryOutcome>(() => undefined)); // the sink never answers
     const q = new AuditQueue({ sink: s.sink, lingerMs: 0, capacity: 5, logger: log.logger, attemptTimeoutMs: 60_000 });
     const all = records(7);
-    assert.deepEqual(all.map((r) => q.enqueue(r)), [true, true, true, true, true, false, false]);
+    assert.deepEqual(
+      all.map((r) => q.enqueue(r)),
+      [true, true, true, true, true, false, false],
+    );
     assert.equal(q.stats().dropped.queue_full, 2);
     const line = log.find(/not exported \(queue_full\)/)[0];
     assert.ok(line, 'a drop is logged at once');
@@ -97,11 +119,16 @@ describe('AuditQueue', () => {
     const log = captureLogger();
     const all = records(16);
     const poison = all[11]!;
-    const s = scriptedSink((batch) => (batch.some((r) => r.id === poison.id) ? { ok: false, retry: false, code: 'INVALID_ARGUMENT' } : ok()));
+    const s = scriptedSink((batch) =>
+      batch.some((r) => r.id === poison.id) ? { ok: false, retry: false, code: 'INVALID_ARGUMENT' } : ok(),
+    );
     const q = new AuditQueue({ sink: s.sink, lingerMs: 0, batchSize: 16, logger: log.logger });
     for (const r of all) q.enqueue(r);
     await waitFor(() => s.delivered.length === 15, 'delivery of the good records');
-    assert.deepEqual(s.delivered.map((r) => r.id), all.filter((r) => r !== poison).map((r) => r.id));
+    assert.deepEqual(
+      s.delivered.map((r) => r.id),
+      all.filter((r) => r !== poison).map((r) => r.id),
+    );
     assert.equal(q.stats().dropped.rejected, 1);
     const line = log.find(/refused by the sink/)[0];
     assert.equal(line?.['auditId'], poison.id);
@@ -145,7 +172,10 @@ describe('AuditQueue', () => {
     assert.equal(report.timedOut, true);
     assert.ok(s.calls() > 1, 'it kept trying during the drain');
     const line = log.find(/not exported \(shutdown\)/)[0];
-    assert.deepEqual(line?.['auditIds'], all.map((r) => r.id));
+    assert.deepEqual(
+      line?.['auditIds'],
+      all.map((r) => r.id),
+    );
   });
 });
 
@@ -154,12 +184,21 @@ describe('backoffDelay', () => {
   it('half the ceiling at least, the ceiling at most, and never above maxMs', () => {
     for (let n = 0; n < 12; n++) {
       const ceiling = Math.min(30_000, 500 * 2 ** n);
-      assert.equal(backoffDelay(n, policy, () => 0), Math.round(ceiling / 2));
+      assert.equal(
+        backoffDelay(n, policy, () => 0),
+        Math.round(ceiling / 2),
+      );
       assert.ok(backoffDelay(n, policy, () => 0.999) <= ceiling);
     }
   });
   it('honours Retry-After up to maxMs', () => {
-    assert.equal(backoffDelay(0, policy, () => 0, 10_000), 10_000);
-    assert.equal(backoffDelay(0, policy, () => 0, 120_000), 30_000);
+    assert.equal(
+      backoffDelay(0, policy, () => 0, 10_000),
+      10_000,
+    );
+    assert.equal(
+      backoffDelay(0, policy, () => 0, 120_000),
+      30_000,
+    );
   });
 });

@@ -27,7 +27,14 @@ describe('sanitizeFields', () => {
     });
   });
   it('bounds sizes and keeps JSON-safe values', () => {
-    const out = sanitizeFields({ long: 'x'.repeat(5000), list: Array(200).fill(1), deep: { a: { b: { c: { d: { e: 1 } } } } }, when: new Date(0), n: Number.NaN, f: () => 1 });
+    const out = sanitizeFields({
+      long: 'x'.repeat(5000),
+      list: Array(200).fill(1),
+      deep: { a: { b: { c: { d: { e: 1 } } } } },
+      when: new Date(0),
+      n: Number.NaN,
+      f: () => 1,
+    });
     assert.equal((out['long'] as string).length, 1001);
     assert.equal((out['list'] as unknown[]).length, 50);
     assert.deepEqual(out['deep'], { a: { b: { c: '[…]' } } });
@@ -40,7 +47,16 @@ describe('sanitizeFields', () => {
 describe('records', () => {
   it('have an id, a time, a severity, and are frozen', () => {
     const r = createAuditRecord('sign-in-refused', { email: 'carol@gmail.com' }, 0, 'id-1');
-    assert.deepEqual({ ...r }, { id: 'id-1', time: '1970-01-01T00:00:00.000Z', event: 'sign-in-refused', severity: 'WARNING', fields: { email: 'carol@gmail.com' } });
+    assert.deepEqual(
+      { ...r },
+      {
+        id: 'id-1',
+        time: '1970-01-01T00:00:00.000Z',
+        event: 'sign-in-refused',
+        severity: 'WARNING',
+        fields: { email: 'carol@gmail.com' },
+      },
+    );
     assert.ok(Object.isFrozen(r) && Object.isFrozen(r.fields));
     assert.equal(severityOf('consent-granted'), 'NOTICE');
   });
@@ -73,8 +89,10 @@ describe('records', () => {
 
   it('webhook answers: 2xx delivered; auth, throttling, 5xx retried; other 4xx refused', () => {
     assert.deepEqual(classifyWebhookStatus(204, null), { ok: true });
-    for (const s of [401, 403, 404, 408, 429, 500, 503, 302]) assert.equal((classifyWebhookStatus(s, null) as { retry: boolean }).retry, true, String(s));
-    for (const s of [400, 413, 422]) assert.equal((classifyWebhookStatus(s, null) as { retry: boolean }).retry, false, String(s));
+    for (const s of [401, 403, 404, 408, 429, 500, 503, 302])
+      assert.equal((classifyWebhookStatus(s, null) as { retry: boolean }).retry, true, String(s));
+    for (const s of [400, 413, 422])
+      assert.equal((classifyWebhookStatus(s, null) as { retry: boolean }).retry, false, String(s));
     assert.equal((classifyWebhookStatus(429, '7') as { retryAfterMs?: number }).retryAfterMs, 7000);
   });
 });

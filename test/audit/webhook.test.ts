@@ -23,11 +23,17 @@ interface Received {
 }
 
 async function received(): Promise<Received[]> {
-  return ((await (await fetch(`${mock.url}/__control/run-receiver?service=audit-receiver`)).json()) as { events: Received[] }).events;
+  return (
+    (await (await fetch(`${mock.url}/__control/run-receiver?service=audit-receiver`)).json()) as { events: Received[] }
+  ).events;
 }
 
 async function control(path: string, body: unknown): Promise<void> {
-  const res = await fetch(`${mock.url}/__control/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${mock.url}/__control/${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   assert.equal(res.status, 200);
 }
 
@@ -116,7 +122,11 @@ describe('the receiver checks tokens like Cloud Run', () => {
       .setIssuedAt(now)
       .setExpirationTime(now + 600)
       .sign(privateKey);
-    const res = await fetch(receiverUrl, { method: 'POST', headers: { authorization: `Bearer ${forged}` }, body: '{}' });
+    const res = await fetch(receiverUrl, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${forged}` },
+      body: '{}',
+    });
     assert.equal(res.status, 401);
   });
 

@@ -5,7 +5,10 @@ import { admit, hostedDomainHint } from '../../src/auth/admission.js';
 const policy = { allowedDomains: ['example.com'], allowedEmails: ['ops@partner.example'] };
 
 test('admits a Workspace admin by the verified hd claim', () => {
-  assert.deepEqual(admit({ hd: 'example.com', email: 'a@example.com', email_verified: true }, policy), { admitted: true, via: 'domain' });
+  assert.deepEqual(admit({ hd: 'example.com', email: 'a@example.com', email_verified: true }, policy), {
+    admitted: true,
+    via: 'domain',
+  });
 });
 
 test('refuses an account whose e-mail is in the domain but has no hd claim (consumer account spoofing the domain)', () => {
@@ -39,16 +42,34 @@ test('hd hint only with exactly one domain', () => {
 
 test('look-alike domains are refused: the hd claim must equal an allowed domain exactly', () => {
   const strict = { allowedDomains: ['example.com'], allowedEmails: [] };
-  for (const hd of ['notexample.com', 'example.com.evil', 'sub.example.com', 'example.co', 'xample.com', 'example.com.', ' example.com', 'EXAMPLE.COM.evil']) {
+  for (const hd of [
+    'notexample.com',
+    'example.com.evil',
+    'sub.example.com',
+    'example.co',
+    'xample.com',
+    'example.com.',
+    ' example.com',
+    'EXAMPLE.COM.evil',
+  ]) {
     const r = admit({ hd, email: `a@${hd}`, email_verified: true }, strict);
     assert.equal(r.admitted, false, `admitted hd=${JSON.stringify(hd)}`);
   }
-  assert.equal(admit({ hd: 'Example.COM', email: 'a@example.com', email_verified: true }, strict).admitted, true, 'case does not matter');
+  assert.equal(
+    admit({ hd: 'Example.COM', email: 'a@example.com', email_verified: true }, strict).admitted,
+    true,
+    'case does not matter',
+  );
 });
 
 test('an allowed e-mail must match exactly too', () => {
   const strict = { allowedDomains: [], allowedEmails: ['ops@partner.example'] };
-  for (const email of ['ops@partner.example.evil', 'xops@partner.example', 'ops@sub.partner.example', 'ops@partner.exampl']) {
+  for (const email of [
+    'ops@partner.example.evil',
+    'xops@partner.example',
+    'ops@sub.partner.example',
+    'ops@partner.exampl',
+  ]) {
     assert.equal(admit({ email, email_verified: true }, strict).admitted, false, email);
   }
 });

@@ -7,7 +7,10 @@ import { startCluster } from '../support/cluster.js';
 
 test('allow-list changes take effect on existing sessions at their next request', { timeout: 30_000 }, async () => {
   const redis = await RedisChild.start();
-  const cluster = await startCluster({ instances: 1, env: { SESSION_STORE: redis.url, ALLOWED_DOMAINS: 'example.com' } });
+  const cluster = await startCluster({
+    instances: 1,
+    env: { SESSION_STORE: redis.url, ALLOWED_DOMAINS: 'example.com' },
+  });
   try {
     const alice = await cluster.signIn('alice@example.com');
     const bob = await cluster.signIn('bob@example.com');

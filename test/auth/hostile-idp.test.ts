@@ -63,7 +63,8 @@ const TOKEN_PATTERNS: Array<[string, RegExp]> = [
 function assertNoSecrets(where: string, text: string, cb?: URL): void {
   const code = cb?.searchParams.get('code');
   const state = cb?.searchParams.get('state');
-  const mentioned = (secret: string) => [secret, encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1)].some((f) => text.includes(f));
+  const mentioned = (secret: string) =>
+    [secret, encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1)].some((f) => text.includes(f));
   if (code) assert.ok(!mentioned(code), `the authorization code is in the ${where}`);
   if (state) assert.ok(!mentioned(state), `the state is in the ${where}`);
   for (const [name, re] of TOKEN_PATTERNS) assert.ok(!re.test(text), `an ${name} is in the ${where}`);
@@ -90,8 +91,12 @@ async function assertRefused(b: TestBrowser, cb: URL, res: Response, want: Refus
   assert.ok(res.status >= 400 && res.status < 500);
   assert.match(res.headers.get('content-type') ?? '', /text\/html/);
   assert.equal(res.headers.get('location'), null, 'a refusal is a page, not a redirect');
-  const lastRefusal = () => JSON.stringify(stack.logs.events(want.signedInAs ? 'consent-refused' : 'sign-in-refused').at(-1)); // for the failure message
-  assert.ok(html.includes(`<code>${want.code}</code>`), `error code ${want.code} on the page (audit: ${lastRefusal()})`);
+  const lastRefusal = () =>
+    JSON.stringify(stack.logs.events(want.signedInAs ? 'consent-refused' : 'sign-in-refused').at(-1)); // for the failure message
+  assert.ok(
+    html.includes(`<code>${want.code}</code>`),
+    `error code ${want.code} on the page (audit: ${lastRefusal()})`,
+  );
   if (want.message) assert.match(html, want.message);
   assertNoSecrets('page', html, cb);
   assertNoSecrets('response headers', JSON.stringify([...res.headers]), cb);
@@ -174,7 +179,11 @@ test('state wrong: refused, and the real callback cannot be used afterwards', as
   const wrong = new URL(cb);
   wrong.searchParams.set('state', crypto.randomBytes(32).toString('base64url'));
   const res = await b.request(wrong);
-  await assertRefused(b, wrong, res, { status: 400, code: 'STATE_UNKNOWN', message: /does not match a sign-in started in this browser/ });
+  await assertRefused(b, wrong, res, {
+    status: 400,
+    code: 'STATE_UNKNOWN',
+    message: /does not match a sign-in started in this browser/,
+  });
   const real = await b.request(cb);
   assert.equal(real.status, 400);
   assertNoSecrets('page', await real.text(), cb);
@@ -238,7 +247,11 @@ test("PKCE: browser A's code delivered to browser B's callback with B's state fa
   forged.searchParams.set('state', bState); // ...with B's state: only B's code_verifier can be sent
   const before = (await counts()).token ?? 0;
   const res = await b.request(forged);
-  await assertRefused(b, forged, res, { status: 400, code: 'TOKEN_EXCHANGE_FAILED', detail: /OAUTH_RESPONSE_BODY_ERROR: invalid_grant/ });
+  await assertRefused(b, forged, res, {
+    status: 400,
+    code: 'TOKEN_EXCHANGE_FAILED',
+    detail: /OAUTH_RESPONSE_BODY_ERROR: invalid_grant/,
+  });
   assert.equal((await counts()).token, before + 1, 'the token endpoint was asked (and refused the verifier)');
   await stack.logs.waitForRequestLine('/auth/callback');
   assertNoSecrets('logs', stack.logs.text, a.cb);
@@ -253,7 +266,11 @@ test('auth-response-wrong-iss: the iss response parameter names another issuer',
   const { b, cb } = await browserAtCallback();
   assert.notEqual(cb.searchParams.get('iss'), stack.mockUrl);
   const before = (await counts()).token ?? 0;
-  await assertRefused(b, cb, await b.request(cb), { status: 400, code: 'TOKEN_EXCHANGE_FAILED', detail: /unexpected "iss" \(issuer\) response parameter/ });
+  await assertRefused(b, cb, await b.request(cb), {
+    status: 400,
+    code: 'TOKEN_EXCHANGE_FAILED',
+    detail: /unexpected "iss" \(issuer\) response parameter/,
+  });
   assert.equal((await counts()).token ?? 0, before, 'the code is not sent to the token endpoint');
 });
 
@@ -328,7 +345,10 @@ test('an ID token with an extra aud and no azp is refused (token response inject
     body: { access_token: 'ya29.injected', token_type: 'Bearer', expires_in: 3600, scope: 'openid', id_token: idToken },
     times: 1,
   });
-  await assertRefused(b, cb, await b.request(cb), { ...ID_TOKEN_REFUSED, detail: /includes additional untrusted audiences/ });
+  await assertRefused(b, cb, await b.request(cb), {
+    ...ID_TOKEN_REFUSED,
+    detail: /includes additional untrusted audiences/,
+  });
 });
 
 test('id-token-unknown-kid: the JWKS is fetched again once, and a still-unknown key is refused', async () => {
@@ -365,7 +385,11 @@ test("userinfo-other-sub: a profile for another subject than the ID token's is r
 // ---------------------------------------------------------------------------------------------------
 
 test('token-not-json: refused', async () => {
-  await expectModeRefused('token-not-json', { status: 400, code: 'TOKEN_EXCHANGE_FAILED', detail: /OAUTH_RESPONSE_IS_NOT_JSON/ });
+  await expectModeRefused('token-not-json', {
+    status: 400,
+    code: 'TOKEN_EXCHANGE_FAILED',
+    detail: /OAUTH_RESPONSE_IS_NOT_JSON/,
+  });
 });
 
 test('token-huge (16 MiB): refused without reading it all', async () => {
@@ -379,7 +403,12 @@ test('token-hang: the token call times out, the user gets a page, the app does n
   const res = await b.request(cb);
   const elapsed = Date.now() - started;
   assert.ok(elapsed < 8_000, `answered after ${elapsed} ms`);
-  await assertRefused(b, cb, res, { status: 400, code: 'TOKEN_EXCHANGE_FAILED', message: /took too long/, detail: /OAUTH_TIMEOUT/ });
+  await assertRefused(b, cb, res, {
+    status: 400,
+    code: 'TOKEN_EXCHANGE_FAILED',
+    message: /took too long/,
+    detail: /OAUTH_TIMEOUT/,
+  });
   // the app still serves others meanwhile and afterwards
   await hostile(null);
   await expectSignInWorks();
@@ -392,20 +421,23 @@ test('token-hang: the token call times out, the user gets a page, the app does n
 test('discovery-wrong-issuer: a fresh app is not ready, /login answers 503 with a clear page, and it recovers', async () => {
   await hostile('discovery-wrong-issuer');
   const logs = new LogCapture();
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    PORT: '0',
-    HOST: '127.0.0.1',
-    BASE_URL: stack.baseUrl, // only names the redirect URI; sign-in never gets that far here
-    OIDC_ISSUER: stack.mockUrl,
-    OIDC_CLIENT_ID: 'scopewise-test',
-    OIDC_CLIENT_SECRET: stack.clientSecret,
-    SESSION_SECRET: crypto.randomBytes(32).toString('hex'),
-    TOKEN_KEYS: generateKeySpec('test1'),
-    SESSION_STORE: 'memory',
-    ALLOWED_DOMAINS: 'example.com',
-    LOG_LEVEL: 'debug',
-  }, { testing: true });
+  const config = loadConfig(
+    {
+      NODE_ENV: 'test',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      BASE_URL: stack.baseUrl, // only names the redirect URI; sign-in never gets that far here
+      OIDC_ISSUER: stack.mockUrl,
+      OIDC_CLIENT_ID: 'scopewise-test',
+      OIDC_CLIENT_SECRET: stack.clientSecret,
+      SESSION_SECRET: crypto.randomBytes(32).toString('hex'),
+      TOKEN_KEYS: generateKeySpec('test1'),
+      SESSION_STORE: 'memory',
+      ALLOWED_DOMAINS: 'example.com',
+      LOG_LEVEL: 'debug',
+    },
+    { testing: true },
+  );
   const app = await startScopewise(config, createLogger(config.logLevel, logs.stream));
   try {
     const health = await fetch(`${app.url}/healthz`);

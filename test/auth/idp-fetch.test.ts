@@ -51,7 +51,13 @@ after(async () => {
 });
 
 const get = (path: string, signal?: AbortSignal) =>
-  sizeLimitedFetch(`${base}${path}`, { method: 'GET', headers: {}, redirect: 'manual', body: undefined, ...(signal ? { signal } : {}) } as never);
+  sizeLimitedFetch(`${base}${path}`, {
+    method: 'GET',
+    headers: {},
+    redirect: 'manual',
+    body: undefined,
+    ...(signal ? { signal } : {}),
+  } as never);
 
 test('a body within the limit comes through intact, with status and headers', async () => {
   const res = await get(`/chunked?size=${256 * 1024}`);
@@ -66,7 +72,10 @@ test('a declared Content-Length over the limit is refused before reading', async
 });
 
 test('a chunked body over the limit is refused while reading', async () => {
-  await assert.rejects(get(`/chunked?size=${4 * MAX_IDP_RESPONSE_BYTES}`), (err: Error) => err instanceof IdpResponseTooLargeError && /too large/.test(err.message));
+  await assert.rejects(
+    get(`/chunked?size=${4 * MAX_IDP_RESPONSE_BYTES}`),
+    (err: Error) => err instanceof IdpResponseTooLargeError && /too large/.test(err.message),
+  );
 });
 
 test('a 204 answer passes through', async () => {
@@ -75,6 +84,9 @@ test('a 204 answer passes through', async () => {
 
 test("the caller's signal aborts a body that never ends", async () => {
   const started = Date.now();
-  await assert.rejects(get('/slow', AbortSignal.timeout(200)), (err: Error) => err.name === 'TimeoutError' || err.name === 'AbortError');
+  await assert.rejects(
+    get('/slow', AbortSignal.timeout(200)),
+    (err: Error) => err.name === 'TimeoutError' || err.name === 'AbortError',
+  );
   assert.ok(Date.now() - started < 2_000);
 });

@@ -66,7 +66,10 @@ test('an admin signs in: new session id, identity server-side, redirect to retur
   assert.ok(!body.scopes.some((s) => s.includes('cloud-platform') || s.includes('compute')));
   const home = await (await b.request(`${stack.baseUrl}/`)).text();
   assert.match(home, /Alice Admin/);
-  assert.ok(!/ya29\.|1\/\/mock/.test(home + JSON.stringify(body) + b.setCookieHeaders.join()), 'no token reaches the browser');
+  assert.ok(
+    !/ya29\.|1\/\/mock/.test(home + JSON.stringify(body) + b.setCookieHeaders.join()),
+    'no token reaches the browser',
+  );
   assert.equal(stack.logs.events('sign-in').at(-1)?.email, 'alice@example.com');
 });
 
@@ -195,22 +198,32 @@ test('healthz is ready; the whole security policy is on every page', async () =>
   for (const path of ['/', '/login?returnTo=%2F', '/nowhere']) {
     const page = await fetch(`${stack.baseUrl}${path}`, { redirect: 'manual' });
     await page.arrayBuffer();
-    const csp = Object.fromEntries((page.headers.get('content-security-policy') ?? '').split(';').map((d) => d.trim()).filter(Boolean).map((d) => {
-      const [name, ...values] = d.split(/\s+/);
-      return [name, values.join(' ')];
-    }));
-    assert.deepEqual(csp, {
-      'default-src': "'self'",
-      'script-src': "'self'",
-      'style-src': "'self'",
-      'img-src': "'self' data:",
-      'font-src': "'self'",
-      'connect-src': "'self'",
-      'object-src': "'none'",
-      'base-uri': "'none'",
-      'form-action': `'self' ${new URL(stack.mockUrl).origin}`,
-      'frame-ancestors': "'none'",
-    }, path);
+    const csp = Object.fromEntries(
+      (page.headers.get('content-security-policy') ?? '')
+        .split(';')
+        .map((d) => d.trim())
+        .filter(Boolean)
+        .map((d) => {
+          const [name, ...values] = d.split(/\s+/);
+          return [name, values.join(' ')];
+        }),
+    );
+    assert.deepEqual(
+      csp,
+      {
+        'default-src': "'self'",
+        'script-src': "'self'",
+        'style-src': "'self'",
+        'img-src': "'self' data:",
+        'font-src': "'self'",
+        'connect-src': "'self'",
+        'object-src': "'none'",
+        'base-uri': "'none'",
+        'form-action': `'self' ${new URL(stack.mockUrl).origin}`,
+        'frame-ancestors': "'none'",
+      },
+      path,
+    );
     assert.equal(page.headers.get('referrer-policy'), 'no-referrer');
     assert.equal(page.headers.get('x-content-type-options'), 'nosniff');
     assert.equal(page.headers.get('strict-transport-security'), null, 'no HSTS on a plain-http BASE_URL');
@@ -227,7 +240,10 @@ test('no code, token or state reaches the logs (in any encoding, once the reques
   await stack.logs.waitForRequestLine('/me');
   const code = cb.searchParams.get('code')!;
   const state = cb.searchParams.get('state')!;
-  assert.ok(stack.logs.lines.some((l) => l.includes('/auth/callback')), 'the callback was logged (the search reads the right lines)');
+  assert.ok(
+    stack.logs.lines.some((l) => l.includes('/auth/callback')),
+    'the callback was logged (the search reads the right lines)',
+  );
   assert.ok(!stack.logs.mentions(code), 'code in logs');
   assert.ok(!stack.logs.mentions(state), 'state in logs');
   assert.ok(!/ya29\.|ya29%2E|1\/\/mock|1%2F%2Fmock/i.test(stack.logs.text), 'a token in logs');

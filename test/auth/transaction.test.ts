@@ -1,10 +1,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { addTransaction, takeTransaction, TRANSACTION_TTL_MS, MAX_PENDING_TRANSACTIONS } from '../../src/auth/transaction.js';
+import {
+  addTransaction,
+  takeTransaction,
+  TRANSACTION_TTL_MS,
+  MAX_PENDING_TRANSACTIONS,
+} from '../../src/auth/transaction.js';
 import type { LoginTransaction } from '../../src/sessions/types.js';
 
 const tx = (state: string, createdAt: number): LoginTransaction => ({
-  state, nonce: 'n', codeVerifier: 'v', returnTo: '/', purpose: 'signin', createdAt,
+  state,
+  nonce: 'n',
+  codeVerifier: 'v',
+  returnTo: '/',
+  purpose: 'signin',
+  createdAt,
 });
 
 test('a transaction is taken once: the second take finds nothing (replay)', () => {

@@ -33,13 +33,26 @@ test('defaults: port 3000, Google issuer, SQLite sessions, http base on localhos
 test('without OIDC_CLIENT_ID the demo runs, and it is refused in production', () => {
   assert.equal(loadConfig({}).demo, true);
   const p = problems({ NODE_ENV: 'production' });
-  assert.ok(p.some((m) => m.includes('OIDC_CLIENT_ID') && m.includes('demo')), p.join('\n'));
+  assert.ok(
+    p.some((m) => m.includes('OIDC_CLIENT_ID') && m.includes('demo')),
+    p.join('\n'),
+  );
 });
 
 test('each wrong value is named with what is expected', () => {
-  const p = problems({ ...good, PORT: 'eighty', LOG_LEVEL: 'loud', SESSION_STORE: 'mysql://x', BASE_URL: 'ftp://x', ALLOWED_EMAILS: 'not-an-email' });
+  const p = problems({
+    ...good,
+    PORT: 'eighty',
+    LOG_LEVEL: 'loud',
+    SESSION_STORE: 'mysql://x',
+    BASE_URL: 'ftp://x',
+    ALLOWED_EMAILS: 'not-an-email',
+  });
   for (const name of ['PORT', 'LOG_LEVEL', 'SESSION_STORE', 'BASE_URL', 'ALLOWED_EMAILS']) {
-    assert.ok(p.some((m) => m.startsWith(name) && m.includes('expected')), `${name} not named: ${p.join('\n')}`);
+    assert.ok(
+      p.some((m) => m.startsWith(name) && m.includes('expected')),
+      `${name} not named: ${p.join('\n')}`,
+    );
   }
 });
 
@@ -65,7 +78,13 @@ test('memory store is refused in production; https base makes cookies secure', (
 });
 
 test('production requires token keys and an admin list', () => {
-  const p = problems({ ...good, NODE_ENV: 'production', BASE_URL: 'https://sw.example.com', TOKEN_KEYS: '', ALLOWED_DOMAINS: '' });
+  const p = problems({
+    ...good,
+    NODE_ENV: 'production',
+    BASE_URL: 'https://sw.example.com',
+    TOKEN_KEYS: '',
+    ALLOWED_DOMAINS: '',
+  });
   assert.ok(p.some((m) => m.startsWith('TOKEN_KEYS')));
   assert.ok(p.some((m) => m.startsWith('ALLOWED_DOMAINS')));
 });
@@ -74,12 +93,24 @@ test('production requires token keys and an admin list', () => {
 for (const nodeEnv of [undefined, 'development', 'staging', 'test']) {
   const env = (extra: Record<string, string>) => ({ ...good, ...(nodeEnv ? { NODE_ENV: nodeEnv } : {}), ...extra });
   test(`NODE_ENV=${nodeEnv ?? '(unset)'}: the production guards apply to a non-demo start`, () => {
-    assert.ok(problems(env({ SESSION_STORE: 'memory' })).some((m) => m.startsWith('SESSION_STORE=memory')), 'memory store');
+    assert.ok(
+      problems(env({ SESSION_STORE: 'memory' })).some((m) => m.startsWith('SESSION_STORE=memory')),
+      'memory store',
+    );
     const { ALLOWED_DOMAINS: _d, ...noList } = env({});
-    assert.ok(problems(noList).some((m) => m.startsWith('ALLOWED_DOMAINS')), 'allow-list');
+    assert.ok(
+      problems(noList).some((m) => m.startsWith('ALLOWED_DOMAINS')),
+      'allow-list',
+    );
     const { TOKEN_KEYS: _k, ...noKeys } = env({});
-    assert.ok(problems(noKeys).some((m) => m.startsWith('TOKEN_KEYS')), 'token keys');
-    assert.ok(problems(env({ BASE_URL: 'http://sw.example.com' })).some((m) => m.startsWith('BASE_URL')), 'plain http on a public host');
+    assert.ok(
+      problems(noKeys).some((m) => m.startsWith('TOKEN_KEYS')),
+      'token keys',
+    );
+    assert.ok(
+      problems(env({ BASE_URL: 'http://sw.example.com' })).some((m) => m.startsWith('BASE_URL')),
+      'plain http on a public host',
+    );
   });
 }
 
@@ -93,9 +124,18 @@ test('tests opt out of the deployment guards explicitly, in code', () => {
 
 test('an ALLOWED_DOMAINS or ALLOWED_EMAILS that is set but empty is an error, not "everyone"', () => {
   for (const v of ['', ' ', ',', ' , ']) {
-    assert.ok(problems({ ...good, ALLOWED_DOMAINS: v }).some((m) => m.startsWith('ALLOWED_DOMAINS')), JSON.stringify(v));
-    assert.ok(problems({ ALLOWED_DOMAINS: v }).some((m) => m.startsWith('ALLOWED_DOMAINS')), `demo: ${JSON.stringify(v)}`);
-    assert.ok(problems({ ...good, ALLOWED_EMAILS: v }).some((m) => m.startsWith('ALLOWED_EMAILS')), JSON.stringify(v));
+    assert.ok(
+      problems({ ...good, ALLOWED_DOMAINS: v }).some((m) => m.startsWith('ALLOWED_DOMAINS')),
+      JSON.stringify(v),
+    );
+    assert.ok(
+      problems({ ALLOWED_DOMAINS: v }).some((m) => m.startsWith('ALLOWED_DOMAINS')),
+      `demo: ${JSON.stringify(v)}`,
+    );
+    assert.ok(
+      problems({ ...good, ALLOWED_EMAILS: v }).some((m) => m.startsWith('ALLOWED_EMAILS')),
+      JSON.stringify(v),
+    );
   }
 });
 
@@ -123,24 +163,42 @@ test('the demo refuses to start where anything says this is a real deployment, n
 test('TRUST_PROXY: a hop count or proxy addresses; "true" is refused with what to set instead', () => {
   assert.equal(loadConfig({ ...good, TRUST_PROXY: '1' }).trustProxy, 1);
   assert.equal(loadConfig({ ...good, TRUST_PROXY: 'false' }).trustProxy, false);
-  assert.deepEqual(loadConfig({ ...good, TRUST_PROXY: '10.0.0.0/8, 192.168.1.7,loopback' }).trustProxy, ['10.0.0.0/8', '192.168.1.7', 'loopback']);
+  assert.deepEqual(loadConfig({ ...good, TRUST_PROXY: '10.0.0.0/8, 192.168.1.7,loopback' }).trustProxy, [
+    '10.0.0.0/8',
+    '192.168.1.7',
+    'loopback',
+  ]);
   assert.deepEqual(loadConfig({ ...good, TRUST_PROXY: 'fd00::/8' }).trustProxy, ['fd00::/8']);
   const p = problems({ ...good, TRUST_PROXY: 'true' });
-  assert.ok(p.some((m) => m.startsWith('TRUST_PROXY') && /hop count/.test(m) && /address/.test(m)), p.join('\n'));
+  assert.ok(
+    p.some((m) => m.startsWith('TRUST_PROXY') && /hop count/.test(m) && /address/.test(m)),
+    p.join('\n'),
+  );
   for (const bad of ['yes', '10.0.0.0/33', '300.1.1.1', 'evil.example', '-1', '1.5']) {
-    assert.ok(problems({ ...good, TRUST_PROXY: bad }).some((m) => m.startsWith('TRUST_PROXY')), bad);
+    assert.ok(
+      problems({ ...good, TRUST_PROXY: bad }).some((m) => m.startsWith('TRUST_PROXY')),
+      bad,
+    );
   }
 });
 
 test('an https BASE_URL with no trusted proxy starts with a warning about rate limits', () => {
   const c = loadConfig({ ...good, BASE_URL: 'https://sw.example.com' });
-  assert.ok(c.warnings.some((w) => w.includes('TRUST_PROXY')), c.warnings.join('\n'));
+  assert.ok(
+    c.warnings.some((w) => w.includes('TRUST_PROXY')),
+    c.warnings.join('\n'),
+  );
   assert.deepEqual(loadConfig({ ...good, BASE_URL: 'https://sw.example.com', TRUST_PROXY: '1' }).warnings, []);
 });
 
 test('session store specs', () => {
-  assert.deepEqual(loadConfig({ ...good, SESSION_STORE: 'memory' }, { testing: true }).sessionStore, { kind: 'memory' });
-  assert.deepEqual(loadConfig({ ...good, SESSION_STORE: 'redis://127.0.0.1:6379/2' }).sessionStore, { kind: 'redis', url: 'redis://127.0.0.1:6379/2' });
+  assert.deepEqual(loadConfig({ ...good, SESSION_STORE: 'memory' }, { testing: true }).sessionStore, {
+    kind: 'memory',
+  });
+  assert.deepEqual(loadConfig({ ...good, SESSION_STORE: 'redis://127.0.0.1:6379/2' }).sessionStore, {
+    kind: 'redis',
+    url: 'redis://127.0.0.1:6379/2',
+  });
   assert.ok(problems({ ...good, SESSION_STORE: 'sqlite:' }).length > 0);
   assert.ok(problems({ ...good, SESSION_STORE: 'redis://h:1/x' }).length > 0);
 });

@@ -42,18 +42,35 @@ describe('parseRiscConfig', () => {
       RISC_RATE_LIMIT_PER_MINUTE: 'lots',
       RISC_TOKENS_REVOKED: 'shrug',
     });
-    for (const name of ['RISC_RECEIVER', 'RISC_PATH', 'RISC_CLIENT_IDS', 'RISC_CONFIGURATION_URL', 'RISC_MAX_AGE_SECONDS', 'RISC_CLOCK_SKEW_SECONDS', 'RISC_RATE_LIMIT_PER_MINUTE', 'RISC_TOKENS_REVOKED']) {
-      assert.ok(problems.some((p) => p.startsWith(name)), `${name} in ${JSON.stringify(problems)}`);
+    for (const name of [
+      'RISC_RECEIVER',
+      'RISC_PATH',
+      'RISC_CLIENT_IDS',
+      'RISC_CONFIGURATION_URL',
+      'RISC_MAX_AGE_SECONDS',
+      'RISC_CLOCK_SKEW_SECONDS',
+      'RISC_RATE_LIMIT_PER_MINUTE',
+      'RISC_TOKENS_REVOKED',
+    ]) {
+      assert.ok(
+        problems.some((p) => p.startsWith(name)),
+        `${name} in ${JSON.stringify(problems)}`,
+      );
     }
   });
 
   it('paths: absolute, no dot segments, not the root', () => {
-    for (const bad of ['/', 'risc', '/a/../b', '/a//b', '/risc?x=1', '/./x']) assert.ok(parseRiscConfig({ OIDC_CLIENT_ID: 'c', RISC_PATH: bad }).problems.length > 0, bad);
-    for (const good of ['/risc', '/events/google-risc', '/.well-known-ish/x']) assert.deepEqual(parseRiscConfig({ OIDC_CLIENT_ID: 'c', RISC_PATH: good }).problems, [], good);
+    for (const bad of ['/', 'risc', '/a/../b', '/a//b', '/risc?x=1', '/./x'])
+      assert.ok(parseRiscConfig({ OIDC_CLIENT_ID: 'c', RISC_PATH: bad }).problems.length > 0, bad);
+    for (const good of ['/risc', '/events/google-risc', '/.well-known-ish/x'])
+      assert.deepEqual(parseRiscConfig({ OIDC_CLIENT_ID: 'c', RISC_PATH: good }).problems, [], good);
   });
 
   it('off needs no client id; end-sessions is accepted', () => {
     assert.deepEqual(parseRiscConfig({ RISC_RECEIVER: 'off' }).problems, []);
-    assert.equal(parseRiscConfig({ OIDC_CLIENT_ID: 'c', RISC_TOKENS_REVOKED: 'end-sessions' }).value.tokensRevoked, 'end-sessions');
+    assert.equal(
+      parseRiscConfig({ OIDC_CLIENT_ID: 'c', RISC_TOKENS_REVOKED: 'end-sessions' }).value.tokensRevoked,
+      'end-sessions',
+    );
   });
 });

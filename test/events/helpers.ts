@@ -73,7 +73,11 @@ export class FakeTransmitter {
   fetchJson = async (url: string): Promise<unknown> => {
     if (url === CONFIG_URL) {
       this.fetches.config++;
-      return { issuer: RISC_ISSUER, jwks_uri: JWKS_URL, delivery_methods_supported: ['https://schemas.openid.net/secevent/risc/delivery-method/push'] };
+      return {
+        issuer: RISC_ISSUER,
+        jwks_uri: JWKS_URL,
+        delivery_methods_supported: ['https://schemas.openid.net/secevent/risc/delivery-method/push'],
+      };
     }
     if (url === JWKS_URL) {
       this.fetches.jwks++;
@@ -84,28 +88,45 @@ export class FakeTransmitter {
   };
 
   keys(clock: Clock, minRefetchIntervalMs = 60_000): TransmitterKeys {
-    return new TransmitterKeys({ configurationUrl: CONFIG_URL, fetchJson: this.fetchJson, now: clock.now, minRefetchIntervalMs });
+    return new TransmitterKeys({
+      configurationUrl: CONFIG_URL,
+      fetchJson: this.fetchJson,
+      now: clock.now,
+      minRefetchIntervalMs,
+    });
   }
 
   /** A SET with sensible claims; `claims` overrides (undefined values delete a claim). */
-  async sign(clock: Clock, claims: Record<string, unknown> = {}, opts: { key?: Key; header?: Record<string, unknown> } = {}): Promise<string> {
+  async sign(
+    clock: Clock,
+    claims: Record<string, unknown> = {},
+    opts: { key?: Key; header?: Record<string, unknown> } = {},
+  ): Promise<string> {
     const key = opts.key ?? this.current;
     const base: Record<string, unknown> = {
       iss: RISC_ISSUER,
       aud: CLIENT_ID,
       iat: Math.floor(clock.now() / 1000),
       jti: randomBytes(12).toString('hex'),
-      events: { [RISC_EVENT_URIS['sessions-revoked']]: { subject: { subject_type: 'iss-sub', iss: RISC_ISSUER, sub: ALICE } } },
+      events: {
+        [RISC_EVENT_URIS['sessions-revoked']]: { subject: { subject_type: 'iss-sub', iss: RISC_ISSUER, sub: ALICE } },
+      },
     };
     for (const [k, v] of Object.entries(claims)) {
       if (v === undefined) delete base[k];
       else base[k] = v;
     }
-    return new SignJWT(base as JWTPayload).setProtectedHeader({ alg: 'RS256', kid: key.kid, typ: 'secevent+jwt', ...(opts.header ?? {}) }).sign(key.privateKey);
+    return new SignJWT(base as JWTPayload)
+      .setProtectedHeader({ alg: 'RS256', kid: key.kid, typ: 'secevent+jwt', ...(opts.header ?? {}) })
+      .sign(key.privateKey);
   }
 }
 
-export function subjectEvent(name: keyof typeof RISC_EVENT_URIS, extra: Record<string, unknown> = {}, sub = ALICE): Record<string, unknown> {
+export function subjectEvent(
+  name: keyof typeof RISC_EVENT_URIS,
+  extra: Record<string, unknown> = {},
+  sub = ALICE,
+): Record<string, unknown> {
   return { [RISC_EVENT_URIS[name]]: { subject: { subject_type: 'iss-sub', iss: RISC_ISSUER, sub }, ...extra } };
 }
 

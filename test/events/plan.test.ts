@@ -13,8 +13,15 @@ import { ALICE, auditLog, OIDC_ISSUER, RISC_ISSUER, spyAccounts, subjectEvent } 
 
 const IAT = 1_790_000_000;
 const AT = IAT * 1000;
-const set = (events: Record<string, unknown>, iat = IAT): VerifiedSet => ({ iss: RISC_ISSUER, aud: ['c'], iat, jti: 'j1', events: events as VerifiedSet['events'] });
-const parse = (events: Record<string, unknown>, iat = IAT) => parseEvents(set(events, iat), { subjectIssuers: [OIDC_ISSUER] });
+const set = (events: Record<string, unknown>, iat = IAT): VerifiedSet => ({
+  iss: RISC_ISSUER,
+  aud: ['c'],
+  iat,
+  jti: 'j1',
+  events: events as VerifiedSet['events'],
+});
+const parse = (events: Record<string, unknown>, iat = IAT) =>
+  parseEvents(set(events, iat), { subjectIssuers: [OIDC_ISSUER] });
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 const REFRESH = '1//0gLf7c3wz1mPQCgYIARAAGBASNwF-L9IrV8Xz2yQk1hTt5Rk4nN3pUu0dVqWc6oYxJbPZ7sGh2lEaMfKiD9rTyU4wBvNj5q0';
 
@@ -22,14 +29,24 @@ describe('parse events (subject formats, issuers, token identifiers)', () => {
   it('iss-sub and id_token_claims subjects name our user; the issuer compares without a trailing slash', () => {
     const [a] = parse(subjectEvent('sessions-revoked'));
     assert.deepEqual(a, { name: 'sessions-revoked', uri: RISC_EVENT_URIS['sessions-revoked'], at: AT, sub: ALICE });
-    const [b] = parse({ [RISC_EVENT_URIS['account-enabled']]: { subject: { subject_type: 'id_token_claims', iss: OIDC_ISSUER, sub: ALICE, email: 'alice@example.com' } } });
+    const [b] = parse({
+      [RISC_EVENT_URIS['account-enabled']]: {
+        subject: { subject_type: 'id_token_claims', iss: OIDC_ISSUER, sub: ALICE, email: 'alice@example.com' },
+      },
+    });
     assert.equal(b?.name, 'account-enabled');
   });
 
-  it("a subject from another issuer, or without a sub (email only), is ignored, not acted on", () => {
-    const [a] = parse({ [RISC_EVENT_URIS['sessions-revoked']]: { subject: { subject_type: 'iss-sub', iss: 'https://other.example/', sub: ALICE } } });
+  it('a subject from another issuer, or without a sub (email only), is ignored, not acted on', () => {
+    const [a] = parse({
+      [RISC_EVENT_URIS['sessions-revoked']]: {
+        subject: { subject_type: 'iss-sub', iss: 'https://other.example/', sub: ALICE },
+      },
+    });
     assert.deepEqual(a && a.name === 'ignored' && a.why, 'foreign-subject-issuer');
-    const [b] = parse({ [RISC_EVENT_URIS['sessions-revoked']]: { subject: { subject_type: 'email', email: 'alice@example.com' } } });
+    const [b] = parse({
+      [RISC_EVENT_URIS['sessions-revoked']]: { subject: { subject_type: 'email', email: 'alice@example.com' } },
+    });
     assert.deepEqual(b && b.name === 'ignored' && b.why, 'subject-without-sub');
   });
 
@@ -39,26 +56,75 @@ describe('parse events (subject formats, issuers, token identifiers)', () => {
   });
 
   it('token-revoked: prefix and double-hash identifiers; other token types and algorithms are ignored', () => {
-    const [p] = parse({ [RISC_EVENT_URIS['token-revoked']]: { subject: { subject_type: 'oauth_token', token_type: 'refresh_token', token_identifier_alg: 'prefix', token: REFRESH.slice(0, 16) } } });
+    const [p] = parse({
+      [RISC_EVENT_URIS['token-revoked']]: {
+        subject: {
+          subject_type: 'oauth_token',
+          token_type: 'refresh_token',
+          token_identifier_alg: 'prefix',
+          token: REFRESH.slice(0, 16),
+        },
+      },
+    });
     assert.deepEqual(p && p.name === 'token-revoked' && p.token, { alg: 'prefix', value: REFRESH.slice(0, 16) });
     const hash = tokenIdentifierFor(REFRESH, 'hash_base64_sha512_sha512');
-    const [h] = parse({ [RISC_EVENT_URIS['token-revoked']]: { subject: { subject_type: 'oauth_token', token_type: 'refresh_token', ...{ token_identifier_alg: hash.alg, token: hash.value } } } });
+    const [h] = parse({
+      [RISC_EVENT_URIS['token-revoked']]: {
+        subject: {
+          subject_type: 'oauth_token',
+          token_type: 'refresh_token',
+          ...{ token_identifier_alg: hash.alg, token: hash.value },
+        },
+      },
+    });
     assert.deepEqual(h && h.name === 'token-revoked' && h.token, hash);
-    const [a] = parse({ [RISC_EVENT_URIS['token-revoked']]: { subject: { subject_type: 'oauth_token', token_type: 'access_token', token_identifier_alg: 'prefix', token: 'ya29.a0AfH6SMBx' } } });
+    const [a] = parse({
+      [RISC_EVENT_URIS['token-revoked']]: {
+        subject: {
+          subject_type: 'oauth_token',
+          token_type: 'access_token',
+          token_identifier_alg: 'prefix',
+          token: 'ya29.a0AfH6SMBx',
+        },
+      },
+    });
     assert.equal(a?.name === 'ignored' && a.why, 'unsupported-token-identifier');
-    const [b] = parse({ [RISC_EVENT_URIS['token-revoked']]: { subject: { subject_type: 'oauth_token', token_type: 'refresh_token', token_identifier_alg: 'hash_sha256', token: 'abc' } } });
+    const [b] = parse({
+      [RISC_EVENT_URIS['token-revoked']]: {
+        subject: {
+          subject_type: 'oauth_token',
+          token_type: 'refresh_token',
+          token_identifier_alg: 'hash_sha256',
+          token: 'abc',
+        },
+      },
+    });
     assert.equal(b?.name === 'ignored' && b.why, 'unsupported-token-identifier');
   });
 
   it('account-disabled keeps its reason; verification keeps its state; the event time is the SET iat', () => {
     const [d] = parse(subjectEvent('account-disabled', { reason: 'hijacking' }));
-    assert.deepEqual(d, { name: 'account-disabled', uri: RISC_EVENT_URIS['account-disabled'], at: AT, sub: ALICE, reason: 'hijacking' });
+    assert.deepEqual(d, {
+      name: 'account-disabled',
+      uri: RISC_EVENT_URIS['account-disabled'],
+      at: AT,
+      sub: ALICE,
+      reason: 'hijacking',
+    });
     const [v] = parse({ [RISC_EVENT_URIS.verification]: { state: 'scopewise-verify-1' } });
-    assert.deepEqual(v, { name: 'verification', uri: RISC_EVENT_URIS.verification, at: AT, state: 'scopewise-verify-1' });
+    assert.deepEqual(v, {
+      name: 'verification',
+      uri: RISC_EVENT_URIS.verification,
+      at: AT,
+      state: 'scopewise-verify-1',
+    });
   });
 
   it('a sub with control characters is refused as invalid (not ignored)', () => {
-    assert.throws(() => parse(subjectEvent('sessions-revoked', {}, 'a\nb')), (e: unknown) => e instanceof SetError && e.code === 'SET_EVENT_INVALID');
+    assert.throws(
+      () => parse(subjectEvent('sessions-revoked', {}, 'a\nb')),
+      (e: unknown) => e instanceof SetError && e.code === 'SET_EVENT_INVALID',
+    );
   });
 });
 
@@ -67,8 +133,12 @@ describe('planReaction: every event type', () => {
   const token = { alg: 'prefix' as const, value: REFRESH.slice(0, 16) };
 
   it('maps each event to its actions', () => {
-    assert.deepEqual(planReaction(ev({ name: 'sessions-revoked', sub: ALICE })), [{ kind: 'end-sessions', sub: ALICE }]);
-    assert.deepEqual(planReaction(ev({ name: 'tokens-revoked', sub: ALICE })), [{ kind: 'drop-refresh-tokens', sub: ALICE }]);
+    assert.deepEqual(planReaction(ev({ name: 'sessions-revoked', sub: ALICE })), [
+      { kind: 'end-sessions', sub: ALICE },
+    ]);
+    assert.deepEqual(planReaction(ev({ name: 'tokens-revoked', sub: ALICE })), [
+      { kind: 'drop-refresh-tokens', sub: ALICE },
+    ]);
     assert.deepEqual(planReaction(ev({ name: 'token-revoked', token })), [{ kind: 'drop-token', token }]);
     assert.deepEqual(planReaction(ev({ name: 'account-disabled', sub: ALICE, reason: 'bulk-account' })), [
       { kind: 'block-sign-in', sub: ALICE, reason: 'bulk-account' },
@@ -78,10 +148,18 @@ describe('planReaction: every event type', () => {
       { kind: 'block-sign-in', sub: ALICE, reason: 'unspecified' },
       { kind: 'end-sessions', sub: ALICE },
     ]);
-    assert.deepEqual(planReaction(ev({ name: 'account-enabled', sub: ALICE })), [{ kind: 'unblock-sign-in', sub: ALICE }]);
-    assert.deepEqual(planReaction(ev({ name: 'account-credential-change-required', sub: ALICE })), [{ kind: 'flag-credential-change', sub: ALICE }]);
-    assert.deepEqual(planReaction(ev({ name: 'verification', state: 's' })), [{ kind: 'log-verification', state: 's' }]);
-    assert.deepEqual(planReaction(ev({ name: 'ignored', why: 'unknown-event-type' })), [{ kind: 'ignore', why: 'unknown-event-type', uri: 'u' }]);
+    assert.deepEqual(planReaction(ev({ name: 'account-enabled', sub: ALICE })), [
+      { kind: 'unblock-sign-in', sub: ALICE },
+    ]);
+    assert.deepEqual(planReaction(ev({ name: 'account-credential-change-required', sub: ALICE })), [
+      { kind: 'flag-credential-change', sub: ALICE },
+    ]);
+    assert.deepEqual(planReaction(ev({ name: 'verification', state: 's' })), [
+      { kind: 'log-verification', state: 's' },
+    ]);
+    assert.deepEqual(planReaction(ev({ name: 'ignored', why: 'unknown-event-type' })), [
+      { kind: 'ignore', why: 'unknown-event-type', uri: 'u' },
+    ]);
   });
 
   it('account-disabled blocks sign-in before ending sessions (a racing sign-in sees one or the other)', () => {
@@ -90,7 +168,9 @@ describe('planReaction: every event type', () => {
   });
 
   it('tokens-revoked can end sessions instead (RISC_TOKENS_REVOKED=end-sessions)', () => {
-    assert.deepEqual(planReaction(ev({ name: 'tokens-revoked', sub: ALICE }), { tokensRevoked: 'end-sessions' }), [{ kind: 'end-sessions', sub: ALICE }]);
+    assert.deepEqual(planReaction(ev({ name: 'tokens-revoked', sub: ALICE }), { tokensRevoked: 'end-sessions' }), [
+      { kind: 'end-sessions', sub: ALICE },
+    ]);
   });
 });
 
@@ -125,14 +205,17 @@ describe('executeReaction: effects on the stores, one audit event per action', (
     const { sessions, ops } = fakeSessions();
     const log = auditLog();
     const accounts = accountActionsFrom({ sessions: ops, blocks: state, credentialChanges: state });
-    for (const e of parse(events, iat)) await executeReaction(planReaction(e), { jti: 'j1', at: e.at, event: e.name }, { accounts, audit: log.audit });
+    for (const e of parse(events, iat))
+      await executeReaction(planReaction(e), { jti: 'j1', at: e.at, event: e.name }, { accounts, audit: log.audit });
     return { sessions, state, log };
   }
 
   it('sessions-revoked: every session of the user ends, others stay', async () => {
     const { sessions, log } = await run(subjectEvent('sessions-revoked'));
     assert.deepEqual([...sessions.keys()], ['s3']);
-    assert.deepEqual(log.lines, [{ event: 'risc-sessions-ended', fields: { jti: 'j1', riscEvent: 'sessions-revoked', sub: ALICE, sessions: 2 } }]);
+    assert.deepEqual(log.lines, [
+      { event: 'risc-sessions-ended', fields: { jti: 'j1', riscEvent: 'sessions-revoked', sub: ALICE, sessions: 2 } },
+    ]);
   });
 
   it('tokens-revoked: the user’s refresh tokens go, sessions stay', async () => {
@@ -148,7 +231,16 @@ describe('executeReaction: effects on the stores, one audit event per action', (
   it('token-revoked: only the matching refresh token goes (prefix and hash), and the identifier is never logged', async () => {
     for (const alg of ['prefix', 'hash_base64_sha512_sha512'] as const) {
       const id = tokenIdentifierFor(`${REFRESH}x`, alg);
-      const { sessions, log } = await run({ [RISC_EVENT_URIS['token-revoked']]: { subject: { subject_type: 'oauth_token', token_type: 'refresh_token', token_identifier_alg: id.alg, token: id.value } } });
+      const { sessions, log } = await run({
+        [RISC_EVENT_URIS['token-revoked']]: {
+          subject: {
+            subject_type: 'oauth_token',
+            token_type: 'refresh_token',
+            token_identifier_alg: id.alg,
+            token: id.value,
+          },
+        },
+      });
       if (alg === 'prefix') {
         // Both of Alice's tokens share their first 16 characters: a prefix names both (Google's own limit).
         assert.equal(sessions.get('s1')?.refresh, undefined);
@@ -166,7 +258,10 @@ describe('executeReaction: effects on the stores, one audit event per action', (
     assert.deepEqual([...sessions.keys()], ['s3']);
     assert.equal((await state.isBlocked(ALICE))?.reason, 'hijacking');
     assert.equal((await state.isBlocked(ALICE))?.jti, 'j1');
-    assert.deepEqual(log.lines.map((l) => l.event), ['risc-sign-in-blocked', 'risc-sessions-ended']);
+    assert.deepEqual(
+      log.lines.map((l) => l.event),
+      ['risc-sign-in-blocked', 'risc-sessions-ended'],
+    );
     const sameTime = await run(subjectEvent('account-enabled'), state);
     assert.ok(await state.isBlocked(ALICE), 'an account-enabled of the same moment does not lift it (fail closed)');
     assert.equal(sameTime.log.lines[0]?.fields['applied'], false);
@@ -189,14 +284,23 @@ describe('executeReaction: effects on the stores, one audit event per action', (
   it('verification: logged with its state, nothing else', async () => {
     const { sessions, log } = await run({ [RISC_EVENT_URIS.verification]: { state: 'hello' } });
     assert.equal(sessions.size, 3);
-    assert.deepEqual(log.lines, [{ event: 'risc-verification', fields: { jti: 'j1', riscEvent: 'verification', state: 'hello' } }]);
+    assert.deepEqual(log.lines, [
+      { event: 'risc-verification', fields: { jti: 'j1', riscEvent: 'verification', state: 'hello' } },
+    ]);
   });
 
   it('a failing action is audited and the others still run', async () => {
     const accounts = spyAccounts('blockSignIn');
     const log = auditLog();
-    const result = await executeReaction(planReaction({ name: 'account-disabled', uri: 'u', at: AT, sub: ALICE }), { jti: 'j', at: AT, event: 'account-disabled' }, { accounts, audit: log.audit });
+    const result = await executeReaction(
+      planReaction({ name: 'account-disabled', uri: 'u', at: AT, sub: ALICE }),
+      { jti: 'j', at: AT, event: 'account-disabled' },
+      { accounts, audit: log.audit },
+    );
     assert.equal(result.ok, false);
-    assert.deepEqual(log.lines.map((l) => l.event), ['risc-reaction-failed', 'risc-sessions-ended']);
+    assert.deepEqual(
+      log.lines.map((l) => l.event),
+      ['risc-reaction-failed', 'risc-sessions-ended'],
+    );
   });
 });

@@ -27,12 +27,20 @@ type Redis = ReturnType<typeof newRedis>;
  * A stand-in for the app's session layer on Redis (the lead's real one replaces it): sessions are hashes
  * `test:sess:<id>` {sub, refresh?}, found by sub through the subject index, so any instance can end them.
  */
-function redisSessions(redis: Redis, stores: EventStores): SessionOperations & { create(id: string, sub: string, refresh?: string): Promise<void> } {
+function redisSessions(
+  redis: Redis,
+  stores: EventStores,
+): SessionOperations & { create(id: string, sub: string, refresh?: string): Promise<void> } {
   const key = (id: string) => `test:sess:${id}`;
   return {
     async create(id, sub, refresh) {
       await redis.hSet(key(id), { sub, ...(refresh ? { refresh } : {}) });
-      await stores.subjects.add(sub, id, { createdAt: Date.now(), lastSeenAt: Date.now(), userAgent: 'test', ip: '127.0.0.1' }, DAY);
+      await stores.subjects.add(
+        sub,
+        id,
+        { createdAt: Date.now(), lastSeenAt: Date.now(), userAgent: 'test', ip: '127.0.0.1' },
+        DAY,
+      );
     },
     async endSessions(sub) {
       let n = 0;
@@ -70,13 +78,20 @@ interface Instance {
   close(): Promise<void>;
 }
 
-async function startInstance(mock: MockGoogle, redisUrl: string, opts: { rateLimitPerMinute?: number; minRefetchIntervalMs?: number } = {}): Promise<Instance> {
+async function startInstance(
+  mock: MockGoogle,
+  redisUrl: string,
+  opts: { rateLimitPerMinute?: number; minRefetchIntervalMs?: number } = {},
+): Promise<Instance> {
   const redis = newRedis(redisUrl);
   await redis.connect();
   const stores = openEventStores({ kind: 'redis', redis });
   const sessions = redisSessions(redis, stores);
   const audits: Instance['audits'] = [];
-  const keys = new TransmitterKeys({ configurationUrl: `${mock.url}/.well-known/risc-configuration`, minRefetchIntervalMs: opts.minRefetchIntervalMs ?? 60_000 });
+  const keys = new TransmitterKeys({
+    configurationUrl: `${mock.url}/.well-known/risc-configuration`,
+    minRefetchIntervalMs: opts.minRefetchIntervalMs ?? 60_000,
+  });
   const receiver = createRiscReceiver({
     keys,
     clientIds: [CLIENT.clientId],
@@ -133,9 +148,11 @@ beforeEach(async () => {
 });
 
 const send = (body: Record<string, unknown>) => mockControl(mock, 'risc/send', body);
-const sessionIds = async () => ((await a.redis.keys('test:sess:*')) as string[]).map((k) => k.slice('test:sess:'.length)).sort();
+const sessionIds = async () =>
+  ((await a.redis.keys('test:sess:*')) as string[]).map((k) => k.slice('test:sess:'.length)).sort();
 const refreshOf = (id: string) => a.redis.hGet(`test:sess:${id}`, 'refresh');
-const reactions = () => [...a.audits, ...b.audits].filter((l) => !['risc-set-refused', 'risc-set-duplicate'].includes(l.event));
+const reactions = () =>
+  [...a.audits, ...b.audits].filter((l) => !['risc-set-refused', 'risc-set-duplicate'].includes(l.event));
 
 describe('RISC receiver over HTTP: reactions to each event type', () => {
   it('sessions-revoked: every session of the user ends, wherever it was created; others stay', async () => {
@@ -143,7 +160,10 @@ describe('RISC receiver over HTTP: reactions to each event type', () => {
     assert.equal(r.status, 202);
     assert.deepEqual(await sessionIds(), ['bob-1']);
     assert.deepEqual(await b.stores.subjects.list(ALICE), []);
-    assert.deepEqual(reactions().map((l) => [l.event, l.fields['sessions']]), [['risc-sessions-ended', 2]]);
+    assert.deepEqual(
+      reactions().map((l) => [l.event, l.fields['sessions']]),
+      [['risc-sessions-ended', 2]],
+    );
   });
 
   it('tokens-revoked: the user’s refresh tokens are dropped, the sessions stay', async () => {
@@ -156,7 +176,10 @@ describe('RISC receiver over HTTP: reactions to each event type', () => {
 
   it('token-revoked: the one matching refresh token (a real one from the mock) is dropped, by hash or by prefix', async () => {
     for (const tokenAlg of ['hash_base64_sha512_sha512', 'prefix'] as const) {
-      const { tokens } = await getTokens(mock, { scope: 'openid email', extra: { access_type: 'offline', prompt: 'consent' } });
+      const { tokens } = await getTokens(mock, {
+        scope: 'openid email',
+        extra: { access_type: 'offline', prompt: 'consent' },
+      });
       assert.ok(tokens.refresh_token);
       await a.sessions.create('alice-3', ALICE, tokens.refresh_token);
       const r = await send({ email: 'alice@example.com', type: 'token-revoked', tokenAlg });
@@ -168,9 +191,16 @@ describe('RISC receiver over HTTP: reactions to each event type', () => {
   });
 
   it('account-disabled: sign-in blocked with the reason, sessions ended; account-enabled lifts it', async () => {
-    assert.equal((await send({ email: 'alice@example.com', type: 'account-disabled', reason: 'hijacking' })).status, 202);
+    assert.equal(
+      (await send({ email: 'alice@example.com', type: 'account-disabled', reason: 'hijacking' })).status,
+      202,
+    );
     assert.deepEqual(await sessionIds(), ['bob-1']);
-    assert.equal((await b.stores.blocks.isBlocked(ALICE))?.reason, 'hijacking', 'the block is seen by the other instance');
+    assert.equal(
+      (await b.stores.blocks.isBlocked(ALICE))?.reason,
+      'hijacking',
+      'the block is seen by the other instance',
+    );
     // The SET's iat has second precision: the enable must come from a later second to be the newer decision.
     await mockControl(mock, 'clock', { advanceSeconds: 2 });
     assert.equal((await send({ email: 'alice@example.com', type: 'account-enabled' })).status, 202);
@@ -185,7 +215,10 @@ describe('RISC receiver over HTTP: reactions to each event type', () => {
 
   it('verification: logged with its state and acknowledged', async () => {
     assert.equal((await send({ type: 'verification', state: 'hello-from-test' })).status, 202);
-    assert.deepEqual(reactions().map((l) => [l.event, l.fields['state']]), [['risc-verification', 'hello-from-test']]);
+    assert.deepEqual(
+      reactions().map((l) => [l.event, l.fields['state']]),
+      [['risc-verification', 'hello-from-test']],
+    );
   });
 });
 
@@ -216,7 +249,10 @@ describe('RISC receiver over HTTP: bad tokens are refused with 400 and change no
   }
 
   it('replayed-jti → 202, acted on once', async () => {
-    assert.equal((await send({ email: 'alice@example.com', type: 'account-disabled', reason: 'hijacking' })).status, 202);
+    assert.equal(
+      (await send({ email: 'alice@example.com', type: 'account-disabled', reason: 'hijacking' })).status,
+      202,
+    );
     await a.sessions.create('alice-4', ALICE);
     const replay = await send({ email: 'alice@example.com', type: 'account-disabled', bad: 'replayed-jti' });
     assert.equal(replay.status, 202);
@@ -232,14 +268,23 @@ describe('RISC receiver over HTTP: two instances sharing Redis', () => {
     const replay = await send({ type: 'sessions-revoked', bad: 'replayed-jti', url: b.url });
     assert.equal(replay.status, 202);
     assert.deepEqual(await sessionIds(), ['alice-5', 'bob-1']);
-    assert.deepEqual(b.audits.map((l) => l.event), ['risc-set-duplicate']);
+    assert.deepEqual(
+      b.audits.map((l) => l.event),
+      ['risc-set-duplicate'],
+    );
     assert.equal(reactions().length, 1);
   });
 
   it('the same new token delivered to both at once: exactly one acts', async () => {
     assert.equal((await send({ email: 'bob@example.com', type: 'tokens-revoked' })).status, 202);
-    const deliveries = await Promise.all([send({ type: 'tokens-revoked', bad: 'replayed-jti', url: a.url }), send({ type: 'tokens-revoked', bad: 'replayed-jti', url: b.url })]);
-    assert.deepEqual(deliveries.map((d) => d.status), [202, 202]);
+    const deliveries = await Promise.all([
+      send({ type: 'tokens-revoked', bad: 'replayed-jti', url: a.url }),
+      send({ type: 'tokens-revoked', bad: 'replayed-jti', url: b.url }),
+    ]);
+    assert.deepEqual(
+      deliveries.map((d) => d.status),
+      [202, 202],
+    );
     assert.equal(reactions().length, 1);
   });
 });
@@ -258,9 +303,16 @@ describe('RISC receiver over HTTP: keys, limits and the route itself', () => {
   });
 
   it('body larger than the cap → 400; GET → 405; no cookie is ever set', async () => {
-    const big = await fetch(a.url, { method: 'POST', headers: { 'content-type': 'application/secevent+jwt' }, body: 'x'.repeat(70 * 1024) });
+    const big = await fetch(a.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/secevent+jwt' },
+      body: 'x'.repeat(70 * 1024),
+    });
     assert.equal(big.status, 400);
-    assert.deepEqual(await big.json(), { err: 'invalid_request', description: 'The security event token is larger than this receiver accepts.' });
+    assert.deepEqual(await big.json(), {
+      err: 'invalid_request',
+      description: 'The security event token is larger than this receiver accepts.',
+    });
     const get = await fetch(a.url);
     assert.equal(get.status, 405);
     assert.equal(get.headers.get('allow'), 'POST');
@@ -271,7 +323,12 @@ describe('RISC receiver over HTTP: keys, limits and the route itself', () => {
   it('rate limited per client address: 429 beyond the limit', async () => {
     const limited = await startInstance(mock, redisServer.url, { rateLimitPerMinute: 2 });
     try {
-      const post = () => fetch(limited.url, { method: 'POST', headers: { 'content-type': 'application/secevent+jwt' }, body: 'not-a-token' });
+      const post = () =>
+        fetch(limited.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/secevent+jwt' },
+          body: 'not-a-token',
+        });
       assert.deepEqual([(await post()).status, (await post()).status], [400, 400]);
       const third = await post();
       assert.equal(third.status, 429);

@@ -48,7 +48,9 @@ function googleAuth(keyFile: string, seen?: string[][]): GetAuthClient {
   };
 }
 
-function io(extra: Partial<RiscCliIo> & { env?: Record<string, string | undefined> } = {}): RiscCliIo & { stdout: string[]; stderr: string[] } {
+function io(
+  extra: Partial<RiscCliIo> & { env?: Record<string, string | undefined> } = {},
+): RiscCliIo & { stdout: string[]; stderr: string[] } {
   const stdout: string[] = [];
   const stderr: string[] = [];
   return {
@@ -66,7 +68,11 @@ before(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'scopewise-risc-cli-'));
   const stores = openEventStores({ kind: 'memory' });
   const audits: Array<{ event: string; fields: Record<string, unknown> }> = [];
-  const noSessions = { endSessions: async () => 0, dropRefreshTokens: async () => 0, dropMatchingRefreshToken: async () => 0 };
+  const noSessions = {
+    endSessions: async () => 0,
+    dropRefreshTokens: async () => 0,
+    dropMatchingRefreshToken: async () => 0,
+  };
   const app = express();
   app.use(
     '/risc',
@@ -76,7 +82,11 @@ before(async () => {
         clientIds: [CLIENT.clientId],
         subjectIssuers: [mock.issuer],
         jti: stores.jti,
-        accounts: accountActionsFrom({ sessions: noSessions, blocks: stores.blocks, credentialChanges: stores.credentialChanges }),
+        accounts: accountActionsFrom({
+          sessions: noSessions,
+          blocks: stores.blocks,
+          credentialChanges: stores.credentialChanges,
+        }),
         audit: (event, fields) => audits.push({ event, fields }),
         maxAgeMs: 86_400_000,
         clockSkewMs: 300_000,
@@ -118,11 +128,19 @@ describe('npm run risc: against the mock RISC API with google-auth-library', () 
 
     const ver = io({ getAuthClient });
     assert.equal(await runRiscCli(['verify', '--state', 'cli-test-42'], ver), EXIT.ok, ver.stderr.join('\n'));
-    assert.deepEqual(receiver.audits.map((l) => [l.event, l.fields['state']]), [['risc-verification', 'cli-test-42']], 'the verification token reached the receiver');
+    assert.deepEqual(
+      receiver.audits.map((l) => [l.event, l.fields['state']]),
+      [['risc-verification', 'cli-test-42']],
+      'the verification token reached the receiver',
+    );
 
     assert.equal(await runRiscCli(['disable'], io({ getAuthClient })), EXIT.ok);
     assert.equal((await mockControl(mock, 'risc/stream')).status, 'disabled');
-    assert.equal((await mockControl(mock, 'risc/send', { email: 'alice@example.com', type: 'sessions-revoked' })).delivered, false, 'nothing is sent while disabled');
+    assert.equal(
+      (await mockControl(mock, 'risc/send', { email: 'alice@example.com', type: 'sessions-revoked' })).delivered,
+      false,
+      'nothing is sent while disabled',
+    );
     assert.equal(await runRiscCli(['enable'], io({ getAuthClient })), EXIT.ok);
     assert.equal((await mockControl(mock, 'risc/stream')).status, 'enabled');
 
@@ -154,7 +172,14 @@ describe('npm run risc: against the mock RISC API with google-auth-library', () 
       },
     });
     const out = io({ getAuthClient: pageStyle });
-    assert.equal(await runRiscCli(['register', '--url', receiver.url, '--events', 'account-disabled,account-enabled,verification'], out), EXIT.ok, out.stderr.join('\n'));
+    assert.equal(
+      await runRiscCli(
+        ['register', '--url', receiver.url, '--events', 'account-disabled,account-enabled,verification'],
+        out,
+      ),
+      EXIT.ok,
+      out.stderr.join('\n'),
+    );
     assert.deepEqual((await mockControl(mock, 'risc/stream')).events_requested, [
       'https://schemas.openid.net/secevent/risc/event-type/account-disabled',
       'https://schemas.openid.net/secevent/risc/event-type/account-enabled',
@@ -174,7 +199,9 @@ describe('npm run risc: clear errors and exit codes', () => {
 
   it('user credentials (an admin’s access token) → exit 4: only a service account may manage the stream', async () => {
     const { tokens } = await getTokens(mock, { scope: 'openid email' });
-    const out = io({ getAuthClient: () => ({ getRequestHeaders: async () => ({ authorization: `Bearer ${tokens.access_token}` }) }) });
+    const out = io({
+      getAuthClient: () => ({ getRequestHeaders: async () => ({ authorization: `Bearer ${tokens.access_token}` }) }),
+    });
     assert.equal(await runRiscCli(['status'], out), EXIT.refused);
     assert.match(out.stderr.join('\n'), /impersonate-service-account/);
   });
@@ -213,14 +240,25 @@ describe('npm run risc: clear errors and exit codes', () => {
 
   it('blocked / unblock: the operator lists and lifts sign-in blocks', async () => {
     const stores = openEventStores({ kind: 'memory' });
-    await stores.blocks.block({ sub: '100000000000000000001', blocked: true, reason: 'hijacking', source: 'risc', at: 1000, jti: 'j1' });
+    await stores.blocks.block({
+      sub: '100000000000000000001',
+      blocked: true,
+      reason: 'hijacking',
+      source: 'risc',
+      at: 1000,
+      jti: 'j1',
+    });
     const openBlocks = async () => ({ blocks: stores.blocks, close: async () => undefined });
     const list = io({ openBlocks });
     assert.equal(await runRiscCli(['blocked'], list), EXIT.ok);
     assert.match(list.stdout.join('\n'), /100000000000000000001 .*reason: hijacking/);
     const lift = io({ openBlocks, now: () => 500 });
     assert.equal(await runRiscCli(['unblock', '100000000000000000001', '--note', 'called the user'], lift), EXIT.ok);
-    assert.equal(await stores.blocks.isBlocked('100000000000000000001'), null, 'lifted even with a clock behind the event');
+    assert.equal(
+      await stores.blocks.isBlocked('100000000000000000001'),
+      null,
+      'lifted even with a clock behind the event',
+    );
     const again = io({ openBlocks });
     assert.equal(await runRiscCli(['unblock', '100000000000000000001'], again), EXIT.ok);
     assert.match(again.stdout.join('\n'), /is not blocked/);
@@ -230,12 +268,21 @@ describe('npm run risc: clear errors and exit codes', () => {
     const script = path.resolve('dist/scripts/risc.js');
     const run = (args: string[], env: Record<string, string>) =>
       new Promise<{ code: number | null; stderr: string; stdout: string }>((resolve) => {
-        execFile(process.execPath, [script, ...args], { env: { PATH: process.env['PATH'] ?? '', HOME: dir, ...env }, timeout: 20_000 }, (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
+        execFile(
+          process.execPath,
+          [script, ...args],
+          { env: { PATH: process.env['PATH'] ?? '', HOME: dir, ...env }, timeout: 20_000 },
+          (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+        );
       });
     const usage = await run([], {});
     assert.equal(usage.code, EXIT.usage);
     assert.match(usage.stdout + usage.stderr, /usage: npm run risc/);
-    const noAdc = await run(['status'], { METADATA_SERVER_DETECTION: 'none', GOOGLE_APPLICATION_CREDENTIALS: path.join(dir, 'missing.json'), CLOUDSDK_CONFIG: dir });
+    const noAdc = await run(['status'], {
+      METADATA_SERVER_DETECTION: 'none',
+      GOOGLE_APPLICATION_CREDENTIALS: path.join(dir, 'missing.json'),
+      CLOUDSDK_CONFIG: dir,
+    });
     assert.equal(noAdc.code, EXIT.credentials, noAdc.stderr);
     assert.match(noAdc.stderr, /Application Default Credentials/);
   });

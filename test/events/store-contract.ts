@@ -74,12 +74,21 @@ export function storeContract(open: () => Promise<Backend>): void {
       await b.subjects.add(sub, 's2', { createdAt: t, lastSeenAt: t + 5, userAgent: 'x'.repeat(1000) }, DAY);
       await a.subjects.add(uniq('other'), 's9', { createdAt: t, lastSeenAt: t }, DAY);
       const listed = await b.subjects.list(sub);
-      assert.deepEqual(listed.map((s) => s.sessionId), ['s2', 's1']);
-      assert.deepEqual({ ...listed[1], expiresAt: 0 }, { sessionId: 's1', createdAt: t, lastSeenAt: t, userAgent: 'Firefox', ip: '203.0.113.7', expiresAt: 0 });
+      assert.deepEqual(
+        listed.map((s) => s.sessionId),
+        ['s2', 's1'],
+      );
+      assert.deepEqual(
+        { ...listed[1], expiresAt: 0 },
+        { sessionId: 's1', createdAt: t, lastSeenAt: t, userAgent: 'Firefox', ip: '203.0.113.7', expiresAt: 0 },
+      );
       assert.equal(listed[0]?.userAgent?.length, 256);
       assert.equal(listed[1]?.expiresAt, t + DAY);
       await b.subjects.remove(sub, 's2');
-      assert.deepEqual((await a.subjects.list(sub)).map((s) => s.sessionId), ['s1']);
+      assert.deepEqual(
+        (await a.subjects.list(sub)).map((s) => s.sessionId),
+        ['s1'],
+      );
       assert.deepEqual(await a.subjects.list(uniq('nobody')), []);
     }),
   );
@@ -107,7 +116,10 @@ export function storeContract(open: () => Promise<Backend>): void {
       await a.subjects.add(sub, 'short', { createdAt: t, lastSeenAt: t }, 60_000);
       await a.subjects.add(sub, 'long', { createdAt: t, lastSeenAt: t }, DAY);
       clock.advance(60_000);
-      assert.deepEqual((await a.subjects.list(sub)).map((s) => s.sessionId), ['long']);
+      assert.deepEqual(
+        (await a.subjects.list(sub)).map((s) => s.sessionId),
+        ['long'],
+      );
       assert.equal(await a.subjects.touch(sub, 'short', clock.now()), false);
     }),
   );
@@ -118,7 +130,9 @@ export function storeContract(open: () => Promise<Backend>): void {
       const sub = uniq('sub');
       const t = clock.now();
       // Pre-existing sessions that will be removed while others are added.
-      await Promise.all(Array.from({ length: 10 }, (_, i) => a.subjects.add(sub, `old${i}`, { createdAt: t, lastSeenAt: t }, DAY)));
+      await Promise.all(
+        Array.from({ length: 10 }, (_, i) => a.subjects.add(sub, `old${i}`, { createdAt: t, lastSeenAt: t }, DAY)),
+      );
       await Promise.all([
         ...Array.from({ length: 20 }, (_, i) => a.subjects.add(sub, `a${i}`, { createdAt: t, lastSeenAt: t + i }, DAY)),
         ...Array.from({ length: 20 }, (_, i) => b.subjects.add(sub, `b${i}`, { createdAt: t, lastSeenAt: t + i }, DAY)),
@@ -126,7 +140,10 @@ export function storeContract(open: () => Promise<Backend>): void {
         ...Array.from({ length: 20 }, (_, i) => b.subjects.touch(sub, `a${i}`, t + 100)),
       ]);
       const ids = (await a.subjects.list(sub)).map((s) => s.sessionId).sort();
-      const expected = [...Array.from({ length: 20 }, (_, i) => `a${i}`), ...Array.from({ length: 20 }, (_, i) => `b${i}`)].sort();
+      const expected = [
+        ...Array.from({ length: 20 }, (_, i) => `a${i}`),
+        ...Array.from({ length: 20 }, (_, i) => `b${i}`),
+      ].sort();
       assert.deepEqual(ids, expected);
     }),
   );
@@ -137,8 +154,18 @@ export function storeContract(open: () => Promise<Backend>): void {
     withBackend(async ({ a, b }) => {
       const sub = uniq('sub');
       assert.equal(await a.blocks.isBlocked(sub), null);
-      assert.equal(await a.blocks.block({ sub, blocked: true, reason: 'hijacking', source: 'risc', at: 1000, jti: 'j1' }), true);
-      assert.deepEqual(await b.blocks.isBlocked(sub), { sub, blocked: true, reason: 'hijacking', source: 'risc', at: 1000, jti: 'j1' });
+      assert.equal(
+        await a.blocks.block({ sub, blocked: true, reason: 'hijacking', source: 'risc', at: 1000, jti: 'j1' }),
+        true,
+      );
+      assert.deepEqual(await b.blocks.isBlocked(sub), {
+        sub,
+        blocked: true,
+        reason: 'hijacking',
+        source: 'risc',
+        at: 1000,
+        jti: 'j1',
+      });
       assert.ok((await b.blocks.listBlocked()).some((d) => d.sub === sub));
       assert.equal(await b.blocks.unblock(sub, 2000, 'operator', 'verified by phone'), true);
       assert.equal(await a.blocks.isBlocked(sub), null);
@@ -151,9 +178,17 @@ export function storeContract(open: () => Promise<Backend>): void {
     withBackend(async ({ a, b }) => {
       const sub = uniq('sub');
       assert.equal(await a.blocks.unblock(sub, 5000, 'risc'), true);
-      assert.equal(await b.blocks.block({ sub, blocked: true, reason: 'hijacking', source: 'risc', at: 4000 }), false, 'older block after a newer enable');
+      assert.equal(
+        await b.blocks.block({ sub, blocked: true, reason: 'hijacking', source: 'risc', at: 4000 }),
+        false,
+        'older block after a newer enable',
+      );
       assert.equal(await a.blocks.isBlocked(sub), null);
-      assert.equal(await b.blocks.block({ sub, blocked: true, reason: 'bulk-account', source: 'risc', at: 5000 }), true, 'same time: block wins');
+      assert.equal(
+        await b.blocks.block({ sub, blocked: true, reason: 'bulk-account', source: 'risc', at: 5000 }),
+        true,
+        'same time: block wins',
+      );
       assert.equal(await a.blocks.unblock(sub, 5000, 'risc'), false, 'same time: unblock loses');
       assert.equal((await a.blocks.isBlocked(sub))?.reason, 'bulk-account');
     }),
@@ -164,7 +199,10 @@ export function storeContract(open: () => Promise<Backend>): void {
     withBackend(async ({ a, b }) => {
       for (let round = 0; round < 10; round++) {
         const sub = uniq('sub');
-        const ops = [() => a.blocks.block({ sub, blocked: true, reason: 'hijacking', source: 'risc', at: 2000 }), () => b.blocks.unblock(sub, 1000, 'risc')];
+        const ops = [
+          () => a.blocks.block({ sub, blocked: true, reason: 'hijacking', source: 'risc', at: 2000 }),
+          () => b.blocks.unblock(sub, 1000, 'risc'),
+        ];
         if (round % 2) ops.reverse();
         await Promise.all(ops.map((f) => f()));
         assert.equal((await a.blocks.isBlocked(sub))?.reason, 'hijacking');

@@ -15,7 +15,11 @@ describe('token identifiers', () => {
     assert.equal(tokenIdentifierFor(TOKEN, 'hash_base64_sha512_sha512').value, expected);
     assert.equal(expected.length, 88);
     assert.ok(expected.endsWith('=='));
-    assert.notEqual(expected, createHash('sha512').update(createHash('sha512').update(TOKEN).digest('hex')).digest('base64'), 'not the hash of the hex string');
+    assert.notEqual(
+      expected,
+      createHash('sha512').update(createHash('sha512').update(TOKEN).digest('hex')).digest('base64'),
+      'not the hash of the hex string',
+    );
     assert.equal(doubleSha512(TOKEN).length, 64);
   });
 
@@ -30,7 +34,12 @@ describe('token identifiers', () => {
   });
 
   it('hash: garbage, a single SHA-512, or a hash of the wrong length never matches', () => {
-    for (const value of ['', 'not base64!', createHash('sha512').update(TOKEN).digest('base64'), createHash('sha256').update(TOKEN).digest('base64')]) {
+    for (const value of [
+      '',
+      'not base64!',
+      createHash('sha512').update(TOKEN).digest('base64'),
+      createHash('sha256').update(TOKEN).digest('base64'),
+    ]) {
       assert.ok(!tokenIdentifierMatches(TOKEN, { alg: 'hash_base64_sha512_sha512', value }), value);
     }
   });
@@ -39,8 +48,14 @@ describe('token identifiers', () => {
     assert.equal(tokenIdentifierFor(TOKEN, 'prefix').value, '1//0gLf7c3wz1mPQ');
     assert.ok(tokenIdentifierMatches(TOKEN, { alg: 'prefix', value: '1//0gLf7c3wz1mPQ' }));
     assert.ok(!tokenIdentifierMatches(OTHER, { alg: 'prefix', value: '1//0gLf7c3wz1mPQ' }));
-    assert.ok(!tokenIdentifierMatches(TOKEN, { alg: 'prefix', value: '1//0gLf7c3wz1mP' }), '15 characters do not count');
-    assert.ok(!tokenIdentifierMatches(TOKEN, { alg: 'prefix', value: '1//0gLf7c3wz1mPQC' }), '17 characters do not count');
+    assert.ok(
+      !tokenIdentifierMatches(TOKEN, { alg: 'prefix', value: '1//0gLf7c3wz1mP' }),
+      '15 characters do not count',
+    );
+    assert.ok(
+      !tokenIdentifierMatches(TOKEN, { alg: 'prefix', value: '1//0gLf7c3wz1mPQC' }),
+      '17 characters do not count',
+    );
     assert.ok(!tokenIdentifierMatches('1//0gLf7c3', { alg: 'prefix', value: '1//0gLf7c3wz1mPQ' }), 'a shorter token');
     assert.ok(!tokenIdentifierMatches('', { alg: 'prefix', value: '' }));
   });

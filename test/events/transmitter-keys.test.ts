@@ -38,7 +38,11 @@ describe('transmitter keys: rotation', () => {
 
     clock.advance(2 * MINUTE);
     await tx.rotate();
-    assert.equal((await receiver.receive(SET_TYPE, await tx.sign(clock))).status, 202, 'the new key is found by one refetch');
+    assert.equal(
+      (await receiver.receive(SET_TYPE, await tx.sign(clock))).status,
+      202,
+      'the new key is found by one refetch',
+    );
     assert.deepEqual(tx.fetches, { config: 1, jwks: 2 });
 
     clock.advance(10_000);
@@ -51,7 +55,11 @@ describe('transmitter keys: rotation', () => {
     assert.equal(accounts.calls.length, 2);
 
     clock.advance(MINUTE);
-    assert.equal((await receiver.receive(SET_TYPE, await tx.sign(clock))).status, 202, 'after the window, the next unknown kid refetches');
+    assert.equal(
+      (await receiver.receive(SET_TYPE, await tx.sign(clock))).status,
+      202,
+      'after the window, the next unknown kid refetches',
+    );
     assert.equal(tx.fetches.jwks, 3);
   });
 
@@ -62,7 +70,10 @@ describe('transmitter keys: rotation', () => {
     const old = tx.current;
     await keys.keyFor({ alg: 'RS256', kid: old.kid });
     clock.advance(2 * MINUTE);
-    await assert.rejects(keys.keyFor({ alg: 'RS256', kid: 'made-up' }), (e: unknown) => e instanceof SetError && e.code === 'SET_UNKNOWN_KID');
+    await assert.rejects(
+      keys.keyFor({ alg: 'RS256', kid: 'made-up' }),
+      (e: unknown) => e instanceof SetError && e.code === 'SET_UNKNOWN_KID',
+    );
     assert.equal(tx.fetches.jwks, 2);
     await tx.rotate();
     clock.advance(2 * MINUTE);
@@ -85,7 +96,12 @@ describe('transmitter keys: rotation', () => {
   it('the key set expires after its lifetime and is fetched again; a failed refresh keeps the old keys', async () => {
     const clock = new Clock();
     const tx = await FakeTransmitter.create();
-    const keys = new TransmitterKeys({ configurationUrl: CONFIG_URL, fetchJson: tx.fetchJson, now: clock.now, keysMaxAgeMs: 3_600_000 });
+    const keys = new TransmitterKeys({
+      configurationUrl: CONFIG_URL,
+      fetchJson: tx.fetchJson,
+      now: clock.now,
+      keysMaxAgeMs: 3_600_000,
+    });
     await keys.keyFor({ alg: 'RS256', kid: tx.current.kid });
     clock.advance(3_600_000);
     tx.failJwks = true;
@@ -101,7 +117,10 @@ describe('transmitter keys: rotation', () => {
     const tx = await FakeTransmitter.create();
     const keys = tx.keys(new Clock());
     for (const alg of ['none', 'HS256', 'ES256', undefined]) {
-      await assert.rejects(keys.keyFor({ alg, kid: tx.current.kid } as never), (e: unknown) => e instanceof SetError && e.code === 'SET_ALG_NOT_ALLOWED');
+      await assert.rejects(
+        keys.keyFor({ alg, kid: tx.current.kid } as never),
+        (e: unknown) => e instanceof SetError && e.code === 'SET_ALG_NOT_ALLOWED',
+      );
     }
     assert.equal(tx.fetches.jwks, 0);
   });
@@ -110,7 +129,14 @@ describe('transmitter keys: rotation', () => {
 describe('RISC configuration document', () => {
   const url = 'https://accounts.google.com/.well-known/risc-configuration';
   it("accepts Google's shape (issuer with a trailing slash, keys on another host)", () => {
-    const c = parseRiscConfiguration({ issuer: 'https://accounts.google.com/', jwks_uri: 'https://www.googleapis.com/oauth2/v3/certs', delivery_methods_supported: ['https://schemas.openid.net/secevent/risc/delivery-method/push'] }, url);
+    const c = parseRiscConfiguration(
+      {
+        issuer: 'https://accounts.google.com/',
+        jwks_uri: 'https://www.googleapis.com/oauth2/v3/certs',
+        delivery_methods_supported: ['https://schemas.openid.net/secevent/risc/delivery-method/push'],
+      },
+      url,
+    );
     assert.equal(c.issuer, 'https://accounts.google.com/');
     assert.equal(c.jwksUri, 'https://www.googleapis.com/oauth2/v3/certs');
   });
@@ -124,7 +150,11 @@ describe('RISC configuration document', () => {
       [],
       'x',
     ]) {
-      assert.throws(() => parseRiscConfiguration(doc, url), (e: unknown) => e instanceof ReceiverUnavailableError && e.code === 'RISC_CONFIG_UNAVAILABLE', JSON.stringify(doc));
+      assert.throws(
+        () => parseRiscConfiguration(doc, url),
+        (e: unknown) => e instanceof ReceiverUnavailableError && e.code === 'RISC_CONFIG_UNAVAILABLE',
+        JSON.stringify(doc),
+      );
     }
   });
 });

@@ -7,7 +7,17 @@ import { base64url, CompactSign } from 'jose';
 import { createRiscReceiver, type ReceiveResult } from '../../src/events/receiver.js';
 import { MemoryJtiStore, type JtiStore } from '../../src/storage/account-events/jti-store.js';
 import { RISC_EVENT_URIS } from '../../src/events/types.js';
-import { ALICE, auditLog, CLIENT_ID, Clock, FakeTransmitter, OIDC_ISSUER, RISC_ISSUER, spyAccounts, subjectEvent } from './helpers.js';
+import {
+  ALICE,
+  auditLog,
+  CLIENT_ID,
+  Clock,
+  FakeTransmitter,
+  OIDC_ISSUER,
+  RISC_ISSUER,
+  spyAccounts,
+  subjectEvent,
+} from './helpers.js';
 
 const SET_TYPE = 'application/secevent+jwt';
 const DAY = 86_400_000;
@@ -70,7 +80,12 @@ function unsigned(header: object, payload: object): string {
 describe('security event token: refusals (400, named code, nothing changed)', () => {
   it('wrong content type → SET_CONTENT_TYPE', async () => {
     const s = await setup();
-    assertRefused(s, await s.receiver.receive('application/json', await s.tx.sign(s.clock)), 'SET_CONTENT_TYPE', 'invalid_request');
+    assertRefused(
+      s,
+      await s.receiver.receive('application/json', await s.tx.sign(s.clock)),
+      'SET_CONTENT_TYPE',
+      'invalid_request',
+    );
   });
 
   it('not a JWT, or empty → SET_MALFORMED', async () => {
@@ -82,32 +97,60 @@ describe('security event token: refusals (400, named code, nothing changed)', ()
 
   it('an encrypted (five-part) token → SET_ENCRYPTED', async () => {
     const s = await setup();
-    assertRefused(s, await s.receiver.receive(SET_TYPE, 'eyJhbGciOiJSU0EtT0FFUCJ9.a.b.c.d'), 'SET_ENCRYPTED', 'invalid_request');
+    assertRefused(
+      s,
+      await s.receiver.receive(SET_TYPE, 'eyJhbGciOiJSU0EtT0FFUCJ9.a.b.c.d'),
+      'SET_ENCRYPTED',
+      'invalid_request',
+    );
   });
 
   it('a typ naming another kind of token → SET_TYP_WRONG', async () => {
     const s = await setup();
-    assertRefused(s, await s.receiver.receive(SET_TYPE, await s.tx.sign(s.clock, {}, { header: { typ: 'at+jwt' } })), 'SET_TYP_WRONG', 'invalid_request');
+    assertRefused(
+      s,
+      await s.receiver.receive(SET_TYPE, await s.tx.sign(s.clock, {}, { header: { typ: 'at+jwt' } })),
+      'SET_TYP_WRONG',
+      'invalid_request',
+    );
   });
 
   it('alg none and HS256 → SET_ALG_NOT_ALLOWED', async () => {
     const s = await setup();
-    const none = unsigned({ alg: 'none', kid: s.tx.current.kid }, { iss: RISC_ISSUER, aud: CLIENT_ID, iat: Math.floor(s.clock.now() / 1000), jti: 'x', events: subjectEvent('sessions-revoked') });
+    const none = unsigned(
+      { alg: 'none', kid: s.tx.current.kid },
+      {
+        iss: RISC_ISSUER,
+        aud: CLIENT_ID,
+        iat: Math.floor(s.clock.now() / 1000),
+        jti: 'x',
+        events: subjectEvent('sessions-revoked'),
+      },
+    );
     assertRefused(s, await s.receiver.receive(SET_TYPE, `${none}AAAA`), 'SET_ALG_NOT_ALLOWED', 'invalid_key');
     const s2 = await setup();
-    const hs = await new CompactSign(new TextEncoder().encode('{}')).setProtectedHeader({ alg: 'HS256', kid: s2.tx.current.kid }).sign(randomBytes(32));
+    const hs = await new CompactSign(new TextEncoder().encode('{}'))
+      .setProtectedHeader({ alg: 'HS256', kid: s2.tx.current.kid })
+      .sign(randomBytes(32));
     assertRefused(s2, await s2.receiver.receive(SET_TYPE, hs), 'SET_ALG_NOT_ALLOWED', 'invalid_key');
   });
 
   it('no kid → SET_NO_KID', async () => {
     const s = await setup();
-    const token = await new CompactSign(new TextEncoder().encode('{}')).setProtectedHeader({ alg: 'RS256' }).sign(s.tx.current.privateKey);
+    const token = await new CompactSign(new TextEncoder().encode('{}'))
+      .setProtectedHeader({ alg: 'RS256' })
+      .sign(s.tx.current.privateKey);
     assertRefused(s, await s.receiver.receive(SET_TYPE, token), 'SET_NO_KID', 'invalid_key');
   });
 
   it('a kid the transmitter does not publish → SET_UNKNOWN_KID', async () => {
     const s = await setup();
-    assertRefused(s, await s.receiver.receive(SET_TYPE, await s.tx.sign(s.clock, {}, { key: await s.tx.stranger() })), 'SET_UNKNOWN_KID', 'invalid_key');
+    assertRefused(
+      s,
+      await s.receiver.receive(SET_TYPE, await s.tx.sign(s.clock, {}, { key: await s.tx.stranger() })),
+      'SET_UNKNOWN_KID',
+      'invalid_key',
+    );
   });
 
   it('signed by another key under a published kid, or a tampered signature → SET_BAD_SIGNATURE', async () => {
@@ -118,51 +161,93 @@ describe('security event token: refusals (400, named code, nothing changed)', ()
     const s2 = await setup();
     const [h, p] = (await s2.tx.sign(s2.clock)).split('.');
     const other = (await s2.tx.sign(s2.clock)).split('.')[2];
-    assertRefused(s2, await s2.receiver.receive(SET_TYPE, `${h}.${p}.${other}`), 'SET_BAD_SIGNATURE', 'authentication_failed');
+    assertRefused(
+      s2,
+      await s2.receiver.receive(SET_TYPE, `${h}.${p}.${other}`),
+      'SET_BAD_SIGNATURE',
+      'authentication_failed',
+    );
   });
 
   it('a signed payload that is not a JSON object → SET_CLAIMS_NOT_JSON', async () => {
     const s = await setup();
-    const token = await new CompactSign(new TextEncoder().encode('[1,2,3]')).setProtectedHeader({ alg: 'RS256', kid: s.tx.current.kid }).sign(s.tx.current.privateKey);
+    const token = await new CompactSign(new TextEncoder().encode('[1,2,3]'))
+      .setProtectedHeader({ alg: 'RS256', kid: s.tx.current.kid })
+      .sign(s.tx.current.privateKey);
     assertRefused(s, await s.receiver.receive(SET_TYPE, token), 'SET_CLAIMS_NOT_JSON', 'invalid_request');
   });
 
   it('iss other than the RISC configuration’s issuer (even the OIDC issuer) → SET_WRONG_ISSUER', async () => {
     for (const iss of [OIDC_ISSUER, 'https://accounts.evil.example/', undefined]) {
       const s = await setup();
-      assertRefused(s, await s.receiver.receive(SET_TYPE, await s.tx.sign(s.clock, { iss })), 'SET_WRONG_ISSUER', 'invalid_issuer');
+      assertRefused(
+        s,
+        await s.receiver.receive(SET_TYPE, await s.tx.sign(s.clock, { iss })),
+        'SET_WRONG_ISSUER',
+        'invalid_issuer',
+      );
     }
   });
 
   it('aud naming none of the client IDs → SET_WRONG_AUDIENCE', async () => {
     for (const aud of ['other.apps.googleusercontent.com', ['a', 'b'], undefined, 42]) {
       const s = await setup();
-      assertRefused(s, await s.receiver.receive(SET_TYPE, await s.tx.sign(s.clock, { aud })), 'SET_WRONG_AUDIENCE', 'invalid_audience');
+      assertRefused(
+        s,
+        await s.receiver.receive(SET_TYPE, await s.tx.sign(s.clock, { aud })),
+        'SET_WRONG_AUDIENCE',
+        'invalid_audience',
+      );
     }
   });
 
   it('iat missing, too old, or too far in the future → SET_NO_IAT / SET_IAT_TOO_OLD / SET_IAT_IN_FUTURE', async () => {
     const s = await setup();
-    assertRefused(s, await s.receiver.receive(SET_TYPE, await s.tx.sign(s.clock, { iat: undefined })), 'SET_NO_IAT', 'invalid_request');
+    assertRefused(
+      s,
+      await s.receiver.receive(SET_TYPE, await s.tx.sign(s.clock, { iat: undefined })),
+      'SET_NO_IAT',
+      'invalid_request',
+    );
     const s2 = await setup();
     const old = Math.floor((s2.clock.now() - 8 * DAY) / 1000);
-    assertRefused(s2, await s2.receiver.receive(SET_TYPE, await s2.tx.sign(s2.clock, { iat: old })), 'SET_IAT_TOO_OLD', 'invalid_request');
+    assertRefused(
+      s2,
+      await s2.receiver.receive(SET_TYPE, await s2.tx.sign(s2.clock, { iat: old })),
+      'SET_IAT_TOO_OLD',
+      'invalid_request',
+    );
     const s3 = await setup();
     const future = Math.floor((s3.clock.now() + 10 * 60_000) / 1000);
-    assertRefused(s3, await s3.receiver.receive(SET_TYPE, await s3.tx.sign(s3.clock, { iat: future })), 'SET_IAT_IN_FUTURE', 'invalid_request');
+    assertRefused(
+      s3,
+      await s3.receiver.receive(SET_TYPE, await s3.tx.sign(s3.clock, { iat: future })),
+      'SET_IAT_IN_FUTURE',
+      'invalid_request',
+    );
   });
 
   it('jti missing, empty or too long → SET_NO_JTI', async () => {
     for (const jti of [undefined, '', 'x'.repeat(257), 12]) {
       const s = await setup();
-      assertRefused(s, await s.receiver.receive(SET_TYPE, await s.tx.sign(s.clock, { jti })), 'SET_NO_JTI', 'invalid_request');
+      assertRefused(
+        s,
+        await s.receiver.receive(SET_TYPE, await s.tx.sign(s.clock, { jti })),
+        'SET_NO_JTI',
+        'invalid_request',
+      );
     }
   });
 
   it('events missing, empty, or not an object → SET_NO_EVENTS', async () => {
     for (const events of [undefined, {}, [], 'x']) {
       const s = await setup();
-      assertRefused(s, await s.receiver.receive(SET_TYPE, await s.tx.sign(s.clock, { events })), 'SET_NO_EVENTS', 'invalid_request');
+      assertRefused(
+        s,
+        await s.receiver.receive(SET_TYPE, await s.tx.sign(s.clock, { events })),
+        'SET_NO_EVENTS',
+        'invalid_request',
+      );
     }
   });
 
@@ -172,15 +257,38 @@ describe('security event token: refusals (400, named code, nothing changed)', ()
       { [RISC_EVENT_URIS['sessions-revoked']]: {} },
       { [RISC_EVENT_URIS['account-disabled']]: { subject: { subject_type: 'iss-sub', iss: RISC_ISSUER } } },
       { [RISC_EVENT_URIS['account-enabled']]: { subject: { subject_type: 'iss-sub', sub: ALICE } } },
-      { [RISC_EVENT_URIS['token-revoked']]: { subject: { subject_type: 'oauth_token', token_type: 'refresh_token', token_identifier_alg: 'prefix', token: 'too-short' } } },
-      { [RISC_EVENT_URIS['token-revoked']]: { subject: { subject_type: 'oauth_token', token_type: 'refresh_token', token_identifier_alg: 'hash_base64_sha512_sha512', token: 'bm90IGEgaGFzaA==' } } },
+      {
+        [RISC_EVENT_URIS['token-revoked']]: {
+          subject: {
+            subject_type: 'oauth_token',
+            token_type: 'refresh_token',
+            token_identifier_alg: 'prefix',
+            token: 'too-short',
+          },
+        },
+      },
+      {
+        [RISC_EVENT_URIS['token-revoked']]: {
+          subject: {
+            subject_type: 'oauth_token',
+            token_type: 'refresh_token',
+            token_identifier_alg: 'hash_base64_sha512_sha512',
+            token: 'bm90IGEgaGFzaA==',
+          },
+        },
+      },
       { [RISC_EVENT_URIS.verification]: { state: 42 } },
       // A valid event next to an invalid one: the whole token is refused, the valid one is not acted on.
       { ...subjectEvent('sessions-revoked'), [RISC_EVENT_URIS['account-disabled']]: { subject: 'x' } },
     ];
     for (const events of cases) {
       const s = await setup();
-      assertRefused(s, await s.receiver.receive(SET_TYPE, await s.tx.sign(s.clock, { events })), 'SET_EVENT_INVALID', 'invalid_request');
+      assertRefused(
+        s,
+        await s.receiver.receive(SET_TYPE, await s.tx.sign(s.clock, { events })),
+        'SET_EVENT_INVALID',
+        'invalid_request',
+      );
     }
   });
 });
@@ -190,7 +298,10 @@ describe('security event token: accepted', () => {
     const s = await setup();
     const r1 = await s.receiver.receive(SET_TYPE, await s.tx.sign(s.clock));
     assert.equal(r1.status, 202);
-    const r2 = await s.receiver.receive('application/secevent+jwt; charset=utf-8', await s.tx.sign(s.clock, { exp: Math.floor(s.clock.now() / 1000) - 3600 }));
+    const r2 = await s.receiver.receive(
+      'application/secevent+jwt; charset=utf-8',
+      await s.tx.sign(s.clock, { exp: Math.floor(s.clock.now() / 1000) - 3600 }),
+    );
     assert.equal(r2.status, 202);
     assert.deepEqual(s.accounts.calls, [
       ['endSessions', ALICE],
@@ -201,11 +312,26 @@ describe('security event token: accepted', () => {
   it('aud as an array containing a client ID; typ JWT or absent; a token 6 days old or a few seconds ahead', async () => {
     const s = await setup();
     const t = Math.floor(s.clock.now() / 1000);
-    for (const claims of [{ aud: ['x', CLIENT_ID] }, { aud: 'second-client.apps.googleusercontent.com' }, { iat: t - 6 * 86_400 }, { iat: t + 60 }]) {
-      assert.equal((await s.receiver.receive(SET_TYPE, await s.tx.sign(s.clock, claims))).status, 202, JSON.stringify(claims));
+    for (const claims of [
+      { aud: ['x', CLIENT_ID] },
+      { aud: 'second-client.apps.googleusercontent.com' },
+      { iat: t - 6 * 86_400 },
+      { iat: t + 60 },
+    ]) {
+      assert.equal(
+        (await s.receiver.receive(SET_TYPE, await s.tx.sign(s.clock, claims))).status,
+        202,
+        JSON.stringify(claims),
+      );
     }
-    assert.equal((await s.receiver.receive(SET_TYPE, await s.tx.sign(s.clock, {}, { header: { typ: 'JWT' } }))).status, 202);
-    assert.equal((await s.receiver.receive(SET_TYPE, await s.tx.sign(s.clock, {}, { header: { typ: undefined } }))).status, 202);
+    assert.equal(
+      (await s.receiver.receive(SET_TYPE, await s.tx.sign(s.clock, {}, { header: { typ: 'JWT' } }))).status,
+      202,
+    );
+    assert.equal(
+      (await s.receiver.receive(SET_TYPE, await s.tx.sign(s.clock, {}, { header: { typ: undefined } }))).status,
+      202,
+    );
   });
 
   it('the same token twice (redelivery or replay): acted on once, both answered 202', async () => {
@@ -224,14 +350,27 @@ describe('security event token: accepted', () => {
     const tx = await FakeTransmitter.create();
     const failing = spyAccounts('endSessions');
     const jti = new MemoryJtiStore(clock.now);
-    const base = { keys: tx.keys(clock), clientIds: [CLIENT_ID], subjectIssuers: [OIDC_ISSUER], jti, audit: () => undefined, maxAgeMs: DAY, clockSkewMs: 0, now: clock.now };
+    const base = {
+      keys: tx.keys(clock),
+      clientIds: [CLIENT_ID],
+      subjectIssuers: [OIDC_ISSUER],
+      jti,
+      audit: () => undefined,
+      maxAgeMs: DAY,
+      clockSkewMs: 0,
+      now: clock.now,
+    };
     const token = await tx.sign(clock, { events: subjectEvent('account-disabled', { reason: 'hijacking' }) });
     const r = await createRiscReceiver({ ...base, accounts: failing }).receive(SET_TYPE, token);
     assert.equal(r.status, 503);
-    assert.deepEqual(failing.calls, [
-      ['blockSignIn', ALICE, 'hijacking'],
-      ['endSessions', ALICE],
-    ], 'every action is tried even after one fails');
+    assert.deepEqual(
+      failing.calls,
+      [
+        ['blockSignIn', ALICE, 'hijacking'],
+        ['endSessions', ALICE],
+      ],
+      'every action is tried even after one fails',
+    );
     const healthy = spyAccounts();
     assert.equal((await createRiscReceiver({ ...base, accounts: healthy }).receive(SET_TYPE, token)).status, 202);
     assert.equal(healthy.calls.length, 2);

@@ -4,10 +4,19 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { useStack } from '../support/stack.js';
 import { hiddenInput } from '../support/browser.js';
-import { ALICE, AUTH, IDENTITY, sorted, assertNoTokensSeen, links, rows, text, type RecordingBrowser } from '../support/index.js';
+import {
+  ALICE,
+  AUTH,
+  IDENTITY,
+  sorted,
+  assertNoTokensSeen,
+  links,
+  rows,
+  text,
+  type RecordingBrowser,
+} from '../support/index.js';
 
 const stack = useStack();
-
 
 /** The two tables of /account: scopes (short → row) and features (title → row). */
 async function account(b: RecordingBrowser) {
@@ -40,7 +49,7 @@ async function grantOutsideScopewise(scope: string, email = ALICE): Promise<void
   assert.ok(new URL(res.headers.get('location')!).searchParams.get('code'), 'the mock granted it');
 }
 
-test('the account page lists each granted scope with Google\'s description and the features that use it, and each feature\'s state', async () => {
+test("the account page lists each granted scope with Google's description and the features that use it, and each feature's state", async () => {
   const b = await stack.signIn();
   let a = await account(b);
   assert.deepEqual(sorted([...a.scopes.keys()]), ['openid', 'userinfo.email', 'userinfo.profile']);
@@ -63,7 +72,11 @@ test('the account page lists each granted scope with Google\'s description and t
   assert.equal(a.features.get('Start and stop VMs')?.[1], 'Needs your consent');
   assert.equal(a.features.get('Start and stop VMs')?.[2], 'compute');
   assert.equal(a.features.get('Service accounts')?.[2], 'iam');
-  assert.equal(a.features.get('Workload identity: VMs')?.[1], 'Ready', 'the VM section of the review uses the same compute.readonly');
+  assert.equal(
+    a.features.get('Workload identity: VMs')?.[1],
+    'Ready',
+    'the VM section of the review uses the same compute.readonly',
+  );
   assert.ok(!/more access than its features use/.test(a.page), 'nothing excess');
   assert.ok(links(a.html).includes('/consent/vm-power?returnTo=%2Faccount'));
   assert.ok(!links(a.html).some((l) => l.startsWith('/consent/vms')), 'no grant link for a ready feature');
@@ -84,7 +97,11 @@ test('every link on the account page leads to a page (no 404)', async () => {
   const b = await stack.signIn();
   await stack.grant(b, 'vms', '/account');
   const a = await account(b);
-  const local = [...new Set(links(a.html).filter((l) => l.startsWith('/') && !l.startsWith('/consent/') && !l.startsWith('/public/')))];
+  const local = [
+    ...new Set(
+      links(a.html).filter((l) => l.startsWith('/') && !l.startsWith('/consent/') && !l.startsWith('/public/')),
+    ),
+  ];
   assert.ok(local.length >= 8);
   for (const href of local) {
     const { status } = await stack.get(b, href);
@@ -116,8 +133,14 @@ test('a granted scope no feature asks for is excess: "Reduce access" (with CSRF)
   assert.equal(authUrl.origin, stack.mockUrl);
   const asked = authUrl.searchParams.get('scope')!.split(' ');
   assert.ok(!asked.includes(`${AUTH}bigquery`), 'the excess is not asked again');
-  assert.ok(asked.includes(`${AUTH}compute.readonly`) && asked.includes(`${AUTH}logging.read`), 'what the ready features use is');
-  assert.ok(asked.includes('openid') && asked.includes('email') && asked.includes('profile'), 'and who the user is (the revocation removed that too)');
+  assert.ok(
+    asked.includes(`${AUTH}compute.readonly`) && asked.includes(`${AUTH}logging.read`),
+    'what the ready features use is',
+  );
+  assert.ok(
+    asked.includes('openid') && asked.includes('email') && asked.includes('profile'),
+    'and who the user is (the revocation removed that too)',
+  );
   assert.equal(authUrl.searchParams.get('prompt'), 'consent', 'the grant was revoked: a new refresh token is needed');
   const g = await stack.grants();
   assert.equal(g.revoked, true, 'the old grant is revoked at Google');
@@ -128,7 +151,11 @@ test('a granted scope no feature asks for is excess: "Reduce access" (with CSRF)
   const landed = await b.follow(authUrl);
   assert.equal(landed.status, 200);
   assert.equal(b.history.at(-1)!.url, `${stack.baseUrl}/account`);
-  assert.deepEqual((await stack.grants()).scopes, sorted([...IDENTITY, `${AUTH}compute.readonly`, `${AUTH}logging.read`]), 'Google now holds only what is used (and who the user is)');
+  assert.deepEqual(
+    (await stack.grants()).scopes,
+    sorted([...IDENTITY, `${AUTH}compute.readonly`, `${AUTH}logging.read`]),
+    'Google now holds only what is used (and who the user is)',
+  );
   a = await account(b);
   assert.ok(!a.scopes.has('bigquery'));
   assert.ok(!/more access than its features use/.test(a.page));
@@ -184,7 +211,10 @@ test('disconnect needs the CSRF token, revokes the grant at Google and ends the 
 
   assert.equal((await b.postForm(`${stack.baseUrl}/disconnect`, {})).status, 403);
   assert.equal((await b.postForm(`${stack.baseUrl}/disconnect`, { _csrf: 'forged' })).status, 403);
-  assert.equal((await b.postForm(`${stack.baseUrl}/disconnect`, { _csrf: csrf }, { 'sec-fetch-site': 'cross-site' })).status, 403);
+  assert.equal(
+    (await b.postForm(`${stack.baseUrl}/disconnect`, { _csrf: csrf }, { 'sec-fetch-site': 'cross-site' })).status,
+    403,
+  );
   assert.equal((await b.request(`${stack.baseUrl}/me`)).status, 200, 'refused disconnects changed nothing');
   assert.equal((await stack.grants()).revoked, false);
 
@@ -201,7 +231,7 @@ test('disconnect needs the CSRF token, revokes the grant at Google and ends the 
   assert.equal(audit.revoked, true);
 });
 
-test('disconnect when Google\'s revoke endpoint fails: signed out locally anyway, and told Google did not confirm', async () => {
+test("disconnect when Google's revoke endpoint fails: signed out locally anyway, and told Google did not confirm", async () => {
   const b = await stack.signIn();
   assert.equal((await stack.grant(b, 'vms', '/account')).status, 200);
   const csrf = hiddenInput((await account(b)).html, '_csrf')!;

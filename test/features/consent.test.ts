@@ -5,10 +5,19 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { useStack } from '../support/stack.js';
 import { hiddenInput } from '../support/browser.js';
-import { ALICE, AUTH, IDENTITY, sorted, RecordingBrowser, assertNoTokensSeen, links, rows, text } from '../support/index.js';
+import {
+  ALICE,
+  AUTH,
+  IDENTITY,
+  sorted,
+  RecordingBrowser,
+  assertNoTokensSeen,
+  links,
+  rows,
+  text,
+} from '../support/index.js';
 
 const stack = useStack();
-
 
 test('consent start: the narrowest scope, incremental, offline, PKCE, fresh state and nonce, the user as login_hint', async () => {
   const b = await stack.signIn();
@@ -74,7 +83,9 @@ test('consent for a feature that is already ready goes straight back, without Go
   const b = await stack.signIn();
   assert.equal((await stack.grant(b, 'vms', '/vms?project=acme-prod')).status, 200);
   const before = await stack.counts();
-  const res = await b.request(`${stack.baseUrl}/consent/vms?returnTo=${encodeURIComponent('/vms?project=acme-staging')}`);
+  const res = await b.request(
+    `${stack.baseUrl}/consent/vms?returnTo=${encodeURIComponent('/vms?project=acme-staging')}`,
+  );
   assert.equal(res.status, 303);
   assert.equal(res.headers.get('location'), '/vms?project=acme-staging');
   const evil = await b.request(`${stack.baseUrl}/consent/vms?returnTo=${encodeURIComponent('//evil.example')}`);
@@ -82,9 +93,13 @@ test('consent for a feature that is already ready goes straight back, without Go
   assert.equal((await stack.counts()).authorize, before.authorize, 'no authorization request');
 });
 
-test('consent without returnTo comes back to the feature\'s own page', async () => {
+test("consent without returnTo comes back to the feature's own page", async () => {
   const b = await stack.signIn();
-  for (const [id, path] of [['vm-power', '/vms'], ['logs', '/logs'], ['projects', '/projects']]) {
+  for (const [id, path] of [
+    ['vm-power', '/vms'],
+    ['logs', '/logs'],
+    ['projects', '/projects'],
+  ]) {
     await stack.control('settings', { autoApprove: { email: ALICE } });
     const res = await b.follow(`${stack.baseUrl}/consent/${id}`);
     assert.equal(res.status, 200, `${id} → ${b.history.at(-1)!.url}`);
@@ -109,7 +124,11 @@ test('least privilege end to end: viewing VMs holds compute.readonly only; stopp
   const b = await stack.signIn();
   assert.deepEqual((await stack.grants()).scopes, sorted(IDENTITY));
   assert.equal((await stack.grant(b, 'vms', '/vms?project=acme-prod')).status, 200);
-  assert.deepEqual((await stack.grants()).scopes, sorted([...IDENTITY, `${AUTH}compute.readonly`]), 'the grant at Google holds only what viewing needs');
+  assert.deepEqual(
+    (await stack.grants()).scopes,
+    sorted([...IDENTITY, `${AUTH}compute.readonly`]),
+    'the grant at Google holds only what viewing needs',
+  );
 
   const vms = await stack.get(b, '/vms?project=acme-prod');
   const stopHref = links(vms.html).find((l) => l.includes('instance=web-1'));
@@ -178,13 +197,21 @@ test('least privilege end to end: viewing VMs holds compute.readonly only; stopp
   assert.equal(actions[0]!.sub, '100000000000000000001');
 
   // Bad or repeated form values are a 400 page; nothing is sent to Google or audited.
-  for (const bad of [{ ...form, instance: 'Web_1' }, { ...form, action: 'reboot' }, { ...form, zone: 'us-central1' }]) {
+  for (const bad of [
+    { ...form, instance: 'Web_1' },
+    { ...form, action: 'reboot' },
+    { ...form, zone: 'us-central1' },
+  ]) {
     const r = await b.postForm(`${stack.baseUrl}/vms/power`, { ...bad, _csrf: csrf! });
     assert.equal(r.status, 400, JSON.stringify(bad));
   }
   const repeated = new URLSearchParams({ ...form, _csrf: csrf! });
   repeated.append('instance', 'web-2');
-  const rep = await b.request(`${stack.baseUrl}/vms/power`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: repeated.toString() });
+  const rep = await b.request(`${stack.baseUrl}/vms/power`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: repeated.toString(),
+  });
   assert.equal(rep.status, 400, 'a repeated field is refused');
   assert.equal(stack.logs.events('feature-action').length, 1);
   assert.equal((await b.request(`${stack.baseUrl}/vms/power`, { method: 'PUT' })).status, 405);
@@ -193,7 +220,13 @@ test('least privilege end to end: viewing VMs holds compute.readonly only; stopp
   const authorizeNow = (await stack.counts()).authorize;
   const startPage = await stack.get(b, '/vms/power?project=acme-prod&zone=us-central1-a&instance=web-1&action=start');
   assert.equal(startPage.status, 200);
-  const started = await b.postForm(`${stack.baseUrl}/vms/power`, { project: 'acme-prod', zone: 'us-central1-a', instance: 'web-1', action: 'start', _csrf: hiddenInput(startPage.html, '_csrf')! });
+  const started = await b.postForm(`${stack.baseUrl}/vms/power`, {
+    project: 'acme-prod',
+    zone: 'us-central1-a',
+    instance: 'web-1',
+    action: 'start',
+    _csrf: hiddenInput(startPage.html, '_csrf')!,
+  });
   assert.equal(started.status, 200);
   assert.equal(rows((await stack.get(b, '/vms?project=acme-prod')).html).find((r) => r[0] === 'web-1')?.[2], 'RUNNING');
   assert.equal((await stack.counts()).authorize, authorizeNow);
@@ -201,9 +234,25 @@ test('least privilege end to end: viewing VMs holds compute.readonly only; stopp
 
 test('stopping a VM that the IAM role does not allow is a 403 page about the role, audited as failed', async () => {
   const b = await stack.signIn('bob@example.com');
-  assert.equal((await stack.grant(b, 'vm-power', '/vms/power?project=acme-prod&zone=us-central1-a&instance=web-1&action=stop', 'bob@example.com')).status, 200);
+  assert.equal(
+    (
+      await stack.grant(
+        b,
+        'vm-power',
+        '/vms/power?project=acme-prod&zone=us-central1-a&instance=web-1&action=stop',
+        'bob@example.com',
+      )
+    ).status,
+    200,
+  );
   const page = await stack.get(b, '/vms/power?project=acme-prod&zone=us-central1-a&instance=web-1&action=stop');
-  const res = await b.postForm(`${stack.baseUrl}/vms/power`, { project: 'acme-prod', zone: 'us-central1-a', instance: 'web-1', action: 'stop', _csrf: hiddenInput(page.html, '_csrf')! });
+  const res = await b.postForm(`${stack.baseUrl}/vms/power`, {
+    project: 'acme-prod',
+    zone: 'us-central1-a',
+    instance: 'web-1',
+    action: 'stop',
+    _csrf: hiddenInput(page.html, '_csrf')!,
+  });
   assert.equal(res.status, 403);
   const html = text(await res.text());
   assert.match(html, /missing IAM permission/);
@@ -233,7 +282,11 @@ test('declining at Google (Cancel on the one-scope screen) leaves the feature as
   assert.match(page, /did not grant/i, 'says the access was not granted');
   assert.match(page, /View log data for your projects/);
   assert.match(logs.html, /<code>logging\.read<\/code>/);
-  assert.match(logs.html, /href="\/consent\/logs\?returnTo=%2Flogs%3Fproject%3Dacme-prod">Grant access at Google/, 'offers to ask again');
+  assert.match(
+    logs.html,
+    /href="\/consent\/logs\?returnTo=%2Flogs%3Fproject%3Dacme-prod">Grant access at Google/,
+    'offers to ask again',
+  );
   assert.equal((await stack.counts()).authorize, authorizeBefore, 'no automatic trip to Google (no loop)');
 
   const vms = await stack.get(b, '/vms?project=acme-prod');
@@ -272,7 +325,9 @@ test('a broader scope granted earlier counts: after the Workflows review (cloud-
 test('consent asks for confirmation unless the browser says the request came from Scopewise or was typed', async () => {
   const b = await stack.signIn();
   const go = async (site: string) => {
-    const res = await b.request(`${stack.baseUrl}/consent/vms?returnTo=%2Fvms`, { headers: { 'sec-fetch-site': site, 'sec-fetch-mode': 'navigate' } });
+    const res = await b.request(`${stack.baseUrl}/consent/vms?returnTo=%2Fvms`, {
+      headers: { 'sec-fetch-site': site, 'sec-fetch-mode': 'navigate' },
+    });
     return { status: res.status, location: res.headers.get('location'), html: text(await res.text()) };
   };
   for (const site of ['cross-site', 'same-site', '']) {
@@ -297,12 +352,28 @@ test('the confirmation continues with its CSRF-protected form, also from a brows
   const token = hiddenInput(html, '_csrf')!;
   assert.ok(token);
   // A forged confirmation (no token) is refused; the real one goes to Google.
-  assert.equal((await b.postForm(`${stack.baseUrl}/consent/vms`, { returnTo: '/vms' }, { 'sec-fetch-site': '' })).status, 403);
-  const res = await b.postForm(`${stack.baseUrl}/consent/vms`, { _csrf: token, returnTo: hiddenInput(html, 'returnTo')! }, { 'sec-fetch-site': '' });
+  assert.equal(
+    (await b.postForm(`${stack.baseUrl}/consent/vms`, { returnTo: '/vms' }, { 'sec-fetch-site': '' })).status,
+    403,
+  );
+  const res = await b.postForm(
+    `${stack.baseUrl}/consent/vms`,
+    { _csrf: token, returnTo: hiddenInput(html, 'returnTo')! },
+    { 'sec-fetch-site': '' },
+  );
   assert.equal(res.status, 303);
   assert.ok(res.headers.get('location')!.startsWith(`${stack.mockUrl}/o/oauth2/v2/auth`));
   // Cross-site POSTs are refused by Fetch Metadata before CSRF.
-  assert.equal((await b.postForm(`${stack.baseUrl}/consent/vms`, { _csrf: token, returnTo: '/vms' }, { 'sec-fetch-site': 'cross-site' })).status, 403);
+  assert.equal(
+    (
+      await b.postForm(
+        `${stack.baseUrl}/consent/vms`,
+        { _csrf: token, returnTo: '/vms' },
+        { 'sec-fetch-site': 'cross-site' },
+      )
+    ).status,
+    403,
+  );
 });
 
 test('nothing in these pages, URLs, cookies or logs carries a token', () => {

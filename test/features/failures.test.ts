@@ -12,9 +12,12 @@ import { ALICE, AUTH, assertNoTokensSeen, links, rows, text } from '../support/i
 const stack = useStack();
 
 /** What Google answers when the token lacks the method's scope. */
-const INSUFFICIENT_SCOPE = insufficientScopeBody('compute.googleapis.com', 'compute.v1.InstancesService.AggregatedList');
+const INSUFFICIENT_SCOPE = insufficientScopeBody(
+  'compute.googleapis.com',
+  'compute.v1.InstancesService.AggregatedList',
+);
 
-test('Google answering ACCESS_TOKEN_SCOPE_INSUFFICIENT shows the feature\'s consent page (403); granting again gets a fresh token from Google', async () => {
+test("Google answering ACCESS_TOKEN_SCOPE_INSUFFICIENT shows the feature's consent page (403); granting again gets a fresh token from Google", async () => {
   const b = await stack.signIn();
   assert.equal((await stack.grant(b, 'vms', '/vms?project=acme-prod')).status, 200);
   await stack.control('inject', { endpoint: 'api', status: 403, body: INSUFFICIENT_SCOPE, times: 1 });
@@ -45,7 +48,13 @@ test('an insufficient scope on the stop POST shows the consent page whose link c
   assert.equal((await stack.grant(b, 'vm-power', confirmPath)).status, 200);
   const confirm = await stack.get(b, confirmPath);
   await stack.control('inject', { endpoint: 'api', status: 403, body: INSUFFICIENT_SCOPE, times: 1 });
-  const res = await b.postForm(`${stack.baseUrl}/vms/power`, { project: 'acme-prod', zone: 'us-central1-a', instance: 'web-1', action: 'stop', _csrf: hiddenInput(confirm.html, '_csrf')! });
+  const res = await b.postForm(`${stack.baseUrl}/vms/power`, {
+    project: 'acme-prod',
+    zone: 'us-central1-a',
+    instance: 'web-1',
+    action: 'stop',
+    _csrf: hiddenInput(confirm.html, '_csrf')!,
+  });
   assert.equal(res.status, 403);
   const html = await res.text();
   assert.match(text(html), /Google refused: this session lacks the access/);
@@ -54,7 +63,11 @@ test('an insufficient scope on the stop POST shows the consent page whose link c
   await stack.control('settings', { autoApprove: { email: ALICE } });
   const landed = await b.follow(new URL(grant!, stack.baseUrl));
   assert.equal(landed.status, 200, `after consent the user lands on a working page (${b.history.at(-1)!.url})`);
-  assert.equal(b.history.at(-1)!.url, `${stack.baseUrl}${confirmPath}`, 'back on the confirmation page of the same action');
+  assert.equal(
+    b.history.at(-1)!.url,
+    `${stack.baseUrl}${confirmPath}`,
+    'back on the confirmation page of the same action',
+  );
   assert.match(text(await landed.text()), /Stop web-1\?/);
   const action = stack.logs.events('feature-action').at(-1)!;
   assert.equal(action.result, 'failed');
@@ -92,7 +105,13 @@ test('Google 5xx on a stop is not retried (it changes things) and is a 502 page;
   const confirm = await stack.get(b, confirmPath);
   const before = (await stack.counts())['api:compute:v1:instances.stop'] ?? 0;
   await stack.control('inject', { endpoint: 'api:compute:v1:instances.stop', status: 503, times: 5 });
-  const res = await b.postForm(`${stack.baseUrl}/vms/power`, { project: 'acme-prod', zone: 'us-central1-a', instance: 'web-1', action: 'stop', _csrf: hiddenInput(confirm.html, '_csrf')! });
+  const res = await b.postForm(`${stack.baseUrl}/vms/power`, {
+    project: 'acme-prod',
+    zone: 'us-central1-a',
+    instance: 'web-1',
+    action: 'stop',
+    _csrf: hiddenInput(confirm.html, '_csrf')!,
+  });
   assert.equal(res.status, 502);
   assert.match(text(await res.text()), /Google is unavailable right now/);
   assert.equal((await stack.counts())['api:compute:v1:instances.stop'], before + 1, 'sent once');
@@ -141,13 +160,22 @@ test('the grant revoked at Google: the feature page says access was removed and 
   const again = await b.request(new URL(grant!, stack.baseUrl));
   const authUrl = new URL(again.headers.get('location')!);
   assert.equal(authUrl.searchParams.get('prompt'), 'consent');
-  assert.deepEqual(authUrl.searchParams.get('scope')!.split(' ').sort(), ['email', `${AUTH}compute.readonly`, 'openid', 'profile'], 'the feature\'s scope, and who the user is (the revoked grant lost that too)');
+  assert.deepEqual(
+    authUrl.searchParams.get('scope')!.split(' ').sort(),
+    ['email', `${AUTH}compute.readonly`, 'openid', 'profile'],
+    "the feature's scope, and who the user is (the revoked grant lost that too)",
+  );
   await stack.control('settings', { autoApprove: { email: ALICE } });
   const landed = await b.follow(authUrl);
   assert.equal(landed.status, 200);
   assert.equal(rows(await landed.text()).length, 4);
   assert.ok(!/Google access was removed/.test(text((await stack.get(b, '/account')).html)), 'the notice is gone');
-  assert.deepEqual((await stack.grants()).scopes, [`${AUTH}compute.readonly`, `${AUTH}userinfo.email`, `${AUTH}userinfo.profile`, 'openid']);
+  assert.deepEqual((await stack.grants()).scopes, [
+    `${AUTH}compute.readonly`,
+    `${AUTH}userinfo.email`,
+    `${AUTH}userinfo.profile`,
+    'openid',
+  ]);
 });
 
 test('the grant revoked at Google while the access token is still valid: same page, no 500', async () => {

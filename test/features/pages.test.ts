@@ -30,7 +30,7 @@ const PAGES: Record<string, string> = {
   'service-accounts': '/service-accounts?project=acme-prod',
 };
 
-test('before consent, each feature page shows its consent page with only its scope, in Google\'s words', async () => {
+test("before consent, each feature page shows its consent page with only its scope, in Google's words", async () => {
   const authorizeBefore = (await stack.counts()).authorize ?? 0;
   for (const [id, path] of Object.entries(PAGES)) {
     const feature = CATALOGUE.find((f) => f.id === id)!;
@@ -70,7 +70,12 @@ test('service accounts asks iam (limited to the IAM API) and says what it allows
 });
 
 test('sub-pages of a feature show the same consent page before consent', async () => {
-  for (const [path, id] of [['/projects/acme-prod/iam', 'projects'], ['/buckets/acme-data-lake', 'buckets'], ['/service-accounts/deployer@acme-prod.iam.gserviceaccount.com/keys?project=acme-prod', 'service-accounts'], ['/vms/power?project=acme-prod&zone=us-central1-a&instance=web-1&action=stop', 'vm-power']] as const) {
+  for (const [path, id] of [
+    ['/projects/acme-prod/iam', 'projects'],
+    ['/buckets/acme-data-lake', 'buckets'],
+    ['/service-accounts/deployer@acme-prod.iam.gserviceaccount.com/keys?project=acme-prod', 'service-accounts'],
+    ['/vms/power?project=acme-prod&zone=us-central1-a&instance=web-1&action=stop', 'vm-power'],
+  ] as const) {
     const { status, html } = await stack.get(b, path);
     assert.equal(status, 200, path);
     const href = /href="([^"]+)">Grant access at Google/.exec(html)?.[1];
@@ -97,7 +102,9 @@ test('after consent, /vms lists the instances of acme-prod with their status', a
   // The project is remembered for the next visit.
   const again = rows((await stack.get(b, '/vms')).html);
   assert.equal(again.length, 4);
-  const staging = rows((await stack.get(b, '/vms?project=acme-staging')).html).map((r) => r[0]).sort();
+  const staging = rows((await stack.get(b, '/vms?project=acme-staging')).html)
+    .map((r) => r[0])
+    .sort();
   assert.deepEqual(staging, ['staging-batch-1', 'staging-web-1']);
 });
 
@@ -105,7 +112,9 @@ test('after consent, /projects lists the acme projects and their IAM policies; a
   assert.equal((await stack.grant(b, 'projects')).status, 200);
   const { status, html } = await stack.get(b, '/projects');
   assert.equal(status, 200);
-  const ids = rows(html).map((r) => r[0]).sort();
+  const ids = rows(html)
+    .map((r) => r[0])
+    .sort();
   assert.deepEqual(ids, ['acme-data', 'acme-prod', 'acme-sandbox', 'acme-staging']);
   assert.ok(links(html).includes('/projects/acme-prod/iam'));
 
@@ -127,9 +136,11 @@ test('after consent, /projects lists the acme projects and their IAM policies; a
   assert.equal((await stack.counts()).authorize ?? 0, authorizeBefore);
 });
 
-test('after consent, /buckets lists a project\'s buckets and a bucket\'s folders and objects', async () => {
+test("after consent, /buckets lists a project's buckets and a bucket's folders and objects", async () => {
   assert.equal((await stack.grant(b, 'buckets', '/buckets?project=acme-prod')).status, 200);
-  const prod = rows((await stack.get(b, '/buckets?project=acme-prod')).html).map((r) => r[0]).sort();
+  const prod = rows((await stack.get(b, '/buckets?project=acme-prod')).html)
+    .map((r) => r[0])
+    .sort();
   assert.deepEqual(prod, ['acme-prod-assets', 'acme-prod-backups']);
   const data = await stack.get(b, '/buckets?project=acme-data');
   assert.ok(links(data.html).includes('/buckets/acme-data-lake'));
@@ -137,7 +148,11 @@ test('after consent, /buckets lists a project\'s buckets and a bucket\'s folders
   const lake = await stack.get(b, '/buckets/acme-data-lake');
   assert.equal(lake.status, 200);
   const top = rows(lake.html);
-  assert.deepEqual(top.map((r) => r[0]), ['curated/', 'raw/', 'README.md'], 'folders first, then objects');
+  assert.deepEqual(
+    top.map((r) => r[0]),
+    ['curated/', 'raw/', 'README.md'],
+    'folders first, then objects',
+  );
   assert.equal(top.find((r) => r[0] === 'raw/')![1], 'folder');
   const raw = await stack.get(b, '/buckets/acme-data-lake?prefix=raw%2F');
   assert.equal(raw.status, 200);
@@ -178,7 +193,12 @@ test('after consent, /logs shows entries newest first, pages with "Next page", a
   for (const r of errRows) assert.ok(['ERROR', 'CRITICAL', 'ALERT', 'EMERGENCY'].includes(r[1]!), `severity ${r[1]}`);
   assert.match(text(errors.html), /value="severity>=ERROR"/, 'the filter stays in the form');
   const errNext = nextPage(errors.html);
-  if (errNext) assert.equal(new URL(errNext, stack.baseUrl).searchParams.get('filter'), 'severity>=ERROR', 'paging keeps the filter');
+  if (errNext)
+    assert.equal(
+      new URL(errNext, stack.baseUrl).searchParams.get('filter'),
+      'severity>=ERROR',
+      'paging keeps the filter',
+    );
 
   const bad = await stack.get(b, `/logs?project=acme-prod&filter=${encodeURIComponent('severity>>>(')}`);
   assert.equal(bad.status, 400);
@@ -187,7 +207,10 @@ test('after consent, /logs shows entries newest first, pages with "Next page", a
   assert.match(badPage, /GOOGLE_INVALID_ARGUMENT/);
   assert.match(badPage, /Unparseable filter/, "Google's own message");
 
-  const hostile = await stack.get(b, `/logs?project=acme-prod&filter=${encodeURIComponent('"<script>alert(1)</script>')}`);
+  const hostile = await stack.get(
+    b,
+    `/logs?project=acme-prod&filter=${encodeURIComponent('"<script>alert(1)</script>')}`,
+  );
   assert.ok(hostile.status === 200 || hostile.status === 400, `${hostile.status}`);
   assert.ok(!hostile.html.includes('<script>alert(1)'), 'the filter is escaped wherever it shows');
 });
@@ -196,9 +219,17 @@ test('after consent, /cloud-run lists the services of a project in a region', as
   assert.equal((await stack.grant(b, 'cloud-run', '/cloud-run?project=acme-prod&region=us-central1')).status, 200);
   const us = await stack.get(b, '/cloud-run?project=acme-prod&region=us-central1');
   assert.equal(us.status, 200);
-  assert.deepEqual(rows(us.html).map((r) => r[0]).sort(), ['api', 'frontend']);
+  assert.deepEqual(
+    rows(us.html)
+      .map((r) => r[0])
+      .sort(),
+    ['api', 'frontend'],
+  );
   const eu = await stack.get(b, '/cloud-run?project=acme-prod&region=europe-west1');
-  assert.deepEqual(rows(eu.html).map((r) => r[0]), ['api-eu']);
+  assert.deepEqual(
+    rows(eu.html).map((r) => r[0]),
+    ['api-eu'],
+  );
   const none = await stack.get(b, '/cloud-run?project=acme-sandbox&region=us-central1');
   assert.equal(none.status, 200);
   assert.equal(rows(none.html).length, 0);
@@ -229,11 +260,19 @@ test('after consent, /service-accounts pages through all 23 accounts and shows t
   assert.ok(keysHref, 'each account links to its keys');
   const keys = await stack.get(b, keysHref!);
   assert.equal(keys.status, 200);
-  const types = rows(keys.html).map((r) => r[1]).sort();
+  const types = rows(keys.html)
+    .map((r) => r[1])
+    .sort();
   assert.deepEqual(types, ['SYSTEM_MANAGED', 'USER_MANAGED', 'USER_MANAGED']);
-  const plain = await stack.get(b, '/service-accounts/deployer@acme-prod.iam.gserviceaccount.com/keys?project=acme-prod');
+  const plain = await stack.get(
+    b,
+    '/service-accounts/deployer@acme-prod.iam.gserviceaccount.com/keys?project=acme-prod',
+  );
   assert.equal(plain.status, 200);
-  const compute = await stack.get(b, '/service-accounts/123456789012-compute@developer.gserviceaccount.com/keys?project=acme-prod');
+  const compute = await stack.get(
+    b,
+    '/service-accounts/123456789012-compute@developer.gserviceaccount.com/keys?project=acme-prod',
+  );
   assert.equal(compute.status, 200, 'the default compute service account works too');
 
   const sandbox = await stack.get(b, '/service-accounts?project=acme-sandbox');
@@ -242,7 +281,14 @@ test('after consent, /service-accounts pages through all 23 accounts and shows t
 });
 
 test('an unknown project is a 404 page', async () => {
-  for (const path of ['/vms?project=no-such-project', '/buckets?project=no-such-project', '/logs?project=no-such-project', '/service-accounts?project=no-such-project', '/projects/no-such-project/iam', '/cloud-run?project=no-such-project&region=us-central1']) {
+  for (const path of [
+    '/vms?project=no-such-project',
+    '/buckets?project=no-such-project',
+    '/logs?project=no-such-project',
+    '/service-accounts?project=no-such-project',
+    '/projects/no-such-project/iam',
+    '/cloud-run?project=no-such-project&region=us-central1',
+  ]) {
     const { status, html } = await stack.get(b, path);
     assert.equal(status, 404, path);
     const page = text(html);

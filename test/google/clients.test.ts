@@ -17,7 +17,13 @@ import {
   stopInstance,
   type GoogleCallContext,
 } from '../../src/google/index.js';
-import { UNAVAILABLE_BODY, sendJson, startServer, type RecordedRequest, type TestServer } from '../support/fake-server.js';
+import {
+  UNAVAILABLE_BODY,
+  sendJson,
+  startServer,
+  type RecordedRequest,
+  type TestServer,
+} from '../support/fake-server.js';
 
 const TOKEN = 'ya29.client-test-token';
 const FAST = { baseDelayMs: 1, maxDelayMs: 5, maxRetryAfterMs: 1_000 };
@@ -34,19 +40,40 @@ const AGGREGATED = {
           name: 'web-1',
           zone: 'https://www.googleapis.com/compute/v1/projects/my-project/zones/us-central1-a',
           status: 'RUNNING',
-          machineType: 'https://www.googleapis.com/compute/v1/projects/my-project/zones/us-central1-a/machineTypes/e2-small',
+          machineType:
+            'https://www.googleapis.com/compute/v1/projects/my-project/zones/us-central1-a/machineTypes/e2-small',
         },
-        { id: '112', name: 'web-2', zone: 'https://www.googleapis.com/compute/v1/projects/my-project/zones/us-central1-a', status: 'TERMINATED' },
+        {
+          id: '112',
+          name: 'web-2',
+          zone: 'https://www.googleapis.com/compute/v1/projects/my-project/zones/us-central1-a',
+          status: 'TERMINATED',
+        },
       ],
     },
     'zones/us-central1-b': {
-      warning: { code: 'NO_RESULTS_ON_PAGE', message: "There are no results for scope 'zones/us-central1-b' on this page.", data: [{ key: 'scope', value: 'zones/us-central1-b' }] },
+      warning: {
+        code: 'NO_RESULTS_ON_PAGE',
+        message: "There are no results for scope 'zones/us-central1-b' on this page.",
+        data: [{ key: 'scope', value: 'zones/us-central1-b' }],
+      },
     },
     'zones/europe-west4-a': {
-      instances: [{ id: '211', name: 'db-1', zone: 'https://www.googleapis.com/compute/v1/projects/my-project/zones/europe-west4-a', status: 'RUNNING' }],
+      instances: [
+        {
+          id: '211',
+          name: 'db-1',
+          zone: 'https://www.googleapis.com/compute/v1/projects/my-project/zones/europe-west4-a',
+          status: 'RUNNING',
+        },
+      ],
     },
     'zones/asia-east1-c': {
-      warning: { code: 'UNREACHABLE', message: "Scope 'zones/asia-east1-c' is unreachable.", data: [{ key: 'scope', value: 'zones/asia-east1-c' }] },
+      warning: {
+        code: 'UNREACHABLE',
+        message: "Scope 'zones/asia-east1-c' is unreachable.",
+        data: [{ key: 'scope', value: 'zones/asia-east1-c' }],
+      },
     },
   },
   nextPageToken: 'page-2',
@@ -66,11 +93,17 @@ const OPERATION = {
 
 type Route = (req: RecordedRequest) => { status: number; body: unknown };
 
-async function withGoogle(routes: Record<string, Route>, run: (ctx: GoogleCallContext, server: TestServer) => Promise<void>): Promise<void> {
+async function withGoogle(
+  routes: Record<string, Route>,
+  run: (ctx: GoogleCallContext, server: TestServer) => Promise<void>,
+): Promise<void> {
   const server = await startServer((req, res) => {
     const path = req.url.split('?')[0] ?? '';
     const route = routes[`${req.method} ${path}`];
-    if (!route) return sendJson(res, 404, { error: { code: 404, message: `no route ${req.method} ${path}`, status: 'NOT_FOUND' } });
+    if (!route)
+      return sendJson(res, 404, {
+        error: { code: 404, message: `no route ${req.method} ${path}`, status: 'NOT_FOUND' },
+      });
     const { status, body } = route(req);
     return sendJson(res, status, body);
   });
@@ -92,7 +125,15 @@ test('searchProjects: GET v3/projects:search with query params', async () => {
         status: 200,
         body: {
           projects: [
-            { name: 'projects/123456789012', parent: 'organizations/1', projectId: 'my-project', state: 'ACTIVE', displayName: 'My Project', createTime: '2024-01-01T00:00:00Z', etag: 'W/"x"' },
+            {
+              name: 'projects/123456789012',
+              parent: 'organizations/1',
+              projectId: 'my-project',
+              state: 'ACTIVE',
+              displayName: 'My Project',
+              createTime: '2024-01-01T00:00:00Z',
+              etag: 'W/"x"',
+            },
           ],
           nextPageToken: 'tok2',
         },
@@ -113,9 +154,12 @@ test('searchProjects: GET v3/projects:search with query params', async () => {
 });
 
 test('searchProjects: empty answer {} → no projects, no token', async () => {
-  await withGoogle({ 'GET /cloudresourcemanager.googleapis.com/v3/projects:search': () => ({ status: 200, body: {} }) }, async (ctx) => {
-    assert.deepEqual(await searchProjects(ctx), { projects: [] });
-  });
+  await withGoogle(
+    { 'GET /cloudresourcemanager.googleapis.com/v3/projects:search': () => ({ status: 200, body: {} }) },
+    async (ctx) => {
+      assert.deepEqual(await searchProjects(ctx), { projects: [] });
+    },
+  );
 });
 
 test('getIamPolicy: read-only POST with requestedPolicyVersion 3, retried on 503', async () => {
@@ -127,7 +171,18 @@ test('getIamPolicy: read-only POST with requestedPolicyVersion 3, retried on 503
           ? { status: 503, body: UNAVAILABLE_BODY }
           : {
               status: 200,
-              body: { version: 3, etag: 'BwX=', bindings: [{ role: 'roles/owner', members: ['user:alice@example.com'] }, { role: 'roles/viewer', members: ['group:ops@example.com'], condition: { title: 't', expression: 'true' } }] },
+              body: {
+                version: 3,
+                etag: 'BwX=',
+                bindings: [
+                  { role: 'roles/owner', members: ['user:alice@example.com'] },
+                  {
+                    role: 'roles/viewer',
+                    members: ['group:ops@example.com'],
+                    condition: { title: 't', expression: 'true' },
+                  },
+                ],
+              },
             },
     },
     async (ctx, server) => {
@@ -143,7 +198,12 @@ test('getIamPolicy: read-only POST with requestedPolicyVersion 3, retried on 503
 
 test('listInstancesAggregated: flattens zones, drops NO_RESULTS_ON_PAGE, reports UNREACHABLE', async () => {
   await withGoogle(
-    { 'GET /compute.googleapis.com/compute/v1/projects/my-project/aggregated/instances': () => ({ status: 200, body: AGGREGATED }) },
+    {
+      'GET /compute.googleapis.com/compute/v1/projects/my-project/aggregated/instances': () => ({
+        status: 200,
+        body: AGGREGATED,
+      }),
+    },
     async (ctx, server) => {
       const result = await listInstancesAggregated(ctx, { project: 'my-project', maxResults: 50 });
       assert.deepEqual(
@@ -154,7 +214,10 @@ test('listInstancesAggregated: flattens zones, drops NO_RESULTS_ON_PAGE, reports
           ['db-1', 'europe-west4-a', 'RUNNING'],
         ],
       );
-      assert.equal(result.instances[0]?.zoneUrl, 'https://www.googleapis.com/compute/v1/projects/my-project/zones/us-central1-a');
+      assert.equal(
+        result.instances[0]?.zoneUrl,
+        'https://www.googleapis.com/compute/v1/projects/my-project/zones/us-central1-a',
+      );
       assert.equal(result.instances[0]?.['kind'], 'compute#instance', 'unknown fields are kept');
       assert.deepEqual(result.unreachable, ['asia-east1-c']);
       assert.equal(result.nextPageToken, 'page-2');
@@ -166,16 +229,27 @@ test('listInstancesAggregated: flattens zones, drops NO_RESULTS_ON_PAGE, reports
 test('flattenAggregatedInstances: empty, warning-only and top-level unreachables', () => {
   assert.deepEqual(flattenAggregatedInstances({}), { instances: [] });
   assert.deepEqual(
-    flattenAggregatedInstances({ items: { 'zones/us-east1-b': { warning: { code: 'NO_RESULTS_ON_PAGE' } } }, unreachables: ['zones/us-west1-a'] }),
+    flattenAggregatedInstances({
+      items: { 'zones/us-east1-b': { warning: { code: 'NO_RESULTS_ON_PAGE' } } },
+      unreachables: ['zones/us-west1-a'],
+    }),
     { instances: [], unreachable: ['us-west1-a'] },
   );
 });
 
 test('listInstancesAggregated: items of the wrong shape → BAD_RESPONSE', async () => {
   await withGoogle(
-    { 'GET /compute.googleapis.com/compute/v1/projects/my-project/aggregated/instances': () => ({ status: 200, body: { items: { 'zones/us-central1-a': { instances: [{ id: 1 }] } } } }) },
+    {
+      'GET /compute.googleapis.com/compute/v1/projects/my-project/aggregated/instances': () => ({
+        status: 200,
+        body: { items: { 'zones/us-central1-a': { instances: [{ id: 1 }] } } },
+      }),
+    },
     async (ctx) => {
-      await assert.rejects(listInstancesAggregated(ctx, { project: 'my-project' }), (e: unknown) => e instanceof GoogleApiError && e.code === 'BAD_RESPONSE');
+      await assert.rejects(
+        listInstancesAggregated(ctx, { project: 'my-project' }),
+        (e: unknown) => e instanceof GoogleApiError && e.code === 'BAD_RESPONSE',
+      );
     },
   );
 });
@@ -183,14 +257,23 @@ test('listInstancesAggregated: items of the wrong shape → BAD_RESPONSE', async
 test('stopInstance / startInstance: POST to the right path, return the Operation', async () => {
   await withGoogle(
     {
-      'POST /compute.googleapis.com/compute/v1/projects/my-project/zones/us-central1-a/instances/vm-1/stop': () => ({ status: 200, body: OPERATION }),
-      'POST /compute.googleapis.com/compute/v1/projects/my-project/zones/us-central1-a/instances/vm-1/start': () => ({ status: 200, body: { ...OPERATION, operationType: 'start' } }),
+      'POST /compute.googleapis.com/compute/v1/projects/my-project/zones/us-central1-a/instances/vm-1/stop': () => ({
+        status: 200,
+        body: OPERATION,
+      }),
+      'POST /compute.googleapis.com/compute/v1/projects/my-project/zones/us-central1-a/instances/vm-1/start': () => ({
+        status: 200,
+        body: { ...OPERATION, operationType: 'start' },
+      }),
     },
     async (ctx, server) => {
       const ref = { project: 'my-project', zone: 'us-central1-a', instance: 'vm-1' };
       assert.equal((await stopInstance(ctx, ref)).operationType, 'stop');
       assert.equal((await startInstance(ctx, ref)).operationType, 'start');
-      assert.deepEqual(server.requests.map((r) => r.method), ['POST', 'POST']);
+      assert.deepEqual(
+        server.requests.map((r) => r.method),
+        ['POST', 'POST'],
+      );
     },
   );
 });
@@ -200,18 +283,34 @@ test('stopInstance: 403 insufficient scope surfaces SCOPE_INSUFFICIENT, one call
     sendJson(
       res,
       403,
-      { error: { code: 403, message: 'Request had insufficient authentication scopes.', status: 'PERMISSION_DENIED', details: [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'ACCESS_TOKEN_SCOPE_INSUFFICIENT' }] } },
-      { 'www-authenticate': 'Bearer realm="https://accounts.google.com/", error="insufficient_scope", scope="https://www.googleapis.com/auth/compute https://www.googleapis.com/auth/cloud-platform"' },
+      {
+        error: {
+          code: 403,
+          message: 'Request had insufficient authentication scopes.',
+          status: 'PERMISSION_DENIED',
+          details: [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'ACCESS_TOKEN_SCOPE_INSUFFICIENT' }],
+        },
+      },
+      {
+        'www-authenticate':
+          'Bearer realm="https://accounts.google.com/", error="insufficient_scope", scope="https://www.googleapis.com/auth/compute https://www.googleapis.com/auth/cloud-platform"',
+      },
     ),
   );
   try {
     const ctx = { accessToken: TOKEN, apiBaseOverride: server.url };
-    await assert.rejects(stopInstance(ctx, { project: 'my-project', zone: 'us-central1-a', instance: 'vm-1' }), (e: unknown) => {
-      assert.ok(e instanceof GoogleApiError);
-      assert.equal(e.code, 'SCOPE_INSUFFICIENT');
-      assert.deepEqual(e.requiredScopes, ['https://www.googleapis.com/auth/compute', 'https://www.googleapis.com/auth/cloud-platform']);
-      return true;
-    });
+    await assert.rejects(
+      stopInstance(ctx, { project: 'my-project', zone: 'us-central1-a', instance: 'vm-1' }),
+      (e: unknown) => {
+        assert.ok(e instanceof GoogleApiError);
+        assert.equal(e.code, 'SCOPE_INSUFFICIENT');
+        assert.deepEqual(e.requiredScopes, [
+          'https://www.googleapis.com/auth/compute',
+          'https://www.googleapis.com/auth/cloud-platform',
+        ]);
+        return true;
+      },
+    );
     assert.equal(server.requests.length, 1);
   } finally {
     await server.close();
@@ -227,7 +326,13 @@ test('invalid identifiers are refused before any request is made', async () => {
       [getIamPolicy(ctx, { projectId: 'my-project/../../x' }), 'projectId'],
       [listObjects(ctx, { bucket: '..' }), 'bucket'],
       [listServices(ctx, { projectId: 'my-project', region: 'us-central1/../x' }), 'region'],
-      [listServiceAccountKeys(ctx, { projectId: 'my-project', serviceAccountEmail: 'a/b@my-project.iam.gserviceaccount.com' }), 'serviceAccountEmail'],
+      [
+        listServiceAccountKeys(ctx, {
+          projectId: 'my-project',
+          serviceAccountEmail: 'a/b@my-project.iam.gserviceaccount.com',
+        }),
+        'serviceAccountEmail',
+      ],
       [listLogEntries(ctx, { projectId: 'my-project', pageSize: 5000 }), 'pageSize'],
       [listBuckets(ctx, { project: 'My Project' }), 'project'],
     ];
@@ -243,7 +348,19 @@ test('listBuckets: GET b?project=', async () => {
     {
       'GET /storage.googleapis.com/storage/v1/b': () => ({
         status: 200,
-        body: { kind: 'storage#buckets', items: [{ kind: 'storage#bucket', id: 'logs.example.com', name: 'logs.example.com', location: 'US', storageClass: 'STANDARD', timeCreated: '2024-01-01T00:00:00.000Z' }] },
+        body: {
+          kind: 'storage#buckets',
+          items: [
+            {
+              kind: 'storage#bucket',
+              id: 'logs.example.com',
+              name: 'logs.example.com',
+              location: 'US',
+              storageClass: 'STANDARD',
+              timeCreated: '2024-01-01T00:00:00.000Z',
+            },
+          ],
+        },
       }),
     },
     async (ctx, server) => {
@@ -262,7 +379,12 @@ test('listObjects: GET b/{bucket}/o with encoded prefix', async () => {
     {
       'GET /storage.googleapis.com/storage/v1/b/logs.example.com/o': () => ({
         status: 200,
-        body: { kind: 'storage#objects', items: [{ name: 'a dir/file #1.txt', bucket: 'logs.example.com', size: '42', contentType: 'text/plain' }], prefixes: ['a dir/sub/'], nextPageToken: 'n' },
+        body: {
+          kind: 'storage#objects',
+          items: [{ name: 'a dir/file #1.txt', bucket: 'logs.example.com', size: '42', contentType: 'text/plain' }],
+          prefixes: ['a dir/sub/'],
+          nextPageToken: 'n',
+        },
       }),
     },
     async (ctx, server) => {
@@ -287,7 +409,14 @@ test('listLogEntries: POST v2/entries:list with resourceNames, default order, re
               status: 200,
               body: {
                 entries: [
-                  { logName: 'projects/my-project/logs/syslog', insertId: '1', timestamp: '2026-01-01T00:00:00Z', severity: 'ERROR', resource: { type: 'gce_instance', labels: { zone: 'us-central1-a' } }, textPayload: 'boom' },
+                  {
+                    logName: 'projects/my-project/logs/syslog',
+                    insertId: '1',
+                    timestamp: '2026-01-01T00:00:00Z',
+                    severity: 'ERROR',
+                    resource: { type: 'gce_instance', labels: { zone: 'us-central1-a' } },
+                    textPayload: 'boom',
+                  },
                   { logName: 'projects/my-project/logs/app', insertId: '2', jsonPayload: { msg: 'hi', n: 1 } },
                 ],
                 nextPageToken: 'more',
@@ -314,7 +443,15 @@ test('listServices: GET v2/projects/{p}/locations/{region}/services', async () =
     {
       'GET /run.googleapis.com/v2/projects/my-project/locations/us-central1/services': () => ({
         status: 200,
-        body: { services: [{ name: 'projects/my-project/locations/us-central1/services/api', uri: 'https://api-xyz.a.run.app', ingress: 'INGRESS_TRAFFIC_ALL' }] },
+        body: {
+          services: [
+            {
+              name: 'projects/my-project/locations/us-central1/services/api',
+              uri: 'https://api-xyz.a.run.app',
+              ingress: 'INGRESS_TRAFFIC_ALL',
+            },
+          ],
+        },
       }),
     },
     async (ctx) => {
@@ -329,17 +466,41 @@ test('listServiceAccounts and listServiceAccountKeys', async () => {
     {
       'GET /iam.googleapis.com/v1/projects/my-project/serviceAccounts': () => ({
         status: 200,
-        body: { accounts: [{ name: 'projects/my-project/serviceAccounts/deployer@my-project.iam.gserviceaccount.com', projectId: 'my-project', uniqueId: '1', email: 'deployer@my-project.iam.gserviceaccount.com', disabled: false }] },
+        body: {
+          accounts: [
+            {
+              name: 'projects/my-project/serviceAccounts/deployer@my-project.iam.gserviceaccount.com',
+              projectId: 'my-project',
+              uniqueId: '1',
+              email: 'deployer@my-project.iam.gserviceaccount.com',
+              disabled: false,
+            },
+          ],
+        },
       }),
-      'GET /iam.googleapis.com/v1/projects/my-project/serviceAccounts/deployer%40my-project.iam.gserviceaccount.com/keys': () => ({
-        status: 200,
-        body: { keys: [{ name: 'projects/my-project/serviceAccounts/deployer@my-project.iam.gserviceaccount.com/keys/abc', keyAlgorithm: 'KEY_ALG_RSA_2048', keyType: 'USER_MANAGED', validAfterTime: '2025-01-01T00:00:00Z' }] },
-      }),
+      'GET /iam.googleapis.com/v1/projects/my-project/serviceAccounts/deployer%40my-project.iam.gserviceaccount.com/keys':
+        () => ({
+          status: 200,
+          body: {
+            keys: [
+              {
+                name: 'projects/my-project/serviceAccounts/deployer@my-project.iam.gserviceaccount.com/keys/abc',
+                keyAlgorithm: 'KEY_ALG_RSA_2048',
+                keyType: 'USER_MANAGED',
+                validAfterTime: '2025-01-01T00:00:00Z',
+              },
+            ],
+          },
+        }),
     },
     async (ctx, server) => {
       const accounts = await listServiceAccounts(ctx, { projectId: 'my-project', pageSize: 50 });
       assert.equal(accounts.accounts[0]?.email, 'deployer@my-project.iam.gserviceaccount.com');
-      const keys = await listServiceAccountKeys(ctx, { projectId: 'my-project', serviceAccountEmail: 'deployer@my-project.iam.gserviceaccount.com', keyTypes: ['USER_MANAGED'] });
+      const keys = await listServiceAccountKeys(ctx, {
+        projectId: 'my-project',
+        serviceAccountEmail: 'deployer@my-project.iam.gserviceaccount.com',
+        keyTypes: ['USER_MANAGED'],
+      });
       assert.equal(keys.keys[0]?.keyType, 'USER_MANAGED');
       assert.equal(query(server.requests[1]).get('keyTypes'), 'USER_MANAGED');
     },
@@ -348,9 +509,20 @@ test('listServiceAccounts and listServiceAccountKeys', async () => {
 
 test('IAM 403 (role missing) surfaces PERMISSION_DENIED with Google’s message', async () => {
   await withGoogle(
-    { 'GET /iam.googleapis.com/v1/projects/my-project/serviceAccounts': () => ({ status: 403, body: { error: { code: 403, message: 'The caller does not have permission', status: 'PERMISSION_DENIED' } } }) },
+    {
+      'GET /iam.googleapis.com/v1/projects/my-project/serviceAccounts': () => ({
+        status: 403,
+        body: { error: { code: 403, message: 'The caller does not have permission', status: 'PERMISSION_DENIED' } },
+      }),
+    },
     async (ctx, server) => {
-      await assert.rejects(listServiceAccounts(ctx, { projectId: 'my-project' }), (e: unknown) => e instanceof GoogleApiError && e.code === 'PERMISSION_DENIED' && e.message === 'The caller does not have permission');
+      await assert.rejects(
+        listServiceAccounts(ctx, { projectId: 'my-project' }),
+        (e: unknown) =>
+          e instanceof GoogleApiError &&
+          e.code === 'PERMISSION_DENIED' &&
+          e.message === 'The caller does not have permission',
+      );
       assert.equal(server.requests.length, 1);
     },
   );

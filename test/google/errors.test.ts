@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { GoogleApiError, parseGoogleError, parseRetryAfter, parseWwwAuthenticate } from '../../src/google/errors.js';
 import { insufficientScopeBody } from '../support/google-errors.js';
 
-const SCOPE_BODY = JSON.stringify(insufficientScopeBody('compute.googleapis.com', 'compute.v1.InstancesService.AggregatedList'));
+const SCOPE_BODY = JSON.stringify(
+  insufficientScopeBody('compute.googleapis.com', 'compute.v1.InstancesService.AggregatedList'),
+);
 const SCOPE_CHALLENGE =
   'Bearer realm="https://accounts.google.com/", error="insufficient_scope", scope="https://www.googleapis.com/auth/compute https://www.googleapis.com/auth/cloud-platform"';
 
@@ -11,11 +13,16 @@ test('401 UNAUTHENTICATED body → UNAUTHENTICATED, not retryable', () => {
   const body = JSON.stringify({
     error: {
       code: 401,
-      message: 'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.',
+      message:
+        'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.',
       status: 'UNAUTHENTICATED',
     },
   });
-  const err = parseGoogleError(401, { 'www-authenticate': 'Bearer realm="https://accounts.google.com/", error="invalid_token"' }, body);
+  const err = parseGoogleError(
+    401,
+    { 'www-authenticate': 'Bearer realm="https://accounts.google.com/", error="invalid_token"' },
+    body,
+  );
   assert.ok(err instanceof GoogleApiError);
   assert.equal(err.code, 'UNAUTHENTICATED');
   assert.equal(err.status, 401);
@@ -33,18 +40,32 @@ test('403 insufficient scopes (body + WWW-Authenticate) → SCOPE_INSUFFICIENT w
   assert.equal(err.googleStatus, 'PERMISSION_DENIED');
   assert.equal(err.reason, 'ACCESS_TOKEN_SCOPE_INSUFFICIENT');
   assert.equal(err.message, 'Request had insufficient authentication scopes.');
-  assert.deepEqual(err.requiredScopes, ['https://www.googleapis.com/auth/compute', 'https://www.googleapis.com/auth/cloud-platform']);
+  assert.deepEqual(err.requiredScopes, [
+    'https://www.googleapis.com/auth/compute',
+    'https://www.googleapis.com/auth/cloud-platform',
+  ]);
   assert.equal(err.retryable, false);
 });
 
 test('403 insufficient scopes recognised by each signal alone', () => {
   const onlyDetails = JSON.stringify({
-    error: { code: 403, message: 'm', status: 'PERMISSION_DENIED', details: [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'ACCESS_TOKEN_SCOPE_INSUFFICIENT' }] },
+    error: {
+      code: 403,
+      message: 'm',
+      status: 'PERMISSION_DENIED',
+      details: [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'ACCESS_TOKEN_SCOPE_INSUFFICIENT' }],
+    },
   });
   assert.equal(parseGoogleError(403, {}, onlyDetails).code, 'SCOPE_INSUFFICIENT');
 
   // Storage JSON API style: legacy errors[] only, no status, no details.
-  const onlyLegacy = JSON.stringify({ error: { code: 403, message: 'Insufficient Permission', errors: [{ domain: 'global', reason: 'insufficientPermissions', message: 'Insufficient Permission' }] } });
+  const onlyLegacy = JSON.stringify({
+    error: {
+      code: 403,
+      message: 'Insufficient Permission',
+      errors: [{ domain: 'global', reason: 'insufficientPermissions', message: 'Insufficient Permission' }],
+    },
+  });
   const legacy = parseGoogleError(403, {}, onlyLegacy);
   assert.equal(legacy.code, 'SCOPE_INSUFFICIENT');
   assert.equal(legacy.reason, 'insufficientPermissions');
@@ -56,7 +77,9 @@ test('403 insufficient scopes recognised by each signal alone', () => {
 });
 
 test('403 IAM denial → PERMISSION_DENIED (the role is missing, not the scope)', () => {
-  const body = JSON.stringify({ error: { code: 403, message: 'The caller does not have permission', status: 'PERMISSION_DENIED' } });
+  const body = JSON.stringify({
+    error: { code: 403, message: 'The caller does not have permission', status: 'PERMISSION_DENIED' },
+  });
   const err = parseGoogleError(403, {}, body);
   assert.equal(err.code, 'PERMISSION_DENIED');
   assert.equal(err.message, 'The caller does not have permission');
@@ -70,7 +93,9 @@ test('403 API not enabled → PERMISSION_DENIED with reason SERVICE_DISABLED', (
       code: 403,
       message: 'Cloud Run Admin API has not been used in project 123 before or it is disabled.',
       status: 'PERMISSION_DENIED',
-      details: [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'SERVICE_DISABLED', domain: 'googleapis.com' }],
+      details: [
+        { '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'SERVICE_DISABLED', domain: 'googleapis.com' },
+      ],
     },
   });
   const err = parseGoogleError(403, {}, body);
@@ -79,7 +104,13 @@ test('403 API not enabled → PERMISSION_DENIED with reason SERVICE_DISABLED', (
 });
 
 test('403 rateLimitExceeded (compute/storage quota style) → RATE_LIMITED, retryable', () => {
-  const body = JSON.stringify({ error: { code: 403, message: 'Rate Limit Exceeded', errors: [{ domain: 'usageLimits', reason: 'rateLimitExceeded', message: 'Rate Limit Exceeded' }] } });
+  const body = JSON.stringify({
+    error: {
+      code: 403,
+      message: 'Rate Limit Exceeded',
+      errors: [{ domain: 'usageLimits', reason: 'rateLimitExceeded', message: 'Rate Limit Exceeded' }],
+    },
+  });
   const err = parseGoogleError(403, {}, body);
   assert.equal(err.code, 'RATE_LIMITED');
   assert.equal(err.retryable, true);
@@ -87,7 +118,11 @@ test('403 rateLimitExceeded (compute/storage quota style) → RATE_LIMITED, retr
 
 test('404 → NOT_FOUND', () => {
   const body = JSON.stringify({
-    error: { code: 404, message: "The resource 'projects/p/zones/us-central1-a/instances/vm-1' was not found", errors: [{ message: 'x', domain: 'global', reason: 'notFound' }] },
+    error: {
+      code: 404,
+      message: "The resource 'projects/p/zones/us-central1-a/instances/vm-1' was not found",
+      errors: [{ message: 'x', domain: 'global', reason: 'notFound' }],
+    },
   });
   const err = parseGoogleError(404, {}, body);
   assert.equal(err.code, 'NOT_FOUND');
@@ -105,7 +140,9 @@ test('400 → INVALID_ARGUMENT; 409/412 → FAILED_PRECONDITION', () => {
 });
 
 test('429 → RATE_LIMITED, retryable, Retry-After parsed', () => {
-  const body = JSON.stringify({ error: { code: 429, message: "Quota exceeded for quota metric 'Read requests'", status: 'RESOURCE_EXHAUSTED' } });
+  const body = JSON.stringify({
+    error: { code: 429, message: "Quota exceeded for quota metric 'Read requests'", status: 'RESOURCE_EXHAUSTED' },
+  });
   const err = parseGoogleError(429, { 'retry-after': '7' }, body);
   assert.equal(err.code, 'RATE_LIMITED');
   assert.equal(err.googleStatus, 'RESOURCE_EXHAUSTED');
@@ -114,7 +151,9 @@ test('429 → RATE_LIMITED, retryable, Retry-After parsed', () => {
 });
 
 test('503 → UNAVAILABLE, retryable', () => {
-  const body = JSON.stringify({ error: { code: 503, message: 'The service is currently unavailable.', status: 'UNAVAILABLE' } });
+  const body = JSON.stringify({
+    error: { code: 503, message: 'The service is currently unavailable.', status: 'UNAVAILABLE' },
+  });
   const err = parseGoogleError(503, {}, body);
   assert.equal(err.code, 'UNAVAILABLE');
   assert.equal(err.retryable, true);
@@ -123,7 +162,8 @@ test('503 → UNAVAILABLE, retryable', () => {
 });
 
 test('HTML 502 body → UNAVAILABLE with a generic message (no HTML carried along)', () => {
-  const html = '<!DOCTYPE html><html lang=en><meta charset=utf-8><title>Error 502 (Server Error)!!1</title><p><b>502.</b> <ins>That’s an error.</ins><script>alert(1)</script></html>';
+  const html =
+    '<!DOCTYPE html><html lang=en><meta charset=utf-8><title>Error 502 (Server Error)!!1</title><p><b>502.</b> <ins>That’s an error.</ins><script>alert(1)</script></html>';
   const err = parseGoogleError(502, { 'content-type': 'text/html; charset=UTF-8' }, html);
   assert.equal(err.code, 'UNAVAILABLE');
   assert.equal(err.retryable, true);
@@ -132,14 +172,27 @@ test('HTML 502 body → UNAVAILABLE with a generic message (no HTML carried alon
 });
 
 test('OAuth-style {"error":"invalid_token"} body on 401', () => {
-  const err = parseGoogleError(401, {}, JSON.stringify({ error: 'invalid_token', error_description: 'Invalid Credentials' }));
+  const err = parseGoogleError(
+    401,
+    {},
+    JSON.stringify({ error: 'invalid_token', error_description: 'Invalid Credentials' }),
+  );
   assert.equal(err.code, 'UNAUTHENTICATED');
   assert.equal(err.reason, 'invalid_token');
   assert.equal(err.message, 'Invalid Credentials');
 });
 
 test('empty, non-JSON and odd JSON bodies never throw', () => {
-  for (const body of ['', 'null', '[]', '"x"', '{"error":null}', '{"error":{"message":42}}', '{', '[{"error":{"code":500,"message":"wrapped"}}]']) {
+  for (const body of [
+    '',
+    'null',
+    '[]',
+    '"x"',
+    '{"error":null}',
+    '{"error":{"message":42}}',
+    '{',
+    '[{"error":{"code":500,"message":"wrapped"}}]',
+  ]) {
     const err = parseGoogleError(500, undefined, body);
     assert.equal(err.code, 'UNAVAILABLE');
     assert.equal(typeof err.message, 'string');
@@ -155,13 +208,29 @@ test('very long Google message is truncated', () => {
 test('toJSON carries the documented fields only', () => {
   const err = parseGoogleError(403, { 'WWW-Authenticate': SCOPE_CHALLENGE }, SCOPE_BODY);
   const json = JSON.parse(JSON.stringify(err)) as Record<string, unknown>;
-  assert.deepEqual(Object.keys(json).sort(), ['code', 'googleStatus', 'message', 'name', 'reason', 'requiredScopes', 'retryable', 'status']);
+  assert.deepEqual(Object.keys(json).sort(), [
+    'code',
+    'googleStatus',
+    'message',
+    'name',
+    'reason',
+    'requiredScopes',
+    'retryable',
+    'status',
+  ]);
 });
 
 test('parseWwwAuthenticate: quoted, token and escaped values', () => {
-  const parsed = parseWwwAuthenticate('Bearer realm="https://accounts.google.com/", error=insufficient_scope, scope="a b", x="q\\"uote"');
+  const parsed = parseWwwAuthenticate(
+    'Bearer realm="https://accounts.google.com/", error=insufficient_scope, scope="a b", x="q\\"uote"',
+  );
   assert.equal(parsed.scheme, 'Bearer');
-  assert.deepEqual(parsed.params, { realm: 'https://accounts.google.com/', error: 'insufficient_scope', scope: 'a b', x: 'q"uote' });
+  assert.deepEqual(parsed.params, {
+    realm: 'https://accounts.google.com/',
+    error: 'insufficient_scope',
+    scope: 'a b',
+    x: 'q"uote',
+  });
   assert.deepEqual(parseWwwAuthenticate('').params, {});
   assert.equal(parseWwwAuthenticate('realm="x"').scheme, undefined);
 });

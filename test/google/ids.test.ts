@@ -20,34 +20,101 @@ import {
 } from '../../src/google/ids.js';
 
 // Path traversal and encoding tricks every identifier validator must refuse.
-const HOSTILE = ['../x', '..', '.', 'a/b', 'a\\b', '%2e%2e', '%2F', 'a%2Fb', 'a?b', 'a#b', 'a b', ' a', 'a\n', '', 'A', 'é'];
+const HOSTILE = [
+  '../x',
+  '..',
+  '.',
+  'a/b',
+  'a\\b',
+  '%2e%2e',
+  '%2F',
+  'a%2Fb',
+  'a?b',
+  'a#b',
+  'a b',
+  ' a',
+  'a\n',
+  '',
+  'A',
+  'é',
+];
 
 test('project IDs', () => {
-  for (const ok of ['my-project', 'abcdef', 'a23456', 'p-123456', 'x'.repeat(30), 'example.com:my-project', 'google.com:api-project-1']) {
+  for (const ok of [
+    'my-project',
+    'abcdef',
+    'a23456',
+    'p-123456',
+    'x'.repeat(30),
+    'example.com:my-project',
+    'google.com:api-project-1',
+  ]) {
     assert.ok(isProjectId(ok), ok);
   }
-  for (const bad of [...HOSTILE, 'abcde', 'x'.repeat(31), '1project', 'my-project-', 'My-Project', 'my_project', 'my.project', ':my-project', 'a..b:my-project', 123456]) {
+  for (const bad of [
+    ...HOSTILE,
+    'abcde',
+    'x'.repeat(31),
+    '1project',
+    'my-project-',
+    'My-Project',
+    'my_project',
+    'my.project',
+    ':my-project',
+    'a..b:my-project',
+    123456,
+  ]) {
     assert.ok(!isProjectId(bad), String(bad));
   }
 });
 
 test('zones and regions', () => {
-  for (const ok of ['us-central1-a', 'europe-west4-b', 'asia-northeast1-c', 'northamerica-northeast2-a']) assert.ok(isZone(ok), ok);
-  for (const bad of [...HOSTILE, 'us-central1', 'us-central1-ab', 'us-central-a', 'US-central1-a', 'us-central1-a/../b']) assert.ok(!isZone(bad), bad);
+  for (const ok of ['us-central1-a', 'europe-west4-b', 'asia-northeast1-c', 'northamerica-northeast2-a'])
+    assert.ok(isZone(ok), ok);
+  for (const bad of [
+    ...HOSTILE,
+    'us-central1',
+    'us-central1-ab',
+    'us-central-a',
+    'US-central1-a',
+    'us-central1-a/../b',
+  ])
+    assert.ok(!isZone(bad), bad);
   for (const ok of ['us-central1', 'europe-west4', 'me-central2']) assert.ok(isRegion(ok), ok);
   for (const bad of [...HOSTILE, 'us-central1-a', 'us-central', 'global', '-']) assert.ok(!isRegion(bad), bad);
 });
 
 test('instance names', () => {
   for (const ok of ['a', 'vm-1', 'web-server-01', `a${'b'.repeat(62)}`]) assert.ok(isInstanceName(ok), ok);
-  for (const bad of [...HOSTILE, '1vm', 'vm-', 'Vm', 'vm_1', `a${'b'.repeat(63)}`]) assert.ok(!isInstanceName(bad), bad);
+  for (const bad of [...HOSTILE, '1vm', 'vm-', 'Vm', 'vm_1', `a${'b'.repeat(63)}`])
+    assert.ok(!isInstanceName(bad), bad);
 });
 
 test('bucket names (dots allowed)', () => {
-  for (const ok of ['abc', 'my-bucket', 'my_bucket', 'logs.example.com', '123bucket', 'a'.repeat(63), `${'a'.repeat(63)}.${'b'.repeat(63)}`]) {
+  for (const ok of [
+    'abc',
+    'my-bucket',
+    'my_bucket',
+    'logs.example.com',
+    '123bucket',
+    'a'.repeat(63),
+    `${'a'.repeat(63)}.${'b'.repeat(63)}`,
+  ]) {
     assert.ok(isBucketName(ok), ok);
   }
-  for (const bad of [...HOSTILE, 'ab', 'a'.repeat(64), '-bucket', 'bucket-', '_bucket', 'bucket.', '.bucket', 'a..b', 'My-Bucket', `${'a'.repeat(64)}.com`]) {
+  for (const bad of [
+    ...HOSTILE,
+    'ab',
+    'a'.repeat(64),
+    '-bucket',
+    'bucket-',
+    '_bucket',
+    'bucket.',
+    '.bucket',
+    'a..b',
+    'My-Bucket',
+    `${'a'.repeat(64)}.com`,
+  ]) {
     assert.ok(!isBucketName(bad), bad);
   }
 });
@@ -82,7 +149,10 @@ test('check* return the value or throw InvalidInputError naming the field, never
   assert.equal(checkRegion('us-central1'), 'us-central1');
   assert.equal(checkInstanceName('vm-1'), 'vm-1');
   assert.equal(checkBucketName('my-bucket'), 'my-bucket');
-  assert.equal(checkServiceAccountEmail('sa@my-project.iam.gserviceaccount.com'), 'sa@my-project.iam.gserviceaccount.com');
+  assert.equal(
+    checkServiceAccountEmail('sa@my-project.iam.gserviceaccount.com'),
+    'sa@my-project.iam.gserviceaccount.com',
+  );
   const cases: Array<[() => unknown, string]> = [
     [() => checkProjectId('../etc/passwd'), 'projectId'],
     [() => checkProjectId('<script>', 'project'), 'project'],
@@ -106,10 +176,12 @@ test('check* return the value or throw InvalidInputError naming the field, never
 test('page size, page token and free text', () => {
   assert.equal(checkPageSize(undefined, 100), undefined);
   assert.equal(checkPageSize(100, 100), 100);
-  for (const bad of [0, -1, 101, 1.5, Number.NaN, '10']) assert.throws(() => checkPageSize(bad, 100), InvalidInputError);
+  for (const bad of [0, -1, 101, 1.5, Number.NaN, '10'])
+    assert.throws(() => checkPageSize(bad, 100), InvalidInputError);
   assert.equal(checkPageToken(undefined), undefined);
   assert.equal(checkPageToken('CgwI+/=_-abc'), 'CgwI+/=_-abc');
-  for (const bad of ['', 'a b', 'a\nb', 'x'.repeat(4097), 5]) assert.throws(() => checkPageToken(bad), InvalidInputError);
+  for (const bad of ['', 'a b', 'a\nb', 'x'.repeat(4097), 5])
+    assert.throws(() => checkPageToken(bad), InvalidInputError);
   assert.equal(checkText('severity>=ERROR', 100, 'filter'), 'severity>=ERROR');
   assert.throws(() => checkText('x'.repeat(101), 100, 'filter'), InvalidInputError);
   assert.throws(() => checkText('a\u0000b', 100, 'filter'), InvalidInputError);

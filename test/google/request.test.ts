@@ -14,7 +14,10 @@ const TOKEN = 'ya29.a0AfH6SMBtestTOKENvalue-0123456789abcdefghijklmnopqrstuvwxyz
 const FAST = { baseDelayMs: 1, maxDelayMs: 5, maxRetryAfterMs: 2_000 };
 const Schema = z.looseObject({ ok: z.boolean() });
 
-function options(url: string, extra: Partial<GoogleRequestOptions<{ ok: boolean }>> = {}): GoogleRequestOptions<{ ok: boolean }> {
+function options(
+  url: string,
+  extra: Partial<GoogleRequestOptions<{ ok: boolean }>> = {},
+): GoogleRequestOptions<{ ok: boolean }> {
   return { method: 'GET', url, accessToken: TOKEN, schema: Schema, idempotent: true, retryPolicy: FAST, ...extra };
 }
 
@@ -54,7 +57,9 @@ test('sends Bearer token, Accept JSON, JSON body; returns the validated answer',
 });
 
 test('idempotent GET is retried on 503 and then succeeds', async () => {
-  const server = await startServer((_req, res, i) => (i === 0 ? sendJson(res, 503, UNAVAILABLE_BODY) : sendJson(res, 200, { ok: true })));
+  const server = await startServer((_req, res, i) =>
+    i === 0 ? sendJson(res, 503, UNAVAILABLE_BODY) : sendJson(res, 200, { ok: true }),
+  );
   try {
     assert.deepEqual(await googleRequest(options(`${server.url}/x`)), { ok: true });
     assert.equal(server.requests.length, 2);
@@ -78,12 +83,18 @@ test('POST instances.stop (not idempotent) is NOT retried on 503: exactly one ca
   const server = await startServer((_req, res) => sendJson(res, 503, UNAVAILABLE_BODY));
   try {
     const err = await rejection(
-      stopInstance({ accessToken: TOKEN, apiBaseOverride: server.url, retries: 5, retryPolicy: FAST }, { project: 'my-project', zone: 'us-central1-a', instance: 'vm-1' }),
+      stopInstance(
+        { accessToken: TOKEN, apiBaseOverride: server.url, retries: 5, retryPolicy: FAST },
+        { project: 'my-project', zone: 'us-central1-a', instance: 'vm-1' },
+      ),
     );
     assert.equal(err.code, 'UNAVAILABLE');
     assert.equal(server.requests.length, 1);
     assert.equal(server.requests[0]?.method, 'POST');
-    assert.equal(server.requests[0]?.url, '/compute.googleapis.com/compute/v1/projects/my-project/zones/us-central1-a/instances/vm-1/stop');
+    assert.equal(
+      server.requests[0]?.url,
+      '/compute.googleapis.com/compute/v1/projects/my-project/zones/us-central1-a/instances/vm-1/stop',
+    );
   } finally {
     await server.close();
   }
@@ -93,7 +104,10 @@ test('POST instances.stop is NOT retried on timeout either', async () => {
   const server = await startServer(() => undefined /* never answers */);
   try {
     const err = await rejection(
-      stopInstance({ accessToken: TOKEN, apiBaseOverride: server.url, timeoutMs: 100, retryPolicy: FAST }, { project: 'my-project', zone: 'us-central1-a', instance: 'vm-1' }),
+      stopInstance(
+        { accessToken: TOKEN, apiBaseOverride: server.url, timeoutMs: 100, retryPolicy: FAST },
+        { project: 'my-project', zone: 'us-central1-a', instance: 'vm-1' },
+      ),
     );
     assert.equal(err.code, 'TIMEOUT');
     assert.equal(server.requests.length, 1);
@@ -105,7 +119,12 @@ test('POST instances.stop is NOT retried on timeout either', async () => {
 test('429 with Retry-After within the cap is honoured', async () => {
   const server = await startServer((_req, res, i) =>
     i === 0
-      ? sendJson(res, 429, { error: { code: 429, message: 'Quota exceeded', status: 'RESOURCE_EXHAUSTED' } }, { 'retry-after': '1' })
+      ? sendJson(
+          res,
+          429,
+          { error: { code: 429, message: 'Quota exceeded', status: 'RESOURCE_EXHAUSTED' } },
+          { 'retry-after': '1' },
+        )
       : sendJson(res, 200, { ok: true }),
   );
   try {
@@ -120,7 +139,12 @@ test('429 with Retry-After within the cap is honoured', async () => {
 
 test('429 with Retry-After beyond the cap is returned at once (no retry, no long wait)', async () => {
   const server = await startServer((_req, res) =>
-    sendJson(res, 429, { error: { code: 429, message: 'Quota exceeded', status: 'RESOURCE_EXHAUSTED' } }, { 'retry-after': '120' }),
+    sendJson(
+      res,
+      429,
+      { error: { code: 429, message: 'Quota exceeded', status: 'RESOURCE_EXHAUSTED' } },
+      { 'retry-after': '120' },
+    ),
   );
   try {
     const started = Date.now();
@@ -179,7 +203,9 @@ test('connection refused → NETWORK, retried for idempotent calls', async () =>
 
 test('401 is returned to the caller, not retried', async () => {
   const server = await startServer((_req, res) =>
-    sendJson(res, 401, { error: { code: 401, message: 'Request had invalid authentication credentials.', status: 'UNAUTHENTICATED' } }),
+    sendJson(res, 401, {
+      error: { code: 401, message: 'Request had invalid authentication credentials.', status: 'UNAUTHENTICATED' },
+    }),
   );
   try {
     const err = await rejection(googleRequest(options(`${server.url}/x`)));
@@ -296,7 +322,10 @@ test('the caller’s abort signal cancels with its own reason', async () => {
     const controller = new AbortController();
     const reason = new Error('client went away');
     setTimeout(() => controller.abort(reason), 50);
-    await assert.rejects(googleRequest(options(`${server.url}/x`, { signal: controller.signal, timeoutMs: 5_000 })), (e: unknown) => e === reason);
+    await assert.rejects(
+      googleRequest(options(`${server.url}/x`, { signal: controller.signal, timeoutMs: 5_000 })),
+      (e: unknown) => e === reason,
+    );
     assert.equal(server.requests.length, 1);
   } finally {
     await server.close();
@@ -307,12 +336,24 @@ test('the access token never appears in any error (message, JSON, inspect, stack
   const server = await startServer((req, res) => {
     const echo = `token was ${String(req.headers['authorization'])}`;
     switch (req.url) {
-      case '/401': return sendJson(res, 401, { error: { code: 401, message: echo, status: 'UNAUTHENTICATED' } });
-      case '/403': return sendJson(res, 403, { error: { code: 403, message: echo, status: 'PERMISSION_DENIED', errors: [{ reason: TOKEN }] } }, { 'www-authenticate': `Bearer error="insufficient_scope", scope="${TOKEN}"` });
-      case '/500': return sendJson(res, 500, { error: { code: 500, message: `${'x'.repeat(990)}${TOKEN}` } });
-      case '/html': res.writeHead(502, { 'content-type': 'text/html' }); return res.end(`<p>${echo}</p>`);
-      case '/shape': return sendJson(res, 200, { ok: TOKEN });
-      default: return undefined; // timeout
+      case '/401':
+        return sendJson(res, 401, { error: { code: 401, message: echo, status: 'UNAUTHENTICATED' } });
+      case '/403':
+        return sendJson(
+          res,
+          403,
+          { error: { code: 403, message: echo, status: 'PERMISSION_DENIED', errors: [{ reason: TOKEN }] } },
+          { 'www-authenticate': `Bearer error="insufficient_scope", scope="${TOKEN}"` },
+        );
+      case '/500':
+        return sendJson(res, 500, { error: { code: 500, message: `${'x'.repeat(990)}${TOKEN}` } });
+      case '/html':
+        res.writeHead(502, { 'content-type': 'text/html' });
+        return res.end(`<p>${echo}</p>`);
+      case '/shape':
+        return sendJson(res, 200, { ok: TOKEN });
+      default:
+        return undefined; // timeout
     }
   });
   try {
@@ -331,10 +372,22 @@ test('the access token never appears in any error (message, JSON, inspect, stack
 
 test('computeBackoffDelay: full jitter under an exponential, capped ceiling', () => {
   const policy = { baseDelayMs: 100, maxDelayMs: 1_000, maxRetryAfterMs: 5_000 };
-  assert.equal(computeBackoffDelay(0, policy, () => 0), 0);
-  assert.equal(computeBackoffDelay(0, policy, () => 0.999), 99);
-  assert.equal(computeBackoffDelay(2, policy, () => 0.5), 200);
-  assert.equal(computeBackoffDelay(10, policy, () => 0.999), 999);
+  assert.equal(
+    computeBackoffDelay(0, policy, () => 0),
+    0,
+  );
+  assert.equal(
+    computeBackoffDelay(0, policy, () => 0.999),
+    99,
+  );
+  assert.equal(
+    computeBackoffDelay(2, policy, () => 0.5),
+    200,
+  );
+  assert.equal(
+    computeBackoffDelay(10, policy, () => 0.999),
+    999,
+  );
 });
 
 test('retryDelay: only retryable errors; Retry-After within the cap; otherwise backoff', () => {
@@ -344,5 +397,8 @@ test('retryDelay: only retryable errors; Retry-After within the cap; otherwise b
   assert.equal(retryDelay(mk({ retryable: false }), 0, policy), undefined);
   assert.equal(retryDelay(mk({ retryAfterMs: 3_000 }), 0, policy), 3_000);
   assert.equal(retryDelay(mk({ retryAfterMs: 6_000 }), 0, policy), undefined);
-  assert.equal(retryDelay(mk({}), 1, policy, () => 0.5), 100);
+  assert.equal(
+    retryDelay(mk({}), 1, policy, () => 0.5),
+    100,
+  );
 });

@@ -20,8 +20,14 @@ test('apiRoot with override B → B/<host>/<rest> (contract example)', () => {
 
 test('apiRoot strips any number of trailing slashes of B and keeps a path prefix', () => {
   assert.equal(apiRoot(COMPUTE, 'http://127.0.0.1:4000/'), 'http://127.0.0.1:4000/compute.googleapis.com/compute/v1/');
-  assert.equal(apiRoot(COMPUTE, 'http://127.0.0.1:4000////'), 'http://127.0.0.1:4000/compute.googleapis.com/compute/v1/');
-  assert.equal(apiRoot(COMPUTE, 'http://mock.test:8080/google/'), 'http://mock.test:8080/google/compute.googleapis.com/compute/v1/');
+  assert.equal(
+    apiRoot(COMPUTE, 'http://127.0.0.1:4000////'),
+    'http://127.0.0.1:4000/compute.googleapis.com/compute/v1/',
+  );
+  assert.equal(
+    apiRoot(COMPUTE, 'http://mock.test:8080/google/'),
+    'http://mock.test:8080/google/compute.googleapis.com/compute/v1/',
+  );
   assert.equal(apiRoot(COMPUTE, 'https://mock.test/a/b//'), 'https://mock.test/a/b/compute.googleapis.com/compute/v1/');
 });
 
@@ -36,12 +42,19 @@ test('apiRoot refuses bad overrides and non-https baseUrls', () => {
 test('methodUrl fills placeholders with encodeURIComponent', () => {
   const root = apiRoot(COMPUTE);
   assert.equal(
-    methodUrl(root, 'projects/{project}/zones/{zone}/instances/{instance}/stop', { project: 'my-proj', zone: 'us-central1-a', instance: 'vm-1' }),
+    methodUrl(root, 'projects/{project}/zones/{zone}/instances/{instance}/stop', {
+      project: 'my-proj',
+      zone: 'us-central1-a',
+      instance: 'vm-1',
+    }),
     'https://compute.googleapis.com/compute/v1/projects/my-proj/zones/us-central1-a/instances/vm-1/stop',
   );
   const iam = apiRoot('https://iam.googleapis.com/');
   assert.equal(
-    methodUrl(iam, 'v1/projects/{projectsId}/serviceAccounts/{serviceAccountsId}/keys', { projectsId: 'p-123456', serviceAccountsId: 'sa@p-123456.iam.gserviceaccount.com' }),
+    methodUrl(iam, 'v1/projects/{projectsId}/serviceAccounts/{serviceAccountsId}/keys', {
+      projectsId: 'p-123456',
+      serviceAccountsId: 'sa@p-123456.iam.gserviceaccount.com',
+    }),
     'https://iam.googleapis.com/v1/projects/p-123456/serviceAccounts/sa%40p-123456.iam.gserviceaccount.com/keys',
   );
 });
@@ -60,7 +73,10 @@ test('methodUrl rejects empty, "." and ".." values (a URL parser would collapse 
   const root = apiRoot(COMPUTE);
   const path = 'projects/{project}/aggregated/instances';
   for (const bad of ['', '.', '..']) {
-    assert.throws(() => methodUrl(root, path, { project: bad }), (e: unknown) => e instanceof InvalidInputError && e.field === 'project');
+    assert.throws(
+      () => methodUrl(root, path, { project: bad }),
+      (e: unknown) => e instanceof InvalidInputError && e.field === 'project',
+    );
   }
 });
 
@@ -74,17 +90,25 @@ test('methodUrl rejects missing, extra and reserved-expansion parameters', () =>
 
 test('methodUrl appends query params, skipping undefined, repeating arrays, %20 for spaces', () => {
   const root = apiRoot(CRM, 'http://127.0.0.1:4000/');
-  const url = methodUrl(root, 'v3/projects:search', {}, {
-    query: 'state:ACTIVE displayName:a&b',
-    pageSize: 50,
-    pageToken: undefined,
-    flag: true,
-    keyTypes: ['USER_MANAGED', 'SYSTEM_MANAGED'],
-  });
+  const url = methodUrl(
+    root,
+    'v3/projects:search',
+    {},
+    {
+      query: 'state:ACTIVE displayName:a&b',
+      pageSize: 50,
+      pageToken: undefined,
+      flag: true,
+      keyTypes: ['USER_MANAGED', 'SYSTEM_MANAGED'],
+    },
+  );
   assert.equal(
     url,
     'http://127.0.0.1:4000/cloudresourcemanager.googleapis.com/v3/projects:search?query=state%3AACTIVE%20displayName%3Aa%26b&pageSize=50&flag=true&keyTypes=USER_MANAGED&keyTypes=SYSTEM_MANAGED',
   );
   assert.equal(new URL(url).searchParams.get('query'), 'state:ACTIVE displayName:a&b');
-  assert.equal(methodUrl(root, 'v3/projects:search', {}, { pageToken: undefined }), 'http://127.0.0.1:4000/cloudresourcemanager.googleapis.com/v3/projects:search');
+  assert.equal(
+    methodUrl(root, 'v3/projects:search', {}, { pageToken: undefined }),
+    'http://127.0.0.1:4000/cloudresourcemanager.googleapis.com/v3/projects:search',
+  );
 });

@@ -33,18 +33,45 @@ describe('which credential ADC found', () => {
   it('adc: the attached service account, from the metadata server, with its email', async () => {
     const identity = new WorkloadIdentity({ mode: 'adc' });
     const report = await identity.describe();
-    assert.deepEqual(report, { mode: 'adc', kind: 'attached-service-account', source: 'metadata-server', account: SA, warnings: [] });
-    assert.equal(formatCredentialLine(report), `Scopewise acts as ${SA} (attached service account, from the metadata server)`);
-    assert.deepEqual(identity.status(), { mode: 'adc', state: 'ready', kind: 'attached-service-account', source: 'metadata-server', account: SA });
+    assert.deepEqual(report, {
+      mode: 'adc',
+      kind: 'attached-service-account',
+      source: 'metadata-server',
+      account: SA,
+      warnings: [],
+    });
+    assert.equal(
+      formatCredentialLine(report),
+      `Scopewise acts as ${SA} (attached service account, from the metadata server)`,
+    );
+    assert.deepEqual(identity.status(), {
+      mode: 'adc',
+      state: 'ready',
+      kind: 'attached-service-account',
+      source: 'metadata-server',
+      account: SA,
+    });
   });
 
   it('metadata: a key file named by GOOGLE_APPLICATION_CREDENTIALS is never picked up', async () => {
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const file = join(mkdtempSync(join(tmpdir(), 'scopewise-key-')), 'key.json');
-    writeFileSync(file, JSON.stringify({ type: 'service_account', client_email: 'leaked@other.iam.gserviceaccount.com', private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }), project_id: 'other' }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        type: 'service_account',
+        client_email: 'leaked@other.iam.gserviceaccount.com',
+        private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }),
+        project_id: 'other',
+      }),
+    );
     process.env['GOOGLE_APPLICATION_CREDENTIALS'] = file;
     try {
-      assert.equal((await new WorkloadIdentity({ mode: 'adc' }).describe()).account, 'leaked@other.iam.gserviceaccount.com', 'adc would use it');
+      assert.equal(
+        (await new WorkloadIdentity({ mode: 'adc' }).describe()).account,
+        'leaked@other.iam.gserviceaccount.com',
+        'adc would use it',
+      );
       const report = await new WorkloadIdentity({ mode: 'metadata' }).describe();
       assert.equal(report.kind, 'attached-service-account');
       assert.equal(report.account, SA);
@@ -77,12 +104,17 @@ describe('own access tokens: exactly the scopes asked for', () => {
     ['a malformed scope', ['logging.write']],
   ] as const) {
     it(`refuses ${what}`, () => {
-      assert.throws(() => new WorkloadIdentity({ mode: 'metadata' }).accessTokens(scopes), (e: unknown) => e instanceof IdentityError && e.code === 'SCOPE_REFUSED');
+      assert.throws(
+        () => new WorkloadIdentity({ mode: 'metadata' }).accessTokens(scopes),
+        (e: unknown) => e instanceof IdentityError && e.code === 'SCOPE_REFUSED',
+      );
     });
   }
 
   it('without the refusal the metadata server would hand out cloud-platform: the guard matters', async () => {
-    const res = await fetch(`${mock.url}/computeMetadata/v1/instance/service-accounts/default/token`, { headers: { 'Metadata-Flavor': 'Google' } });
+    const res = await fetch(`${mock.url}/computeMetadata/v1/instance/service-accounts/default/token`, {
+      headers: { 'Metadata-Flavor': 'Google' },
+    });
     const info = await tokeninfo('access_token', ((await res.json()) as { access_token: string }).access_token);
     assert.equal(info['scope'], 'https://www.googleapis.com/auth/cloud-platform');
   });
@@ -104,23 +136,35 @@ describe('the mock metadata server behaves like Google’s', () => {
   it('requires Metadata-Flavor: Google and answers with it', async () => {
     const without = await fetch(`${base()}/instance/service-accounts/default/email`);
     assert.equal(without.status, 403);
-    const wrong = await fetch(`${base()}/instance/service-accounts/default/email`, { headers: { 'Metadata-Flavor': 'google' } });
+    const wrong = await fetch(`${base()}/instance/service-accounts/default/email`, {
+      headers: { 'Metadata-Flavor': 'google' },
+    });
     assert.equal(wrong.status, 403);
-    const ok = await fetch(`${base()}/instance/service-accounts/default/email`, { headers: { 'Metadata-Flavor': 'Google' } });
+    const ok = await fetch(`${base()}/instance/service-accounts/default/email`, {
+      headers: { 'Metadata-Flavor': 'Google' },
+    });
     assert.equal(ok.headers.get('metadata-flavor'), 'Google');
     assert.equal(await ok.text(), SA);
   });
   it('refuses a request carrying X-Forwarded-For (a proxied request)', async () => {
-    const res = await fetch(`${base()}/instance/service-accounts/default/email`, { headers: { 'Metadata-Flavor': 'Google', 'X-Forwarded-For': '10.0.0.1' } });
+    const res = await fetch(`${base()}/instance/service-accounts/default/email`, {
+      headers: { 'Metadata-Flavor': 'Google', 'X-Forwarded-For': '10.0.0.1' },
+    });
     assert.equal(res.status, 403);
   });
   it('an identity token needs an audience', async () => {
-    const res = await fetch(`${base()}/instance/service-accounts/default/identity`, { headers: { 'Metadata-Flavor': 'Google' } });
+    const res = await fetch(`${base()}/instance/service-accounts/default/identity`, {
+      headers: { 'Metadata-Flavor': 'Google' },
+    });
     assert.equal(res.status, 400);
   });
   it('serves the project id and 404s an unknown key', async () => {
     const h = { 'Metadata-Flavor': 'Google' };
     assert.equal(await (await fetch(`${base()}/project/project-id`, { headers: h })).text(), 'acme-prod');
-    assert.equal((await fetch(`${base()}/instance/service-accounts/nobody@x.iam.gserviceaccount.com/email`, { headers: h })).status, 404);
+    assert.equal(
+      (await fetch(`${base()}/instance/service-accounts/nobody@x.iam.gserviceaccount.com/email`, { headers: h }))
+        .status,
+      404,
+    );
   });
 });

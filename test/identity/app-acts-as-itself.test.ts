@@ -52,7 +52,10 @@ before(async () => {
   const port = await freePort();
   baseUrl = `http://localhost:${port}`;
   const clientSecret = crypto.randomBytes(16).toString('hex');
-  mock = await createMockGoogle({ port: 0, clients: [{ clientId: 'scopewise-own', clientSecret, redirectUris: [`${baseUrl}/auth/callback`] }] });
+  mock = await createMockGoogle({
+    port: 0,
+    clients: [{ clientId: 'scopewise-own', clientSecret, redirectUris: [`${baseUrl}/auth/callback`] }],
+  });
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'scopewise-own-'));
   app = spawn(process.execPath, [MAIN], {
     env: {
@@ -78,7 +81,9 @@ before(async () => {
   });
   app.stdout!.setEncoding('utf8').on('data', (c: string) => (output += c));
   app.stderr!.setEncoding('utf8').on('data', (c: string) => (output += c));
-  await until('the app to answer /healthz', async () => ((await fetch(`${baseUrl}/healthz`)).status === 200 ? true : undefined));
+  await until('the app to answer /healthz', async () =>
+    (await fetch(`${baseUrl}/healthz`)).status === 200 ? true : undefined,
+  );
 });
 
 after(async () => {
@@ -92,11 +97,22 @@ after(async () => {
 });
 
 it('says at start-up which identity it acts as, and /healthz reports it ready', async () => {
-  assert.match(output, new RegExp(`Scopewise acts as ${SA.replace(/\./g, '\\.')} \\(attached service account, from the metadata server\\)`));
-  const health = (await (await fetch(`${baseUrl}/healthz`)).json()) as { ready: boolean; workload?: { identity: string } };
+  assert.match(
+    output,
+    new RegExp(
+      `Scopewise acts as ${SA.replace(/\./g, '\\.')} \\(attached service account, from the metadata server\\)`,
+    ),
+  );
+  const health = (await (await fetch(`${baseUrl}/healthz`)).json()) as {
+    ready: boolean;
+    workload?: { identity: string };
+  };
   assert.equal(health.ready, true);
   assert.equal(health.workload?.identity, 'ready');
-  assert.ok(!/"account"|iam\.gserviceaccount/.test(JSON.stringify(health)), 'the public health check does not name the service account');
+  assert.ok(
+    !/"account"|iam\.gserviceaccount/.test(JSON.stringify(health)),
+    'the public health check does not name the service account',
+  );
 });
 
 it('a sign-in is exported to Cloud Logging by the service account, with logging.write only', async () => {

@@ -23,30 +23,60 @@ describe('defaults: every option off', () => {
 
 describe('SCOPEWISE_IDENTITY', () => {
   it('off, adc, metadata', () => {
-    for (const mode of ['off', 'adc', 'metadata'] as const) assert.equal(parseIdentityConfig({ SCOPEWISE_IDENTITY: mode }).value.mode, mode);
+    for (const mode of ['off', 'adc', 'metadata'] as const)
+      assert.equal(parseIdentityConfig({ SCOPEWISE_IDENTITY: mode }).value.mode, mode);
   });
   it('anything else is a problem naming the variable', () => {
-    assert.match(parseIdentityConfig({ SCOPEWISE_IDENTITY: 'yes' }).problems[0] ?? '', /^SCOPEWISE_IDENTITY="yes" is not valid/);
+    assert.match(
+      parseIdentityConfig({ SCOPEWISE_IDENTITY: 'yes' }).problems[0] ?? '',
+      /^SCOPEWISE_IDENTITY="yes" is not valid/,
+    );
   });
 });
 
 describe('audit export', () => {
   it('AUDIT_SINK=cloud-logging:PROJECT/LOG', () => {
-    assert.deepEqual(parseAuditExportConfig({ AUDIT_SINK: 'cloud-logging:acme-prod/scopewise-audit' }).value.cloudLogging, { projectId: 'acme-prod', logId: 'scopewise-audit' });
-    assert.deepEqual(parseAuditExportConfig({ AUDIT_SINK: 'cloud-logging:acme-prod/audit/scopewise' }).value.cloudLogging, { projectId: 'acme-prod', logId: 'audit/scopewise' });
+    assert.deepEqual(
+      parseAuditExportConfig({ AUDIT_SINK: 'cloud-logging:acme-prod/scopewise-audit' }).value.cloudLogging,
+      { projectId: 'acme-prod', logId: 'scopewise-audit' },
+    );
+    assert.deepEqual(
+      parseAuditExportConfig({ AUDIT_SINK: 'cloud-logging:acme-prod/audit/scopewise' }).value.cloudLogging,
+      { projectId: 'acme-prod', logId: 'audit/scopewise' },
+    );
   });
-  for (const bad of ['cloud-logging:acme-prod', 'bigquery:acme-prod/x', 'cloud-logging:Acme/x', 'cloud-logging:acme-prod/a b']) {
+  for (const bad of [
+    'cloud-logging:acme-prod',
+    'bigquery:acme-prod/x',
+    'cloud-logging:Acme/x',
+    'cloud-logging:acme-prod/a b',
+  ]) {
     it(`refuses AUDIT_SINK=${bad}`, () => {
-      assert.match(parseAuditExportConfig({ AUDIT_SINK: bad }).problems[0] ?? '', /^AUDIT_SINK=".*" is not valid: expected/);
+      assert.match(
+        parseAuditExportConfig({ AUDIT_SINK: bad }).problems[0] ?? '',
+        /^AUDIT_SINK=".*" is not valid: expected/,
+      );
     });
   }
   it('AUDIT_WEBHOOK_URL: https, audience defaulting to the origin', () => {
-    assert.deepEqual(parseAuditExportConfig({ AUDIT_WEBHOOK_URL: 'https://audit-abc-uc.a.run.app/events' }).value.webhook, { url: 'https://audit-abc-uc.a.run.app/events', audience: 'https://audit-abc-uc.a.run.app' });
-    assert.equal(parseAuditExportConfig({ AUDIT_WEBHOOK_URL: 'https://x.example/e', AUDIT_WEBHOOK_AUDIENCE: 'https://custom.example' }).value.webhook?.audience, 'https://custom.example');
+    assert.deepEqual(
+      parseAuditExportConfig({ AUDIT_WEBHOOK_URL: 'https://audit-abc-uc.a.run.app/events' }).value.webhook,
+      { url: 'https://audit-abc-uc.a.run.app/events', audience: 'https://audit-abc-uc.a.run.app' },
+    );
+    assert.equal(
+      parseAuditExportConfig({
+        AUDIT_WEBHOOK_URL: 'https://x.example/e',
+        AUDIT_WEBHOOK_AUDIENCE: 'https://custom.example',
+      }).value.webhook?.audience,
+      'https://custom.example',
+    );
   });
   it('plain http only on loopback', () => {
     assert.deepEqual(parseAuditExportConfig({ AUDIT_WEBHOOK_URL: 'http://127.0.0.1:4000/cloudrun/a/e' }).problems, []);
-    assert.match(parseAuditExportConfig({ AUDIT_WEBHOOK_URL: 'http://audit.example/e' }).problems[0] ?? '', /AUDIT_WEBHOOK_URL is not valid: expected an https:\/\/ URL/);
+    assert.match(
+      parseAuditExportConfig({ AUDIT_WEBHOOK_URL: 'http://audit.example/e' }).problems[0] ?? '',
+      /AUDIT_WEBHOOK_URL is not valid: expected an https:\/\/ URL/,
+    );
   });
   it('no credentials in the URL, and the URL is never echoed in the problem', () => {
     const { problems } = parseAuditExportConfig({ AUDIT_WEBHOOK_URL: 'https://user:hunter2@x.example/e' });
@@ -54,44 +84,73 @@ describe('audit export', () => {
     assert.ok(!problems[0]?.includes('hunter2'));
   });
   it('an audience without a URL is a problem', () => {
-    assert.match(parseAuditExportConfig({ AUDIT_WEBHOOK_AUDIENCE: 'https://x' }).problems[0] ?? '', /without AUDIT_WEBHOOK_URL/);
+    assert.match(
+      parseAuditExportConfig({ AUDIT_WEBHOOK_AUDIENCE: 'https://x' }).problems[0] ?? '',
+      /without AUDIT_WEBHOOK_URL/,
+    );
   });
   it('queue sizes are bounded', () => {
     assert.equal(parseAuditExportConfig({ AUDIT_QUEUE_CAPACITY: '50' }).problems.length, 1);
     assert.equal(parseAuditExportConfig({ AUDIT_BATCH_SIZE: '501' }).problems.length, 1);
     assert.equal(parseAuditExportConfig({ AUDIT_DRAIN_SECONDS: '0' }).problems.length, 1);
-    assert.deepEqual(parseAuditExportConfig({ AUDIT_QUEUE_CAPACITY: '200', AUDIT_BATCH_SIZE: '10', AUDIT_FLUSH_MS: '0', AUDIT_DRAIN_SECONDS: '3' }).value, {
-      cloudLogging: undefined,
-      webhook: undefined,
-      queueCapacity: 200,
-      batchSize: 10,
-      flushMs: 0,
-      drainSeconds: 3,
-    });
+    assert.deepEqual(
+      parseAuditExportConfig({
+        AUDIT_QUEUE_CAPACITY: '200',
+        AUDIT_BATCH_SIZE: '10',
+        AUDIT_FLUSH_MS: '0',
+        AUDIT_DRAIN_SECONDS: '3',
+      }).value,
+      {
+        cloudLogging: undefined,
+        webhook: undefined,
+        queueCapacity: 200,
+        batchSize: 10,
+        flushMs: 0,
+        drainSeconds: 3,
+      },
+    );
   });
   it('an export needs an identity: AUDIT_SINK without SCOPEWISE_IDENTITY is a problem (fail closed)', () => {
-    const { problems } = parseWorkloadConfig({ AUDIT_SINK: 'cloud-logging:acme-prod/a', AUDIT_WEBHOOK_URL: 'https://x.example/e' });
+    const { problems } = parseWorkloadConfig({
+      AUDIT_SINK: 'cloud-logging:acme-prod/a',
+      AUDIT_WEBHOOK_URL: 'https://x.example/e',
+    });
     assert.equal(problems.length, 2);
     assert.match(problems[0] ?? '', /^AUDIT_SINK is set but SCOPEWISE_IDENTITY is off/);
-    assert.deepEqual(parseWorkloadConfig({ AUDIT_SINK: 'cloud-logging:acme-prod/a', SCOPEWISE_IDENTITY: 'metadata' }).problems, []);
+    assert.deepEqual(
+      parseWorkloadConfig({ AUDIT_SINK: 'cloud-logging:acme-prod/a', SCOPEWISE_IDENTITY: 'metadata' }).problems,
+      [],
+    );
   });
 });
 
 describe('mTLS and the internal listener', () => {
   const dir = '/var/run/secrets/workload-spiffe-credentials';
   it('main listener: directory + allow-list', () => {
-    const { value, problems } = parseMtlsConfig({ MTLS_CREDENTIALS_DIR: dir, MTLS_ALLOWED_SPIFFE_IDS: `${TD}/ns/edge/sa/lb, ${TD}/ns/edge/sa/lb2` });
+    const { value, problems } = parseMtlsConfig({
+      MTLS_CREDENTIALS_DIR: dir,
+      MTLS_ALLOWED_SPIFFE_IDS: `${TD}/ns/edge/sa/lb, ${TD}/ns/edge/sa/lb2`,
+    });
     assert.deepEqual(problems, []);
     assert.deepEqual(value.mainAllowedSpiffeIds, [`${TD}/ns/edge/sa/lb`, `${TD}/ns/edge/sa/lb2`]);
   });
   it('an allow-list without credentials is a problem', () => {
-    assert.match(parseMtlsConfig({ MTLS_ALLOWED_SPIFFE_IDS: `${TD}/a` }).problems[0] ?? '', /without MTLS_CREDENTIALS_DIR/);
+    assert.match(
+      parseMtlsConfig({ MTLS_ALLOWED_SPIFFE_IDS: `${TD}/a` }).problems[0] ?? '',
+      /without MTLS_CREDENTIALS_DIR/,
+    );
   });
   it('a bad SPIFFE ID is a problem naming the variable', () => {
-    assert.match(parseMtlsConfig({ MTLS_CREDENTIALS_DIR: dir, MTLS_ALLOWED_SPIFFE_IDS: 'spiffe://a/b/' }).problems[0] ?? '', /^MTLS_ALLOWED_SPIFFE_IDS is not valid/);
+    assert.match(
+      parseMtlsConfig({ MTLS_CREDENTIALS_DIR: dir, MTLS_ALLOWED_SPIFFE_IDS: 'spiffe://a/b/' }).problems[0] ?? '',
+      /^MTLS_ALLOWED_SPIFFE_IDS is not valid/,
+    );
   });
   it('a relative directory is a problem', () => {
-    assert.match(parseMtlsConfig({ MTLS_CREDENTIALS_DIR: 'creds', MTLS_ALLOWED_SPIFFE_IDS: `${TD}/a` }).problems[0] ?? '', /absolute directory/);
+    assert.match(
+      parseMtlsConfig({ MTLS_CREDENTIALS_DIR: 'creds', MTLS_ALLOWED_SPIFFE_IDS: `${TD}/a` }).problems[0] ?? '',
+      /absolute directory/,
+    );
   });
   it('credentials nobody uses are a problem', () => {
     assert.match(parseMtlsConfig({ MTLS_CREDENTIALS_DIR: dir }).problems[0] ?? '', /nothing uses it/);
@@ -102,14 +161,31 @@ describe('mTLS and the internal listener', () => {
     assert.ok(problems.some((p) => /no SPIFFE ID may call it/.test(p)));
   });
   it('INTERNAL_ALLOWED_SPIFFE_IDS defaults to the main allow-list, or stands alone', () => {
-    assert.deepEqual(parseMtlsConfig({ MTLS_CREDENTIALS_DIR: dir, MTLS_ALLOWED_SPIFFE_IDS: `${TD}/lb`, INTERNAL_PORT: '9464' }).value.internal, { port: 9464, host: '0.0.0.0', allowedSpiffeIds: [`${TD}/lb`] });
-    const alone = parseMtlsConfig({ MTLS_CREDENTIALS_DIR: dir, INTERNAL_PORT: '9464', INTERNAL_ALLOWED_SPIFFE_IDS: `${TD}/prom`, INTERNAL_HOST: '10.0.0.2' });
+    assert.deepEqual(
+      parseMtlsConfig({ MTLS_CREDENTIALS_DIR: dir, MTLS_ALLOWED_SPIFFE_IDS: `${TD}/lb`, INTERNAL_PORT: '9464' }).value
+        .internal,
+      { port: 9464, host: '0.0.0.0', allowedSpiffeIds: [`${TD}/lb`] },
+    );
+    const alone = parseMtlsConfig({
+      MTLS_CREDENTIALS_DIR: dir,
+      INTERNAL_PORT: '9464',
+      INTERNAL_ALLOWED_SPIFFE_IDS: `${TD}/prom`,
+      INTERNAL_HOST: '10.0.0.2',
+    });
     assert.deepEqual(alone.problems, []);
     assert.equal(alone.value.mainAllowedSpiffeIds, undefined, 'the main listener stays plain HTTP');
     assert.deepEqual(alone.value.internal, { port: 9464, host: '10.0.0.2', allowedSpiffeIds: [`${TD}/prom`] });
   });
   it('a bad port and a poll out of range are problems', () => {
-    assert.equal(parseMtlsConfig({ MTLS_CREDENTIALS_DIR: dir, INTERNAL_ALLOWED_SPIFFE_IDS: `${TD}/p`, INTERNAL_PORT: '70000' }).problems.length, 1);
-    assert.equal(parseMtlsConfig({ MTLS_CREDENTIALS_DIR: dir, MTLS_ALLOWED_SPIFFE_IDS: `${TD}/p`, MTLS_RELOAD_POLL_SECONDS: '1' }).problems.length, 1);
+    assert.equal(
+      parseMtlsConfig({ MTLS_CREDENTIALS_DIR: dir, INTERNAL_ALLOWED_SPIFFE_IDS: `${TD}/p`, INTERNAL_PORT: '70000' })
+        .problems.length,
+      1,
+    );
+    assert.equal(
+      parseMtlsConfig({ MTLS_CREDENTIALS_DIR: dir, MTLS_ALLOWED_SPIFFE_IDS: `${TD}/p`, MTLS_RELOAD_POLL_SECONDS: '1' })
+        .problems.length,
+      1,
+    );
   });
 });

@@ -24,17 +24,44 @@ it('the demo acts as the mock’s service account and exports its audit trail to
   assert.deepEqual(parsed.problems, []);
   const log = captureLogger();
   const workload = await startWorkload(parsed.value, { logger: log.logger, googleApiBaseUrl: mock.url });
-  assert.equal(log.find(/^Scopewise acts as scopewise-runtime@acme-prod\.iam\.gserviceaccount\.com \(attached service account, from the metadata server\)$/).length, 1);
+  assert.equal(
+    log.find(
+      /^Scopewise acts as scopewise-runtime@acme-prod\.iam\.gserviceaccount\.com \(attached service account, from the metadata server\)$/,
+    ).length,
+    1,
+  );
   const record = workload.audit.record('sign-in', { sub: '100000000000000000001', email: 'alice@example.com' });
   const reports = await workload.stop();
-  assert.deepEqual(reports.map((r) => [r.sink, r.delivered, r.dropped]), [
-    ['cloud-logging', 1, 0],
-    ['webhook', 1, 0],
-  ]);
-  const entries = (await (await fetch(`${mock.url}/__control/logging-entries?logName=projects%2Facme-prod%2Flogs%2Fscopewise-audit`)).json()) as { entries: Array<{ entry: { insertId: string } }> };
-  assert.deepEqual(entries.entries.map((e) => e.entry.insertId), [record.id]);
-  const received = (await (await fetch(`${mock.url}/__control/run-receiver?service=audit-receiver`)).json()) as { count: number };
+  assert.deepEqual(
+    reports.map((r) => [r.sink, r.delivered, r.dropped]),
+    [
+      ['cloud-logging', 1, 0],
+      ['webhook', 1, 0],
+    ],
+  );
+  const entries = (await (
+    await fetch(`${mock.url}/__control/logging-entries?logName=projects%2Facme-prod%2Flogs%2Fscopewise-audit`)
+  ).json()) as { entries: Array<{ entry: { insertId: string } }> };
+  assert.deepEqual(
+    entries.entries.map((e) => e.entry.insertId),
+    [record.id],
+  );
+  const received = (await (await fetch(`${mock.url}/__control/run-receiver?service=audit-receiver`)).json()) as {
+    count: number;
+  };
   assert.equal(received.count, 1);
-  assert.deepEqual(workload.publicHealth(), { identity: 'ready', audit: [{ sink: 'cloud-logging', depth: 0, dropped: 0 }, { sink: 'webhook', depth: 0, dropped: 0 }] });
-  assert.deepEqual(workload.health().identity, { mode: 'metadata', state: 'ready', kind: 'attached-service-account', source: 'metadata-server', account: 'scopewise-runtime@acme-prod.iam.gserviceaccount.com' });
+  assert.deepEqual(workload.publicHealth(), {
+    identity: 'ready',
+    audit: [
+      { sink: 'cloud-logging', depth: 0, dropped: 0 },
+      { sink: 'webhook', depth: 0, dropped: 0 },
+    ],
+  });
+  assert.deepEqual(workload.health().identity, {
+    mode: 'metadata',
+    state: 'ready',
+    kind: 'attached-service-account',
+    source: 'metadata-server',
+    account: 'scopewise-runtime@acme-prod.iam.gserviceaccount.com',
+  });
 });

@@ -65,7 +65,10 @@ async function listen(drain: ServerDrain): Promise<number> {
 
 test('parseDrainConfig: defaults, seconds with decimals, and a named problem for each bad value', () => {
   assert.deepEqual(parseDrainConfig({}), { value: DEFAULT_DRAIN_CONFIG, problems: [] });
-  assert.deepEqual(parseDrainConfig({ SHUTDOWN_DRAIN_SECONDS: '0', SHUTDOWN_TIMEOUT_SECONDS: '2.5' }).value, { drainDelayMs: 0, closeTimeoutMs: 2500 });
+  assert.deepEqual(parseDrainConfig({ SHUTDOWN_DRAIN_SECONDS: '0', SHUTDOWN_TIMEOUT_SECONDS: '2.5' }).value, {
+    drainDelayMs: 0,
+    closeTimeoutMs: 2500,
+  });
   assert.equal(parseDrainConfig({ SHUTDOWN_DRAIN_SECONDS: ' ' }).value.drainDelayMs, DEFAULT_DRAIN_CONFIG.drainDelayMs);
   for (const bad of ['-1', 'five', '1e3', '301', '5s']) {
     const { problems } = parseDrainConfig({ SHUTDOWN_DRAIN_SECONDS: bad });
@@ -84,7 +87,11 @@ test('while serving, /readyz answers 200 JSON without reaching the app, and ever
     assert.equal(ready.status, 200);
     assert.deepEqual(JSON.parse(ready.body), { ready: true });
     assert.equal((await get(port, '/readyz?probe=1', false, 'HEAD')).status, 200);
-    assert.equal((await get(port, '/readyz', false, 'POST')).body, 'app saw POST /readyz', 'only GET/HEAD are the probe');
+    assert.equal(
+      (await get(port, '/readyz', false, 'POST')).body,
+      'app saw POST /readyz',
+      'only GET/HEAD are the probe',
+    );
     assert.equal((await get(port, '/readyzz')).body, 'app saw GET /readyzz');
   } finally {
     await drain.close();
@@ -159,32 +166,37 @@ test('close() with nothing in flight ends idle keep-alive connections instead of
 test('a response already started when draining begins keeps its keep-alive header; the next one on that connection closes it', async () => {
   const delay = gate();
   let respond!: () => void;
-  const drain = new ServerDrain((req, res) => {
-    if (req.url === '/streaming') {
-      res.writeHead(200, { 'content-type': 'text/plain' });
-      res.write('part 1;');
-      respond = () => res.end('part 2');
-      return;
-    }
-    res.end('ok');
-  }, { wait: delay.wait });
+  const drain = new ServerDrain(
+    (req, res) => {
+      if (req.url === '/streaming') {
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.write('part 1;');
+        respond = () => res.end('part 2');
+        return;
+      }
+      res.end('ok');
+    },
+    { wait: delay.wait },
+  );
   const port = await listen(drain);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   try {
     const first = new Promise<Reply>((resolve, reject) => {
-      http.get({ host: '127.0.0.1', port, path: '/streaming', agent }, (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (d: string) => {
-          body += d;
-          if (body === 'part 1;') {
-            const drained = drain.drain(1000);
-            void drained; // awaited below through drain.close()
-            respond();
-          }
-        });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, body }));
-      }).on('error', reject);
+      http
+        .get({ host: '127.0.0.1', port, path: '/streaming', agent }, (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (d: string) => {
+            body += d;
+            if (body === 'part 1;') {
+              const drained = drain.drain(1000);
+              void drained; // awaited below through drain.close()
+              respond();
+            }
+          });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, body }));
+        })
+        .on('error', reject);
     });
     const r = await first;
     assert.equal(r.body, 'part 1;part 2');
@@ -198,7 +210,9 @@ test('a response already started when draining begins keeps its keep-alive heade
   }
 });
 
-test('a keep-alive response already streaming when closing begins: its connection ends with it, and close() resolves', { timeout: 10_000 }, async () => {
+test('a keep-alive response already streaming when closing begins: its connection ends with it, and close() resolves', {
+  timeout: 10_000,
+}, async () => {
   let respond!: () => void;
   let started!: () => void;
   const streaming = new Promise<void>((r) => (started = r));

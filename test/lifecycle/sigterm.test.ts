@@ -75,7 +75,12 @@ test('SIGTERM: /readyz 503 at once, still serving during the drain delay, in-fli
   try {
     await until('ready', async () => ((await freshGet(`${base}/readyz`).catch(() => 0)) === 200 ? true : undefined));
     const control = (p: string, body?: unknown) =>
-      fetch(`${mock}/__control/${p}`, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      fetch(
+        `${mock}/__control/${p}`,
+        body === undefined
+          ? {}
+          : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
+      );
     await control('settings', { autoApprove: { email: 'alice@example.com' } });
     const b = new TestBrowser();
     const login = await b.request(`${base}/login`);

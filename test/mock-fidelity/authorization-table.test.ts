@@ -20,15 +20,25 @@ describe("the mock's authorization table vs the app's union of sources", () => {
   });
   it('a seeded disagreement fails: the mock drops iam from serviceAccounts.list', () => {
     const seeded = { ...AUTHORIZATION, 'iam:v1:projects.serviceAccounts.list': { scopes: [`${A}cloud-platform`] } };
-    assert.deepEqual(diffAuthorization(seeded, appTable()), [{ method: 'iam:v1:projects.serviceAccounts.list', onlyInMock: [], onlyInOther: [`${A}iam`] }]);
+    assert.deepEqual(diffAuthorization(seeded, appTable()), [
+      { method: 'iam:v1:projects.serviceAccounts.list', onlyInMock: [], onlyInOther: [`${A}iam`] },
+    ]);
   });
   it('a seeded disagreement fails: the app side gains a scope Google does not list', () => {
-    const app = { ...appTable(), 'logging:v2:entries.list': [...(appTable()['logging:v2:entries.list'] ?? []), `${A}logging.write`] };
-    assert.deepEqual(diffAuthorization(AUTHORIZATION, app), [{ method: 'logging:v2:entries.list', onlyInMock: [], onlyInOther: [`${A}logging.write`] }]);
+    const app = {
+      ...appTable(),
+      'logging:v2:entries.list': [...(appTable()['logging:v2:entries.list'] ?? []), `${A}logging.write`],
+    };
+    assert.deepEqual(diffAuthorization(AUTHORIZATION, app), [
+      { method: 'logging:v2:entries.list', onlyInMock: [], onlyInOther: [`${A}logging.write`] },
+    ]);
   });
   it('a method only one side knows is a difference too', () => {
     const { ['compute:v1:zones.list']: _gone, ...rest } = AUTHORIZATION;
-    assert.deepEqual(diffAuthorization(rest, appTable()).map((d) => d.method), ['compute:v1:zones.list']);
+    assert.deepEqual(
+      diffAuthorization(rest, appTable()).map((d) => d.method),
+      ['compute:v1:zones.list'],
+    );
   });
   it('every entry cites where it was transcribed from; the REST ones cite a Google reference page', () => {
     for (const [k, e] of Object.entries(AUTHORIZATION)) {
@@ -37,7 +47,10 @@ describe("the mock's authorization table vs the app's union of sources", () => {
     }
   });
   it('the table is data in the mock, not read from the vendored files', () => {
-    const src = readFileSync(fileURLToPath(new URL('../../../mock-google/cloud/authorization.ts', import.meta.url)), 'utf8');
+    const src = readFileSync(
+      fileURLToPath(new URL('../../../mock-google/cloud/authorization.ts', import.meta.url)),
+      'utf8',
+    );
     assert.doesNotMatch(src, /readFileSync|methods\.json['"]|google-rest-reference/);
   });
 });

@@ -41,7 +41,15 @@ test('one scope asked, Cancel: a clear 4xx page, nothing granted, no error page'
 test('two non-sign-in scopes asked: a checkbox each (the mock, as Google)', async () => {
   const { hiddenInput } = await import('../support/browser.js');
   const u = new URL('/o/oauth2/v2/auth', stack.mockUrl);
-  for (const [k, v] of Object.entries({ client_id: 'scopewise-test', redirect_uri: `${stack.baseUrl}/auth/callback`, response_type: 'code', scope: `openid ${A}logging.read ${A}devstorage.read_only`, login_hint: ALICE, prompt: 'consent' })) u.searchParams.set(k, v);
+  for (const [k, v] of Object.entries({
+    client_id: 'scopewise-test',
+    redirect_uri: `${stack.baseUrl}/auth/callback`,
+    response_type: 'code',
+    scope: `openid ${A}logging.read ${A}devstorage.read_only`,
+    login_hint: ALICE,
+    prompt: 'consent',
+  }))
+    u.searchParams.set(k, v);
   await stack.control('settings', { autoApprove: null });
   const html = await (await fetch(u)).text();
   assert.equal((html.match(/type="checkbox"/g) ?? []).length, 2);

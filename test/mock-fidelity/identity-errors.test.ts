@@ -4,7 +4,6 @@ import assert from 'node:assert/strict';
 import { startStack, type Stack } from '../support/stack.js';
 import { TestBrowser } from '../support/browser.js';
 
-
 let stack: Stack;
 before(async () => {
   stack = await startStack({ env: { ALLOWED_EMAILS: 'erin@unverified.example,carol@gmail.com' } });
@@ -30,7 +29,15 @@ for (const error of ['interaction_required', 'consent_required', 'login_required
 test('the mock sends each prompt=none error when told to', async () => {
   await stack.control('settings', { promptNoneError: 'account_selection_required' });
   const u = new URL('/o/oauth2/v2/auth', stack.mockUrl);
-  for (const [k, v] of Object.entries({ client_id: 'scopewise-test', redirect_uri: `${stack.baseUrl}/auth/callback`, response_type: 'code', scope: 'openid', prompt: 'none', state: 's1' })) u.searchParams.set(k, v);
+  for (const [k, v] of Object.entries({
+    client_id: 'scopewise-test',
+    redirect_uri: `${stack.baseUrl}/auth/callback`,
+    response_type: 'code',
+    scope: 'openid',
+    prompt: 'none',
+    state: 's1',
+  }))
+    u.searchParams.set(k, v);
   const res = await fetch(u, { redirect: 'manual' });
   const loc = new URL(res.headers.get('location') ?? '');
   assert.equal(loc.searchParams.get('error'), 'account_selection_required');

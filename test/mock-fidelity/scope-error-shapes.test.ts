@@ -8,10 +8,26 @@ import { parseGoogleError } from '../../src/google/errors.js';
 import { startStack, type Stack } from '../support/stack.js';
 import { grantLink } from '../support/index.js';
 
-const method = (host: string): ApiMethod => ({ key: 'k', api: 'a:v1', id: 'x.y', httpMethod: 'GET', path: 'p', host, mockRoot: '/', regex: /x/, paramNames: [] });
+const method = (host: string): ApiMethod => ({
+  key: 'k',
+  api: 'a:v1',
+  id: 'x.y',
+  httpMethod: 'GET',
+  path: 'p',
+  host,
+  mockRoot: '/',
+  regex: /x/,
+  paramNames: [],
+});
 
 describe('the app classifies every shape as scope-insufficient', () => {
-  for (const host of ['storage.googleapis.com', 'compute.googleapis.com', 'run.googleapis.com', 'iam.googleapis.com', 'logging.googleapis.com']) {
+  for (const host of [
+    'storage.googleapis.com',
+    'compute.googleapis.com',
+    'run.googleapis.com',
+    'iam.googleapis.com',
+    'logging.googleapis.com',
+  ]) {
     it(`${host} (the mock's shape, with its WWW-Authenticate header)`, () => {
       const e = insufficientScope(method(host), 'rpc', ['https://www.googleapis.com/auth/cloud-platform']);
       const err = parseGoogleError(e.status, e.headers, JSON.stringify(e.body));
@@ -24,12 +40,27 @@ describe('the app classifies every shape as scope-insufficient', () => {
     });
   }
   it('the minimal gRPC-style body (message and status only), with or without the header', () => {
-    const body = JSON.stringify({ error: { code: 403, message: 'Request had insufficient authentication scopes.', status: 'PERMISSION_DENIED' } });
+    const body = JSON.stringify({
+      error: { code: 403, message: 'Request had insufficient authentication scopes.', status: 'PERMISSION_DENIED' },
+    });
     assert.equal(parseGoogleError(403, {}, body).code, 'SCOPE_INSUFFICIENT');
-    assert.equal(parseGoogleError(403, { 'www-authenticate': 'Bearer realm="https://accounts.google.com/", error="insufficient_scope", scope="a b"' }, body).code, 'SCOPE_INSUFFICIENT');
+    assert.equal(
+      parseGoogleError(
+        403,
+        { 'www-authenticate': 'Bearer realm="https://accounts.google.com/", error="insufficient_scope", scope="a b"' },
+        body,
+      ).code,
+      'SCOPE_INSUFFICIENT',
+    );
   });
   it('an IAM refusal stays PERMISSION_DENIED', () => {
-    const body = JSON.stringify({ error: { code: 403, message: "Permission 'x' denied on resource (or it may not exist).", status: 'PERMISSION_DENIED' } });
+    const body = JSON.stringify({
+      error: {
+        code: 403,
+        message: "Permission 'x' denied on resource (or it may not exist).",
+        status: 'PERMISSION_DENIED',
+      },
+    });
     assert.equal(parseGoogleError(403, {}, body).code, 'PERMISSION_DENIED');
   });
 });
@@ -41,8 +72,18 @@ describe("Scopewise's reaction to each shape on a feature page", () => {
   });
   after(() => stack.close());
   const cases = [
-    { feature: 'buckets', path: '/buckets?project=acme-prod', method: 'storage:v1:buckets.list', host: 'storage.googleapis.com' },
-    { feature: 'cloud-run', path: '/cloud-run?project=acme-prod&region=us-central1', method: 'run:v2:projects.locations.services.list', host: 'run.googleapis.com' },
+    {
+      feature: 'buckets',
+      path: '/buckets?project=acme-prod',
+      method: 'storage:v1:buckets.list',
+      host: 'storage.googleapis.com',
+    },
+    {
+      feature: 'cloud-run',
+      path: '/cloud-run?project=acme-prod&region=us-central1',
+      method: 'run:v2:projects.locations.services.list',
+      host: 'run.googleapis.com',
+    },
   ];
   for (const c of cases) {
     it(`${c.feature}: Google's ${c.host} insufficient-scope body → "grant again" page with a consent link, not an error page`, async () => {

@@ -2,7 +2,17 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
-import { REDIRECT, S, api, authorizeUrl, mockControl, getTokens, pkce, useMock, tokenRequest } from '../support/mock.js';
+import {
+  REDIRECT,
+  S,
+  api,
+  authorizeUrl,
+  mockControl,
+  getTokens,
+  pkce,
+  useMock,
+  tokenRequest,
+} from '../support/mock.js';
 
 const mock = useMock({ reset: true });
 
@@ -11,7 +21,10 @@ describe('controls', () => {
     await mockControl(mock, 'inject', { endpoint: 'token', status: 503, times: 2 });
     const { verifier, challenge } = pkce();
     await mockControl(mock, 'settings', { autoApprove: { email: 'alice@example.com' } });
-    const res = await fetch(authorizeUrl(mock, { scope: 'openid', code_challenge: challenge, code_challenge_method: 'S256' }), { redirect: 'manual' });
+    const res = await fetch(
+      authorizeUrl(mock, { scope: 'openid', code_challenge: challenge, code_challenge_method: 'S256' }),
+      { redirect: 'manual' },
+    );
     const code = new URL(res.headers.get('location') ?? '').searchParams.get('code') ?? '';
     const fields = { grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: verifier };
     assert.equal((await tokenRequest(mock, fields)).status, 503);
@@ -25,7 +38,12 @@ describe('controls', () => {
 
   it('inject on api with a body, and a delay', async () => {
     const { tokens } = await getTokens(mock, { scope: `openid ${S.computeRead}` });
-    await mockControl(mock, 'inject', { endpoint: 'api', status: 429, body: { error: { code: 429, message: 'Quota exceeded', status: 'RESOURCE_EXHAUSTED' } }, times: 1 });
+    await mockControl(mock, 'inject', {
+      endpoint: 'api',
+      status: 429,
+      body: { error: { code: 429, message: 'Quota exceeded', status: 'RESOURCE_EXHAUSTED' } },
+      times: 1,
+    });
     const r = await api(mock, 'compute.googleapis.com/compute/v1/projects/acme-prod/zones', tokens.access_token);
     assert.equal(r.status, 429);
     assert.equal(r.body.error.status, 'RESOURCE_EXHAUSTED');
@@ -40,7 +58,9 @@ describe('controls', () => {
 
   it('autoApprove: authorize redirects straight back with a code, no pages', async () => {
     await mockControl(mock, 'settings', { autoApprove: { email: 'bob@example.com' } });
-    const res = await fetch(authorizeUrl(mock, { scope: `openid email ${S.compute}`, access_type: 'offline' }), { redirect: 'manual' });
+    const res = await fetch(authorizeUrl(mock, { scope: `openid email ${S.compute}`, access_type: 'offline' }), {
+      redirect: 'manual',
+    });
     assert.equal(res.status, 302);
     const code = new URL(res.headers.get('location') ?? '').searchParams.get('code') ?? '';
     const t = await tokenRequest(mock, { grant_type: 'authorization_code', code, redirect_uri: REDIRECT });
@@ -57,9 +77,15 @@ describe('controls', () => {
     const { tokens } = await getTokens(mock, { scope: `openid ${S.computeRead}`, extra: { access_type: 'offline' } });
     assert.equal((await mockControl(mock, 'grants?email=alice@example.com')).refreshTokens, 1);
     await mockControl(mock, 'revoke-grant', { email: 'alice@example.com' });
-    const refresh = await tokenRequest(mock, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token ?? '' });
+    const refresh = await tokenRequest(mock, {
+      grant_type: 'refresh_token',
+      refresh_token: tokens.refresh_token ?? '',
+    });
     assert.equal(refresh.status, 400);
-    assert.equal((await api(mock, 'compute.googleapis.com/compute/v1/projects/acme-prod/zones', tokens.access_token)).status, 401);
+    assert.equal(
+      (await api(mock, 'compute.googleapis.com/compute/v1/projects/acme-prod/zones', tokens.access_token)).status,
+      401,
+    );
     const g = await mockControl(mock, 'grants?email=alice@example.com');
     assert.equal(g.revoked, true);
     assert.deepEqual(g.scopes, []);
@@ -81,15 +107,24 @@ describe('controls', () => {
   });
 
   it('rejects bad control input', async () => {
-    const res = await fetch(`${mock.url}/__control/inject`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ endpoint: 'nope', status: 500, times: 1 }) });
+    const res = await fetch(`${mock.url}/__control/inject`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ endpoint: 'nope', status: 500, times: 1 }),
+    });
     assert.equal(res.status, 400);
-    const h = await fetch(`${mock.url}/__control/hostile`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ mode: 'id-token-bogus' }) });
+    const h = await fetch(`${mock.url}/__control/hostile`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ mode: 'id-token-bogus' }),
+    });
     assert.equal(h.status, 400);
   });
 });
 
 describe('hostile IdP modes', () => {
-  const idToken = async () => (await getTokens(mock, { scope: 'openid email', nonce: 'the-nonce' })).tokens.id_token ?? '';
+  const idToken = async () =>
+    (await getTokens(mock, { scope: 'openid email', nonce: 'the-nonce' })).tokens.id_token ?? '';
 
   it('id-token claim tampering', async () => {
     await mockControl(mock, 'hostile', { mode: 'id-token-wrong-iss' });
@@ -138,25 +173,44 @@ describe('hostile IdP modes', () => {
     const d = (await (await fetch(`${mock.url}/.well-known/openid-configuration`)).json()) as { issuer: string };
     assert.notEqual(d.issuer, mock.issuer);
     await mockControl(mock, 'hostile', { mode: 'userinfo-other-sub' });
-    const ui = (await (await fetch(`${mock.url}/v1/userinfo`, { headers: { authorization: `Bearer ${r.tokens.access_token}` } })).json()) as { sub: string };
+    const ui = (await (
+      await fetch(`${mock.url}/v1/userinfo`, { headers: { authorization: `Bearer ${r.tokens.access_token}` } })
+    ).json()) as { sub: string };
     assert.notEqual(ui.sub, '100000000000000000001');
   });
 
   it('token endpoint: not JSON, huge, hang', async () => {
     await mockControl(mock, 'settings', { autoApprove: { email: 'alice@example.com' } });
-    const code = async () => new URL((await fetch(authorizeUrl(mock, { scope: 'openid' }), { redirect: 'manual' })).headers.get('location') ?? '').searchParams.get('code') ?? '';
+    const code = async () =>
+      new URL(
+        (await fetch(authorizeUrl(mock, { scope: 'openid' }), { redirect: 'manual' })).headers.get('location') ?? '',
+      ).searchParams.get('code') ?? '';
     await mockControl(mock, 'hostile', { mode: 'token-not-json' });
-    const nj = await tokenRequest(mock, { grant_type: 'authorization_code', code: await code(), redirect_uri: REDIRECT });
+    const nj = await tokenRequest(mock, {
+      grant_type: 'authorization_code',
+      code: await code(),
+      redirect_uri: REDIRECT,
+    });
     assert.match(nj.headers.get('content-type') ?? '', /text\/html/);
     await mockControl(mock, 'hostile', { mode: 'token-huge' });
-    const huge = await tokenRequest(mock, { grant_type: 'authorization_code', code: await code(), redirect_uri: REDIRECT });
+    const huge = await tokenRequest(mock, {
+      grant_type: 'authorization_code',
+      code: await code(),
+      redirect_uri: REDIRECT,
+    });
     assert.ok((await huge.text()).length > 16 * 1024 * 1024);
     await mockControl(mock, 'hostile', { mode: 'token-hang' });
     const c = await code();
     const hung = fetch(`${mock.url}/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'authorization_code', code: c, redirect_uri: REDIRECT, client_id: 'test-client.apps.googleusercontent.com', client_secret: 'test-secret' }).toString(),
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code: c,
+        redirect_uri: REDIRECT,
+        client_id: 'test-client.apps.googleusercontent.com',
+        client_secret: 'test-secret',
+      }).toString(),
       signal: AbortSignal.timeout(300),
     });
     await assert.rejects(hung, (e: Error) => e.name === 'TimeoutError');

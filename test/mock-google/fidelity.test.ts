@@ -24,7 +24,11 @@ describe('clock', () => {
     assert.equal((await api(mock, `${C}/projects/acme-prod/aggregated/instances`, tokens.access_token)).status, 401);
   });
   it('refuses a negative or huge move', async () => {
-    const res = await fetch(`${mock.url}/__control/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"advanceSeconds":-5}' });
+    const res = await fetch(`${mock.url}/__control/clock`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"advanceSeconds":-5}',
+    });
     assert.equal(res.status, 400);
   });
 });
@@ -33,13 +37,16 @@ describe('refresh-token cap', () => {
   it('issuing one more than the cap silently invalidates the oldest', async () => {
     await mockControl(mock, 'settings', { refreshTokenCap: 2 });
     const rts: string[] = [];
-    for (let i = 0; i < 3; i++) rts.push((await getTokens(mock, { scope: `openid ${S.computeRead}`, extra: offline })).tokens.refresh_token ?? '');
+    for (let i = 0; i < 3; i++)
+      rts.push(
+        (await getTokens(mock, { scope: `openid ${S.computeRead}`, extra: offline })).tokens.refresh_token ?? '',
+      );
     assert.equal((await refresh(rts[0]!)).status, 400, 'the oldest is gone');
     assert.equal((await refresh(rts[1]!)).status, 200);
     assert.equal((await refresh(rts[2]!)).status, 200);
     assert.equal((await mockControl(mock, 'grants?email=alice@example.com')).refreshTokens, 2);
   });
-  it('defaults to Google\'s 100', async () => {
+  it("defaults to Google's 100", async () => {
     assert.equal((await mockControl(mock, 'settings')).refreshTokenCap, 100);
   });
 });
@@ -66,12 +73,19 @@ describe('prompt=none errors', () => {
   for (const error of ['interaction_required', 'consent_required', 'login_required', 'account_selection_required']) {
     it(`${error} when told to`, async () => {
       await mockControl(mock, 'settings', { promptNoneError: error });
-      const res = await fetch(authorizeUrl(mock, { scope: 'openid', prompt: 'none', login_hint: 'alice@example.com' }), { redirect: 'manual' });
+      const res = await fetch(
+        authorizeUrl(mock, { scope: 'openid', prompt: 'none', login_hint: 'alice@example.com' }),
+        { redirect: 'manual' },
+      );
       assert.equal(new URL(res.headers.get('location') ?? '').searchParams.get('error'), error);
     });
   }
   it('an unknown value is refused', async () => {
-    const res = await fetch(`${mock.url}/__control/settings`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"promptNoneError":"nope"}' });
+    const res = await fetch(`${mock.url}/__control/settings`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"promptNoneError":"nope"}',
+    });
     assert.equal(res.status, 400);
   });
 });

@@ -8,9 +8,15 @@ import { CLIENT, REDIRECT, S, mockControl, authorizeAtMock, useMock } from '../s
 const mock = useMock({ reset: true });
 
 async function configure(auth: 'basic' | 'post' = 'basic'): Promise<client.Configuration> {
-  return client.discovery(new URL(mock.issuer), CLIENT.clientId, undefined, auth === 'basic' ? client.ClientSecretBasic(CLIENT.clientSecret) : client.ClientSecretPost(CLIENT.clientSecret), {
-    execute: [client.allowInsecureRequests],
-  });
+  return client.discovery(
+    new URL(mock.issuer),
+    CLIENT.clientId,
+    undefined,
+    auth === 'basic' ? client.ClientSecretBasic(CLIENT.clientSecret) : client.ClientSecretPost(CLIENT.clientSecret),
+    {
+      execute: [client.allowInsecureRequests],
+    },
+  );
 }
 
 async function login(config: client.Configuration, extra: Record<string, string> = {}) {
@@ -29,7 +35,12 @@ async function login(config: client.Configuration, extra: Record<string, string>
   });
   const params = Object.fromEntries(url.searchParams);
   const r = await authorizeAtMock(mock, { params });
-  return client.authorizationCodeGrant(config, r.callback, { pkceCodeVerifier: codeVerifier, expectedState: state, expectedNonce: nonce, idTokenExpected: true });
+  return client.authorizationCodeGrant(config, r.callback, {
+    pkceCodeVerifier: codeVerifier,
+    expectedState: state,
+    expectedNonce: nonce,
+    idTokenExpected: true,
+  });
 }
 
 describe('openid-client against the mock', () => {
@@ -48,11 +59,26 @@ describe('openid-client against the mock', () => {
       assert.ok(refreshed.access_token);
       assert.equal(refreshed.scope, `${S.computeRead} ${S.email} ${S.profile} openid`);
       await client.tokenRevocation(config, tokens.refresh_token ?? '');
-      await assert.rejects(client.refreshTokenGrant(config, tokens.refresh_token ?? ''), (e: Error & { error?: string }) => e.error === 'invalid_grant');
+      await assert.rejects(
+        client.refreshTokenGrant(config, tokens.refresh_token ?? ''),
+        (e: Error & { error?: string }) => e.error === 'invalid_grant',
+      );
     }
   });
 
-  const refused: string[] = ['id-token-wrong-iss', 'id-token-wrong-aud', 'id-token-expired', 'id-token-wrong-nonce', 'id-token-no-nonce', 'id-token-alg-none', 'id-token-hs256', 'id-token-no-iat', 'id-token-no-sub', 'auth-response-wrong-iss', 'token-not-json'];
+  const refused: string[] = [
+    'id-token-wrong-iss',
+    'id-token-wrong-aud',
+    'id-token-expired',
+    'id-token-wrong-nonce',
+    'id-token-no-nonce',
+    'id-token-alg-none',
+    'id-token-hs256',
+    'id-token-no-iat',
+    'id-token-no-sub',
+    'auth-response-wrong-iss',
+    'token-not-json',
+  ];
   for (const mode of refused) {
     it(`openid-client refuses hostile mode ${mode}`, async () => {
       const config = await configure();

@@ -8,7 +8,12 @@ import type { MockGoogle } from '../../mock-google/server.js';
 import { CLIENT, mockControl, startMock, type Json } from '../support/mock.js';
 
 let mock: MockGoogle;
-let sink: { url: string; received: Array<{ contentType: string | undefined; body: string }>; server: Server; answer: number };
+let sink: {
+  url: string;
+  received: Array<{ contentType: string | undefined; body: string }>;
+  server: Server;
+  answer: number;
+};
 
 before(async () => {
   mock = await startMock();
@@ -40,7 +45,11 @@ async function json(path: string): Promise<Json> {
   return (await fetch(`${mock.url}${path}`)).json();
 }
 
-async function riscApi(path: string, token: string | undefined, body?: unknown): Promise<{ status: number; body: Json }> {
+async function riscApi(
+  path: string,
+  token: string | undefined,
+  body?: unknown,
+): Promise<{ status: number; body: Json }> {
   const res = await fetch(`${mock.url}/risc.googleapis.com/v1beta${path}`, {
     method: body === undefined ? 'GET' : 'POST',
     headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), 'content-type': 'application/json' },
@@ -65,7 +74,9 @@ describe('mock RISC transmitter', () => {
   it('publishes a RISC configuration whose issuer is not the OIDC issuer, and its own JWKS', async () => {
     const conf = await json('/.well-known/risc-configuration');
     assert.equal(conf.issuer, `${mock.issuer}/`);
-    assert.deepEqual(conf.delivery_methods_supported, ['https://schemas.openid.net/secevent/risc/delivery-method/push']);
+    assert.deepEqual(conf.delivery_methods_supported, [
+      'https://schemas.openid.net/secevent/risc/delivery-method/push',
+    ]);
     const risc = await json(new URL(conf.jwks_uri).pathname);
     const oidc = await json('/oauth2/v3/certs');
     assert.equal(risc.keys.length, 1);
@@ -77,7 +88,11 @@ describe('mock RISC transmitter', () => {
 
   it('sends a SET shaped like Google’s: push, application/secevent+jwt, iss/aud/iat/jti, an iss-sub subject', async () => {
     await mockControl(mock, 'risc/stream', { url: sink.url });
-    const r = await mockControl(mock, 'risc/send', { email: 'alice@example.com', type: 'account-disabled', reason: 'hijacking' });
+    const r = await mockControl(mock, 'risc/send', {
+      email: 'alice@example.com',
+      type: 'account-disabled',
+      reason: 'hijacking',
+    });
     assert.equal(r.status, 202);
     const [got] = sink.received;
     assert.equal(got?.contentType, 'application/secevent+jwt');
@@ -97,10 +112,17 @@ describe('mock RISC transmitter', () => {
   });
 
   it('reports the receiver’s answer; a stream that did not ask for a type, or none at all, sends nothing', async () => {
-    const none = await fetch(`${mock.url}/__control/risc/send`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'alice@example.com', type: 'sessions-revoked' }) });
+    const none = await fetch(`${mock.url}/__control/risc/send`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'alice@example.com', type: 'sessions-revoked' }),
+    });
     assert.equal(none.status, 409);
     await mockControl(mock, 'risc/stream', { url: sink.url, events: ['verification'] });
-    assert.equal((await mockControl(mock, 'risc/send', { email: 'alice@example.com', type: 'sessions-revoked' })).delivered, false);
+    assert.equal(
+      (await mockControl(mock, 'risc/send', { email: 'alice@example.com', type: 'sessions-revoked' })).delivered,
+      false,
+    );
     sink.answer = 400;
     assert.equal((await mockControl(mock, 'risc/send', { type: 'verification', state: 'x' })).status, 400);
     assert.equal((await mockControl(mock, 'risc/deliveries')).deliveries.length, 1);
@@ -116,20 +138,37 @@ describe('mock RISC transmitter', () => {
 describe('mock RISC API: authentication and validation like Google’s', () => {
   it('no token → 401; a token signed by an unknown key → 401; a JWT with the wrong audience → 401', async () => {
     assert.equal((await riscApi('/stream', undefined)).status, 401);
-    const forged = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setIssuer('x@y.iam.gserviceaccount.com').sign(new Uint8Array(32));
+    const forged = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer('x@y.iam.gserviceaccount.com')
+      .sign(new Uint8Array(32));
     assert.equal((await riscApi('/stream', forged)).status, 401);
     assert.equal((await riscApi('/stream', await saJwt({ aud: 'https://example.com/' }))).status, 401);
   });
 
   it('scopes are checked per endpoint; the RISC audience needs none; the role is required', async () => {
     const readOnly = await saJwt({ scope: 'https://www.googleapis.com/auth/risc.configuration.readonly' });
-    const update = await riscApi('/stream:update', readOnly, { delivery: { delivery_method: 'https://schemas.openid.net/secevent/risc/delivery-method/push', url: sink.url }, events_requested: [] });
+    const update = await riscApi('/stream:update', readOnly, {
+      delivery: { delivery_method: 'https://schemas.openid.net/secevent/risc/delivery-method/push', url: sink.url },
+      events_requested: [],
+    });
     assert.equal(update.status, 403);
     assert.equal(update.body.error.message, 'Request had insufficient authentication scopes.');
     const full = await saJwt({ aud: 'https://risc.googleapis.com/google.identity.risc.v1beta.RiscManagementService' });
-    assert.equal((await riscApi('/stream:update', full, { delivery: { delivery_method: 'https://schemas.openid.net/secevent/risc/delivery-method/push', url: sink.url }, events_requested: [] })).status, 200);
+    assert.equal(
+      (
+        await riscApi('/stream:update', full, {
+          delivery: { delivery_method: 'https://schemas.openid.net/secevent/risc/delivery-method/push', url: sink.url },
+          events_requested: [],
+        })
+      ).status,
+      200,
+    );
     assert.equal((await riscApi('/stream', readOnly)).status, 200);
-    const noRole = await saJwt({ aud: 'https://risc.googleapis.com/google.identity.risc.v1beta.RiscManagementService' }, { roles: [] });
+    const noRole = await saJwt(
+      { aud: 'https://risc.googleapis.com/google.identity.risc.v1beta.RiscManagementService' },
+      { roles: [] },
+    );
     assert.match((await riscApi('/stream', noRole)).body.error.message, /needs permission/);
   });
 
@@ -138,12 +177,23 @@ describe('mock RISC API: authentication and validation like Google’s', () => {
     const missing = await riscApi('/stream:update', t, { events_requested: [] });
     assert.equal(missing.status, 400);
     assert.equal(missing.body.error.message, 'Stream configuration must contain delivery field.');
-    const http = await riscApi('/stream:update', t, { delivery: { delivery_method: 'https://schemas.openid.net/secevent/risc/delivery-method/push', url: 'http://scopewise.example.com/risc' }, events_requested: [] });
+    const http = await riscApi('/stream:update', t, {
+      delivery: {
+        delivery_method: 'https://schemas.openid.net/secevent/risc/delivery-method/push',
+        url: 'http://scopewise.example.com/risc',
+      },
+      events_requested: [],
+    });
     assert.equal(http.status, 403);
     assert.equal(http.body.error.message, 'The delivery endpoint must be an HTTPS URL.');
     assert.equal((await riscApi('/stream/status:update', t, { status: 'enabled' })).status, 404, 'no stream yet');
-    await riscApi('/stream:update', t, { delivery: { delivery_method: 'https://schemas.openid.net/secevent/risc/delivery-method/push', url: sink.url }, events_requested: ['https://schemas.openid.net/secevent/risc/event-type/verification', 'urn:unknown'] });
-    assert.deepEqual((await riscApi('/stream', t)).body.events_delivered, ['https://schemas.openid.net/secevent/risc/event-type/verification']);
+    await riscApi('/stream:update', t, {
+      delivery: { delivery_method: 'https://schemas.openid.net/secevent/risc/delivery-method/push', url: sink.url },
+      events_requested: ['https://schemas.openid.net/secevent/risc/event-type/verification', 'urn:unknown'],
+    });
+    assert.deepEqual((await riscApi('/stream', t)).body.events_delivered, [
+      'https://schemas.openid.net/secevent/risc/event-type/verification',
+    ]);
     assert.equal((await riscApi('/stream/status:update', t, { status: 'paused' })).status, 403);
     assert.equal((await riscApi('/stream:nope', t, {})).status, 404);
   });

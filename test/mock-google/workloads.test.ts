@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { S, api, getTokens, useMock } from '../support/mock.js';
 
 const mock = useMock();
-const token = async (scope: string, email = 'alice@example.com') => (await getTokens(mock, { email, scope: `openid email ${scope}` })).tokens.access_token;
+const token = async (scope: string, email = 'alice@example.com') =>
+  (await getTokens(mock, { email, scope: `openid email ${scope}` })).tokens.access_token;
 const WF = 'workflows.googleapis.com/v1/projects';
 const RUN = 'run.googleapis.com/v2/projects';
 
@@ -20,8 +21,14 @@ describe('mock Workflows API', () => {
     const t = await token(S.cloud);
     const us = await api(mock, `${WF}/acme-prod/locations/us-central1/workflows`, t);
     assert.equal(us.status, 200);
-    assert.deepEqual(us.body.workflows.map((w: { name: string }) => w.name.split('/').pop()), ['vm-janitor', 'report-builder', 'clean-pipeline']);
-    assert.equal(us.body.workflows[0].serviceAccount, 'projects/acme-prod/serviceAccounts/123456789012-compute@developer.gserviceaccount.com');
+    assert.deepEqual(
+      us.body.workflows.map((w: { name: string }) => w.name.split('/').pop()),
+      ['vm-janitor', 'report-builder', 'clean-pipeline'],
+    );
+    assert.equal(
+      us.body.workflows[0].serviceAccount,
+      'projects/acme-prod/serviceAccounts/123456789012-compute@developer.gserviceaccount.com',
+    );
     assert.match(us.body.workflows[1].sourceContents, /^\{\n {2}"main"/);
     const eu = await api(mock, `${WF}/acme-prod/locations/europe-west1/workflows`, t);
     assert.equal(eu.body.workflows[0].serviceAccount, undefined);
@@ -36,7 +43,10 @@ describe('mock Workflows API', () => {
       const r = await api(mock, `${WF}/acme-staging/locations/us-central1/workflows`, await token(S.cloud, email));
       assert.equal(r.status, 403, email);
       assert.equal(r.body.error.status, 'PERMISSION_DENIED');
-      assert.match(r.body.error.message, /^Workflows API has not been used in project 234567890123 before or it is disabled\. Enable it by visiting https:\/\/console\.developers\.google\.com\/apis\/api\/workflows\.googleapis\.com\/overview\?project=234567890123 then retry\./);
+      assert.match(
+        r.body.error.message,
+        /^Workflows API has not been used in project 234567890123 before or it is disabled\. Enable it by visiting https:\/\/console\.developers\.google\.com\/apis\/api\/workflows\.googleapis\.com\/overview\?project=234567890123 then retry\./,
+      );
       assert.deepEqual(r.body.error.details[0], {
         '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
         reason: 'SERVICE_DISABLED',
@@ -46,33 +56,58 @@ describe('mock Workflows API', () => {
           consumer: 'projects/234567890123',
           containerInfo: '234567890123',
           serviceTitle: 'Workflows API',
-          activationUrl: 'https://console.developers.google.com/apis/api/workflows.googleapis.com/overview?project=234567890123',
+          activationUrl:
+            'https://console.developers.google.com/apis/api/workflows.googleapis.com/overview?project=234567890123',
         },
       });
-      assert.deepEqual(r.body.error.details.map((d: { '@type': string }) => d['@type'].split('.').pop()), ['ErrorInfo', 'LocalizedMessage', 'Help']);
+      assert.deepEqual(
+        r.body.error.details.map((d: { '@type': string }) => d['@type'].split('.').pop()),
+        ['ErrorInfo', 'LocalizedMessage', 'Help'],
+      );
     }
   });
   it('IAM: bob has no role on acme-data, alice only compute.admin on acme-sandbox → IAM_PERMISSION_DENIED', async () => {
-    const bob = await api(mock, `${WF}/acme-data/locations/us-central1/workflows`, await token(S.cloud, 'bob@example.com'));
+    const bob = await api(
+      mock,
+      `${WF}/acme-data/locations/us-central1/workflows`,
+      await token(S.cloud, 'bob@example.com'),
+    );
     assert.equal(bob.status, 403);
     assert.equal(bob.body.error.details[0].reason, 'IAM_PERMISSION_DENIED');
     assert.equal(bob.body.error.details[0].metadata.permission, 'workflows.workflows.list');
-    assert.equal((await api(mock, `${WF}/acme-sandbox/locations/us-central1/workflows`, await token(S.cloud))).status, 403);
-    assert.deepEqual((await api(mock, `${WF}/acme-sandbox/locations/us-central1/workflows`, await token(S.cloud, 'bob@example.com'))).body, {}, 'bob owns the empty sandbox');
+    assert.equal(
+      (await api(mock, `${WF}/acme-sandbox/locations/us-central1/workflows`, await token(S.cloud))).status,
+      403,
+    );
+    assert.deepEqual(
+      (await api(mock, `${WF}/acme-sandbox/locations/us-central1/workflows`, await token(S.cloud, 'bob@example.com')))
+        .body,
+      {},
+      'bob owns the empty sandbox',
+    );
   });
 });
 
 describe('mock Cloud Run getIamPolicy and identities', () => {
   it('getIamPolicy accepts only cloud-platform (Discovery), not run.readonly', async () => {
-    const r = await api(mock, `${RUN}/acme-prod/locations/us-central1/services/frontend:getIamPolicy`, await token(S.runRead));
+    const r = await api(
+      mock,
+      `${RUN}/acme-prod/locations/us-central1/services/frontend:getIamPolicy`,
+      await token(S.runRead),
+    );
     assert.equal(r.status, 403);
     assert.equal(r.body.error.details[0].reason, 'ACCESS_TOKEN_SCOPE_INSUFFICIENT');
   });
   it('answers invokers per service; an empty policy is just its etag', async () => {
     const t = await token(S.cloud);
-    const members = async (region: string, name: string, project = 'acme-prod') => (await api(mock, `${RUN}/${project}/locations/${region}/services/${name}:getIamPolicy`, t)).body;
-    assert.deepEqual((await members('us-central1', 'frontend')).bindings, [{ role: 'roles/run.invoker', members: ['allUsers'] }]);
-    assert.deepEqual((await members('europe-west1', 'api-eu')).bindings, [{ role: 'roles/run.invoker', members: ['allAuthenticatedUsers'] }]);
+    const members = async (region: string, name: string, project = 'acme-prod') =>
+      (await api(mock, `${RUN}/${project}/locations/${region}/services/${name}:getIamPolicy`, t)).body;
+    assert.deepEqual((await members('us-central1', 'frontend')).bindings, [
+      { role: 'roles/run.invoker', members: ['allUsers'] },
+    ]);
+    assert.deepEqual((await members('europe-west1', 'api-eu')).bindings, [
+      { role: 'roles/run.invoker', members: ['allAuthenticatedUsers'] },
+    ]);
     const empty = await members('us-central1', 'etl-trigger', 'acme-data');
     assert.deepEqual(Object.keys(empty), ['etag']);
     assert.equal((await api(mock, `${RUN}/acme-prod/locations/us-central1/services/nope:getIamPolicy`, t)).status, 404);
@@ -80,8 +115,17 @@ describe('mock Cloud Run getIamPolicy and identities', () => {
   it('services carry their identity: explicit default, custom, or none; etl-trigger has the invoker check disabled', async () => {
     const t = await token(S.runRead);
     const prod = await api(mock, `${RUN}/acme-prod/locations/-/services`, t);
-    const sa = Object.fromEntries(prod.body.services.map((s: { name: string; template: { serviceAccount?: string } }) => [s.name.split('/').pop(), s.template.serviceAccount ?? null]));
-    assert.deepEqual(sa, { api: 'svc-02@acme-prod.iam.gserviceaccount.com', frontend: '123456789012-compute@developer.gserviceaccount.com', 'api-eu': null });
+    const sa = Object.fromEntries(
+      prod.body.services.map((s: { name: string; template: { serviceAccount?: string } }) => [
+        s.name.split('/').pop(),
+        s.template.serviceAccount ?? null,
+      ]),
+    );
+    assert.deepEqual(sa, {
+      api: 'svc-02@acme-prod.iam.gserviceaccount.com',
+      frontend: '123456789012-compute@developer.gserviceaccount.com',
+      'api-eu': null,
+    });
     const data = await api(mock, `${RUN}/acme-data/locations/us-central1/services`, t);
     assert.equal(data.body.services[0].invokerIamDisabled, true);
   });
@@ -89,19 +133,38 @@ describe('mock Cloud Run getIamPolicy and identities', () => {
 
 describe('mock VM identities and keys', () => {
   it('instances: default + cloud-platform, custom account, none (no field at all), legacy full access', async () => {
-    const r = await api(mock, 'compute.googleapis.com/compute/v1/projects/acme-prod/aggregated/instances', await token(S.computeRead));
-    const all = Object.values(r.body.items as Record<string, { instances?: { name: string; serviceAccounts?: { email: string; scopes: string[] }[] }[] }>).flatMap((z) => z.instances ?? []);
+    const r = await api(
+      mock,
+      'compute.googleapis.com/compute/v1/projects/acme-prod/aggregated/instances',
+      await token(S.computeRead),
+    );
+    const all = Object.values(
+      r.body.items as Record<
+        string,
+        { instances?: { name: string; serviceAccounts?: { email: string; scopes: string[] }[] }[] }
+      >,
+    ).flatMap((z) => z.instances ?? []);
     const by = Object.fromEntries(all.map((i) => [i.name, i.serviceAccounts]));
     assert.equal(all.length, 4, 'the VM list the other features show is unchanged');
     assert.deepEqual(by['web-1'], [{ email: '123456789012-compute@developer.gserviceaccount.com', scopes: [S.cloud] }]);
     assert.deepEqual(by['web-2'], [{ email: 'svc-01@acme-prod.iam.gserviceaccount.com', scopes: [S.cloud] }]);
     assert.ok('worker-1' in by);
     assert.equal(by['worker-1'], undefined, 'no serviceAccounts field when none is attached');
-    assert.ok(by['db-eu-1']?.[0]?.scopes.includes(S.compute) && by['db-eu-1']?.[0]?.scopes.includes('https://www.googleapis.com/auth/devstorage.full_control'));
+    assert.ok(
+      by['db-eu-1']?.[0]?.scopes.includes(S.compute) &&
+        by['db-eu-1']?.[0]?.scopes.includes('https://www.googleapis.com/auth/devstorage.full_control'),
+    );
   });
   it('keys: svc-03 recent, svc-06 uploaded, svc-09 disabled', async () => {
     const t = await token(S.cloud);
-    const keys = async (n: string) => (await api(mock, `iam.googleapis.com/v1/projects/acme-prod/serviceAccounts/svc-${n}@acme-prod.iam.gserviceaccount.com/keys?keyTypes=USER_MANAGED`, t)).body.keys[0];
+    const keys = async (n: string) =>
+      (
+        await api(
+          mock,
+          `iam.googleapis.com/v1/projects/acme-prod/serviceAccounts/svc-${n}@acme-prod.iam.gserviceaccount.com/keys?keyTypes=USER_MANAGED`,
+          t,
+        )
+      ).body.keys[0];
     const recent = await keys('03');
     assert.ok(Date.now() - Date.parse(recent.validAfterTime) < 13 * 86_400_000);
     assert.equal((await keys('06')).keyOrigin, 'USER_PROVIDED');

@@ -27,7 +27,11 @@ export interface Pki {
 let stamp = 0;
 
 export async function rotate(pki: Pki, cert: IssuedCertificate): Promise<void> {
-  await writeCredentialsDir(pki.credsPath, { certificates: cert.certPem, privateKey: cert.keyPem, caCertificates: pki.ca.certPem }, `${Date.now()}-${++stamp}`);
+  await writeCredentialsDir(
+    pki.credsPath,
+    { certificates: cert.certPem, privateKey: cert.keyPem, caCertificates: pki.ca.certPem },
+    `${Date.now()}-${++stamp}`,
+  );
 }
 
 export async function createPki(): Promise<Pki> {
@@ -85,7 +89,9 @@ export function get(url: string, opts: ClientOptions): Promise<ClientAnswer> {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, serverFingerprint, reusedSocket: req.reusedSocket, socket }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, body, serverFingerprint, reusedSocket: req.reusedSocket, socket }),
+      );
       res.on('error', reject);
     });
     req.on('timeout', () => req.destroy(new Error('timeout')));

@@ -47,7 +47,10 @@ describe('internal listener', () => {
     assert.equal(res.status, 200);
     const body = JSON.parse(res.body);
     assert.equal(body.ready, true);
-    assert.equal(body.workload.mtls.spiffeId, 'spiffe://pool-1.global.123456789012.workload.id.goog/ns/scopewise/sa/app');
+    assert.equal(
+      body.workload.mtls.spiffeId,
+      'spiffe://pool-1.global.123456789012.workload.id.goog/ns/scopewise/sa/app',
+    );
   });
 
   it('answers nothing over plain HTTP', async () => {
@@ -73,10 +76,20 @@ describe('internal listener', () => {
   it('the server presents the workload certificate (no DNS name: clients check the SPIFFE ID)', async () => {
     const scraper = await pki.ca.issue({ uris: [SCRAPER_ID] });
     const san = await new Promise<string | undefined>((resolve, reject) => {
-      const socket = tls.connect({ host: '127.0.0.1', port: internal.port, ca: pki.ca.certPem, cert: scraper.certPem, key: scraper.keyPem, checkServerIdentity: () => undefined }, () => {
-        resolve(socket.getPeerCertificate().subjectaltname);
-        socket.end();
-      });
+      const socket = tls.connect(
+        {
+          host: '127.0.0.1',
+          port: internal.port,
+          ca: pki.ca.certPem,
+          cert: scraper.certPem,
+          key: scraper.keyPem,
+          checkServerIdentity: () => undefined,
+        },
+        () => {
+          resolve(socket.getPeerCertificate().subjectaltname);
+          socket.end();
+        },
+      );
       socket.on('error', reject);
     });
     assert.equal(san, 'URI:spiffe://pool-1.global.123456789012.workload.id.goog/ns/scopewise/sa/app');

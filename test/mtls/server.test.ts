@@ -6,8 +6,24 @@ import type { AddressInfo } from 'node:net';
 import http from 'node:http';
 import express from 'express';
 import { MtlsCredentials } from '../../src/mtls/credentials.js';
-import { createMtlsServer, forwardedHeadersOnlyFromPeers, peerIdentity, type MtlsServer } from '../../src/mtls/server.js';
-import { LB_ID, INTRUDER_ID, OTHER_TD_LB_ID, SERVER_ID, clientAgent, createPki, get, rotate, within, type Pki } from './helpers.js';
+import {
+  createMtlsServer,
+  forwardedHeadersOnlyFromPeers,
+  peerIdentity,
+  type MtlsServer,
+} from '../../src/mtls/server.js';
+import {
+  LB_ID,
+  INTRUDER_ID,
+  OTHER_TD_LB_ID,
+  SERVER_ID,
+  clientAgent,
+  createPki,
+  get,
+  rotate,
+  within,
+  type Pki,
+} from './helpers.js';
 
 let pki: Pki;
 let creds: MtlsCredentials;
@@ -49,11 +65,13 @@ describe('who may connect', () => {
 
   async function refused(client: Awaited<ReturnType<Pki['ca']['issue']>> | undefined, code: string): Promise<void> {
     const before = handled;
-    const refusedBefore = server.mtlsStatus().refused[code as keyof ReturnType<MtlsServer['mtlsStatus']>['refused']] ?? 0;
+    const refusedBefore =
+      server.mtlsStatus().refused[code as keyof ReturnType<MtlsServer['mtlsStatus']>['refused']] ?? 0;
     await assert.rejects(get(`${url}/whoami`, { ca: pki.ca.certPem, ...(client ? { client } : {}) }));
     assert.equal(handled, before, 'the app never saw the request');
     // The refusal is counted once the server has processed the handshake; give its event loop a turn.
-    for (let i = 0; i < 50 && (server.mtlsStatus().refused[code as 'PEER_NOT_ALLOWED'] ?? 0) === refusedBefore; i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 50 && (server.mtlsStatus().refused[code as 'PEER_NOT_ALLOWED'] ?? 0) === refusedBefore; i++)
+      await new Promise((r) => setTimeout(r, 10));
     assert.equal(server.mtlsStatus().refused[code as 'PEER_NOT_ALLOWED'], refusedBefore + 1, `counted as ${code}`);
   }
 
@@ -82,14 +100,21 @@ describe('who may connect', () => {
   });
 
   it('an empty allow-list is a programming error, not "allow everyone"', () => {
-    assert.throws(() => createMtlsServer(() => undefined, { credentials: creds, allowedSpiffeIds: [] }), /allowedSpiffeIds is empty/);
+    assert.throws(
+      () => createMtlsServer(() => undefined, { credentials: creds, allowedSpiffeIds: [] }),
+      /allowedSpiffeIds is empty/,
+    );
   });
 });
 
 describe('forwarded headers', () => {
   it('are honoured from an authenticated peer on the mTLS listener', async () => {
     const client = await pki.ca.issue({ uris: [LB_ID] });
-    const res = await get(`${url}/whoami`, { ca: pki.ca.certPem, client, headers: { 'x-forwarded-for': '203.0.113.7' } });
+    const res = await get(`${url}/whoami`, {
+      ca: pki.ca.certPem,
+      client,
+      headers: { 'x-forwarded-for': '203.0.113.7' },
+    });
     assert.equal(JSON.parse(res.body).ip, '203.0.113.7');
   });
 
@@ -101,7 +126,9 @@ describe('forwarded headers', () => {
     const plain = http.createServer(app);
     await new Promise<void>((resolve) => plain.listen(0, '127.0.0.1', resolve));
     try {
-      const res = await fetch(`http://127.0.0.1:${(plain.address() as AddressInfo).port}/ip`, { headers: { 'x-forwarded-for': '203.0.113.7' } });
+      const res = await fetch(`http://127.0.0.1:${(plain.address() as AddressInfo).port}/ip`, {
+        headers: { 'x-forwarded-for': '203.0.113.7' },
+      });
       assert.deepEqual(await res.json(), { ip: '127.0.0.1', forwarded: null });
     } finally {
       plain.close();
@@ -144,7 +171,11 @@ describe('rotation on disk', () => {
     const b = await pki.ca.issue({ uris: [SERVER_ID] });
     const before = creds.current.fingerprint256;
     const { writeCredentialsDir } = await import('../support-ca/ca.js');
-    await writeCredentialsDir(pki.credsPath, { certificates: a.certPem, privateKey: b.keyPem, caCertificates: pki.ca.certPem }, `half-${Date.now()}`);
+    await writeCredentialsDir(
+      pki.credsPath,
+      { certificates: a.certPem, privateKey: b.keyPem, caCertificates: pki.ca.certPem },
+      `half-${Date.now()}`,
+    );
     assert.equal(await creds.reload(), false);
     assert.equal(creds.current.fingerprint256, before, 'the previous, consistent credentials stay in use');
     assert.equal(creds.status().lastError?.code, 'MTLS_KEY_MISMATCH');

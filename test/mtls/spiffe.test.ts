@@ -4,14 +4,27 @@ import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { type MtlsCredentialError, parseCredentials, splitPemCertificates } from '../../src/mtls/credentials.js';
 import { checkPeer } from '../../src/mtls/server.js';
-import { SpiffeError, checkServerSpiffeId, parseSpiffeId, parseSpiffeIdList, parseSubjectAltName, spiffeIdOfCertificate } from '../../src/mtls/spiffe.js';
+import {
+  SpiffeError,
+  checkServerSpiffeId,
+  parseSpiffeId,
+  parseSpiffeIdList,
+  parseSubjectAltName,
+  spiffeIdOfCertificate,
+} from '../../src/mtls/spiffe.js';
 import { TestCa } from '../support-ca/ca.js';
 
 describe('parseSpiffeId', () => {
   it('accepts Google managed workload identities (Compute Engine and GKE forms)', () => {
     const ce = parseSpiffeId('spiffe://pool-1.global.123456789012.workload.id.goog/ns/prod/sa/frontend');
-    assert.deepEqual([ce.trustDomain, ce.path], ['pool-1.global.123456789012.workload.id.goog', '/ns/prod/sa/frontend']);
-    assert.equal(parseSpiffeId('spiffe://my-project.svc.id.goog/ns/default/sa/default').trustDomain, 'my-project.svc.id.goog');
+    assert.deepEqual(
+      [ce.trustDomain, ce.path],
+      ['pool-1.global.123456789012.workload.id.goog', '/ns/prod/sa/frontend'],
+    );
+    assert.equal(
+      parseSpiffeId('spiffe://my-project.svc.id.goog/ns/default/sa/default').trustDomain,
+      'my-project.svc.id.goog',
+    );
   });
   const bad: Array<[string, string]> = [
     ['https://example.org/ns/a', 'another scheme'],
@@ -28,12 +41,18 @@ describe('parseSpiffeId', () => {
   ];
   for (const [value, what] of bad) {
     it(`refuses ${what}`, () => {
-      assert.throws(() => parseSpiffeId(value), (e: unknown) => e instanceof SpiffeError && e.code === 'SPIFFE_ID_INVALID');
+      assert.throws(
+        () => parseSpiffeId(value),
+        (e: unknown) => e instanceof SpiffeError && e.code === 'SPIFFE_ID_INVALID',
+      );
     });
   }
   it('lists: exact IDs, problems named', () => {
     const { ids, problems } = parseSpiffeIdList('spiffe://a.example/x, spiffe://a.example/y ,bad');
-    assert.deepEqual(ids.map((i) => i.id), ['spiffe://a.example/x', 'spiffe://a.example/y']);
+    assert.deepEqual(
+      ids.map((i) => i.id),
+      ['spiffe://a.example/x', 'spiffe://a.example/y'],
+    );
     assert.equal(problems.length, 1);
   });
 });
@@ -64,7 +83,10 @@ describe('X509-SVIDs and credential files', () => {
   it('the SPIFFE ID of a leaf; a CA certificate is not a leaf', async () => {
     const leaf = await ca.issue({ uris: ['spiffe://td.example/ns/a/sa/b'] });
     assert.equal(spiffeIdOfCertificate(new X509Certificate(leaf.certPem)).id, 'spiffe://td.example/ns/a/sa/b');
-    assert.throws(() => spiffeIdOfCertificate(new X509Certificate(ca.certPem)), (e: unknown) => (e as SpiffeError).code === 'SVID_IS_CA');
+    assert.throws(
+      () => spiffeIdOfCertificate(new X509Certificate(ca.certPem)),
+      (e: unknown) => (e as SpiffeError).code === 'SVID_IS_CA',
+    );
   });
 
   it('parseCredentials: consistent files load; a key of another certificate is refused (rotation in progress)', async () => {
@@ -73,14 +95,23 @@ describe('X509-SVIDs and credential files', () => {
     const ok = parseCredentials({ certificates: a.certPem, privateKey: a.keyPem, caCertificates: ca.certPem });
     assert.equal(ok.trustDomain, 'td.example');
     assert.equal(ok.ca.length, 1);
-    assert.throws(() => parseCredentials({ certificates: a.certPem, privateKey: b.keyPem, caCertificates: ca.certPem }), (e: unknown) => (e as MtlsCredentialError).code === 'MTLS_KEY_MISMATCH');
+    assert.throws(
+      () => parseCredentials({ certificates: a.certPem, privateKey: b.keyPem, caCertificates: ca.certPem }),
+      (e: unknown) => (e as MtlsCredentialError).code === 'MTLS_KEY_MISMATCH',
+    );
   });
 
   it('parseCredentials: an empty trust bundle and a non-SVID certificate are refused', async () => {
     const a = await ca.issue({ uris: ['spiffe://td.example/ns/a/sa/server'] });
-    assert.throws(() => parseCredentials({ certificates: a.certPem, privateKey: a.keyPem, caCertificates: '' }), (e: unknown) => (e as MtlsCredentialError).code === 'MTLS_CA_EMPTY');
+    assert.throws(
+      () => parseCredentials({ certificates: a.certPem, privateKey: a.keyPem, caCertificates: '' }),
+      (e: unknown) => (e as MtlsCredentialError).code === 'MTLS_CA_EMPTY',
+    );
     const notSvid = await ca.issue({ uris: ['https://td.example/server'] });
-    assert.throws(() => parseCredentials({ certificates: notSvid.certPem, privateKey: notSvid.keyPem, caCertificates: ca.certPem }), (e: unknown) => (e as MtlsCredentialError).code === 'MTLS_NOT_AN_SVID');
+    assert.throws(
+      () => parseCredentials({ certificates: notSvid.certPem, privateKey: notSvid.keyPem, caCertificates: ca.certPem }),
+      (e: unknown) => (e as MtlsCredentialError).code === 'MTLS_NOT_AN_SVID',
+    );
   });
 
   it('splitPemCertificates keeps every certificate of a bundle, in order', () => {
@@ -91,10 +122,27 @@ describe('X509-SVIDs and credential files', () => {
     const leaf = new X509Certificate((await ca.issue({ uris: ['spiffe://td.example/ns/lb/sa/x'] })).certPem);
     const allowed = new Set(['spiffe://td.example/ns/lb/sa/x']);
     assert.equal(checkPeer({ authorized: true, certificate: leaf, trustDomain: 'td.example', allowed }).ok, true);
-    assert.deepEqual(checkPeer({ authorized: false, certificate: leaf, trustDomain: 'td.example', allowed }), { ok: false, code: 'PEER_UNAUTHORIZED' });
-    assert.deepEqual(checkPeer({ authorized: true, certificate: undefined, trustDomain: 'td.example', allowed }), { ok: false, code: 'PEER_NO_CERTIFICATE' });
-    assert.equal((checkPeer({ authorized: true, certificate: leaf, trustDomain: 'other.example', allowed }) as { code: string }).code, 'PEER_WRONG_TRUST_DOMAIN');
-    assert.equal((checkPeer({ authorized: true, certificate: leaf, trustDomain: 'td.example', allowed: new Set() }) as { code: string }).code, 'PEER_NOT_ALLOWED');
+    assert.deepEqual(checkPeer({ authorized: false, certificate: leaf, trustDomain: 'td.example', allowed }), {
+      ok: false,
+      code: 'PEER_UNAUTHORIZED',
+    });
+    assert.deepEqual(checkPeer({ authorized: true, certificate: undefined, trustDomain: 'td.example', allowed }), {
+      ok: false,
+      code: 'PEER_NO_CERTIFICATE',
+    });
+    assert.equal(
+      (checkPeer({ authorized: true, certificate: leaf, trustDomain: 'other.example', allowed }) as { code: string })
+        .code,
+      'PEER_WRONG_TRUST_DOMAIN',
+    );
+    assert.equal(
+      (
+        checkPeer({ authorized: true, certificate: leaf, trustDomain: 'td.example', allowed: new Set() }) as {
+          code: string;
+        }
+      ).code,
+      'PEER_NOT_ALLOWED',
+    );
   });
 
   it('checkServerSpiffeId: a client accepts only the expected server ID', () => {

@@ -43,16 +43,31 @@ let baseUrl: string;
 let output = '';
 const timings: string[] = [];
 
-function run(what: string, cmd: string, args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs: number }): void {
+function run(
+  what: string,
+  cmd: string,
+  args: string[],
+  opts: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs: number },
+): void {
   const t0 = Date.now();
-  const r = spawnSync(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, encoding: 'utf8', timeout: opts.timeoutMs });
+  const r = spawnSync(cmd, args, {
+    cwd: opts.cwd,
+    env: opts.env ?? process.env,
+    encoding: 'utf8',
+    timeout: opts.timeoutMs,
+  });
   timings.push(`${what}: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  assert.equal(r.status, 0, `${what} failed (${r.error?.message ?? `exit ${r.status}`}):\n${r.stdout}\n${r.stderr}`.slice(-6000));
+  assert.equal(
+    r.status,
+    0,
+    `${what} failed (${r.error?.message ?? `exit ${r.status}`}):\n${r.stdout}\n${r.stderr}`.slice(-6000),
+  );
 }
 
 /** Every file under `dir`, relative to it, with forward slashes. */
 function listFiles(dir: string): string[] {
-  return fs.readdirSync(dir, { recursive: true, withFileTypes: true })
+  return fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((e) => e.isFile())
     .map((e) => path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join('/'));
 }
@@ -62,7 +77,9 @@ function prepareNativeInstall(): NodeJS.ProcessEnv {
   // Under `npm test` the environment carries the outer npm's settings (npm_config_local_prefix names the
   // checkout!): the nested npm gets only where to fetch from and where its cache is.
   const keep = new Set(['npm_config_registry', 'npm_config_cache', 'npm_config_userconfig', 'npm_config_globalconfig']);
-  const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.toLowerCase().startsWith('npm_') || keep.has(k)));
+  const env: NodeJS.ProcessEnv = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.toLowerCase().startsWith('npm_') || keep.has(k)),
+  );
   if (FROM_SOURCE) {
     // Official Node builds ship their headers in <prefix>/include/node; name them so that node-gyp downloads
     // nothing (Debian's Node already points node-gyp at /usr/include/node).
@@ -70,14 +87,24 @@ function prepareNativeInstall(): NodeJS.ProcessEnv {
     if (fs.existsSync(path.join(prefix, 'include/node/node_version.h'))) env['npm_config_nodedir'] = prefix;
     return env;
   }
-  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules/better-sqlite3/package.json'), 'utf8')) as { version: string };
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules/better-sqlite3/package.json'), 'utf8')) as {
+    version: string;
+  };
   const addon = path.join(ROOT, 'node_modules/better-sqlite3/build/Release/better_sqlite3.node');
   assert.ok(fs.existsSync(addon), `the development install has no better-sqlite3 addon at ${addon}`);
   const prebuilds = path.join(tmp, 'prebuilds');
   fs.mkdirSync(prebuilds);
   // prebuild-install's file name: {name}-v{version}-{runtime}-v{abi}-{platform}{libc}-{arch}.tar.gz (glibc: no libc part).
-  const tarball = path.join(prebuilds, `better-sqlite3-v${pkg.version}-node-v${process.versions.modules}-${process.platform}-${process.arch}.tar.gz`);
-  run('pack the development addon as a local prebuild', 'tar', ['-czf', tarball, '-C', path.join(ROOT, 'node_modules/better-sqlite3'), 'build/Release/better_sqlite3.node'], { cwd: ROOT, timeoutMs: 30_000 });
+  const tarball = path.join(
+    prebuilds,
+    `better-sqlite3-v${pkg.version}-node-v${process.versions.modules}-${process.platform}-${process.arch}.tar.gz`,
+  );
+  run(
+    'pack the development addon as a local prebuild',
+    'tar',
+    ['-czf', tarball, '-C', path.join(ROOT, 'node_modules/better-sqlite3'), 'build/Release/better_sqlite3.node'],
+    { cwd: ROOT, timeoutMs: 30_000 },
+  );
   // prebuild-install reads .prebuild-installrc from the folders above the package it installs (rc's lookup).
   fs.writeFileSync(path.join(tmp, 'app', '.prebuild-installrc'), `local-prebuilds=${prebuilds}\n`);
   return env;
@@ -88,7 +115,8 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
   for (;;) {
     const value = await probe().catch(() => undefined);
     if (value !== undefined) return value;
-    if (app && app.exitCode !== null) assert.fail(`Scopewise exited (${app.exitCode}) while waiting for ${what}:\n${output}`);
+    if (app && app.exitCode !== null)
+      assert.fail(`Scopewise exited (${app.exitCode}) while waiting for ${what}:\n${output}`);
     if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}:\n${output}`);
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -99,19 +127,38 @@ before(async () => {
   const dir = path.join(tmp, 'app');
   fs.mkdirSync(dir);
   // 1. The production build, straight into the install folder (the checkout's build/ is left alone).
-  run('production build (tsc -p tsconfig.build.json)', process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', path.join(dir, 'build')], { cwd: ROOT, timeoutMs: 180_000 });
+  run(
+    'production build (tsc -p tsconfig.build.json)',
+    process.execPath,
+    [
+      path.join(ROOT, 'node_modules/typescript/bin/tsc'),
+      '-p',
+      'tsconfig.build.json',
+      '--outDir',
+      path.join(dir, 'build'),
+    ],
+    { cwd: ROOT, timeoutMs: 180_000 },
+  );
   // 2. What production needs, and nothing else.
   for (const f of ['package.json', 'package-lock.json']) fs.copyFileSync(path.join(ROOT, f), path.join(dir, f));
   for (const d of ['views', 'public', 'vendor']) fs.cpSync(path.join(ROOT, d), path.join(dir, d), { recursive: true });
   // 3. npm ci --omit=dev, from npm's cache where it can (the registry otherwise).
   const env = prepareNativeInstall();
-  run(`npm ci --omit=dev (better-sqlite3 ${FROM_SOURCE ? 'compiled from source' : 'from the local prebuild'})`, 'npm', ['ci', '--omit=dev', '--prefer-offline', '--no-audit', '--no-fund'], { cwd: dir, env, timeoutMs: FROM_SOURCE ? 600_000 : 180_000 });
+  run(
+    `npm ci --omit=dev (better-sqlite3 ${FROM_SOURCE ? 'compiled from source' : 'from the local prebuild'})`,
+    'npm',
+    ['ci', '--omit=dev', '--prefer-offline', '--no-audit', '--no-fund'],
+    { cwd: dir, env, timeoutMs: FROM_SOURCE ? 600_000 : 180_000 },
+  );
 
   // 4. The mock Google (development tree) and the production app, configured as a real deployment.
   const port = await freePort();
   baseUrl = `http://localhost:${port}`;
   const clientSecret = crypto.randomBytes(16).toString('hex');
-  mock = await createMockGoogle({ port: 0, clients: [{ clientId: 'scopewise-prod', clientSecret, redirectUris: [`${baseUrl}/auth/callback`] }] });
+  mock = await createMockGoogle({
+    port: 0,
+    clients: [{ clientId: 'scopewise-prod', clientSecret, redirectUris: [`${baseUrl}/auth/callback`] }],
+  });
   const t0 = Date.now();
   app = spawn(process.execPath, ['build/src/main.js'], {
     cwd: dir,
@@ -136,7 +183,9 @@ before(async () => {
   });
   app.stdout!.setEncoding('utf8').on('data', (c: string) => (output += c));
   app.stderr!.setEncoding('utf8').on('data', (c: string) => (output += c));
-  await until('the production app to answer /healthz', async () => ((await fetch(`${baseUrl}/healthz`)).status === 200 ? true : undefined));
+  await until('the production app to answer /healthz', async () =>
+    (await fetch(`${baseUrl}/healthz`)).status === 200 ? true : undefined,
+  );
   timings.push(`start to /healthz 200: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 });
 
@@ -155,15 +204,26 @@ it('the production tree holds the app and its operator commands only: no mock Go
   const dir = path.join(tmp, 'app');
   const files = listFiles(path.join(dir, 'build'));
   assert.ok(files.includes('src/main.js'));
-  for (const cmd of ['reencrypt-tokens', 'risc', 'scopes']) assert.ok(files.includes(`scripts/${cmd}.js`), `scripts/${cmd}.js is shipped`);
-  const outside = files.filter((f) => !f.startsWith('src/') && !/^scripts\/(reencrypt-tokens|risc|scopes)\.js$/.test(f));
+  for (const cmd of ['reencrypt-tokens', 'risc', 'scopes'])
+    assert.ok(files.includes(`scripts/${cmd}.js`), `scripts/${cmd}.js is shipped`);
+  const outside = files.filter(
+    (f) => !f.startsWith('src/') && !/^scripts\/(reencrypt-tokens|risc|scopes)\.js$/.test(f),
+  );
   assert.deepEqual(outside, [], 'nothing but src/ and the three operator commands');
-  assert.deepEqual(files.filter((f) => /mock|demo|\.test\.|\.ts$|\.map$/i.test(f)), [], 'no mock, demo, test, source or map file');
+  assert.deepEqual(
+    files.filter((f) => /mock|demo|\.test\.|\.ts$|\.map$/i.test(f)),
+    [],
+    'no mock, demo, test, source or map file',
+  );
   for (const f of files.filter((f) => f.endsWith('.js'))) {
     const text = fs.readFileSync(path.join(dir, 'build', f), 'utf8');
-    assert.ok(!/from '[^']*mock-google[^']*'|import\('[^']*(mock-google|demo)/.test(text), `${f} imports no mock or demo`);
+    assert.ok(
+      !/from '[^']*mock-google[^']*'|import\('[^']*(mock-google|demo)/.test(text),
+      `${f} imports no mock or demo`,
+    );
   }
-  for (const d of ['mock-google', 'demo', 'test', 'e2e', 'bench', 'dist', 'src']) assert.ok(!fs.existsSync(path.join(dir, d)), `no ${d}/ beside build/`);
+  for (const d of ['mock-google', 'demo', 'test', 'e2e', 'bench', 'dist', 'src'])
+    assert.ok(!fs.existsSync(path.join(dir, d)), `no ${d}/ beside build/`);
 });
 
 it('npm ci --omit=dev installed no development dependency: no compiler, no test tools, no linter', () => {
@@ -171,7 +231,10 @@ it('npm ci --omit=dev installed no development dependency: no compiler, no test 
   assert.ok(fs.existsSync(path.join(modules, 'express')), 'the runtime dependencies are there');
   for (const name of DEV_ONLY) assert.ok(!fs.existsSync(path.join(modules, name)), `${name} is not installed`);
   assert.ok(!fs.existsSync(path.join(modules, '.bin', 'tsc')), 'no tsc anywhere on the path npm gives scripts');
-  assert.ok(fs.existsSync(path.join(modules, 'better-sqlite3/build/Release/better_sqlite3.node')), "better-sqlite3's addon is installed");
+  assert.ok(
+    fs.existsSync(path.join(modules, 'better-sqlite3/build/Release/better_sqlite3.node')),
+    "better-sqlite3's addon is installed",
+  );
 });
 
 it('starts without a compiler and signs a user in over HTTP against the (mock) identity provider', async () => {

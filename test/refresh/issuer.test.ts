@@ -20,7 +20,9 @@ before(async () => {
   await res.arrayBuffer();
   assert.equal(res.status, 200);
   const all = await new Promise<Record<string, session.SessionData>>((resolve, reject) =>
-    stack.app.storage.sessions.all!((err, v) => (err ? reject(err) : resolve((v ?? {}) as Record<string, session.SessionData>))),
+    stack.app.storage.sessions.all!((err, v) =>
+      err ? reject(err) : resolve((v ?? {}) as Record<string, session.SessionData>),
+    ),
   );
   const [sid, signedIn] = Object.entries(all).find(([, s]) => s.user)!;
   ref = sid; // a session's token record is keyed by its session id

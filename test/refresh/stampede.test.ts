@@ -12,7 +12,10 @@ if (skip) console.log(`# skipping the stampede test: ${skip}`);
 const EMAIL = 'alice@example.com';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-test('100 concurrent token requests over two instances at expiry: exactly 1 refresh at the issuer', { skip, timeout: 60_000 }, async () => {
+test('100 concurrent token requests over two instances at expiry: exactly 1 refresh at the issuer', {
+  skip,
+  timeout: 60_000,
+}, async () => {
   const cluster: Cluster = await startCluster({ instances: 2, env: { SESSION_STORE: REDIS_URL } });
   const redis = createClient({ url: REDIS_URL });
   await redis.connect();
@@ -30,7 +33,9 @@ test('100 concurrent token requests over two instances at expiry: exactly 1 refr
     // The session (shared through Redis) names the token record.
     const raw = decodeURIComponent(browser.cookie('localhost', 'scopewise') ?? '');
     const sid = raw.slice(2, raw.lastIndexOf('.'));
-    const session = JSON.parse((await redis.get(`scopewise:sess:${sid}`)) ?? 'null') as { user?: { sub: string } } | null;
+    const session = JSON.parse((await redis.get(`scopewise:sess:${sid}`)) ?? 'null') as {
+      user?: { sub: string };
+    } | null;
     assert.ok(session?.user, 'a signed-in session');
     const { user } = session;
     const ref = sid; // its token record is keyed by the session id
@@ -42,7 +47,8 @@ test('100 concurrent token requests over two instances at expiry: exactly 1 refr
     await cluster.control('settings', { accessTokenTtlSeconds: 30 }); // shorter than the vault's 60 s skew
     const counts0 = (await cluster.control('counts')) as { refresh: number };
 
-    const burst = () => Promise.all(Array.from({ length: 100 }, (_, i) => (i % 2 ? a : b).app.vault.accessToken(ref, user.sub)));
+    const burst = () =>
+      Promise.all(Array.from({ length: 100 }, (_, i) => (i % 2 ? a : b).app.vault.accessToken(ref, user.sub)));
     const results = await burst();
     const counts1 = (await cluster.control('counts')) as { refresh: number };
     assert.equal(counts1.refresh - counts0.refresh, 1, 'exactly one refresh for 100 concurrent requests');

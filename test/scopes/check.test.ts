@@ -36,7 +36,10 @@ describe('the real catalogue', () => {
     assert.doesNotThrow(() => assertCatalogue(CATALOGUE, d));
   });
   it('has exactly the contract feature ids, in order', () => {
-    assert.deepEqual(CATALOGUE.map((f) => f.id), [...FEATURE_IDS]);
+    assert.deepEqual(
+      CATALOGUE.map((f) => f.id),
+      [...FEATURE_IDS],
+    );
   });
   it('asks the narrowest scope of each feature', () => {
     const asked = Object.fromEntries(CATALOGUE.map((f) => [f.id, f.scopes.map((s) => s.replace(A, ''))]));
@@ -56,9 +59,13 @@ describe('the real catalogue', () => {
     });
   });
   it('flags broadOnly exactly where Google documents only a cloud-wide scope (projects), and says nothing untrue', () => {
-    assert.deepEqual(CATALOGUE.filter((f) => f.broadOnly !== undefined).map((f) => f.id), ['projects', 'workload-cloud-run-invokers', 'workload-workflows']);
+    assert.deepEqual(
+      CATALOGUE.filter((f) => f.broadOnly !== undefined).map((f) => f.id),
+      ['projects', 'workload-cloud-run-invokers', 'workload-workflows'],
+    );
     for (const f of CATALOGUE) {
-      for (const text of [f.broadOnly, f.accessNote, f.summary, f.why]) assert.doesNotMatch(text ?? '', /offers no narrower scope|accepts only the cloud-platform/, f.id);
+      for (const text of [f.broadOnly, f.accessNote, f.summary, f.why])
+        assert.doesNotMatch(text ?? '', /offers no narrower scope|accepts only the cloud-platform/, f.id);
     }
     assert.match(feature('service-accounts').accessNote ?? '', /no read-only scope for the IAM API/);
   });
@@ -71,7 +78,11 @@ describe('the real catalogue', () => {
   });
   it('service-accounts asks iam, which only the REST reference lists: cloud-platform would now be broader than needed', () => {
     assert.deepEqual(checkCatalogue([feature('service-accounts')], d), []);
-    const f = only(checkCatalogue([{ ...feature('service-accounts'), scopes: [`${A}cloud-platform`] }], d).filter((x) => x.code !== 'broad-only-note-missing'));
+    const f = only(
+      checkCatalogue([{ ...feature('service-accounts'), scopes: [`${A}cloud-platform`] }], d).filter(
+        (x) => x.code !== 'broad-only-note-missing',
+      ),
+    );
     assert.equal(f.code, 'broader-than-needed');
     assert.equal(f.suggestion, `${A}iam`);
   });
@@ -85,7 +96,10 @@ describe('checkCatalogue rejects', () => {
     assert.equal(f.methodId, 'compute:v1:instances.aggregatedList');
     assert.equal(f.scope, `${A}compute`);
     assert.equal(f.suggestion, `${A}compute.readonly`);
-    assert.match(f.message, /Feature "vms" asks for compute for compute:v1:instances\.aggregatedList, but the narrower compute\.readonly/);
+    assert.match(
+      f.message,
+      /Feature "vms" asks for compute for compute:v1:instances\.aggregatedList, but the narrower compute\.readonly/,
+    );
   });
   it('vms asking cloud-platform: the narrowest alternative is suggested (compute.readonly)', () => {
     const findings = checkCatalogue([{ ...feature('vms'), scopes: [`${A}cloud-platform`] }], d);
@@ -109,21 +123,38 @@ describe('checkCatalogue rejects', () => {
     const broken = { ...feature('vm-power'), scopes: [`${A}compute.readonly`] };
     const findings = checkCatalogue(withFeature(broken), d);
     const notAuth = findings.filter((x) => x.code === 'method-not-authorized');
-    assert.deepEqual(notAuth.map((x) => x.methodId), ['compute:v1:instances.stop', 'compute:v1:instances.start']);
+    assert.deepEqual(
+      notAuth.map((x) => x.methodId),
+      ['compute:v1:instances.stop', 'compute:v1:instances.start'],
+    );
     assert.equal(notAuth[0]?.featureId, 'vm-power');
-    assert.match(notAuth[0]?.message ?? '', /Feature "vm-power" calls compute:v1:instances\.stop, but none of the scopes it asks for \(compute\.readonly\) authorizes it/);
+    assert.match(
+      notAuth[0]?.message ?? '',
+      /Feature "vm-power" calls compute:v1:instances\.stop, but none of the scopes it asks for \(compute\.readonly\) authorizes it/,
+    );
     assert.ok(findings.some((x) => x.code === 'unneeded-scope' && x.scope === `${A}compute.readonly`));
   });
   it('an extra scope that no method of the feature needs (unneeded-scope)', () => {
-    const f = only(checkCatalogue(withFeature({ ...feature('logs'), scopes: [`${A}logging.read`, `${A}compute.readonly`] }), d));
+    const f = only(
+      checkCatalogue(withFeature({ ...feature('logs'), scopes: [`${A}logging.read`, `${A}compute.readonly`] }), d),
+    );
     assert.equal(f.code, 'unneeded-scope');
     assert.equal(f.featureId, 'logs');
     assert.equal(f.scope, `${A}compute.readonly`);
-    assert.match(f.message, /Feature "logs" asks for compute\.readonly, but none of its methods \(logging:v2:entries\.list\) needs it/);
+    assert.match(
+      f.message,
+      /Feature "logs" asks for compute\.readonly, but none of its methods \(logging:v2:entries\.list\) needs it/,
+    );
   });
   it('an unknown method id (unknown-method)', () => {
     const f = only(
-      checkCatalogue(withFeature({ ...feature('vms'), methods: ['compute:v1:instances.aggregatedList', 'compute:v1:instances.delete'] }), d),
+      checkCatalogue(
+        withFeature({
+          ...feature('vms'),
+          methods: ['compute:v1:instances.aggregatedList', 'compute:v1:instances.delete'],
+        }),
+        d,
+      ),
     );
     assert.equal(f.code, 'unknown-method');
     assert.equal(f.featureId, 'vms');
@@ -131,7 +162,10 @@ describe('checkCatalogue rejects', () => {
     assert.match(f.message, /Feature "vms" calls compute:v1:instances\.delete, which the Discovery data/);
   });
   it('a scope no Discovery doc declares (unknown-scope)', () => {
-    const findings = checkCatalogue([{ ...feature('logs'), scopes: [`${A}logging.read`, `${A}logging.everything`] }], d);
+    const findings = checkCatalogue(
+      [{ ...feature('logs'), scopes: [`${A}logging.read`, `${A}logging.everything`] }],
+      d,
+    );
     const f = only(findings);
     assert.equal(f.code, 'unknown-scope');
     assert.equal(f.scope, `${A}logging.everything`);
@@ -158,7 +192,9 @@ describe('checkCatalogue rejects', () => {
     assert.equal(only(checkCatalogue([{ ...feature('vms'), broadOnly: 'x' }], d)).code, 'broad-only-note-stale');
   });
   it('an empty feature and an id unfit for URLs', () => {
-    const codes = checkCatalogue([{ ...feature('logs'), id: 'Logs View', methods: [], scopes: [] }], d).map((x) => x.code);
+    const codes = checkCatalogue([{ ...feature('logs'), id: 'Logs View', methods: [], scopes: [] }], d).map(
+      (x) => x.code,
+    );
     assert.deepEqual(codes, ['invalid-feature-id', 'no-methods', 'no-scopes']);
   });
 });

@@ -37,19 +37,31 @@ describe('scopes CLI (node dist/scripts/scopes.js)', () => {
     const sa = lines.find((l) => l.startsWith('service-accounts '));
     assert.match(sa?.slice(scopeCol) ?? '', /^iam\s+ⓘ see note$/);
     assert.match(r.stdout, /0 unresolved disagreements between the sources/);
-    assert.match(r.stdout, /iam:v1:projects\.serviceAccounts\.list\n {4}asked scope listed by: iam: REST ref\n {4}Discovery: cloud-platform\n {4}REST reference: iam cloud-platform \(read 2026-12-01\)/);
+    assert.match(
+      r.stdout,
+      /iam:v1:projects\.serviceAccounts\.list\n {4}asked scope listed by: iam: REST ref\n {4}Discovery: cloud-platform\n {4}REST reference: iam cloud-platform \(read 2026-12-01\)/,
+    );
   });
   it('--json prints the catalogue as JSON', () => {
     const r = run('--json');
     assert.equal(r.status, 0, r.stderr);
-    const out = JSON.parse(r.stdout) as { ok: boolean; findings: unknown[]; features: { id: string; shortScopes: string[] }[] };
+    const out = JSON.parse(r.stdout) as {
+      ok: boolean;
+      findings: unknown[];
+      features: { id: string; shortScopes: string[] }[];
+    };
     assert.equal(out.ok, true);
     assert.deepEqual(out.findings, []);
-    assert.deepEqual(out.features.map((f) => f.id), CATALOGUE.map((f) => f.id));
+    assert.deepEqual(
+      out.features.map((f) => f.id),
+      CATALOGUE.map((f) => f.id),
+    );
     assert.deepEqual(out.features.find((f) => f.id === 'vms')?.shortScopes, ['compute.readonly']);
   });
   it('exits 1 printing each finding when the catalogue no longer matches the Discovery data', () => {
-    const json = JSON.parse(readFileSync(defaultDiscoveryPath(), 'utf8')) as { methods: Record<string, { scopes: string[] }> };
+    const json = JSON.parse(readFileSync(defaultDiscoveryPath(), 'utf8')) as {
+      methods: Record<string, { scopes: string[] }>;
+    };
     const m = json.methods['compute:v1:instances.aggregatedList'];
     assert.ok(m);
     m.scopes = m.scopes.filter((s) => !s.endsWith('/compute.readonly'));
@@ -77,20 +89,33 @@ describe('scopes CLI --live (against the mock, with a token holding compute.read
   // Not spawnSync: the mock answering the CLI runs in this process.
   const runLive = (env: Record<string, string>, ...args: string[]) =>
     new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-      execFile(process.execPath, [CLI, '--live', ...args], { encoding: 'utf8', timeout: 60_000, env: { PATH: process.env.PATH ?? '', ...env } }, (err, stdout, stderr) =>
-        resolve({ status: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr }));
+      execFile(
+        process.execPath,
+        [CLI, '--live', ...args],
+        { encoding: 'utf8', timeout: 60_000, env: { PATH: process.env.PATH ?? '', ...env } },
+        (err, stdout, stderr) =>
+          resolve({ status: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr }),
+      );
     });
   it('probes the methods of the features the token serves, prints how Google answered, and exports the evidence', async () => {
     const { tokens } = await getTokens(mock, { scope: `openid ${S.computeRead}` });
     const out = join(dir, 'verified.json');
-    const r = await runLive({ SCOPEWISE_LIVE_TOKEN: tokens.access_token, GOOGLE_API_BASE_URL: mock.url }, '--project', 'acme-prod', '--export', out);
+    const r = await runLive(
+      { SCOPEWISE_LIVE_TOKEN: tokens.access_token, GOOGLE_API_BASE_URL: mock.url },
+      '--project',
+      'acme-prod',
+      '--export',
+      out,
+    );
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /Scopes held by the token: compute\.readonly/);
     assert.match(r.stdout, /compute:v1:instances\.aggregatedList\s+✓ accepted\s+200/);
     assert.doesNotMatch(r.stdout, /instances\.stop/, 'a feature the token cannot serve is not probed');
     assert.ok(!r.stdout.includes(tokens.access_token), 'the token is never printed');
     const evidence = JSON.parse(readFileSync(out, 'utf8')) as { results: Array<{ method: string; outcome: string }> };
-    assert.ok(evidence.results.some((e) => e.method === 'compute:v1:instances.aggregatedList' && e.outcome === 'accepted'));
+    assert.ok(
+      evidence.results.some((e) => e.method === 'compute:v1:instances.aggregatedList' && e.outcome === 'accepted'),
+    );
   });
   it('refuses to run without a token in the environment or a valid project (exit 2)', async () => {
     assert.equal((await runLive({}, '--project', 'acme-prod')).status, 2);

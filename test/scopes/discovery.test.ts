@@ -38,28 +38,44 @@ describe('loadDiscovery', () => {
     assert.equal(Object.keys(d.source).length, 10);
     assert.ok(d.evidence, 'the app view carries its evidence');
     const raw = loadDiscoveryFile();
-    assert.deepEqual(raw.methods['iam:v1:projects.serviceAccounts.list']?.scopes, [`${AUTH}cloud-platform`], 'the file as it is');
-    assert.deepEqual(d.methods['iam:v1:projects.serviceAccounts.list']?.scopes, [`${AUTH}cloud-platform`, `${AUTH}iam`], 'the union');
+    assert.deepEqual(
+      raw.methods['iam:v1:projects.serviceAccounts.list']?.scopes,
+      [`${AUTH}cloud-platform`],
+      'the file as it is',
+    );
+    assert.deepEqual(
+      d.methods['iam:v1:projects.serviceAccounts.list']?.scopes,
+      [`${AUTH}cloud-platform`, `${AUTH}iam`],
+      'the union',
+    );
   });
   it('rejects a file that is not JSON, naming the file', () => {
     const p = writeTemp('broken.json', '{ "methods": ');
     assert.throws(
       () => loadDiscovery(p),
       (err: unknown) =>
-        err instanceof DiscoveryError && err.code === 'DISCOVERY_INVALID' && err.file === p && err.message.includes(p) && /not valid JSON/.test(err.message),
+        err instanceof DiscoveryError &&
+        err.code === 'DISCOVERY_INVALID' &&
+        err.file === p &&
+        err.message.includes(p) &&
+        /not valid JSON/.test(err.message),
     );
   });
   it('rejects a malformed file with the file name and the offending field', () => {
     const json = vendoredJson();
     const methods = json['methods'] as Record<string, Record<string, unknown>>;
-    (methods['compute:v1:instances.stop'] as Record<string, unknown>)['scopes'] = 'https://www.googleapis.com/auth/compute';
+    (methods['compute:v1:instances.stop'] as Record<string, unknown>)['scopes'] =
+      'https://www.googleapis.com/auth/compute';
     const p = writeTemp('malformed.json', JSON.stringify(json));
-    assert.throws(() => loadDiscovery(p), (err: unknown) => {
-      assert.ok(err instanceof DiscoveryError);
-      assert.ok(err.message.startsWith(`Invalid Google Discovery data in ${p}: `), err.message);
-      assert.ok(err.message.includes('methods["compute:v1:instances.stop"].scopes: '), err.message);
-      return true;
-    });
+    assert.throws(
+      () => loadDiscovery(p),
+      (err: unknown) => {
+        assert.ok(err instanceof DiscoveryError);
+        assert.ok(err.message.startsWith(`Invalid Google Discovery data in ${p}: `), err.message);
+        assert.ok(err.message.includes('methods["compute:v1:instances.stop"].scopes: '), err.message);
+        return true;
+      },
+    );
   });
   it('rejects a method whose scope is not declared in scopes', () => {
     const json = vendoredJson();
@@ -71,7 +87,10 @@ describe('loadDiscovery', () => {
     const json = vendoredJson();
     const methods = json['methods'] as Record<string, unknown>;
     methods['compute.instances.list'] = methods['compute:v1:instances.list'];
-    assert.throws(() => parseDiscovery(json, 'y.json'), /y\.json: methods\["compute\.instances\.list"\]: key must be "<api>:<version>:<method>"/);
+    assert.throws(
+      () => parseDiscovery(json, 'y.json'),
+      /y\.json: methods\["compute\.instances\.list"\]: key must be "<api>:<version>:<method>"/,
+    );
     const json2 = vendoredJson();
     const methods2 = json2['methods'] as Record<string, unknown>;
     methods2['pubsub:v1:topics.list'] = methods2['compute:v1:instances.list'];
@@ -79,7 +98,10 @@ describe('loadDiscovery', () => {
   });
   it('reports a missing file as a DiscoveryError naming it', () => {
     const p = join(dir, 'nope.json');
-    assert.throws(() => loadDiscovery(p), (err: unknown) => err instanceof DiscoveryError && err.message.includes(p));
+    assert.throws(
+      () => loadDiscovery(p),
+      (err: unknown) => err instanceof DiscoveryError && err.message.includes(p),
+    );
   });
 });
 
@@ -89,7 +111,10 @@ describe('discovery helpers', () => {
     assert.deepEqual(methodScopes(d, 'compute:v1:instances.stop'), [`${A}cloud-platform`, `${A}compute`]);
   });
   it('methodScopes throws UNKNOWN_METHOD for an id the data does not list; findMethod returns undefined', () => {
-    assert.throws(() => methodScopes(d, 'compute:v1:instances.delete'), (e: unknown) => e instanceof DiscoveryLookupError && e.code === 'UNKNOWN_METHOD');
+    assert.throws(
+      () => methodScopes(d, 'compute:v1:instances.delete'),
+      (e: unknown) => e instanceof DiscoveryLookupError && e.code === 'UNKNOWN_METHOD',
+    );
     assert.equal(findMethod(d, 'compute:v1:instances.delete'), undefined);
     assert.equal(findMethod(d, 'toString'), undefined);
   });
@@ -107,6 +132,9 @@ describe('discovery helpers', () => {
   it('apiBaseUrl returns source.baseUrl for an API id or a method id, and throws UNKNOWN_API otherwise', () => {
     assert.equal(apiBaseUrl(d, 'compute:v1'), 'https://compute.googleapis.com/compute/v1/');
     assert.equal(apiBaseUrl(d, 'storage:v1:buckets.list'), 'https://storage.googleapis.com/storage/v1/');
-    assert.throws(() => apiBaseUrl(d, 'pubsub:v1'), (e: unknown) => e instanceof DiscoveryLookupError && e.code === 'UNKNOWN_API');
+    assert.throws(
+      () => apiBaseUrl(d, 'pubsub:v1'),
+      (e: unknown) => e instanceof DiscoveryLookupError && e.code === 'UNKNOWN_API',
+    );
   });
 });

@@ -59,24 +59,60 @@ describe('source disagreements', () => {
     assert.equal(f[0]?.methodId, SA_LIST);
     assert.match(f[0]?.message ?? '', /iam is listed by rest-reference but not by discovery/);
     const findings = checkCatalogue(CATALOGUE, mergeEvidence(withEvidence({ notes })));
-    assert.deepEqual(findings.map((x) => [x.code, x.featureId]), [['source-disagreement', 'service-accounts,workload-keys']]);
+    assert.deepEqual(
+      findings.map((x) => [x.code, x.featureId]),
+      [['source-disagreement', 'service-accounts,workload-keys']],
+    );
   });
   it('a note that believes the silent source removes the scope from the union', () => {
-    const notes = ev.notes.map((n) => (n.method === SA_LIST && n.scope === `${A}iam` ? { ...n, believe: 'discovery' as const } : n));
+    const notes = ev.notes.map((n) =>
+      n.method === SA_LIST && n.scope === `${A}iam` ? { ...n, believe: 'discovery' as const } : n,
+    );
     assert.deepEqual(methodEvidence(withEvidence({ notes }), SA_LIST).accepted, [`${A}cloud-platform`]);
   });
   it('a note with nothing to resolve is stale', () => {
-    const notes = [...ev.notes, { method: 'compute:v1:instances.stop', scope: `${A}compute`, believe: 'discovery' as const, note: 'x' }];
-    assert.deepEqual(checkSources(withEvidence({ notes })).map((f) => f.code), ['stale-source-note']);
+    const notes = [
+      ...ev.notes,
+      { method: 'compute:v1:instances.stop', scope: `${A}compute`, believe: 'discovery' as const, note: 'x' },
+    ];
+    assert.deepEqual(
+      checkSources(withEvidence({ notes })).map((f) => f.code),
+      ['stale-source-note'],
+    );
   });
   it('live evidence against real Google is a third source: a refusal contradicting the union must be resolved', () => {
-    const live = [{ method: 'logging:v2:entries.list', scopesHeld: [`${A}logging.read`], outcome: 'refused-for-scope' as const, status: 403, verifiedOn: '2026-12-01', against: 'google' }];
+    const live = [
+      {
+        method: 'logging:v2:entries.list',
+        scopesHeld: [`${A}logging.read`],
+        outcome: 'refused-for-scope' as const,
+        status: 403,
+        verifiedOn: '2026-12-01',
+        against: 'google',
+      },
+    ];
     const f = checkSources(withEvidence({ live }));
-    assert.deepEqual(f.map((x) => [x.code, x.scope]), [['source-disagreement', `${A}logging.read`]]);
-    assert.deepEqual(checkSources(withEvidence({ live: live.map((l) => ({ ...l, against: 'mock' })) })), [], 'mock runs never count');
+    assert.deepEqual(
+      f.map((x) => [x.code, x.scope]),
+      [['source-disagreement', `${A}logging.read`]],
+    );
+    assert.deepEqual(
+      checkSources(withEvidence({ live: live.map((l) => ({ ...l, against: 'mock' })) })),
+      [],
+      'mock runs never count',
+    );
   });
   it('a conclusive live acceptance of a scope no file lists adds it (with a disagreement to resolve)', () => {
-    const live = [{ method: 'run:v2:projects.locations.services.list', scopesHeld: ['openid', `${A}cloud-platform.read-only`], outcome: 'accepted' as const, status: 200, verifiedOn: '2026-12-01', against: 'google' }];
+    const live = [
+      {
+        method: 'run:v2:projects.locations.services.list',
+        scopesHeld: ['openid', `${A}cloud-platform.read-only`],
+        outcome: 'accepted' as const,
+        status: 200,
+        verifiedOn: '2026-12-01',
+        against: 'google',
+      },
+    ];
     const m = methodEvidence(withEvidence({ live }), 'run:v2:projects.locations.services.list');
     assert.ok(m.accepted.includes(`${A}cloud-platform.read-only`));
     assert.equal(checkSources(withEvidence({ live }))[0]?.code, 'source-disagreement');
@@ -96,16 +132,28 @@ describe('splitting one broad scope into narrower per-API scopes', () => {
   };
   it('reports the set logging.read + devstorage.read_only instead of cloud-platform.read-only', () => {
     const f = checkCatalogue([synthetic], d);
-    assert.deepEqual(f.map((x) => x.code), ['split-available']);
+    assert.deepEqual(
+      f.map((x) => x.code),
+      ['split-available'],
+    );
     assert.deepEqual(f[0]?.suggestions, [`${A}logging.read`, `${A}devstorage.read_only`]);
     assert.match(f[0]?.message ?? '', /logging\.read, devstorage\.read_only together authorize them/);
   });
   it('is silent when one method has no narrower scope (projects.search needs cloud-platform.read-only)', () => {
-    const f = checkCatalogue([{ ...synthetic, methods: ['logging:v2:entries.list', 'cloudresourcemanager:v3:projects.search'] }], d);
+    const f = checkCatalogue(
+      [{ ...synthetic, methods: ['logging:v2:entries.list', 'cloudresourcemanager:v3:projects.search'] }],
+      d,
+    );
     assert.deepEqual(f, []);
   });
   it('asking the split set passes', () => {
-    assert.deepEqual(checkCatalogue([{ ...synthetic, scopes: [`${A}logging.read`, `${A}devstorage.read_only`], broadOnly: undefined } as Feature], d), []);
+    assert.deepEqual(
+      checkCatalogue(
+        [{ ...synthetic, scopes: [`${A}logging.read`, `${A}devstorage.read_only`], broadOnly: undefined } as Feature],
+        d,
+      ),
+      [],
+    );
   });
 });
 
@@ -127,7 +175,14 @@ describe('explanations for people', () => {
     assert.ok(e.notes.some((n) => /projects\.search/.test(n)));
   });
   it('shows the live date once every method was accepted live with the asked scope', () => {
-    const live = ['logging:v2:entries.list'].map((method) => ({ method, scopesHeld: [`${A}logging.read`], outcome: 'accepted' as const, status: 200, verifiedOn: '2026-11-30', against: 'google' }));
+    const live = ['logging:v2:entries.list'].map((method) => ({
+      method,
+      scopesHeld: [`${A}logging.read`],
+      outcome: 'accepted' as const,
+      status: 200,
+      verifiedOn: '2026-11-30',
+      against: 'google',
+    }));
     const e = explainFeature(CATALOGUE.find((f) => f.id === 'logs')!, mergeEvidence(withEvidence({ live })));
     assert.equal(e.verifiedLiveOn, '2026-11-30');
     assert.deepEqual(e.methods[0]?.askedListedBy[`${A}logging.read`], ['discovery', 'live']);

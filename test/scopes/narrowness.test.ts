@@ -165,12 +165,18 @@ describe('narrowestScopeFor', () => {
     });
   }
   it('prefers a service read-only scope over cloud-platform.read-only and both over write scopes', () => {
-    assert.equal(narrowestScopeFor([s('cloud-platform'), s('cloud-platform.read-only'), s('run.readonly')]), s('run.readonly'));
+    assert.equal(
+      narrowestScopeFor([s('cloud-platform'), s('cloud-platform.read-only'), s('run.readonly')]),
+      s('run.readonly'),
+    );
     assert.equal(narrowestScopeFor([s('compute'), s('cloud-platform.read-only')]), s('cloud-platform.read-only'));
   });
   it('picks the service write scope over cloud-platform when the method needs write', () => {
     assert.equal(narrowestScopeFor([s('cloud-platform'), s('compute')]), s('compute'));
-    assert.equal(narrowestScopeFor([s('devstorage.full_control'), s('cloud-platform'), s('devstorage.read_write')]), s('devstorage.read_write'));
+    assert.equal(
+      narrowestScopeFor([s('devstorage.full_control'), s('cloud-platform'), s('devstorage.read_write')]),
+      s('devstorage.read_write'),
+    );
   });
   it('ranks unknown scopes last but still returns one when nothing else is accepted', () => {
     assert.equal(narrowestScopeFor([s('made.up'), s('cloud-platform')]), s('cloud-platform'));

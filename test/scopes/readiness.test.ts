@@ -44,7 +44,9 @@ describe('featureReadiness', () => {
     const r = featureReadiness(feature('vms'), [...SIGNED_IN, `${A}compute.readonly`], d);
     assert.equal(r.state, 'ready');
     assert.deepEqual(r.missingScopes, []);
-    assert.deepEqual(r.methods, [{ methodId: 'compute:v1:instances.aggregatedList', authorized: true, authorizedBy: [`${A}compute.readonly`] }]);
+    assert.deepEqual(r.methods, [
+      { methodId: 'compute:v1:instances.aggregatedList', authorized: true, authorizedBy: [`${A}compute.readonly`] },
+    ]);
   });
   it('granted compute (broader): vms is ready and nothing more is asked', () => {
     const granted = [...SIGNED_IN, `${A}compute`];
@@ -89,7 +91,10 @@ describe('featureReadiness', () => {
     assert.deepEqual(r.missingScopes, [`${A}devstorage.read_only`]);
   });
   it('an unknown method can never be authorized: the feature is never ready (fails closed)', () => {
-    const ghost: Feature = { ...feature('vms'), methods: ['compute:v1:instances.aggregatedList', 'compute:v1:instances.delete'] };
+    const ghost: Feature = {
+      ...feature('vms'),
+      methods: ['compute:v1:instances.aggregatedList', 'compute:v1:instances.delete'],
+    };
     const r = featureReadiness(ghost, [`${A}cloud-platform`], d);
     assert.equal(r.state, 'partly-granted');
     assert.deepEqual(r.missingScopes, []);
@@ -101,7 +106,10 @@ describe('featureReadiness', () => {
 
 describe('scopesToRequest', () => {
   it('asks only the scopes still missing, in catalogue order', () => {
-    assert.deepEqual(scopesToRequest(VMS_AND_BUCKETS, SIGNED_IN, d), [`${A}compute.readonly`, `${A}devstorage.read_only`]);
+    assert.deepEqual(scopesToRequest(VMS_AND_BUCKETS, SIGNED_IN, d), [
+      `${A}compute.readonly`,
+      `${A}devstorage.read_only`,
+    ]);
     assert.deepEqual(scopesToRequest(VMS_AND_BUCKETS, [`${A}compute.readonly`], d), [`${A}devstorage.read_only`]);
     assert.deepEqual(scopesToRequest(VMS_AND_BUCKETS, [`${A}compute.readonly`, `${A}devstorage.read_only`], d), []);
   });
@@ -112,8 +120,15 @@ describe('scopesToRequest', () => {
 
 describe('normaliseScopes', () => {
   it('maps email/profile to their URIs, splits strings, drops blanks and duplicates, keeps order', () => {
-    assert.deepEqual(normaliseScopes(' openid  email profile email '), ['openid', `${A}userinfo.email`, `${A}userinfo.profile`]);
-    assert.deepEqual(normaliseScopes(['profile', `${A}userinfo.profile`, `${A}compute`]), [`${A}userinfo.profile`, `${A}compute`]);
+    assert.deepEqual(normaliseScopes(' openid  email profile email '), [
+      'openid',
+      `${A}userinfo.email`,
+      `${A}userinfo.profile`,
+    ]);
+    assert.deepEqual(normaliseScopes(['profile', `${A}userinfo.profile`, `${A}compute`]), [
+      `${A}userinfo.profile`,
+      `${A}compute`,
+    ]);
     assert.deepEqual(normaliseScopes(''), []);
   });
 });
@@ -141,7 +156,10 @@ describe('accountSummary', () => {
     assert.deepEqual(s.excess, [`${A}logging.admin`]);
     const cp = s.scopes.find((x) => x.scope === `${A}cloud-platform`);
     assert.deepEqual(cp?.askedBy, ['workload-cloud-run-invokers', 'workload-workflows']);
-    assert.deepEqual(cp?.usedBy, CATALOGUE.map((f) => f.id));
+    assert.deepEqual(
+      cp?.usedBy,
+      CATALOGUE.map((f) => f.id),
+    );
     assert.ok(s.features.every((f) => f.state === 'ready'));
   });
   it('iam (only the REST reference lists it) makes service-accounts ready', () => {
@@ -151,33 +169,33 @@ describe('accountSummary', () => {
     const s = accountSummary(CATALOGUE, 'openid email profile ' + `${A}compute.readonly`, d);
     assert.deepEqual(s.excess, []);
     assert.equal(s.holdsExcess, false);
-    assert.deepEqual(s.scopes.map((x) => [x.short, x.identity]), [
-      ['openid', true],
-      ['userinfo.email', true],
-      ['userinfo.profile', true],
-      ['compute.readonly', false],
-    ]);
+    assert.deepEqual(
+      s.scopes.map((x) => [x.short, x.identity]),
+      [
+        ['openid', true],
+        ['userinfo.email', true],
+        ['userinfo.profile', true],
+        ['compute.readonly', false],
+      ],
+    );
     const ro = s.scopes[3];
     assert.equal(ro?.description, 'View your Google Compute Engine resources');
     assert.deepEqual(ro?.usedBy, ['vms', 'workload-vms']);
     assert.deepEqual(ro?.neededBy, ['vms', 'workload-vms']);
-    assert.deepEqual(
-      Object.fromEntries(s.features.map((f) => [f.id, f.state])),
-      {
-        projects: 'needs-consent',
-        vms: 'ready',
-        'vm-power': 'needs-consent',
-        buckets: 'needs-consent',
-        logs: 'needs-consent',
-        'cloud-run': 'needs-consent',
-        'service-accounts': 'needs-consent',
-        'workload-vms': 'ready',
-        'workload-cloud-run': 'needs-consent',
-        'workload-cloud-run-invokers': 'needs-consent',
-        'workload-keys': 'needs-consent',
-        'workload-workflows': 'needs-consent',
-      },
-    );
+    assert.deepEqual(Object.fromEntries(s.features.map((f) => [f.id, f.state])), {
+      projects: 'needs-consent',
+      vms: 'ready',
+      'vm-power': 'needs-consent',
+      buckets: 'needs-consent',
+      logs: 'needs-consent',
+      'cloud-run': 'needs-consent',
+      'service-accounts': 'needs-consent',
+      'workload-vms': 'ready',
+      'workload-cloud-run': 'needs-consent',
+      'workload-cloud-run-invokers': 'needs-consent',
+      'workload-keys': 'needs-consent',
+      'workload-workflows': 'needs-consent',
+    });
   });
   it('an unknown granted scope has no description and is excess', () => {
     const s = accountSummary(CATALOGUE, [`${A}drive`], d);

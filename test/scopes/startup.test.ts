@@ -10,7 +10,9 @@ const config = loadConfig({ SESSION_STORE: 'memory', PORT: '0' }, { testing: tru
 const logger = createLogger('silent');
 
 test('start-up refuses a feature that asks for a broader scope than its methods need', async () => {
-  const broken = CATALOGUE.map((f) => (f.id === 'vms' ? { ...f, scopes: ['https://www.googleapis.com/auth/compute'] } : f));
+  const broken = CATALOGUE.map((f) =>
+    f.id === 'vms' ? { ...f, scopes: ['https://www.googleapis.com/auth/compute'] } : f,
+  );
   await assert.rejects(startScopewise(config, logger, { catalogue: broken }), (err: unknown) => {
     assert.ok(err instanceof CatalogueError);
     assert.match(err.message, /vms/);
@@ -20,7 +22,9 @@ test('start-up refuses a feature that asks for a broader scope than its methods 
 });
 
 test('start-up refuses a feature whose method no asked scope authorizes', async () => {
-  const broken = CATALOGUE.map((f) => (f.id === 'buckets' ? { ...f, scopes: ['https://www.googleapis.com/auth/compute.readonly'] } : f));
+  const broken = CATALOGUE.map((f) =>
+    f.id === 'buckets' ? { ...f, scopes: ['https://www.googleapis.com/auth/compute.readonly'] } : f,
+  );
   await assert.rejects(startScopewise(config, logger, { catalogue: broken }), /buckets/);
 });
 

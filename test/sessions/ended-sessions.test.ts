@@ -5,7 +5,6 @@ import assert from 'node:assert/strict';
 import { useStack } from '../support/stack.js';
 import { TestBrowser, hiddenInput, sessionIdOf } from '../support/browser.js';
 
-
 const clock = { offset: 0 };
 const stack = useStack({ now: () => Date.now() + clock.offset });
 beforeEach(() => {
@@ -92,5 +91,5 @@ test('signing in as another account after a session ended leaves nothing of the 
   const me = (await (await b.request(`${stack.baseUrl}/me`)).json()) as { email: string };
   assert.equal(me.email, 'bob@example.com');
   assert.notEqual(sessionId(b), alice);
-  assert.equal(await stack.app.storage.tokens.get(alice), null, 'Alice\'s tokens did not outlive her session');
+  assert.equal(await stack.app.storage.tokens.get(alice), null, "Alice's tokens did not outlive her session");
 });

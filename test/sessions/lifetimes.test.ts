@@ -11,7 +11,16 @@ let clock = 1_000_000_000;
 const idleMs = 30 * 60_000;
 const absoluteMs = 8 * 3_600_000;
 const app = express();
-app.use(sessionMiddleware({ store: new session.MemoryStore(), secrets: ['s'.repeat(32)], cookie: cookieSettings(false), idleMs, absoluteMs, now: () => clock }));
+app.use(
+  sessionMiddleware({
+    store: new session.MemoryStore(),
+    secrets: ['s'.repeat(32)],
+    cookie: cookieSettings(false),
+    idleMs,
+    absoluteMs,
+    now: () => clock,
+  }),
+);
 app.post('/signin', (req, res) => {
   req.session.user = { sub: '1', iss: 'i', email: 'a@example.com', emailVerified: true, name: 'A' };
   req.session.signedInAt = clock;
@@ -31,7 +40,8 @@ async function signIn(): Promise<string> {
   assert.ok(!/expires=|max-age=/i.test(cookie), 'a browser-session cookie (the server keeps time)');
   return cookie.split(';')[0]!;
 }
-const who = async (cookie: string) => ((await (await fetch(`${base}/who`, { headers: { cookie } })).json()) as { user: string | null }).user;
+const who = async (cookie: string) =>
+  ((await (await fetch(`${base}/who`, { headers: { cookie } })).json()) as { user: string | null }).user;
 
 test('an active session outlives the idle lifetime; an idle one ends after it', async () => {
   const cookie = await signIn();

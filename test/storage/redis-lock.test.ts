@@ -34,7 +34,9 @@ test('only one of N concurrent tryAcquire wins (two connections, as two instance
   const lockA = new RedisLock(a, prefix);
   const lockB = new RedisLock(b, prefix);
   const lockName = name();
-  const leases = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? lockA : lockB).tryAcquire(lockName, 5000)));
+  const leases = await Promise.all(
+    Array.from({ length: 20 }, (_, i) => (i % 2 ? lockA : lockB).tryAcquire(lockName, 5000)),
+  );
   const won = leases.filter((l) => l !== null);
   assert.equal(won.length, 1);
   assert.equal(won[0]!.held, true);
@@ -53,7 +55,7 @@ test('release by a non-holder does nothing', { skip }, async () => {
   await b.set(prefix + lockName, 'someone-else', { expiration: { type: 'PX', value: 5000 } });
   assert.equal(lease.held, true, 'no renewal has run yet');
   await lease.release();
-  assert.equal(await a.get(prefix + lockName), 'someone-else', 'the other holder\'s lock is untouched');
+  assert.equal(await a.get(prefix + lockName), 'someone-else', "the other holder's lock is untouched");
   await a.del(prefix + lockName);
 });
 
@@ -70,7 +72,9 @@ test('the lease renews while held, past its ttl', { skip }, async () => {
   assert.equal(await a.exists(prefix + lockName), 0);
 });
 
-test('after expiry another can take it; the old holder\'s held turns false and its release deletes only its own', { skip }, async () => {
+test("after expiry another can take it; the old holder's held turns false and its release deletes only its own", {
+  skip,
+}, async () => {
   const lockName = name();
   // A holder whose renewals cannot reach Redis (a paused or partitioned instance): its lease lapses.
   const isolated = createRedisConnection(REDIS_URL, createLogger('silent'));
@@ -84,7 +88,7 @@ test('after expiry another can take it; the old holder\'s held turns false and i
   await sleep(150);
   assert.equal(old.held, false, 'the old holder knows it lost the lock');
   await old.release();
-  assert.ok(await a.exists(prefix + lockName), 'the new holder\'s lock survives the old holder\'s release');
+  assert.ok(await a.exists(prefix + lockName), "the new holder's lock survives the old holder's release");
   assert.equal(next.held, true);
   await next.release();
   assert.equal(await a.exists(prefix + lockName), 0);
@@ -101,7 +105,9 @@ test('a renewal that finds the lock taken by someone else marks the lease lost',
   assert.equal(await a.get(prefix + lockName), 'someone-else');
 });
 
-test('a renewal that failed on a network hiccup still releases the lock: peers do not wait for it to expire', { skip }, async () => {
+test('a renewal that failed on a network hiccup still releases the lock: peers do not wait for it to expire', {
+  skip,
+}, async () => {
   const lockName = name();
   let failRenewals = true;
   // The holder's connection drops one renewal (the script that extends the lock), then works again.

@@ -86,7 +86,9 @@ test('redis: the token record read with a session serves only the request that r
   const t = await openTestStorage();
   try {
     const { storage } = t;
-    await new Promise<void>((resolve, reject) => storage.sessions.set('s1', sessionData({ user: { sub: '1' } }), (e) => (e ? reject(e) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      storage.sessions.set('s1', sessionData({ user: { sub: '1' } }), (e) => (e ? reject(e) : resolve())),
+    );
     await storage.tokens.compareAndSet('s1', 0, rec({ scopes: ['a'] }), 60_000);
     const reqA = {} as Request;
     const reqB = {} as Request;
@@ -96,9 +98,13 @@ test('redis: the token record read with a session serves only the request that r
     const a = await storage.takePrefetchedTokenRecord(reqA);
     const b = await storage.takePrefetchedTokenRecord(reqB);
     assert.deepEqual([a?.version, a?.scopes], [1, ['a']], 'A gets its own read, a snapshot of its moment');
-    assert.deepEqual([b?.version, b?.scopes], [2, ['b']], 'B gets its own, not A\'s');
+    assert.deepEqual([b?.version, b?.scopes], [2, ['b']], "B gets its own, not A's");
     assert.equal(storage.takePrefetchedTokenRecord(reqA), undefined, 'used once');
-    assert.equal(storage.takePrefetchedTokenRecord({} as Request), undefined, 'a request that read nothing gets nothing');
+    assert.equal(
+      storage.takePrefetchedTokenRecord({} as Request),
+      undefined,
+      'a request that read nothing gets nothing',
+    );
     // The version fence still holds: a write based on A's snapshot is refused.
     assert.equal(await storage.tokens.compareAndSet('s1', a!.version, rec({ scopes: ['stale'] }), 60_000), null);
   } finally {
@@ -130,7 +136,10 @@ test('redis restart: errors fast while down, reconnects by itself, the session s
   const handle = await openRedisStorage(redis.url, { idleTtlMs: 60_000, logger });
   try {
     const store = handle.sessions;
-    const data = sessionData({ user: { sub: '100000000000000000001', email: 'alice@example.com' }, signedInAt: 1 }, 10 * 60_000);
+    const data = sessionData(
+      { user: { sub: '100000000000000000001', email: 'alice@example.com' }, signedInAt: 1 },
+      10 * 60_000,
+    );
     await cb((done) => store.set('sid-1', data, done));
     assert.equal(await handle.isHealthy(), true);
 
@@ -158,7 +167,11 @@ test('redis restart: errors fast while down, reconnects by itself, the session s
     await connected;
     assert.equal(await handle.isHealthy(), true);
     const back = await cb<session.SessionData | null>((done) => store.get('sid-1', done));
-    assert.deepEqual(JSON.parse(JSON.stringify(back)), JSON.parse(JSON.stringify(data)), 'no session lost or corrupted');
+    assert.deepEqual(
+      JSON.parse(JSON.stringify(back)),
+      JSON.parse(JSON.stringify(data)),
+      'no session lost or corrupted',
+    );
     await cb((done) => store.set('sid-2', sessionData({ v: 2 }), done));
   } finally {
     await handle.close();

@@ -42,7 +42,11 @@ export function runStoreContract(name: string, open: () => Promise<StoreUnderTes
   test(`${name}: a saved session reads back the same`, async () => {
     await ready;
     const id = sid();
-    const data = sessionData({ user: { sub: '1', email: 'a@example.com' }, grantedScopes: ['openid'], tokens: 'v1.k.x.y.z' });
+    const data = sessionData({
+      user: { sub: '1', email: 'a@example.com' },
+      grantedScopes: ['openid'],
+      tokens: 'v1.k.x.y.z',
+    });
     await p((cb) => sut.store.set(id, data, cb));
     const back = await p<session.SessionData | null>((cb) => sut.store.get(id, cb));
     assert.deepEqual(JSON.parse(JSON.stringify(back)), JSON.parse(JSON.stringify(data)));
@@ -134,4 +138,3 @@ export function runStoreContract(name: string, open: () => Promise<StoreUnderTes
     assert.ok(await sut.storage.tokens.get(id), 'the record outlived its own first TTL with its session');
   });
 }
-

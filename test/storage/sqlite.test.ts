@@ -16,7 +16,12 @@ import { rec, runTokenStoreContract } from './token-store-contract.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'scopewise-sqlite-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
-const opts = (extra: Partial<StorageOptions> = {}): StorageOptions => ({ idleTtlMs: 60_000, logger: createLogger('silent'), sweepIntervalMs: 0, ...extra });
+const opts = (extra: Partial<StorageOptions> = {}): StorageOptions => ({
+  idleTtlMs: 60_000,
+  logger: createLogger('silent'),
+  sweepIntervalMs: 0,
+  ...extra,
+});
 
 runStoreContract('sqlite', async () => {
   const storage = openSqliteStorage(path.join(tmp, 'contract.db'), opts());
@@ -53,10 +58,16 @@ test('sqlite: a sweep deletes expired sessions, their token records and old tomb
   store.destroy('gone');
   now += 6000;
   assert.equal(store.sweep(), 1);
-  assert.deepEqual(store.rawEntries().map((e) => e.sid), ['new']);
+  assert.deepEqual(
+    store.rawEntries().map((e) => e.sid),
+    ['new'],
+  );
   await storage.close();
   const db = new Database(file, { readonly: true });
-  assert.deepEqual((db.prepare('SELECT ref FROM token_records').all() as Array<{ ref: string }>).map((r) => r.ref), ['new']);
+  assert.deepEqual(
+    (db.prepare('SELECT ref FROM token_records').all() as Array<{ ref: string }>).map((r) => r.ref),
+    ['new'],
+  );
   assert.equal((db.prepare('SELECT COUNT(*) AS n FROM session_tombstones').get() as { n: number }).n, 0);
   db.close();
 });
@@ -119,8 +130,16 @@ test('sqlite: the token record read with a session (one statement) serves only t
     assert.deepEqual([a?.version, a?.scopes], [1, ['a']], 'A gets its own read, a snapshot of its moment');
     assert.deepEqual([b?.version, b?.scopes], [2, ['b']], "B gets its own, not A's");
     assert.equal(storage.takePrefetchedTokenRecord(reqA), undefined, 'used once');
-    assert.equal(storage.takePrefetchedTokenRecord({} as Request), undefined, 'a request that read nothing gets nothing');
-    assert.equal(await storage.tokens.compareAndSet('s1', a!.version, rec({ scopes: ['stale'] }), 60_000), null, 'the version fence still holds');
+    assert.equal(
+      storage.takePrefetchedTokenRecord({} as Request),
+      undefined,
+      'a request that read nothing gets nothing',
+    );
+    assert.equal(
+      await storage.tokens.compareAndSet('s1', a!.version, rec({ scopes: ['stale'] }), 60_000),
+      null,
+      'the version fence still holds',
+    );
     // A record past its lifetime reads as none, as the token store's own read says.
     now += 2_000;
     const reqC = {} as Request;

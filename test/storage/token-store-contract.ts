@@ -82,9 +82,13 @@ export function runTokenStoreContract(name: string, open: () => Promise<Subject>
 
   t('concurrent creates and updates: exactly one writer wins each version', async (store) => {
     const r = ref();
-    const creates = await Promise.all(Array.from({ length: 20 }, (_, i) => store.compareAndSet(r, 0, rec({ sealed: `c${i}` }), LONG)));
+    const creates = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => store.compareAndSet(r, 0, rec({ sealed: `c${i}` }), LONG)),
+    );
     assert.equal(creates.filter(Boolean).length, 1);
-    const updates = await Promise.all(Array.from({ length: 20 }, (_, i) => store.compareAndSet(r, 1, rec({ sealed: `u${i}` }), LONG)));
+    const updates = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => store.compareAndSet(r, 1, rec({ sealed: `u${i}` }), LONG)),
+    );
     assert.equal(updates.filter(Boolean).length, 1);
     const winner = updates.find(Boolean)!;
     assert.equal((await store.get(r))?.sealed, winner.sealed);
@@ -143,4 +147,3 @@ export function runTokenStoreContract(name: string, open: () => Promise<Subject>
     assert.ok(!all.includes(expired), 'expired not listed');
   });
 }
-

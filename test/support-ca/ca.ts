@@ -73,7 +73,24 @@ export class TestCa {
     );
     await openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', 'ca.key'], dir);
     await openssl(
-      ['req', '-x509', '-new', '-key', 'ca.key', '-subj', `/O=Scopewise test/CN=${name} root`, '-days', '30', '-sha256', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign', '-out', 'ca.pem'],
+      [
+        'req',
+        '-x509',
+        '-new',
+        '-key',
+        'ca.key',
+        '-subj',
+        `/O=Scopewise test/CN=${name} root`,
+        '-days',
+        '30',
+        '-sha256',
+        '-addext',
+        'basicConstraints=critical,CA:TRUE',
+        '-addext',
+        'keyUsage=critical,keyCertSign,cRLSign',
+        '-out',
+        'ca.pem',
+      ],
       dir,
     );
     return new TestCa(dir, await readFile(join(dir, 'ca.pem'), 'utf8'));
@@ -102,10 +119,34 @@ export class TestCa {
       ].join('\n'),
     );
     await openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', `leaf${n}.key`], dir);
-    await openssl(['req', '-new', '-key', `leaf${n}.key`, '-subj', '/O=Scopewise test workload', '-out', `leaf${n}.csr`], dir);
-    const validity = options.expired ? ['-startdate', '20200101000000Z', '-enddate', '20200102000000Z'] : ['-days', String(options.days ?? 2)];
-    await openssl(['ca', '-batch', '-config', 'ca.cnf', '-notext', '-in', `leaf${n}.csr`, '-out', `leaf${n}.pem`, '-extfile', `leaf${n}.ext`, ...validity], dir);
-    return { certPem: await readFile(join(dir, `leaf${n}.pem`), 'utf8'), keyPem: await readFile(join(dir, `leaf${n}.key`), 'utf8') };
+    await openssl(
+      ['req', '-new', '-key', `leaf${n}.key`, '-subj', '/O=Scopewise test workload', '-out', `leaf${n}.csr`],
+      dir,
+    );
+    const validity = options.expired
+      ? ['-startdate', '20200101000000Z', '-enddate', '20200102000000Z']
+      : ['-days', String(options.days ?? 2)];
+    await openssl(
+      [
+        'ca',
+        '-batch',
+        '-config',
+        'ca.cnf',
+        '-notext',
+        '-in',
+        `leaf${n}.csr`,
+        '-out',
+        `leaf${n}.pem`,
+        '-extfile',
+        `leaf${n}.ext`,
+        ...validity,
+      ],
+      dir,
+    );
+    return {
+      certPem: await readFile(join(dir, `leaf${n}.pem`), 'utf8'),
+      keyPem: await readFile(join(dir, `leaf${n}.key`), 'utf8'),
+    };
   }
 
   async remove(): Promise<void> {

@@ -28,7 +28,8 @@ export class TestBrowser {
       const eq = pair!.indexOf('=');
       const name = pair!.slice(0, eq).trim();
       const value = pair!.slice(eq + 1).trim();
-      const expired = attrs.some((a) => /^\s*expires=Thu, 01 Jan 1970/i.test(a)) || attrs.some((a) => /^\s*max-age=0/i.test(a));
+      const expired =
+        attrs.some((a) => /^\s*expires=Thu, 01 Jan 1970/i.test(a)) || attrs.some((a) => /^\s*max-age=0/i.test(a));
       let c = this.jar.get(url.hostname);
       if (!c) {
         c = new Map();
@@ -58,7 +59,10 @@ export class TestBrowser {
    */
   async request(url: string | URL, init: RequestInit & { headers?: Record<string, string> } = {}): Promise<Response> {
     const u = new URL(url);
-    const headers: Record<string, string> = { 'sec-fetch-site': this.fetchSite(u), ...((init.headers ?? {}) as Record<string, string>) };
+    const headers: Record<string, string> = {
+      'sec-fetch-site': this.fetchSite(u),
+      ...((init.headers ?? {}) as Record<string, string>),
+    };
     if (headers['sec-fetch-site'] === '') delete headers['sec-fetch-site'];
     const cookie = this.cookieHeader(u);
     if (cookie) headers.cookie = cookie;
@@ -66,7 +70,11 @@ export class TestBrowser {
     this.current = u;
     this.store(u, res);
     const location = res.headers.get('location') ?? undefined;
-    this.history.push({ url: u.href, status: res.status, ...(location ? { location: new URL(location, u).href } : {}) });
+    this.history.push({
+      url: u.href,
+      status: res.status,
+      ...(location ? { location: new URL(location, u).href } : {}),
+    });
     return res;
   }
 
@@ -87,7 +95,11 @@ export class TestBrowser {
     throw new Error(`too many redirects from ${url}`);
   }
 
-  async postForm(url: string | URL, form: Record<string, string>, headers: Record<string, string> = {}): Promise<Response> {
+  async postForm(
+    url: string | URL,
+    form: Record<string, string>,
+    headers: Record<string, string> = {},
+  ): Promise<Response> {
     return this.request(url, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
@@ -117,10 +129,15 @@ export const TOKEN_PATTERNS = [/ya29\./, /1\/\//];
 
 /** A TestBrowser that keeps a copy of every response body, Location and Set-Cookie header. */
 export class RecordingBrowser extends TestBrowser {
-  override async request(url: string | URL, init: RequestInit & { headers?: Record<string, string> } = {}): Promise<Response> {
+  override async request(
+    url: string | URL,
+    init: RequestInit & { headers?: Record<string, string> } = {},
+  ): Promise<Response> {
     const res = await super.request(url, init);
     const text = await res.text();
-    seen.push(`${res.status} ${String(url)}\n${res.headers.get('location') ?? ''}\n${res.headers.getSetCookie().join('\n')}\n${text}`);
+    seen.push(
+      `${res.status} ${String(url)}\n${res.headers.get('location') ?? ''}\n${res.headers.getSetCookie().join('\n')}\n${text}`,
+    );
     const noBody = res.status === 204 || res.status === 304;
     return new Response(noBody ? null : text, { status: res.status, statusText: res.statusText, headers: res.headers });
   }
@@ -129,7 +146,8 @@ export class RecordingBrowser extends TestBrowser {
 /** Asserts that no token shape appears in anything recorded so far (nor in `logs`, when given). */
 export function assertNoTokensSeen(logs?: string): void {
   if (seen.length === 0) throw new Error('nothing was recorded');
-  if (logs !== undefined) for (const re of TOKEN_PATTERNS) if (re.test(logs)) throw new Error(`token-like ${re} in the logs`);
+  if (logs !== undefined)
+    for (const re of TOKEN_PATTERNS) if (re.test(logs)) throw new Error(`token-like ${re} in the logs`);
   for (const entry of seen) {
     for (const re of TOKEN_PATTERNS) {
       if (re.test(entry)) throw new Error(`token-like ${re} in a response: ${entry.slice(0, 300)}`);

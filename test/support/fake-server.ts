@@ -50,11 +50,22 @@ export async function startServer(handler: Handler): Promise<TestServer> {
   };
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', 'content-length': Buffer.byteLength(text), ...headers });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=UTF-8',
+    'content-length': Buffer.byteLength(text),
+    ...headers,
+  });
   res.end(text);
 }
 
 /** Google's 503 body. */
-export const UNAVAILABLE_BODY = { error: { code: 503, message: 'The service is currently unavailable.', status: 'UNAVAILABLE' } };
+export const UNAVAILABLE_BODY = {
+  error: { code: 503, message: 'The service is currently unavailable.', status: 'UNAVAILABLE' },
+};

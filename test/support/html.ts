@@ -2,7 +2,15 @@
 
 /** Decodes the few HTML entities Eta escapes, for matching text. */
 export function text(html: string): string {
-  return html.replace(/&#39;/g, "'").replace(/&quot;/g, '"').replace(/&gt;/g, '>').replace(/&lt;/g, '<').replace(/&#x2F;/gi, '/').replace(/&#x3D;/gi, '=').replace(/&#x3F;/gi, '?').replace(/&amp;/g, '&');
+  return html
+    .replace(/&#39;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&gt;/g, '>')
+    .replace(/&lt;/g, '<')
+    .replace(/&#x2F;/gi, '/')
+    .replace(/&#x3D;/gi, '=')
+    .replace(/&#x3F;/gi, '?')
+    .replace(/&amp;/g, '&');
 }
 
 /** The body rows of the first table in a page (or of the part of it given), each cell as plain text. */

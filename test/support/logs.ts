@@ -18,7 +18,13 @@ export class LogCapture {
    */
   mentions(secret: string): boolean {
     const text = this.text;
-    const forms = new Set([secret, encodeURIComponent(secret), encodeURI(secret), new URLSearchParams({ x: secret }).toString().slice(2), JSON.stringify(secret).slice(1, -1)]);
+    const forms = new Set([
+      secret,
+      encodeURIComponent(secret),
+      encodeURI(secret),
+      new URLSearchParams({ x: secret }).toString().slice(2),
+      JSON.stringify(secret).slice(1, -1),
+    ]);
     return [...forms].some((f) => text.includes(f));
   }
 
@@ -37,6 +43,8 @@ export class LogCapture {
   }
 
   events(event: string): Array<Record<string, unknown>> {
-    return this.lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((o) => o.audit === true && o.event === event);
+    return this.lines
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((o) => o.audit === true && o.event === event);
   }
 }

@@ -5,8 +5,17 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach } from 'node:test';
 import { createMockGoogle, type MockGoogle } from '../../mock-google/server.js';
 
-export const CLIENT = { clientId: 'test-client.apps.googleusercontent.com', clientSecret: 'test-secret', redirectUris: ['http://localhost:3000/auth/callback'], name: 'Scopewise Test' };
-export const OTHER_CLIENT = { clientId: 'other-client', clientSecret: 'other-secret', redirectUris: ['http://localhost:3001/cb'] };
+export const CLIENT = {
+  clientId: 'test-client.apps.googleusercontent.com',
+  clientSecret: 'test-secret',
+  redirectUris: ['http://localhost:3000/auth/callback'],
+  name: 'Scopewise Test',
+};
+export const OTHER_CLIENT = {
+  clientId: 'other-client',
+  clientSecret: 'other-secret',
+  redirectUris: ['http://localhost:3001/cb'],
+};
 export const REDIRECT = CLIENT.redirectUris[0] as string;
 
 export const S = {
@@ -52,7 +61,13 @@ export function pkce(): { verifier: string; challenge: string } {
 
 export function authorizeUrl(mock: MockGoogle, params: Record<string, string | undefined>): string {
   const u = new URL('/o/oauth2/v2/auth', mock.url);
-  const all: Record<string, string | undefined> = { client_id: CLIENT.clientId, redirect_uri: REDIRECT, response_type: 'code', state: 'st-123', ...params };
+  const all: Record<string, string | undefined> = {
+    client_id: CLIENT.clientId,
+    redirect_uri: REDIRECT,
+    response_type: 'code',
+    state: 'st-123',
+    ...params,
+  };
   for (const [k, v] of Object.entries(all)) if (v !== undefined) u.searchParams.set(k, v);
   return u.toString();
 }
@@ -103,22 +118,37 @@ export interface SignInResult {
  */
 export async function authorizeAtMock(
   mock: MockGoogle,
-  opts: { email?: string; params: Record<string, string | undefined>; untick?: string[]; cancel?: boolean; cookie?: string; useChooser?: boolean },
+  opts: {
+    email?: string;
+    params: Record<string, string | undefined>;
+    untick?: string[];
+    cancel?: boolean;
+    cookie?: string;
+    useChooser?: boolean;
+  },
 ): Promise<SignInResult> {
   const email = opts.email ?? 'alice@example.com';
   const params = { ...opts.params };
   if (!opts.useChooser && !opts.cookie && params['login_hint'] === undefined) params['login_hint'] = email;
-  let res = await fetch(authorizeUrl(mock, params), { redirect: 'manual', headers: opts.cookie ? { cookie: opts.cookie } : {} });
+  let res = await fetch(authorizeUrl(mock, params), {
+    redirect: 'manual',
+    headers: opts.cookie ? { cookie: opts.cookie } : {},
+  });
   let cookie = opts.cookie;
   let consentShown = false;
   let consentScopes: string[] = [];
   for (let step = 0; step < 3; step++) {
-    if (res.status === 302) return { callback: new URL(res.headers.get('location') ?? ''), consentShown, consentScopes, cookie };
+    if (res.status === 302)
+      return { callback: new URL(res.headers.get('location') ?? ''), consentShown, consentScopes, cookie };
     assert.equal(res.status, 200, `expected a page, got ${res.status}`);
     const html = await res.text();
     const fields = hiddenFields(html);
     if (html.includes('action="/o/oauth2/v2/auth/choose"')) {
-      res = await postForm(`${mock.url}/o/oauth2/v2/auth/choose`, [['pending', fields.pending], ['csrf', fields.csrf], ['email', email]]);
+      res = await postForm(`${mock.url}/o/oauth2/v2/auth/choose`, [
+        ['pending', fields.pending],
+        ['csrf', fields.csrf],
+        ['email', email],
+      ]);
       const set = res.headers.get('set-cookie');
       if (set) cookie = set.split(';')[0];
       continue;
@@ -146,11 +176,17 @@ export interface TokenResponse {
   refresh_token?: string;
 }
 
-export async function tokenRequest(mock: MockGoogle, fields: Record<string, string>, auth: 'basic' | 'post' = 'post', client = CLIENT): Promise<Response> {
+export async function tokenRequest(
+  mock: MockGoogle,
+  fields: Record<string, string>,
+  auth: 'basic' | 'post' = 'post',
+  client = CLIENT,
+): Promise<Response> {
   const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
   const body = new URLSearchParams(fields);
   if (auth === 'basic') {
-    headers['authorization'] = `Basic ${Buffer.from(`${encodeURIComponent(client.clientId)}:${encodeURIComponent(client.clientSecret)}`).toString('base64')}`;
+    headers['authorization'] =
+      `Basic ${Buffer.from(`${encodeURIComponent(client.clientId)}:${encodeURIComponent(client.clientSecret)}`).toString('base64')}`;
   } else {
     body.set('client_id', client.clientId);
     body.set('client_secret', client.clientSecret);
@@ -167,11 +203,22 @@ export async function getTokens(
   const result = await authorizeAtMock(mock, {
     ...(opts.email ? { email: opts.email } : {}),
     ...(opts.untick ? { untick: opts.untick } : {}),
-    params: { scope: opts.scope, code_challenge: challenge, code_challenge_method: 'S256', nonce: opts.nonce ?? 'n-0S6_WzA2Mj', ...(opts.extra ?? {}) },
+    params: {
+      scope: opts.scope,
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+      nonce: opts.nonce ?? 'n-0S6_WzA2Mj',
+      ...(opts.extra ?? {}),
+    },
   });
   const code = result.callback.searchParams.get('code');
   assert.ok(code, `got a code: ${result.callback.toString()}`);
-  const res = await tokenRequest(mock, { grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: verifier });
+  const res = await tokenRequest(mock, {
+    grant_type: 'authorization_code',
+    code,
+    redirect_uri: REDIRECT,
+    code_verifier: verifier,
+  });
   assert.equal(res.status, 200, await res.clone().text());
   return { tokens: (await res.json()) as TokenResponse, signIn: result };
 }
@@ -181,15 +228,28 @@ export async function getTokens(
 export type Json = any;
 
 export async function mockControl(mock: MockGoogle, path: string, body?: unknown): Promise<Json> {
-  const res = await fetch(`${mock.url}/__control/${path}`, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(
+    `${mock.url}/__control/${path}`,
+    body === undefined
+      ? {}
+      : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
+  );
   assert.ok(res.ok, `control ${path} → ${res.status} ${await res.clone().text()}`);
   return res.json();
 }
 
-export async function api(mock: MockGoogle, path: string, token?: string, init: { method?: string; body?: unknown } = {}): Promise<{ status: number; body: Json; headers: Headers }> {
+export async function api(
+  mock: MockGoogle,
+  path: string,
+  token?: string,
+  init: { method?: string; body?: unknown } = {},
+): Promise<{ status: number; body: Json; headers: Headers }> {
   const res = await fetch(`${mock.url}/${path}`, {
     method: init.method ?? 'GET',
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
     ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
   });
   const text = await res.text();

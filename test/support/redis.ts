@@ -43,7 +43,9 @@ export class RedisChild {
   private async startProcess(): Promise<void> {
     const child = spawn('redis-server', this.args(), { stdio: 'ignore' });
     this.child = child;
-    const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`redis-server exited with ${code}`))));
+    const exited = new Promise<never>((_, reject) =>
+      child.once('exit', (code) => reject(new Error(`redis-server exited with ${code}`))),
+    );
     exited.catch(() => undefined);
     const deadline = Date.now() + 5000;
     while (Date.now() < deadline) {

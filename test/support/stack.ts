@@ -24,9 +24,12 @@ export type Control = (path: string, body?: unknown) => Promise<unknown>;
 
 export function controlOf(mockUrl: string): Control {
   return async (path, body) => {
-    const res = await fetch(`${mockUrl}/__control/${path}`, body === undefined
-      ? {}
-      : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(
+      `${mockUrl}/__control/${path}`,
+      body === undefined
+        ? {}
+        : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
+    );
     if (!res.ok) throw new Error(`control ${path}: ${res.status} ${await res.text()}`);
     return res.headers.get('content-type')?.includes('json') ? res.json() : res.text();
   };
@@ -36,11 +39,20 @@ export function controlOf(mockUrl: string): Control {
  * Signs `email` in through the real flow against `baseUrl` (the mock auto-approves) and returns the browser.
  * The one sign-in of the HTTP layer: stacks, clusters and the benchmarks use it.
  */
-export async function signInOverHttp(baseUrl: string, control: Control, email: string, returnTo = '/', browser: TestBrowser = new RecordingBrowser()): Promise<TestBrowser> {
+export async function signInOverHttp(
+  baseUrl: string,
+  control: Control,
+  email: string,
+  returnTo = '/',
+  browser: TestBrowser = new RecordingBrowser(),
+): Promise<TestBrowser> {
   await control('settings', { autoApprove: { email } });
   const res = await browser.follow(`${baseUrl}/login?returnTo=${encodeURIComponent(returnTo)}`);
   await res.arrayBuffer();
-  if (res.status !== 200) throw new Error(`sign-in of ${email} ended with ${res.status}: ${browser.history.map((h) => `${h.status} ${h.url}`).join(' → ')}`);
+  if (res.status !== 200)
+    throw new Error(
+      `sign-in of ${email} ended with ${res.status}: ${browser.history.map((h) => `${h.status} ${h.url}`).join(' → ')}`,
+    );
   return browser;
 }
 
@@ -106,23 +118,29 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     clients: [{ clientId: 'scopewise-test', clientSecret, redirectUris: [`${baseUrl}/auth/callback`] }],
   });
   const logs = new LogCapture();
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    PORT: String(appPort),
-    BASE_URL: baseUrl,
-    OIDC_ISSUER: mock.issuer,
-    OIDC_CLIENT_ID: 'scopewise-test',
-    OIDC_CLIENT_SECRET: clientSecret,
-    SESSION_SECRET: crypto.randomBytes(32).toString('hex'),
-    TOKEN_KEYS: generateKeySpec('test1'),
-    SESSION_STORE: 'memory',
-    ALLOWED_DOMAINS: 'example.com',
-    GOOGLE_API_BASE_URL: mock.url,
-    LOG_LEVEL: 'debug',
-    RATE_LIMIT_PER_MINUTE: '1000000',
-    ...opts.env,
-  }, { testing: true });
-  const app = await startScopewise(config, createLogger(config.logLevel, logs.stream), { ...(opts.start ?? {}), ...(opts.now ? { now: opts.now } : {}) });
+  const config = loadConfig(
+    {
+      NODE_ENV: 'test',
+      PORT: String(appPort),
+      BASE_URL: baseUrl,
+      OIDC_ISSUER: mock.issuer,
+      OIDC_CLIENT_ID: 'scopewise-test',
+      OIDC_CLIENT_SECRET: clientSecret,
+      SESSION_SECRET: crypto.randomBytes(32).toString('hex'),
+      TOKEN_KEYS: generateKeySpec('test1'),
+      SESSION_STORE: 'memory',
+      ALLOWED_DOMAINS: 'example.com',
+      GOOGLE_API_BASE_URL: mock.url,
+      LOG_LEVEL: 'debug',
+      RATE_LIMIT_PER_MINUTE: '1000000',
+      ...opts.env,
+    },
+    { testing: true },
+  );
+  const app = await startScopewise(config, createLogger(config.logLevel, logs.stream), {
+    ...(opts.start ?? {}),
+    ...(opts.now ? { now: opts.now } : {}),
+  });
   const control = controlOf(mock.url);
   const url = (path: string) => `${baseUrl}${path}`;
   const stack: Stack = {
@@ -134,7 +152,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     clientSecret,
     control,
     browser: () => new RecordingBrowser(),
-    signIn: async (email = ALICE, returnTo = '/') => (await signInOverHttp(baseUrl, control, email, returnTo)) as RecordingBrowser,
+    signIn: async (email = ALICE, returnTo = '/') =>
+      (await signInOverHttp(baseUrl, control, email, returnTo)) as RecordingBrowser,
     async grant(b, featureId, returnTo = `/${featureId}`, email = ALICE) {
       await control('settings', { autoApprove: { email } });
       return page(await b.follow(url(`/consent/${featureId}?returnTo=${encodeURIComponent(returnTo)}`)));
@@ -153,14 +172,26 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       let html = await res.text();
       assert.equal(res.status, 200, `mock consent screen: ${res.status}`);
       if (/auth\/choose/.test(html) && !/auth\/consent/.test(html)) {
-        res = await b.postForm(`${mock.url}/o/oauth2/v2/auth/choose`, { pending: hiddenInput(html, 'pending')!, csrf: hiddenInput(html, 'csrf')!, email });
+        res = await b.postForm(`${mock.url}/o/oauth2/v2/auth/choose`, {
+          pending: hiddenInput(html, 'pending')!,
+          csrf: hiddenInput(html, 'csrf')!,
+          email,
+        });
         html = await res.text();
         assert.equal(res.status, 200);
       }
       assert.match(html, /auth\/consent/, 'the consent form shows');
-      const form = new URLSearchParams({ pending: hiddenInput(html, 'pending')!, csrf: hiddenInput(html, 'csrf')!, action: 'allow' });
+      const form = new URLSearchParams({
+        pending: hiddenInput(html, 'pending')!,
+        csrf: hiddenInput(html, 'csrf')!,
+        action: 'allow',
+      });
       for (const s of keep) form.append('scope', s);
-      const back = await b.request(`${mock.url}/o/oauth2/v2/auth/consent`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString() });
+      const back = await b.request(`${mock.url}/o/oauth2/v2/auth/consent`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: form.toString(),
+      });
       assert.equal(back.status, 302, 'the mock redirects back');
       const cb = new URL(back.headers.get('location')!);
       assert.equal(cb.origin, baseUrl);
@@ -173,9 +204,17 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       return res.text();
     },
     async answerConsent(b, html, action, scopes = []) {
-      const body = new URLSearchParams({ pending: hiddenInput(html, 'pending') ?? '', csrf: hiddenInput(html, 'csrf') ?? '', action });
+      const body = new URLSearchParams({
+        pending: hiddenInput(html, 'pending') ?? '',
+        csrf: hiddenInput(html, 'csrf') ?? '',
+        action,
+      });
       for (const s of scopes) body.append('scope', s);
-      const back = await b.request(`${mock.url}/o/oauth2/v2/auth/consent`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: body.toString() });
+      const back = await b.request(`${mock.url}/o/oauth2/v2/auth/consent`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: body.toString(),
+      });
       assert.equal(back.status, 302);
       return page(await b.follow(new URL(back.headers.get('location') ?? '', mock.url)));
     },
@@ -190,7 +229,12 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     },
     get: async (b, path) => page(await b.request(url(path))),
     follow: async (b, path) => page(await b.follow(url(path))),
-    grants: async (email = ALICE) => (await control(`grants?email=${encodeURIComponent(email)}`)) as { scopes: string[]; revoked: boolean; refreshTokens: number },
+    grants: async (email = ALICE) =>
+      (await control(`grants?email=${encodeURIComponent(email)}`)) as {
+        scopes: string[];
+        revoked: boolean;
+        refreshTokens: number;
+      },
     counts: async () => (await control('counts')) as Record<string, number>,
     async close() {
       await app.close();

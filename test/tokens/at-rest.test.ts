@@ -14,7 +14,12 @@ import { RedisChild } from '../support/redis.js';
 import type { SqliteSessionStore } from '../../src/storage/sqlite.js';
 
 const EMAIL = 'alice@example.com';
-const KNOWN = { access_token: 'ya29.KNOWN-ACCESS-TOKEN-at-rest-test', refresh_token: '1//KNOWN-REFRESH-TOKEN-at-rest-test', expires_in: 3600, scope: 'openid email' };
+const KNOWN = {
+  access_token: 'ya29.KNOWN-ACCESS-TOKEN-at-rest-test',
+  refresh_token: '1//KNOWN-REFRESH-TOKEN-at-rest-test',
+  expires_in: 3600,
+  scope: 'openid email',
+};
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'scopewise-at-rest-'));
 const children: RedisChild[] = [];
@@ -35,8 +40,15 @@ async function signInAndConsent(stack: Stack): Promise<TestBrowser> {
   await stack.control('settings', { autoApprove: { email: EMAIL } });
   const res = await browser.follow(`${stack.baseUrl}/consent/vms?returnTo=/`);
   await res.arrayBuffer();
-  assert.equal(res.status, 200, `consent ended with ${res.status}: ${browser.history.map((h) => `${h.status} ${h.url}`).join(' → ')}`);
-  const grants = (await stack.control(`grants?email=${encodeURIComponent(EMAIL)}`)) as { refreshTokens: number; scopes: string[] };
+  assert.equal(
+    res.status,
+    200,
+    `consent ended with ${res.status}: ${browser.history.map((h) => `${h.status} ${h.url}`).join(' → ')}`,
+  );
+  const grants = (await stack.control(`grants?email=${encodeURIComponent(EMAIL)}`)) as {
+    refreshTokens: number;
+    scopes: string[];
+  };
   assert.ok(grants.refreshTokens >= 1, 'the mock issued a refresh token');
   return browser;
 }
@@ -64,7 +76,9 @@ test('SQLite: neither the access nor the refresh token is in the database file o
   try {
     await signInAndConsent(stack);
     const rows = (stack.app.storage.sessions as SqliteSessionStore).rawEntries();
-    const signedIn = rows.map((r) => ({ ...(JSON.parse(r.data) as Omit<SessionBlob, 'sid'>), sid: r.sid })).filter((s) => s.user);
+    const signedIn = rows
+      .map((r) => ({ ...(JSON.parse(r.data) as Omit<SessionBlob, 'sid'>), sid: r.sid }))
+      .filter((s) => s.user);
     assert.equal(signedIn.length, 1);
     secrets = await heldTokens(stack, signedIn[0]!);
     await stack.app.vault.applyGrant('known-ref', '100000000000000000001', KNOWN, ['openid', 'email']);
@@ -90,7 +104,7 @@ test('SQLite: neither the access nor the refresh token is in the database file o
   db.close();
 });
 
-test('Redis: neither token is in any key\'s value nor in the append-only file', async () => {
+test("Redis: neither token is in any key's value nor in the append-only file", async () => {
   const redis = await RedisChild.start({ persistent: true });
   children.push(redis);
   const stack = await startStack({ env: { SESSION_STORE: redis.url } });
@@ -109,7 +123,8 @@ test('Redis: neither token is in any key\'s value nor in the append-only file', 
       if (type === 'string') {
         const v = (await client.get(key)) ?? '';
         dump.push(Buffer.from(v));
-        if (key.startsWith('scopewise:sess:')) sessions.push({ ...(JSON.parse(v) as Omit<SessionBlob, 'sid'>), sid: key.slice('scopewise:sess:'.length) });
+        if (key.startsWith('scopewise:sess:'))
+          sessions.push({ ...(JSON.parse(v) as Omit<SessionBlob, 'sid'>), sid: key.slice('scopewise:sess:'.length) });
       } else if (type === 'hash') {
         for (const [f, v] of Object.entries(await client.hGetAll(key))) dump.push(Buffer.from(`${f}=${v}`));
       } else if (type === 'list') {
@@ -127,7 +142,10 @@ test('Redis: neither token is in any key\'s value nor in the append-only file', 
     secrets.push(KNOWN.access_token, KNOWN.refresh_token);
     assert.ok(await client.exists('scopewise:tokens:known-ref'), 'the token record is where the search looks');
     assertAbsent(Buffer.concat(dump), secrets, 'a Redis key');
-    assert.ok(Buffer.concat(dump).includes(Buffer.from(signedIn[0]!.sid)), 'positive control: the search reads the stored values');
+    assert.ok(
+      Buffer.concat(dump).includes(Buffer.from(signedIn[0]!.sid)),
+      'positive control: the search reads the stored values',
+    );
     const aof = await client.configGet('dir');
     const dir = Object.values(aof)[0]!;
     const files: string[] = [];
@@ -138,7 +156,10 @@ test('Redis: neither token is in any key\'s value nor in the append-only file', 
       }
     };
     walk(dir);
-    assert.ok(files.some((f) => f.includes('.aof')), 'the append-only file exists');
+    assert.ok(
+      files.some((f) => f.includes('.aof')),
+      'the append-only file exists',
+    );
     for (const f of files) assertAbsent(fs.readFileSync(f), secrets, path.basename(f));
   } finally {
     await client.close();

@@ -31,7 +31,9 @@ test('a token record copied under another session, or a session pointed at anoth
   // The victim (bob) holds Compute access; the attacker (alice, a legitimate user with store access) holds none.
   const victim = await stack.signIn('bob@example.com');
   await stack.control('settings', { autoApprove: { email: 'bob@example.com' } });
-  const granted = await victim.follow(`${stack.baseUrl}/consent/vms?returnTo=${encodeURIComponent('/vms?project=acme-prod')}`);
+  const granted = await victim.follow(
+    `${stack.baseUrl}/consent/vms?returnTo=${encodeURIComponent('/vms?project=acme-prod')}`,
+  );
   assert.equal(granted.status, 200);
   await granted.arrayBuffer();
   const attacker = await stack.signIn('alice@example.com');
@@ -52,8 +54,12 @@ test('a token record copied under another session, or a session pointed at anoth
   const res = await attacker.request(`${stack.baseUrl}/vms?project=acme-prod`);
   const html = await res.text();
   const after = (await stack.control('counts')) as Record<string, number>;
-  assert.equal(after['api:compute:v1:instances.aggregatedList'] ?? 0, before['api:compute:v1:instances.aggregatedList'] ?? 0, 'no Compute call was made with the victim\'s token');
-  assert.doesNotMatch(html, /web-1|instance-/i, 'no VM of the victim\'s project is listed');
+  assert.equal(
+    after['api:compute:v1:instances.aggregatedList'] ?? 0,
+    before['api:compute:v1:instances.aggregatedList'] ?? 0,
+    "no Compute call was made with the victim's token",
+  );
+  assert.doesNotMatch(html, /web-1|instance-/i, "no VM of the victim's project is listed");
   // The victim is unaffected.
   const victimPage = await victim.request(`${stack.baseUrl}/vms?project=acme-prod`);
   assert.equal(victimPage.status, 200);

@@ -14,7 +14,12 @@ import {
   type TokenCryptoErrorCode,
 } from '../../src/tokens/crypto.js';
 
-const TOKENS = { access_token: 'ya29.secret-access', refresh_token: '1//secret-refresh', expires_at: 1_900_000_000, scope: 'openid email' };
+const TOKENS = {
+  access_token: 'ya29.secret-access',
+  refresh_token: '1//secret-refresh',
+  expires_at: 1_900_000_000,
+  scope: 'openid email',
+};
 const AAD = 'sub:100000000000000000001';
 
 function isCode(code: TokenCryptoErrorCode | TokenCryptoErrorCode[]) {
@@ -72,21 +77,95 @@ test('sealed string does not contain the plaintext, and IVs are distinct', () =>
 test('tampering with iv, ciphertext or tag → TAMPERED', () => {
   const ring = parseKeyring(generateKeySpec('a'));
   const sealed = sealJson(ring, TOKENS, AAD);
-  assert.throws(() => openJson(ring, withPart(sealed, 2, (p) => flipBit(p)), AAD), isCode('TAMPERED'));
-  assert.throws(() => openJson(ring, withPart(sealed, 3, (p) => flipBit(p, 5)), AAD), isCode('TAMPERED'));
-  assert.throws(() => openJson(ring, withPart(sealed, 4, (p) => flipBit(p, 15)), AAD), isCode('TAMPERED'));
+  assert.throws(
+    () =>
+      openJson(
+        ring,
+        withPart(sealed, 2, (p) => flipBit(p)),
+        AAD,
+      ),
+    isCode('TAMPERED'),
+  );
+  assert.throws(
+    () =>
+      openJson(
+        ring,
+        withPart(sealed, 3, (p) => flipBit(p, 5)),
+        AAD,
+      ),
+    isCode('TAMPERED'),
+  );
+  assert.throws(
+    () =>
+      openJson(
+        ring,
+        withPart(sealed, 4, (p) => flipBit(p, 15)),
+        AAD,
+      ),
+    isCode('TAMPERED'),
+  );
   // Truncated or extended ciphertext.
-  assert.throws(() => openJson(ring, withPart(sealed, 3, (p) => Buffer.from(p, 'base64url').subarray(1).toString('base64url')), AAD), isCode('TAMPERED'));
-  assert.throws(() => openJson(ring, withPart(sealed, 3, (p) => Buffer.concat([Buffer.from(p, 'base64url'), Buffer.from([0])]).toString('base64url')), AAD), isCode('TAMPERED'));
+  assert.throws(
+    () =>
+      openJson(
+        ring,
+        withPart(sealed, 3, (p) => Buffer.from(p, 'base64url').subarray(1).toString('base64url')),
+        AAD,
+      ),
+    isCode('TAMPERED'),
+  );
+  assert.throws(
+    () =>
+      openJson(
+        ring,
+        withPart(sealed, 3, (p) =>
+          Buffer.concat([Buffer.from(p, 'base64url'), Buffer.from([0])]).toString('base64url'),
+        ),
+        AAD,
+      ),
+    isCode('TAMPERED'),
+  );
 });
 
 test('tampering with the kid → UNKNOWN_KEY (not in ring), TAMPERED (another key of the ring) or MALFORMED (bad charset)', () => {
   const ring = parseKeyring(`${generateKeySpec('new')},${generateKeySpec('old')}`);
   const sealed = sealJson(ring, TOKENS, AAD);
-  assert.throws(() => openJson(ring, withPart(sealed, 1, () => 'other'), AAD), isCode('UNKNOWN_KEY'));
-  assert.throws(() => openJson(ring, withPart(sealed, 1, () => 'old'), AAD), isCode('TAMPERED'));
-  assert.throws(() => openJson(ring, withPart(sealed, 1, () => 'n/w'), AAD), isCode('MALFORMED'));
-  assert.throws(() => openJson(ring, withPart(sealed, 1, () => ''), AAD), isCode('MALFORMED'));
+  assert.throws(
+    () =>
+      openJson(
+        ring,
+        withPart(sealed, 1, () => 'other'),
+        AAD,
+      ),
+    isCode('UNKNOWN_KEY'),
+  );
+  assert.throws(
+    () =>
+      openJson(
+        ring,
+        withPart(sealed, 1, () => 'old'),
+        AAD,
+      ),
+    isCode('TAMPERED'),
+  );
+  assert.throws(
+    () =>
+      openJson(
+        ring,
+        withPart(sealed, 1, () => 'n/w'),
+        AAD,
+      ),
+    isCode('MALFORMED'),
+  );
+  assert.throws(
+    () =>
+      openJson(
+        ring,
+        withPart(sealed, 1, () => ''),
+        AAD,
+      ),
+    isCode('MALFORMED'),
+  );
 });
 
 test('malformed sealed strings → MALFORMED, never a generic crash', () => {
@@ -111,7 +190,15 @@ test('malformed sealed strings → MALFORMED, never a generic crash', () => {
     assert.throws(() => openJson(ring, value as string, AAD), isCode(['MALFORMED', 'TAMPERED']), String(value));
   }
   assert.throws(() => openJson(ring, sealed.replace(/^v1\./, 'v2.'), AAD), isCode('MALFORMED'));
-  assert.throws(() => openJson(ring, withPart(sealed, 2, (p) => p.slice(0, -2)), AAD), isCode('MALFORMED'));
+  assert.throws(
+    () =>
+      openJson(
+        ring,
+        withPart(sealed, 2, (p) => p.slice(0, -2)),
+        AAD,
+      ),
+    isCode('MALFORMED'),
+  );
 });
 
 test('non-canonical base64url (same bytes, different text) is refused', () => {
@@ -123,7 +210,15 @@ test('non-canonical base64url (same bytes, different text) is refused', () => {
   const last = alphabet.indexOf(tag.at(-1) ?? 'A');
   const twin = `${tag.slice(0, -1)}${alphabet[last ^ 0x01]}`;
   assert.deepEqual(Buffer.from(twin, 'base64url'), Buffer.from(tag, 'base64url'));
-  assert.throws(() => openJson(ring, withPart(sealed, 4, () => twin), AAD), isCode('MALFORMED'));
+  assert.throws(
+    () =>
+      openJson(
+        ring,
+        withPart(sealed, 4, () => twin),
+        AAD,
+      ),
+    isCode('MALFORMED'),
+  );
 });
 
 test('unknown kid → UNKNOWN_KEY', () => {
@@ -218,7 +313,15 @@ test('parseKeyring accepts whitespace around entries and base64url keys', () => 
   assert.deepEqual(ring.kids, ['a', 'b']);
   // Same bytes under both kids: a value sealed under "a" opens if relabelled? No: the kid is in the AAD.
   const sealed = sealJson(ring, TOKENS, AAD);
-  assert.throws(() => openJson(ring, withPart(sealed, 1, () => 'b'), AAD), isCode('TAMPERED'));
+  assert.throws(
+    () =>
+      openJson(
+        ring,
+        withPart(sealed, 1, () => 'b'),
+        AAD,
+      ),
+    isCode('TAMPERED'),
+  );
 });
 
 test('the keyring never shows key material (JSON, inspect)', () => {
@@ -228,7 +331,11 @@ test('the keyring never shows key material (JSON, inspect)', () => {
   assert.ok(ring instanceof Keyring);
   assert.deepEqual(JSON.parse(JSON.stringify(ring)), { currentKid: 'a', kids: ['a'] });
   assert.ok(!inspect(ring, { showHidden: true, depth: 10 }).includes(encoded));
-  assert.ok(!inspect(ring, { showHidden: true, depth: 10 }).includes(Buffer.from(encoded, 'base64').toString('hex').slice(0, 16)));
+  assert.ok(
+    !inspect(ring, { showHidden: true, depth: 10 }).includes(
+      Buffer.from(encoded, 'base64').toString('hex').slice(0, 16),
+    ),
+  );
 });
 
 test('generateKeySpec refuses bad kids; sealJson refuses values JSON cannot carry', () => {

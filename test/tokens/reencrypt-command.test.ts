@@ -25,7 +25,9 @@ const SCRIPT = fileURLToPath(new URL('../../scripts/reencrypt-tokens.js', import
 async function withVault(file: string, keys: string, fn: (vault: TokenVault) => Promise<void>): Promise<void> {
   const storage = await openStorage({ kind: 'sqlite', path: file }, { idleTtlMs: 60_000, logger, sweepIntervalMs: 0 });
   try {
-    await fn(new TokenVault({ keyring: parseKeyring(keys), store: storage.tokens, endpoint, logger, recordTtlMs: 3_600_000 }));
+    await fn(
+      new TokenVault({ keyring: parseKeyring(keys), store: storage.tokens, endpoint, logger, recordTtlMs: 3_600_000 }),
+    );
   } finally {
     await storage.close();
   }

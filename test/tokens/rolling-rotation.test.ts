@@ -23,7 +23,10 @@ test('a rolling key rotation across two instances on Redis loses no grant', { ti
       await res.arrayBuffer();
       assert.equal(res.status, 200, `${feature} granted`);
     }
-    const grantsBefore = (await cluster.control(`grants?email=${encodeURIComponent(EMAIL)}`)) as { scopes: string[]; refreshTokens: number };
+    const grantsBefore = (await cluster.control(`grants?email=${encodeURIComponent(EMAIL)}`)) as {
+      scopes: string[];
+      refreshTokens: number;
+    };
     const authorizeBefore = ((await cluster.control('counts')) as { authorize: number }).authorize;
 
     // Step 1: A restarts with NEW,OLD. A request there refreshes and seals under NEW.
@@ -49,10 +52,18 @@ test('a rolling key rotation across two instances on Redis loses no grant', { ti
         await res.arrayBuffer();
       }
     }
-    const grantsAfter = (await cluster.control(`grants?email=${encodeURIComponent(EMAIL)}`)) as { scopes: string[]; refreshTokens: number; revoked: boolean };
+    const grantsAfter = (await cluster.control(`grants?email=${encodeURIComponent(EMAIL)}`)) as {
+      scopes: string[];
+      refreshTokens: number;
+      revoked: boolean;
+    };
     assert.deepEqual(grantsAfter.scopes, grantsBefore.scopes, 'the grant at Google is unchanged');
     assert.equal(grantsAfter.revoked, false);
-    assert.equal(((await cluster.control('counts')) as { authorize: number }).authorize, authorizeBefore, 'nobody was sent to Google for consent');
+    assert.equal(
+      ((await cluster.control('counts')) as { authorize: number }).authorize,
+      authorizeBefore,
+      'nobody was sent to Google for consent',
+    );
   } finally {
     await cluster.close();
     await redis.stop();

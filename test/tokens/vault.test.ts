@@ -101,7 +101,11 @@ const grant = (extra: Partial<TokenResponseLike> = {}): TokenResponseLike => ({
   ...extra,
 });
 
-async function rejects<T extends Error>(p: Promise<unknown>, type: new (...a: never[]) => T, check?: (e: T) => void): Promise<T> {
+async function rejects<T extends Error>(
+  p: Promise<unknown>,
+  type: new (...a: never[]) => T,
+  check?: (e: T) => void,
+): Promise<T> {
   let caught: unknown;
   try {
     await p;
@@ -163,7 +167,9 @@ test('refresh ahead of expiry: not before expiry minus skew, then once', async (
 test('a rotated refresh token is saved in the same write as the new access token', async () => {
   const r = rig();
   await r.vault.applyGrant('ref1', SUB, grant(), SCOPES);
-  r.endpoint.next = (n) => ({ response: { access_token: `at-${n}`, expires_in: 3600, refresh_token: `rt-rotated-${n}`, scope: SCOPES.join(' ') } });
+  r.endpoint.next = (n) => ({
+    response: { access_token: `at-${n}`, expires_in: 3600, refresh_token: `rt-rotated-${n}`, scope: SCOPES.join(' ') },
+  });
   r.clock.now = T0 + 3600_000;
   await r.vault.accessToken('ref1', SUB);
   const rec = (await r.store.get('ref1'))!;
@@ -190,7 +196,12 @@ test('applyGrant without refresh_token (incremental consent) keeps the old one a
   const r = rig();
   await r.vault.applyGrant('ref1', SUB, grant(), SCOPES);
   const more = [...SCOPES, 'https://www.googleapis.com/auth/devstorage.read_only'];
-  const rec = await r.vault.applyGrant('ref1', SUB, { access_token: 'at-consent', expires_in: 3600, scope: more.join(' ') }, more);
+  const rec = await r.vault.applyGrant(
+    'ref1',
+    SUB,
+    { access_token: 'at-consent', expires_in: 3600, scope: more.join(' ') },
+    more,
+  );
   assert.equal(rec.version, 2);
   assert.deepEqual(rec.scopes, [...more].sort());
   const set = await storedSet(r, 'ref1');
@@ -218,7 +229,9 @@ test('two vaults (two instances) sharing a store and a lock: one refresh for 100
   const b = rig({ store, endpoint, lock, keyring: a.keyring });
   await a.vault.applyGrant('ref1', SUB, grant(), SCOPES);
   a.clock.now = b.clock.now = T0 + 3600_000 + 1;
-  const results = await Promise.all(Array.from({ length: 100 }, (_, i) => (i % 2 ? a : b).vault.accessToken('ref1', SUB)));
+  const results = await Promise.all(
+    Array.from({ length: 100 }, (_, i) => (i % 2 ? a : b).vault.accessToken('ref1', SUB)),
+  );
   assert.equal(endpoint.calls, 1);
   for (const t of results) assert.equal(t.accessToken, 'at-refreshed-1');
   assert.equal(lock.held.size, 0, 'the lock was released');
@@ -266,7 +279,12 @@ test('invalid_grant while a newer grant was written meanwhile: the new grant is 
   r.clock.now = T0 + 3600_000;
   r.endpoint.next = async () => {
     // The user completed a consent (new code grant) while the refresh was in flight.
-    await r.vault.applyGrant('ref1', SUB, { access_token: 'at-new-grant', expires_in: 3600, refresh_token: 'rt-new', scope: SCOPES.join(' ') }, SCOPES);
+    await r.vault.applyGrant(
+      'ref1',
+      SUB,
+      { access_token: 'at-new-grant', expires_in: 3600, refresh_token: 'rt-new', scope: SCOPES.join(' ') },
+      SCOPES,
+    );
     throw new RefreshError('GRANT_INVALID', 'invalid_grant');
   };
   const t = await r.vault.accessToken('ref1', SUB);
@@ -294,7 +312,10 @@ test('IDP_UNAVAILABLE keeps the refresh token and throws TokenServiceUnavailable
 test('a refreshed ID token for another subject is refused and nothing is stored', async () => {
   const r = rig();
   await r.vault.applyGrant('ref1', SUB, grant(), SCOPES);
-  r.endpoint.next = () => ({ response: { access_token: 'at-evil', expires_in: 3600, refresh_token: 'rt-evil' }, idClaims: { iss: 'https://accounts.google.com', sub: OTHER_SUB } });
+  r.endpoint.next = () => ({
+    response: { access_token: 'at-evil', expires_in: 3600, refresh_token: 'rt-evil' },
+    idClaims: { iss: 'https://accounts.google.com', sub: OTHER_SUB },
+  });
   r.clock.now = T0 + 3600_000;
   await rejects(r.vault.accessToken('ref1', SUB), TokenServiceUnavailableError);
   const rec = (await r.store.get('ref1'))!;
@@ -312,7 +333,11 @@ function tamper(sealed: string): string {
   return parts.join('.');
 }
 
-async function overwrite(store: TokenStore, ref: string, change: (rec: TokenRecord) => Partial<TokenRecord>): Promise<void> {
+async function overwrite(
+  store: TokenStore,
+  ref: string,
+  change: (rec: TokenRecord) => Partial<TokenRecord>,
+): Promise<void> {
   const rec = (await store.get(ref))!;
   const { version, ...rest } = rec;
   assert.ok(await store.compareAndSet(ref, version, { ...rest, ...change(rec) }, 60_000));
@@ -335,7 +360,9 @@ test('tampered ciphertext met on the refresh path (after a 401) is dropped too, 
   await r.vault.applyGrant('ref1', SUB, grant(), SCOPES);
   await overwrite(r.store, 'ref1', (rec) => ({ sealed: tamper(rec.sealed!) }));
   const version = (await r.store.get('ref1'))!.version;
-  await rejects(r.vault.refreshAfterRejection('ref1', SUB, version), NoAccessError, (e) => assert.equal(e.reason, 'GRANT_LOST'));
+  await rejects(r.vault.refreshAfterRejection('ref1', SUB, version), NoAccessError, (e) =>
+    assert.equal(e.reason, 'GRANT_LOST'),
+  );
   assert.equal((await r.store.get('ref1'))!.sealed, undefined);
   assert.equal(r.endpoint.calls, 0);
 });
@@ -344,12 +371,16 @@ test('a sealed set of the wrong shape or from another context (sub) is dropped t
   const r = rig();
   await r.vault.applyGrant('ref1', SUB, grant(), SCOPES);
   // Sealed for another subject, then relabelled: the bound subject does not match.
-  await overwrite(r.store, 'ref1', () => ({ sealed: r.vault.seal(OTHER_SUB, 'ref1', { accessToken: 'x', expiresAt: T0 + 1e7, scopes: [] }) }));
+  await overwrite(r.store, 'ref1', () => ({
+    sealed: r.vault.seal(OTHER_SUB, 'ref1', { accessToken: 'x', expiresAt: T0 + 1e7, scopes: [] }),
+  }));
   await rejects(r.vault.accessToken('ref1', SUB), NoAccessError, (e) => assert.equal(e.reason, 'GRANT_LOST'));
   assert.equal((await r.store.get('ref1'))!.lost?.reason, 'TOKENS_UNREADABLE:TAMPERED');
   await r.vault.applyGrant('ref2', SUB, grant(), SCOPES);
   const { sealJson } = await import('../../src/tokens/crypto.js');
-  await overwrite(r.store, 'ref2', () => ({ sealed: sealJson(r.keyring, { nope: true }, `scopewise/tokens/v2/${SUB}/ref2`) }));
+  await overwrite(r.store, 'ref2', () => ({
+    sealed: sealJson(r.keyring, { nope: true }, `scopewise/tokens/v2/${SUB}/ref2`),
+  }));
   await rejects(r.vault.accessToken('ref2', SUB), NoAccessError, (e) => assert.equal(e.reason, 'GRANT_LOST'));
   assert.equal((await r.store.get('ref2'))!.lost?.reason, 'TOKENS_UNREADABLE:TOKEN_SET_INVALID');
 });
@@ -434,19 +465,36 @@ test('fencing: a stale version is refused by compareAndSet', async () => {
   assert.equal(first?.version, 1);
   assert.equal(await store.compareAndSet('r', 0, { sub: SUB, scopes: ['x'] }, 60_000), null);
   assert.equal((await store.compareAndSet('r', 1, { sub: SUB, scopes: ['y'] }, 60_000))?.version, 2);
-  assert.equal(await store.compareAndSet('r', 1, { sub: SUB, scopes: ['late'] }, 60_000), null, 'a late writer is refused');
+  assert.equal(
+    await store.compareAndSet('r', 1, { sub: SUB, scopes: ['late'] }, 60_000),
+    null,
+    'a late writer is refused',
+  );
   assert.deepEqual((await store.get('r'))!.scopes, ['y']);
 });
 
-test('fencing: a refresh that finishes after another writer is refused and the winner\'s token is used', async () => {
+test("fencing: a refresh that finishes after another writer is refused and the winner's token is used", async () => {
   const r = rig();
   await r.vault.applyGrant('ref1', SUB, grant(), SCOPES);
   r.clock.now = T0 + 3600_000;
   r.endpoint.next = async () => {
     // Another instance (whose lock lapsed) writes its refreshed token while ours is in flight.
     const rec = (await r.store.get('ref1'))!;
-    const winner = { accessToken: 'at-winner', expiresAt: r.clock.now + 3600_000, refreshToken: 'rt-winner', scopes: SCOPES, obtainedAt: r.clock.now };
-    assert.ok(await r.store.compareAndSet('ref1', rec.version, { sub: SUB, scopes: SCOPES, sealed: r.vault.seal(SUB, 'ref1', winner) }, 60_000));
+    const winner = {
+      accessToken: 'at-winner',
+      expiresAt: r.clock.now + 3600_000,
+      refreshToken: 'rt-winner',
+      scopes: SCOPES,
+      obtainedAt: r.clock.now,
+    };
+    assert.ok(
+      await r.store.compareAndSet(
+        'ref1',
+        rec.version,
+        { sub: SUB, scopes: SCOPES, sealed: r.vault.seal(SUB, 'ref1', winner) },
+        60_000,
+      ),
+    );
     return { response: { access_token: 'at-late', expires_in: 3600, refresh_token: 'rt-late' } };
   };
   const t = await r.vault.accessToken('ref1', SUB);
@@ -461,7 +509,10 @@ test('refreshAfterRejection: refreshes the rejected version once, or takes a new
   const r = rig();
   await r.vault.applyGrant('ref1', SUB, grant(), SCOPES);
   const t1 = await r.vault.accessToken('ref1', SUB);
-  const [a, b] = await Promise.all([r.vault.refreshAfterRejection('ref1', SUB, t1.version), r.vault.refreshAfterRejection('ref1', SUB, t1.version)]);
+  const [a, b] = await Promise.all([
+    r.vault.refreshAfterRejection('ref1', SUB, t1.version),
+    r.vault.refreshAfterRejection('ref1', SUB, t1.version),
+  ]);
   assert.equal(a.accessToken, 'at-refreshed-1');
   assert.equal(b.accessToken, 'at-refreshed-1');
   // A late 401 for the old version does not refresh again: the newer token is returned.
@@ -478,7 +529,9 @@ test('no refresh token: NO_REFRESH_TOKEN once the access token expires', async (
   assert.equal(r.endpoint.calls, 0);
 });
 
-test('a peer that holds the lock forever: the wait ends after waitForPeerMs even with a frozen clock', { timeout: 5000 }, async () => {
+test('a peer that holds the lock forever: the wait ends after waitForPeerMs even with a frozen clock', {
+  timeout: 5000,
+}, async () => {
   const lock: DistributedLock = { tryAcquire: async () => null };
   const r = rig({ lock, waitForPeerMs: 300 });
   await r.vault.applyGrant('ref1', SUB, grant(), SCOPES);
@@ -497,13 +550,15 @@ test('revoke: revokes the refresh token at the issuer and drops the record', asy
   assert.equal(await r.store.get('ref1'), null);
 });
 
-test('a sealed set copied under another session (record key) opens nothing: dropped, never the other session\'s token', async () => {
+test("a sealed set copied under another session (record key) opens nothing: dropped, never the other session's token", async () => {
   const r = rig();
   await r.vault.applyGrant('victim-session', SUB, grant({ access_token: 'at-victim' }), SCOPES);
   await r.vault.applyGrant('attacker-session', SUB, grant({ access_token: 'at-attacker' }), SCOPES);
   const victim = (await r.store.get('victim-session'))!;
   await overwrite(r.store, 'attacker-session', () => ({ sealed: victim.sealed! }));
-  await rejects(r.vault.accessToken('attacker-session', SUB), NoAccessError, (e) => assert.equal(e.reason, 'GRANT_LOST'));
+  await rejects(r.vault.accessToken('attacker-session', SUB), NoAccessError, (e) =>
+    assert.equal(e.reason, 'GRANT_LOST'),
+  );
   assert.equal((await r.store.get('attacker-session'))!.lost?.reason, 'TOKENS_UNREADABLE:TAMPERED');
   assert.equal((await r.vault.accessToken('victim-session', SUB)).accessToken, 'at-victim', 'the victim is unaffected');
 });
@@ -514,26 +569,35 @@ test('a refresh fenced out by a concurrent consent keeps the rotated refresh tok
   r.clock.now += 2000;
   // The issuer rotates refresh tokens: the refresh answers with a new one (and invalidates rt-initial).
   r.endpoint.delayMs = 50;
-  r.endpoint.next = () => ({ response: { access_token: 'at-refreshed', expires_in: 3600, refresh_token: 'rt-rotated', scope: SCOPES.join(' ') } });
+  r.endpoint.next = () => ({
+    response: { access_token: 'at-refreshed', expires_in: 3600, refresh_token: 'rt-rotated', scope: SCOPES.join(' ') },
+  });
   const refreshing = r.vault.accessToken('ref1', SUB);
   // Meanwhile a consent completes: a new access token, no new refresh token (the old one is kept).
   await new Promise((res) => setTimeout(res, 10));
   const WIDER = [...SCOPES, 'https://www.googleapis.com/auth/logging.read'];
-  await r.vault.applyGrant('ref1', SUB, { access_token: 'at-consent', expires_in: 3600, scope: WIDER.join(' ') }, WIDER);
+  await r.vault.applyGrant(
+    'ref1',
+    SUB,
+    { access_token: 'at-consent', expires_in: 3600, scope: WIDER.join(' ') },
+    WIDER,
+  );
   const got = await refreshing;
   assert.equal(got.accessToken, 'at-consent', 'the newer token wins');
   const stored = await storedSet(r, 'ref1');
   assert.equal(stored.accessToken, 'at-consent');
-  assert.deepEqual(stored.scopes, WIDER, 'the consent\'s scopes are kept');
+  assert.deepEqual(stored.scopes, WIDER, "the consent's scopes are kept");
   assert.equal(stored.refreshToken, 'rt-rotated', 'the rotated refresh token was merged into the winning record');
 });
 
-test('a refresh fenced out by a consent that brought its own refresh token keeps the consent\'s', async () => {
+test("a refresh fenced out by a consent that brought its own refresh token keeps the consent's", async () => {
   const r = rig();
   await r.vault.applyGrant('ref1', SUB, grant({ expires_in: 1 }), SCOPES);
   r.clock.now += 2000;
   r.endpoint.delayMs = 50;
-  r.endpoint.next = () => ({ response: { access_token: 'at-refreshed', expires_in: 3600, refresh_token: 'rt-rotated', scope: SCOPES.join(' ') } });
+  r.endpoint.next = () => ({
+    response: { access_token: 'at-refreshed', expires_in: 3600, refresh_token: 'rt-rotated', scope: SCOPES.join(' ') },
+  });
   const refreshing = r.vault.accessToken('ref1', SUB);
   await new Promise((res) => setTimeout(res, 10));
   await r.vault.applyGrant('ref1', SUB, grant({ access_token: 'at-consent', refresh_token: 'rt-consent' }), SCOPES);

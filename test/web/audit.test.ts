@@ -50,6 +50,9 @@ test('sign-in, consent, a refused sign-in, a refresh failure and disconnect each
   assert.equal(refused.reason, 'DOMAIN_NOT_ALLOWED');
 
   for (const line of stack.logs.lines.filter((l) => l.includes('"audit":true'))) {
-    assert.ok(!/ya29\.|1\/\/mock|eyJ[A-Za-z0-9_-]{10,}\./.test(line), `a token in an audit line: ${line.slice(0, 120)}`);
+    assert.ok(
+      !/ya29\.|1\/\/mock|eyJ[A-Za-z0-9_-]{10,}\./.test(line),
+      `a token in an audit line: ${line.slice(0, 120)}`,
+    );
   }
 });

@@ -5,7 +5,6 @@ import assert from 'node:assert/strict';
 import { useStack } from '../support/stack.js';
 import { hiddenInput, type TestBrowser } from '../support/browser.js';
 
-
 const stack = useStack();
 
 interface PostRoute {
@@ -35,7 +34,11 @@ const ROUTES: PostRoute[] = [
     setup: async () => {
       const b = await stack.signIn('alice@example.com');
       await stack.grant(b, 'vm-power', '/vms');
-      return { b, form: { project: 'acme-prod', zone: 'us-central1-a', instance: 'web-1', action: 'stop' }, csrf: await csrfOf(b) };
+      return {
+        b,
+        form: { project: 'acme-prod', zone: 'us-central1-a', instance: 'web-1', action: 'stop' },
+        csrf: await csrfOf(b),
+      };
     },
     ok: 200,
   },
@@ -45,7 +48,11 @@ for (const route of ROUTES) {
   for (const site of ['cross-site', 'same-site']) {
     test(`POST ${route.path} with Sec-Fetch-Site: ${site} is refused (403), even with a valid CSRF token`, async () => {
       const { b, form, csrf } = await route.setup();
-      const res = await b.postForm(`${stack.baseUrl}${route.path}`, { ...form, _csrf: csrf }, { 'sec-fetch-site': site });
+      const res = await b.postForm(
+        `${stack.baseUrl}${route.path}`,
+        { ...form, _csrf: csrf },
+        { 'sec-fetch-site': site },
+      );
       assert.equal(res.status, 403);
       assert.match(await res.text(), /came from another site/);
       assert.equal((await b.request(`${stack.baseUrl}/me`)).status, 200, 'still signed in: nothing changed');
@@ -54,10 +61,18 @@ for (const route of ROUTES) {
   for (const site of ['same-origin', '']) {
     test(`POST ${route.path} with ${site ? `Sec-Fetch-Site: ${site}` : 'no Fetch Metadata'} passes to the CSRF check`, async () => {
       const { b, form, csrf } = await route.setup();
-      const forged = await b.postForm(`${stack.baseUrl}${route.path}`, { ...form, _csrf: 'forged' }, { 'sec-fetch-site': site });
+      const forged = await b.postForm(
+        `${stack.baseUrl}${route.path}`,
+        { ...form, _csrf: 'forged' },
+        { 'sec-fetch-site': site },
+      );
       assert.equal(forged.status, 403, 'a wrong token is refused');
       assert.match(await forged.text(), /expired or did not come from Scopewise/);
-      const res = await b.postForm(`${stack.baseUrl}${route.path}`, { ...form, _csrf: csrf }, { 'sec-fetch-site': site });
+      const res = await b.postForm(
+        `${stack.baseUrl}${route.path}`,
+        { ...form, _csrf: csrf },
+        { 'sec-fetch-site': site },
+      );
       assert.equal(res.status, route.ok, `${route.path}: ${res.status}`);
       await res.arrayBuffer();
     });

@@ -25,7 +25,11 @@ test('sign-in is rate limited per client: 429 with Retry-After and a clear page'
   assert.equal(limited.status, 429);
   assert.ok(Number(limited.headers.get('retry-after')) > 0, 'Retry-After header');
   assert.match(await limited.text(), /Too many attempts/);
-  assert.equal((await b.request(`${stack.baseUrl}/auth/callback?state=x&code=y`)).status, 429, 'the callback shares the limit');
+  assert.equal(
+    (await b.request(`${stack.baseUrl}/auth/callback?state=x&code=y`)).status,
+    429,
+    'the callback shares the limit',
+  );
   assert.equal((await fetch(`${stack.baseUrl}/healthz`)).status, 200, 'other routes are not limited');
 });
 
@@ -46,10 +50,14 @@ test('a cross-site link to consent asks the user first instead of bouncing to Go
   const stack = await startStack();
   stacks.push(stack);
   const b = await stack.signIn('alice@example.com');
-  const res = await b.request(`${stack.baseUrl}/consent/vms?returnTo=/vms`, { headers: { 'sec-fetch-site': 'cross-site' } });
+  const res = await b.request(`${stack.baseUrl}/consent/vms?returnTo=/vms`, {
+    headers: { 'sec-fetch-site': 'cross-site' },
+  });
   assert.equal(res.status, 200);
   assert.match(await res.text(), /Continue to Google\?/);
-  const same = await b.request(`${stack.baseUrl}/consent/vms?returnTo=/vms`, { headers: { 'sec-fetch-site': 'same-origin' } });
+  const same = await b.request(`${stack.baseUrl}/consent/vms?returnTo=/vms`, {
+    headers: { 'sec-fetch-site': 'same-origin' },
+  });
   assert.equal(same.status, 303);
   assert.ok(same.headers.get('location')!.startsWith(stack.mockUrl));
 });
@@ -71,11 +79,21 @@ test('the IdP down at start-up: the app starts, is not ready, answers 503 on sig
   const appPort = await freePort();
   const logs = new LogCapture();
   const secret = crypto.randomBytes(16).toString('hex');
-  const config = loadConfig({
-    NODE_ENV: 'test', PORT: String(appPort), BASE_URL: `http://localhost:${appPort}`,
-    OIDC_ISSUER: `http://127.0.0.1:${mockPort}`, OIDC_CLIENT_ID: 'c', OIDC_CLIENT_SECRET: secret,
-    SESSION_SECRET: 'x'.repeat(32), TOKEN_KEYS: generateKeySpec('k'), SESSION_STORE: 'memory', LOG_LEVEL: 'info',
-  }, { testing: true });
+  const config = loadConfig(
+    {
+      NODE_ENV: 'test',
+      PORT: String(appPort),
+      BASE_URL: `http://localhost:${appPort}`,
+      OIDC_ISSUER: `http://127.0.0.1:${mockPort}`,
+      OIDC_CLIENT_ID: 'c',
+      OIDC_CLIENT_SECRET: secret,
+      SESSION_SECRET: 'x'.repeat(32),
+      TOKEN_KEYS: generateKeySpec('k'),
+      SESSION_STORE: 'memory',
+      LOG_LEVEL: 'info',
+    },
+    { testing: true },
+  );
   const app = await startScopewise(config, createLogger('info', logs.stream));
   try {
     const health = await fetch(`http://localhost:${appPort}/healthz`);
@@ -84,7 +102,10 @@ test('the IdP down at start-up: the app starts, is not ready, answers 503 on sig
     const login = await fetch(`http://localhost:${appPort}/login`, { redirect: 'manual' });
     assert.equal(login.status, 503);
     assert.match(await login.text(), /Sign-in is unavailable/);
-    const mock = await createMockGoogle({ port: mockPort, clients: [{ clientId: 'c', clientSecret: secret, redirectUris: [`http://localhost:${appPort}/auth/callback`] }] });
+    const mock = await createMockGoogle({
+      port: mockPort,
+      clients: [{ clientId: 'c', clientSecret: secret, redirectUris: [`http://localhost:${appPort}/auth/callback`] }],
+    });
     try {
       const deadline = Date.now() + 8000;
       let ready = false;
@@ -107,9 +128,18 @@ test('a known token sent through every path never reaches the logs', async () =>
   stacks.push(stack);
   const secret = `ya29.known-${crypto.randomBytes(12).toString('hex')}`;
   const b = await stack.signIn('alice@example.com');
-  const paths = ['/', '/me', '/vms', `/auth/callback?code=${secret}&state=${secret}`, `/login?returnTo=/${secret}`, `/nowhere?access_token=${secret}`];
+  const paths = [
+    '/',
+    '/me',
+    '/vms',
+    `/auth/callback?code=${secret}&state=${secret}`,
+    `/login?returnTo=/${secret}`,
+    `/nowhere?access_token=${secret}`,
+  ];
   for (const p of paths) {
-    await b.request(`${stack.baseUrl}${p}`, { headers: { authorization: `Bearer ${secret}`, cookie: `other=${secret}` } });
+    await b.request(`${stack.baseUrl}${p}`, {
+      headers: { authorization: `Bearer ${secret}`, cookie: `other=${secret}` },
+    });
   }
   await b.postForm(`${stack.baseUrl}/logout`, { _csrf: secret, code: secret, refresh_token: secret });
   for (const p of ['/nowhere', '/logout']) await stack.logs.waitForRequestLine(p);

@@ -10,12 +10,18 @@ test('spoofed X-Forwarded-For entries do not escape the sign-in rate limit', asy
   const statuses: number[] = [];
   for (let i = 0; i < 6; i++) {
     // What the client sent ("10.9.9.<i>"), then what the proxy appended: the client's real address.
-    const res = await fetch(`${stack.baseUrl}/login`, { redirect: 'manual', headers: { 'x-forwarded-for': `10.9.9.${i}, 203.0.113.9` } });
+    const res = await fetch(`${stack.baseUrl}/login`, {
+      redirect: 'manual',
+      headers: { 'x-forwarded-for': `10.9.9.${i}, 203.0.113.9` },
+    });
     statuses.push(res.status);
     await res.arrayBuffer();
   }
   assert.deepEqual(statuses, [303, 303, 303, 429, 429, 429]);
   // Another real client (another address appended by the proxy) is not locked out.
-  const other = await fetch(`${stack.baseUrl}/login`, { redirect: 'manual', headers: { 'x-forwarded-for': '203.0.113.10' } });
+  const other = await fetch(`${stack.baseUrl}/login`, {
+    redirect: 'manual',
+    headers: { 'x-forwarded-for': '203.0.113.10' },
+  });
   assert.equal(other.status, 303);
 });

@@ -6,7 +6,6 @@ import { useStack } from '../support/stack.js';
 import { TestBrowser } from '../support/browser.js';
 import { DOT_SEGMENT_ATTACKS } from '../support/attacks.js';
 
-
 const stack = useStack();
 
 /** A Location that a browser would resolve to another origin. */

@@ -17,7 +17,16 @@ test('SIGTERM lets an in-flight sign-in finish, then exits 0', async () => {
   const mockPort = await freePort();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'scopewise-term-'));
   const child = spawn(process.execPath, [main], {
-    env: { ...process.env, PORT: String(appPort), MOCK_PORT: String(mockPort), DEMO_DATA_DIR: dataDir, NODE_ENV: 'test', LOG_LEVEL: 'info', OIDC_CLIENT_ID: '', SHUTDOWN_DRAIN_SECONDS: '0' },
+    env: {
+      ...process.env,
+      PORT: String(appPort),
+      MOCK_PORT: String(mockPort),
+      DEMO_DATA_DIR: dataDir,
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'info',
+      OIDC_CLIENT_ID: '',
+      SHUTDOWN_DRAIN_SECONDS: '0',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -36,7 +45,12 @@ test('SIGTERM lets an in-flight sign-in finish, then exits 0', async () => {
       }
       await new Promise((r) => setTimeout(r, 100));
     }
-    const control = (p: string, body: unknown) => fetch(`${mock}/__control/${p}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const control = (p: string, body: unknown) =>
+      fetch(`${mock}/__control/${p}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     await control('settings', { autoApprove: { email: 'alice@example.com' } });
     const b = new TestBrowser();
     const login = await b.request(`${base}/login`);

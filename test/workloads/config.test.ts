@@ -8,7 +8,10 @@ describe('parseReviewRegions (WORKLOAD_REGIONS)', () => {
     assert.deepEqual(parseReviewRegions({ WORKLOAD_REGIONS: ' ' }).value.regions, DEFAULT_WORKLOAD_REGIONS);
   });
   it('a comma-separated list, trimmed and deduplicated', () => {
-    assert.deepEqual(parseReviewRegions({ WORKLOAD_REGIONS: 'us-central1, europe-west1,us-central1,' }), { value: { regions: ['us-central1', 'europe-west1'] }, problems: [] });
+    assert.deepEqual(parseReviewRegions({ WORKLOAD_REGIONS: 'us-central1, europe-west1,us-central1,' }), {
+      value: { regions: ['us-central1', 'europe-west1'] },
+      problems: [],
+    });
   });
   it('a bad name or too many regions is a problem naming the variable (fail closed: defaults kept)', () => {
     const bad = parseReviewRegions({ WORKLOAD_REGIONS: 'us-central1,-,../x' });

@@ -1,7 +1,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadDiscovery } from '../../src/scopes/index.js';
-import { acceptedScopes, buildMethodIndex, matchMethods, resolveMethod, urlParts, urlShape } from '../../src/workloads/index.js';
+import {
+  acceptedScopes,
+  buildMethodIndex,
+  matchMethods,
+  resolveMethod,
+  urlParts,
+  urlShape,
+} from '../../src/workloads/index.js';
 
 const d = loadDiscovery();
 const index = buildMethodIndex(d);
@@ -15,8 +22,17 @@ describe('URL → method → scopes', () => {
     assert.deepEqual(acceptedScopes(d, 'no:v1:such.method'), []);
   });
   it('a literal URL maps to its method, query ignored', () => {
-    const r = resolveMethod(index, lit('https://compute.googleapis.com/compute/v1/projects/p1/aggregated/instances?maxResults=5'), 'GET');
-    assert.deepEqual(r, { status: 'mapped', methodIds: ['compute:v1:instances.aggregatedList'], accepted: d.methods['compute:v1:instances.aggregatedList']?.scopes, narrowest: S('compute.readonly') });
+    const r = resolveMethod(
+      index,
+      lit('https://compute.googleapis.com/compute/v1/projects/p1/aggregated/instances?maxResults=5'),
+      'GET',
+    );
+    assert.deepEqual(r, {
+      status: 'mapped',
+      methodIds: ['compute:v1:instances.aggregatedList'],
+      accepted: d.methods['compute:v1:instances.aggregatedList']?.scopes,
+      narrowest: S('compute.readonly'),
+    });
   });
   it('the HTTP verb counts: POST …/stop is stop, GET …/stop is no method', () => {
     const url = lit('https://compute.googleapis.com/compute/v1/projects/p1/zones/us-central1-a/instances/vm1/stop');
@@ -24,19 +40,47 @@ describe('URL → method → scopes', () => {
     assert.deepEqual(resolveMethod(index, url, 'GET'), { status: 'unknown' });
   });
   it('custom verbs (:getIamPolicy, entries:list) and www.googleapis.com for path-prefixed APIs', () => {
-    assert.deepEqual(matchMethods(index, lit('https://run.googleapis.com/v2/projects/p1/locations/us-central1/services/api:getIamPolicy'), 'GET'), ['run:v2:projects.locations.services.getIamPolicy']);
-    assert.deepEqual(matchMethods(index, lit('https://logging.googleapis.com/v2/entries:list'), 'POST'), ['logging:v2:entries.list']);
-    assert.deepEqual(matchMethods(index, lit('https://www.googleapis.com/storage/v1/b/bucket/o'), 'GET'), ['storage:v1:objects.list']);
-    assert.deepEqual(matchMethods(index, lit('https://www.googleapis.com/v2/entries:list'), 'POST'), [], 'logging has no path prefix, so no www alias');
+    assert.deepEqual(
+      matchMethods(
+        index,
+        lit('https://run.googleapis.com/v2/projects/p1/locations/us-central1/services/api:getIamPolicy'),
+        'GET',
+      ),
+      ['run:v2:projects.locations.services.getIamPolicy'],
+    );
+    assert.deepEqual(matchMethods(index, lit('https://logging.googleapis.com/v2/entries:list'), 'POST'), [
+      'logging:v2:entries.list',
+    ]);
+    assert.deepEqual(matchMethods(index, lit('https://www.googleapis.com/storage/v1/b/bucket/o'), 'GET'), [
+      'storage:v1:objects.list',
+    ]);
+    assert.deepEqual(
+      matchMethods(index, lit('https://www.googleapis.com/v2/entries:list'), 'POST'),
+      [],
+      'logging has no path prefix, so no www alias',
+    );
   });
   it('expressions: literal parts are kept, computed parts stand for a segment (or, failing that, several)', () => {
-    const one = expr('${"https://compute.googleapis.com/compute/v1/projects/" + project + "/zones/" + zone + "/instances/" + name + "/stop"}');
-    assert.equal(one.display, 'https://compute.googleapis.com/compute/v1/projects/${project}/zones/${zone}/instances/${name}/stop');
+    const one = expr(
+      '${"https://compute.googleapis.com/compute/v1/projects/" + project + "/zones/" + zone + "/instances/" + name + "/stop"}',
+    );
+    assert.equal(
+      one.display,
+      'https://compute.googleapis.com/compute/v1/projects/${project}/zones/${zone}/instances/${name}/stop',
+    );
     assert.deepEqual(matchMethods(index, one, 'POST'), ['compute:v1:instances.stop']);
     const agg = expr('${"https://compute.googleapis.com/compute/v1/projects/" + project + "/aggregated/instances"}');
-    assert.deepEqual(matchMethods(index, agg, 'GET'), ['compute:v1:instances.aggregatedList'], 'not instances.list: a variable is first one segment');
+    assert.deepEqual(
+      matchMethods(index, agg, 'GET'),
+      ['compute:v1:instances.aggregatedList'],
+      'not instances.list: a variable is first one segment',
+    );
     const path = expr('${"https://compute.googleapis.com/compute/v1/" + instance_path + "/start"}');
-    assert.deepEqual(matchMethods(index, path, 'POST'), ['compute:v1:instances.start'], 'a variable may hold a resource path');
+    assert.deepEqual(
+      matchMethods(index, path, 'POST'),
+      ['compute:v1:instances.start'],
+      'a variable may hold a resource path',
+    );
     const verb = expr('${"https://compute.googleapis.com/compute/v1/projects/p/zones/z/instances/vm/" + action}');
     const r = resolveMethod(index, verb, 'POST');
     assert.equal(r.status, 'mapped', 'stop and start need the same scope, so the answer is still one scope');
@@ -66,11 +110,17 @@ describe('URL → method → scopes', () => {
     assert.equal(expr('${"https://" + host + "/x"}').target, 'unknown');
   });
   it('string literals in expressions: escapes, single quotes, + inside quotes and calls', () => {
-    assert.deepEqual(urlParts({ kind: 'expression', text: '${"https://a.googleapis.com/" + text.concat(x, "+") + \'/q\\\'s\' + "\\"x\\""}' }), [
-      { kind: 'literal', text: 'https://a.googleapis.com/' },
-      { kind: 'computed', text: 'text.concat(x, "+")' },
-      { kind: 'literal', text: "/q's" },
-      { kind: 'literal', text: '"x"' },
-    ]);
+    assert.deepEqual(
+      urlParts({
+        kind: 'expression',
+        text: '${"https://a.googleapis.com/" + text.concat(x, "+") + \'/q\\\'s\' + "\\"x\\""}',
+      }),
+      [
+        { kind: 'literal', text: 'https://a.googleapis.com/' },
+        { kind: 'computed', text: 'text.concat(x, "+")' },
+        { kind: 'literal', text: "/q's" },
+        { kind: 'literal', text: '"x"' },
+      ],
+    );
   });
 });

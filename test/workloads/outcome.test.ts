@@ -7,17 +7,35 @@ import { outcomeFromError, outcomeFromReport, sectionReport, SECTIONS } from '..
 const SERVICE_DISABLED_BODY = JSON.stringify({
   error: {
     code: 403,
-    message: 'Workflows API has not been used in project 234567890123 before or it is disabled. Enable it by visiting https://console.developers.google.com/apis/api/workflows.googleapis.com/overview?project=234567890123 then retry.',
+    message:
+      'Workflows API has not been used in project 234567890123 before or it is disabled. Enable it by visiting https://console.developers.google.com/apis/api/workflows.googleapis.com/overview?project=234567890123 then retry.',
     status: 'PERMISSION_DENIED',
     details: [
       {
         '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
         reason: 'SERVICE_DISABLED',
         domain: 'googleapis.com',
-        metadata: { service: 'workflows.googleapis.com', consumer: 'projects/234567890123', activationUrl: 'https://console.developers.google.com/apis/api/workflows.googleapis.com/overview?project=234567890123' },
+        metadata: {
+          service: 'workflows.googleapis.com',
+          consumer: 'projects/234567890123',
+          activationUrl:
+            'https://console.developers.google.com/apis/api/workflows.googleapis.com/overview?project=234567890123',
+        },
       },
-      { '@type': 'type.googleapis.com/google.rpc.LocalizedMessage', locale: 'en-US', message: 'Workflows API has not been used…' },
-      { '@type': 'type.googleapis.com/google.rpc.Help', links: [{ description: 'Google developers console API activation', url: 'https://console.developers.google.com/apis/api/workflows.googleapis.com/overview?project=234567890123' }] },
+      {
+        '@type': 'type.googleapis.com/google.rpc.LocalizedMessage',
+        locale: 'en-US',
+        message: 'Workflows API has not been used…',
+      },
+      {
+        '@type': 'type.googleapis.com/google.rpc.Help',
+        links: [
+          {
+            description: 'Google developers console API activation',
+            url: 'https://console.developers.google.com/apis/api/workflows.googleapis.com/overview?project=234567890123',
+          },
+        ],
+      },
     ],
   },
 });
@@ -28,33 +46,83 @@ describe('section outcomes', () => {
     assert.equal(o.status, 'api-disabled');
     assert.ok(o.status === 'api-disabled');
     assert.equal(o.service, 'workflows.googleapis.com');
-    assert.equal(o.activationUrl, 'https://console.cloud.google.com/apis/library/workflows.googleapis.com?project=acme-staging');
+    assert.equal(
+      o.activationUrl,
+      'https://console.cloud.google.com/apis/library/workflows.googleapis.com?project=acme-staging',
+    );
     assert.match(o.message, /Workflows API is not enabled in acme-staging/);
   });
   it('the older JSON APIs’ accessNotConfigured reason is also a disabled API', () => {
-    const body = JSON.stringify({ error: { code: 403, message: 'Compute Engine API has not been used…', errors: [{ reason: 'accessNotConfigured', domain: 'usageLimits' }] } });
+    const body = JSON.stringify({
+      error: {
+        code: 403,
+        message: 'Compute Engine API has not been used…',
+        errors: [{ reason: 'accessNotConfigured', domain: 'usageLimits' }],
+      },
+    });
     assert.equal(outcomeFromError('vms', 'p-1', parseGoogleError(403, undefined, body)).status, 'api-disabled');
   });
   it('IAM denial → permission-denied naming the permission when Google does', () => {
-    const body = JSON.stringify({ error: { code: 403, message: "Permission 'iam.serviceAccounts.list' denied on resource (or it may not exist).", status: 'PERMISSION_DENIED', details: [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'IAM_PERMISSION_DENIED' }] } });
+    const body = JSON.stringify({
+      error: {
+        code: 403,
+        message: "Permission 'iam.serviceAccounts.list' denied on resource (or it may not exist).",
+        status: 'PERMISSION_DENIED',
+        details: [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'IAM_PERMISSION_DENIED' }],
+      },
+    });
     const o = outcomeFromError('service-account-keys', 'acme-data', parseGoogleError(403, undefined, body));
     assert.ok(o.status === 'permission-denied');
     assert.equal(o.permission, 'iam.serviceAccounts.list');
-    assert.match(o.message, /Your IAM role on acme-data does not allow reading service-account keys \(missing iam\.serviceAccounts\.list\)/);
-    const legacy = JSON.stringify({ error: { code: 403, message: "Required 'compute.instances.list' permission for 'projects/x'", errors: [{ reason: 'forbidden' }] } });
+    assert.match(
+      o.message,
+      /Your IAM role on acme-data does not allow reading service-account keys \(missing iam\.serviceAccounts\.list\)/,
+    );
+    const legacy = JSON.stringify({
+      error: {
+        code: 403,
+        message: "Required 'compute.instances.list' permission for 'projects/x'",
+        errors: [{ reason: 'forbidden' }],
+      },
+    });
     const o2 = outcomeFromError('vms', 'x-project', parseGoogleError(403, undefined, legacy));
     assert.ok(o2.status === 'permission-denied');
     assert.equal(o2.permission, 'compute.instances.list');
   });
   it('a missing scope → scope-missing with the scopes Google names', () => {
-    const err = parseGoogleError(403, { 'www-authenticate': 'Bearer realm="https://accounts.google.com/", error="insufficient_scope", scope="https://www.googleapis.com/auth/cloud-platform"' }, JSON.stringify({ error: { code: 403, status: 'PERMISSION_DENIED', message: 'Request had insufficient authentication scopes.', details: [{ reason: 'ACCESS_TOKEN_SCOPE_INSUFFICIENT' }] } }));
+    const err = parseGoogleError(
+      403,
+      {
+        'www-authenticate':
+          'Bearer realm="https://accounts.google.com/", error="insufficient_scope", scope="https://www.googleapis.com/auth/cloud-platform"',
+      },
+      JSON.stringify({
+        error: {
+          code: 403,
+          status: 'PERMISSION_DENIED',
+          message: 'Request had insufficient authentication scopes.',
+          details: [{ reason: 'ACCESS_TOKEN_SCOPE_INSUFFICIENT' }],
+        },
+      }),
+    );
     const o = outcomeFromError('cloud-run', 'p-1', err);
     assert.ok(o.status === 'scope-missing');
     assert.deepEqual(o.requiredScopes, ['https://www.googleapis.com/auth/cloud-platform']);
   });
   it('not found, other Google errors, bad input and non-Google errors never throw and never echo Google’s text', () => {
-    assert.equal(outcomeFromError('vms', 'nope-123', new GoogleApiError({ code: 'NOT_FOUND', status: 404, message: 'secret detail' })).status, 'not-found');
-    const failed = outcomeFromError('vms', 'p-1', new GoogleApiError({ code: 'UNAVAILABLE', status: 503, message: 'secret detail' }));
+    assert.equal(
+      outcomeFromError(
+        'vms',
+        'nope-123',
+        new GoogleApiError({ code: 'NOT_FOUND', status: 404, message: 'secret detail' }),
+      ).status,
+      'not-found',
+    );
+    const failed = outcomeFromError(
+      'vms',
+      'p-1',
+      new GoogleApiError({ code: 'UNAVAILABLE', status: 503, message: 'secret detail' }),
+    );
     assert.ok(failed.status === 'failed');
     assert.equal(failed.code, 'UNAVAILABLE');
     assert.ok(!failed.message.includes('secret'));

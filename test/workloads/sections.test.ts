@@ -64,30 +64,47 @@ describe('workload sections against the mock', () => {
     const byAccount = (email: string) => o.report.rows.filter((r) => r.account === email).map((r) => r.findingCodes[0]);
     assert.deepEqual(byAccount('svc-03@acme-prod.iam.gserviceaccount.com'), ['sa-key-user-managed']);
     assert.deepEqual(byAccount('svc-09@acme-prod.iam.gserviceaccount.com'), ['sa-key-inactive']);
-    assert.deepEqual(byAccount('deployer@acme-prod.iam.gserviceaccount.com'), ['sa-key-user-managed-old', 'sa-key-user-managed-old']);
+    assert.deepEqual(byAccount('deployer@acme-prod.iam.gserviceaccount.com'), [
+      'sa-key-user-managed-old',
+      'sa-key-user-managed-old',
+    ]);
     assert.equal(o.report.rows.find((r) => r.account.startsWith('svc-06'))?.keyOrigin, 'USER_PROVIDED');
     assert.equal(o.report.rows.length, 2 + 1 + 6, 'deployer 2, log-reader 1, six svc-NN');
   });
   it('Workflows of acme-prod across two regions, sources from the list', async () => {
     const o = await loadWorkflowsSection(input('alice@example.com', 'acme-prod'));
     assert.ok(o.status === 'ok', JSON.stringify(o));
-    assert.deepEqual(o.report.rows.map((r) => [r.name, r.region, r.httpCalls.length]), [
-      ['vm-janitor', 'us-central1', 5],
-      ['report-builder', 'us-central1', 7],
-      ['clean-pipeline', 'us-central1', 4],
-      ['eu-sync', 'europe-west1', 1],
-    ]);
+    assert.deepEqual(
+      o.report.rows.map((r) => [r.name, r.region, r.httpCalls.length]),
+      [
+        ['vm-janitor', 'us-central1', 5],
+        ['report-builder', 'us-central1', 7],
+        ['clean-pipeline', 'us-central1', 4],
+        ['eu-sync', 'europe-west1', 1],
+      ],
+    );
     assert.equal(o.report.findingCount, 10);
   });
   it('acme-staging: the Workflows API is disabled → a clear line with the enable link, not an error', async () => {
     const o = await loadWorkflowsSection(input('alice@example.com', 'acme-staging'));
     assert.ok(o.status === 'api-disabled', JSON.stringify(o));
-    assert.equal(o.activationUrl, 'https://console.cloud.google.com/apis/library/workflows.googleapis.com?project=acme-staging');
+    assert.equal(
+      o.activationUrl,
+      'https://console.cloud.google.com/apis/library/workflows.googleapis.com?project=acme-staging',
+    );
   });
   it('bob on acme-data (no role): every section is permission-denied', async () => {
     const inp = input('bob@example.com', 'acme-data');
-    const all = await Promise.all([loadVmsSection(inp), loadCloudRunSection(inp), loadServiceAccountKeysSection(inp), loadWorkflowsSection(inp)]);
-    assert.deepEqual(all.map((o) => o.status), ['permission-denied', 'permission-denied', 'permission-denied', 'permission-denied']);
+    const all = await Promise.all([
+      loadVmsSection(inp),
+      loadCloudRunSection(inp),
+      loadServiceAccountKeysSection(inp),
+      loadWorkflowsSection(inp),
+    ]);
+    assert.deepEqual(
+      all.map((o) => o.status),
+      ['permission-denied', 'permission-denied', 'permission-denied', 'permission-denied'],
+    );
     const wf = all[3];
     assert.ok(wf?.status === 'permission-denied');
     assert.equal(wf.permission, 'workflows.workflows.list');
@@ -101,8 +118,15 @@ describe('workload sections against the mock', () => {
   });
   it('a token without cloud-platform: the Cloud Run section says which scope is missing', async () => {
     const { tokens: t } = await getTokens(mock, { email: 'alice@example.com', scope: `openid email ${S.runRead}` });
-    const o = await loadCloudRunSection({ ...input('alice@example.com', 'acme-prod'), ctx: { accessToken: t.access_token, apiBaseOverride: mock.url, retries: 0 } });
+    const o = await loadCloudRunSection({
+      ...input('alice@example.com', 'acme-prod'),
+      ctx: { accessToken: t.access_token, apiBaseOverride: mock.url, retries: 0 },
+    });
     assert.ok(o.status === 'scope-missing', JSON.stringify(o));
-    assert.deepEqual(o.requiredScopes, [S.cloud], 'services.list passes with run.readonly; getIamPolicy needs cloud-platform');
+    assert.deepEqual(
+      o.requiredScopes,
+      [S.cloud],
+      'services.list passes with run.readonly; getIamPolicy needs cloud-platform',
+    );
   });
 });

@@ -16,70 +16,122 @@ const notesOf = (r: ReturnType<typeof lintStep>) => r.notes.map((n) => n.code).s
 
 describe('Workflows lint: calls to *.googleapis.com', () => {
   it('OAuth2 without scopes gets cloud-platform: flagged with the narrowest scope of the method', () => {
-    const r = lintStep('http.get', '{ url: "https://compute.googleapis.com/compute/v1/projects/p/aggregated/instances", auth: { type: OAuth2 } }');
+    const r = lintStep(
+      'http.get',
+      '{ url: "https://compute.googleapis.com/compute/v1/projects/p/aggregated/instances", auth: { type: OAuth2 } }',
+    );
     assert.deepEqual(codesOf(r), ['http-oauth2-default-scope']);
-    assert.match(r.findings[0]?.message ?? '', /gets cloud-platform \(no scopes\) for compute:v1:instances\.aggregatedList, which needs only compute\.readonly/);
+    assert.match(
+      r.findings[0]?.message ?? '',
+      /gets cloud-platform \(no scopes\) for compute:v1:instances\.aggregatedList, which needs only compute\.readonly/,
+    );
     const c = r.calls[0];
-    assert.deepEqual([c?.authType, c?.scopes, c?.scopesDefaulted, c?.methodIds, c?.narrowestScope], ['OAuth2', [S('cloud-platform')], true, ['compute:v1:instances.aggregatedList'], S('compute.readonly')]);
+    assert.deepEqual(
+      [c?.authType, c?.scopes, c?.scopesDefaulted, c?.methodIds, c?.narrowestScope],
+      ['OAuth2', [S('cloud-platform')], true, ['compute:v1:instances.aggregatedList'], S('compute.readonly')],
+    );
     assert.deepEqual(r.findings[0]?.location, { line: 4, column: 9, step: 'the_step' });
   });
   it('…but not when cloud-platform is all the method accepts (a note says so)', () => {
-    const r = lintStep('http.get', '{ url: "https://workflows.googleapis.com/v1/projects/p/locations/us-central1/workflows", auth: { type: OAuth2 } }');
+    const r = lintStep(
+      'http.get',
+      '{ url: "https://workflows.googleapis.com/v1/projects/p/locations/us-central1/workflows", auth: { type: OAuth2 } }',
+    );
     assert.deepEqual(codesOf(r), []);
     assert.deepEqual(notesOf(r), ['http-only-cloud-platform']);
   });
   it('a scope only the REST reference lists counts (the union of both sources): IAM calls need only iam', () => {
-    const r = lintStep('http.get', '{ url: "https://iam.googleapis.com/v1/projects/p/serviceAccounts", auth: { type: OAuth2 } }');
+    const r = lintStep(
+      'http.get',
+      '{ url: "https://iam.googleapis.com/v1/projects/p/serviceAccounts", auth: { type: OAuth2 } }',
+    );
     assert.deepEqual(codesOf(r), ['http-oauth2-default-scope']);
     assert.equal(r.calls[0]?.narrowestScope, S('iam'));
   });
   it('explicit scopes broader than needed (alone or next to the right one)', () => {
-    const alone = lintStep('http.post', `{ url: "https://compute.googleapis.com/compute/v1/projects/p/zones/z/instances/vm/stop", auth: { type: OAuth2, scopes: "${S('cloud-platform')}" } }`);
+    const alone = lintStep(
+      'http.post',
+      `{ url: "https://compute.googleapis.com/compute/v1/projects/p/zones/z/instances/vm/stop", auth: { type: OAuth2, scopes: "${S('cloud-platform')}" } }`,
+    );
     assert.deepEqual(codesOf(alone), ['http-oauth2-scope-broader-than-needed']);
-    assert.match(alone.findings[0]?.message ?? '', /asks for cloud-platform for compute:v1:instances\.stop, which needs only compute/);
-    const both = lintStep('http.get', `{ url: "https://storage.googleapis.com/storage/v1/b", auth: { type: OAuth2, scopes: ["${S('devstorage.read_only')}", "${S('devstorage.full_control')}"] } }`);
+    assert.match(
+      alone.findings[0]?.message ?? '',
+      /asks for cloud-platform for compute:v1:instances\.stop, which needs only compute/,
+    );
+    const both = lintStep(
+      'http.get',
+      `{ url: "https://storage.googleapis.com/storage/v1/b", auth: { type: OAuth2, scopes: ["${S('devstorage.read_only')}", "${S('devstorage.full_control')}"] } }`,
+    );
     assert.deepEqual(codesOf(both), ['http-oauth2-scope-broader-than-needed']);
   });
   it('the narrowest scope, as a string, a list, comma- or space-separated, or a short name: clean', () => {
     for (const scopes of [`"${S('compute')}"`, `["${S('compute')}"]`, `"${S('compute')},"`, '"compute"']) {
-      const r = lintStep('http.post', `{ url: "https://compute.googleapis.com/compute/v1/projects/p/zones/z/instances/vm/stop", auth: { type: OAuth2, scopes: ${scopes} } }`);
+      const r = lintStep(
+        'http.post',
+        `{ url: "https://compute.googleapis.com/compute/v1/projects/p/zones/z/instances/vm/stop", auth: { type: OAuth2, scopes: ${scopes} } }`,
+      );
       assert.deepEqual(codesOf(r), [], scopes);
     }
   });
   it('scopes the method does not accept (the call will fail), and scopes it does not use', () => {
-    const wrong = lintStep('http.get', `{ url: "https://run.googleapis.com/v2/projects/p/locations/us-central1/services", auth: { type: OAuth2, scopes: "${S('logging.read')}" } }`);
+    const wrong = lintStep(
+      'http.get',
+      `{ url: "https://run.googleapis.com/v2/projects/p/locations/us-central1/services", auth: { type: OAuth2, scopes: "${S('logging.read')}" } }`,
+    );
     assert.deepEqual(codesOf(wrong), ['http-oauth2-scope-not-accepted']);
     assert.match(wrong.findings[0]?.message ?? '', /narrowest: run\.readonly/);
-    const extra = lintStep('http.get', `{ url: "https://run.googleapis.com/v2/projects/p/locations/us-central1/services", auth: { type: OAuth2, scopes: "${S('run.readonly')} ${S('logging.read')}" } }`);
+    const extra = lintStep(
+      'http.get',
+      `{ url: "https://run.googleapis.com/v2/projects/p/locations/us-central1/services", auth: { type: OAuth2, scopes: "${S('run.readonly')} ${S('logging.read')}" } }`,
+    );
     assert.deepEqual(codesOf(extra), ['http-oauth2-scope-unneeded']);
   });
   it('OIDC to a Google API is the wrong token type', () => {
-    assert.deepEqual(codesOf(lintStep('http.post', '{ url: "https://logging.googleapis.com/v2/entries:list", auth: { type: OIDC } }')), ['http-oidc-to-google-api']);
+    assert.deepEqual(
+      codesOf(lintStep('http.post', '{ url: "https://logging.googleapis.com/v2/entries:list", auth: { type: OIDC } }')),
+      ['http-oidc-to-google-api'],
+    );
   });
   it('a Google API without auth is a note (public resources exist), not a finding', () => {
     const r = lintStep('http.get', '{ url: "https://storage.googleapis.com/storage/v1/b/public-bucket/o" }');
     assert.deepEqual([codesOf(r), notesOf(r)], [[], ['http-google-api-without-auth']]);
   });
   it('a URL the data has no method for, or a computed host: "cannot tell", never a guess', () => {
-    const unknown = lintStep('http.post', '{ url: "https://pubsub.googleapis.com/v1/projects/p/topics/t:publish", auth: { type: OAuth2 } }');
+    const unknown = lintStep(
+      'http.post',
+      '{ url: "https://pubsub.googleapis.com/v1/projects/p/topics/t:publish", auth: { type: OAuth2 } }',
+    );
     assert.deepEqual([codesOf(unknown), notesOf(unknown)], [[], ['http-method-unknown']]);
     assert.equal(unknown.calls[0]?.narrowestScope, undefined);
     const computed = lintStep('http.get', '{ url: "${base_url + \\"/v1/x\\"}", auth: { type: OAuth2 } }');
     assert.deepEqual([codesOf(computed), notesOf(computed)], [[], ['http-url-unresolved']]);
-    const scopes = lintStep('http.get', '{ url: "https://compute.googleapis.com/compute/v1/projects/p/zones", auth: { type: OAuth2, scopes: "${my_scopes}" } }');
+    const scopes = lintStep(
+      'http.get',
+      '{ url: "https://compute.googleapis.com/compute/v1/projects/p/zones", auth: { type: OAuth2, scopes: "${my_scopes}" } }',
+    );
     assert.deepEqual([codesOf(scopes), notesOf(scopes)], [[], ['http-scopes-unresolved']]);
   });
   it('a computed URL that may be methods needing different scopes: a finding only if every one needs less than cloud-platform', () => {
-    const r = lintStep('http.request', '{ method: "${verb}", url: "${\\"https://compute.googleapis.com/compute/v1/\\" + path}", auth: { type: OAuth2 } }');
+    const r = lintStep(
+      'http.request',
+      '{ method: "${verb}", url: "${\\"https://compute.googleapis.com/compute/v1/\\" + path}", auth: { type: OAuth2 } }',
+    );
     assert.deepEqual(codesOf(r), ['http-oauth2-default-scope']);
-    assert.match(r.findings[0]?.message ?? '', /each needs less \(compute\.readonly, compute\)|each needs less \(compute, compute\.readonly\)/);
+    assert.match(
+      r.findings[0]?.message ?? '',
+      /each needs less \(compute\.readonly, compute\)|each needs less \(compute, compute\.readonly\)/,
+    );
   });
 });
 
 describe('Workflows lint: calls to Cloud Run and Cloud Run functions', () => {
   it('no auth: flagged', () => {
-    assert.deepEqual(codesOf(lintStep('http.post', '{ url: "https://api-abc-uc.a.run.app/x" }')), ['http-cloud-run-without-oidc']);
-    assert.deepEqual(codesOf(lintStep('http.get', '{ url: "https://us-central1-p.cloudfunctions.net/fn" }')), ['http-cloud-run-without-oidc']);
+    assert.deepEqual(codesOf(lintStep('http.post', '{ url: "https://api-abc-uc.a.run.app/x" }')), [
+      'http-cloud-run-without-oidc',
+    ]);
+    assert.deepEqual(codesOf(lintStep('http.get', '{ url: "https://us-central1-p.cloudfunctions.net/fn" }')), [
+      'http-cloud-run-without-oidc',
+    ]);
   });
   it('OAuth2: the wrong type, and high (it hands the service an access token)', () => {
     const r = lintStep('http.post', '{ url: "https://api-abc-uc.a.run.app/x", auth: { type: OAuth2 } }');
@@ -87,19 +139,62 @@ describe('Workflows lint: calls to Cloud Run and Cloud Run functions', () => {
     assert.equal(r.findings[0]?.severity, 'high');
   });
   it('OIDC with no audience (defaults to the URL) or the service’s origin: clean; another service: flagged', () => {
-    assert.deepEqual(codesOf(lintStep('http.post', '{ url: "https://api-abc-uc.a.run.app/x", auth: { type: OIDC } }')), []);
-    assert.deepEqual(codesOf(lintStep('http.post', '{ url: "https://api-abc-uc.a.run.app/x", auth: { type: OIDC, audience: "https://api-abc-uc.a.run.app/" } }')), []);
-    const other = lintStep('http.post', '{ url: "https://api-abc-uc.a.run.app/x", auth: { type: OIDC, audience: "https://other-abc-uc.a.run.app" } }');
+    assert.deepEqual(
+      codesOf(lintStep('http.post', '{ url: "https://api-abc-uc.a.run.app/x", auth: { type: OIDC } }')),
+      [],
+    );
+    assert.deepEqual(
+      codesOf(
+        lintStep(
+          'http.post',
+          '{ url: "https://api-abc-uc.a.run.app/x", auth: { type: OIDC, audience: "https://api-abc-uc.a.run.app/" } }',
+        ),
+      ),
+      [],
+    );
+    const other = lintStep(
+      'http.post',
+      '{ url: "https://api-abc-uc.a.run.app/x", auth: { type: OIDC, audience: "https://other-abc-uc.a.run.app" } }',
+    );
     assert.deepEqual(codesOf(other), ['http-oidc-audience-mismatch']);
     assert.equal(other.calls[0]?.audience, 'https://other-abc-uc.a.run.app');
   });
   it('Cloud Run functions: the audience is the function URL, path included', () => {
-    assert.deepEqual(codesOf(lintStep('http.get', '{ url: "https://r-p.cloudfunctions.net/fn?x=1", auth: { type: OIDC, audience: "https://r-p.cloudfunctions.net/fn" } }')), []);
-    assert.deepEqual(codesOf(lintStep('http.get', '{ url: "https://r-p.cloudfunctions.net/fn", auth: { type: OIDC, audience: "https://r-p.cloudfunctions.net/other" } }')), ['http-oidc-audience-mismatch']);
+    assert.deepEqual(
+      codesOf(
+        lintStep(
+          'http.get',
+          '{ url: "https://r-p.cloudfunctions.net/fn?x=1", auth: { type: OIDC, audience: "https://r-p.cloudfunctions.net/fn" } }',
+        ),
+      ),
+      [],
+    );
+    assert.deepEqual(
+      codesOf(
+        lintStep(
+          'http.get',
+          '{ url: "https://r-p.cloudfunctions.net/fn", auth: { type: OIDC, audience: "https://r-p.cloudfunctions.net/other" } }',
+        ),
+      ),
+      ['http-oidc-audience-mismatch'],
+    );
   });
   it('a computed audience, or a computed service URL with a literal audience: cannot tell (note)', () => {
-    assert.deepEqual(notesOf(lintStep('http.post', '{ url: "https://api-abc-uc.a.run.app/x", auth: { type: OIDC, audience: "${aud}" } }')), ['http-audience-unresolved']);
-    assert.deepEqual(notesOf(lintStep('http.post', '{ url: "${\\"https://\\" + svc + \\".a.run.app/x\\"}", auth: { type: OIDC, audience: "https://api-abc-uc.a.run.app" } }')), ['http-audience-unresolved']);
+    assert.deepEqual(
+      notesOf(
+        lintStep('http.post', '{ url: "https://api-abc-uc.a.run.app/x", auth: { type: OIDC, audience: "${aud}" } }'),
+      ),
+      ['http-audience-unresolved'],
+    );
+    assert.deepEqual(
+      notesOf(
+        lintStep(
+          'http.post',
+          '{ url: "${\\"https://\\" + svc + \\".a.run.app/x\\"}", auth: { type: OIDC, audience: "https://api-abc-uc.a.run.app" } }',
+        ),
+      ),
+      ['http-audience-unresolved'],
+    );
   });
 });
 
@@ -110,7 +205,10 @@ describe('Workflows lint: other hosts and broken calls', () => {
     assert.equal(r.findings[0]?.severity, 'high');
   });
   it('OIDC to another host (IAP, custom domains) or no auth at all: fine', () => {
-    assert.deepEqual(codesOf(lintStep('http.get', '{ url: "https://internal.example.com/x", auth: { type: OIDC } }')), []);
+    assert.deepEqual(
+      codesOf(lintStep('http.get', '{ url: "https://internal.example.com/x", auth: { type: OIDC } }')),
+      [],
+    );
     assert.deepEqual(codesOf(lintStep('http.get', '{ url: "https://example.com/" }')), []);
   });
   it('http.get with no args, or args without url: http-missing-url', () => {
@@ -120,10 +218,23 @@ describe('Workflows lint: other hosts and broken calls', () => {
     assert.deepEqual(codesOf(lintStep('http.get', '{ auth: { type: OAuth2 } }')), ['http-missing-url']);
   });
   it('an auth type that is neither OAuth2 nor OIDC: a note', () => {
-    assert.deepEqual(notesOf(lintStep('http.get', '{ url: "https://example.com/", auth: { type: oauth2 } }')), ['http-auth-unresolved']);
+    assert.deepEqual(notesOf(lintStep('http.get', '{ url: "https://example.com/", auth: { type: oauth2 } }')), [
+      'http-auth-unresolved',
+    ]);
   });
   it('every http finding code has a test above (remove a rule and its test fails)', () => {
-    const covered: FindingCode[] = ['http-oauth2-default-scope', 'http-oauth2-scope-broader-than-needed', 'http-oauth2-scope-not-accepted', 'http-oauth2-scope-unneeded', 'http-oidc-to-google-api', 'http-oauth2-to-cloud-run', 'http-cloud-run-without-oidc', 'http-oidc-audience-mismatch', 'http-oauth2-to-other-host', 'http-missing-url'];
+    const covered: FindingCode[] = [
+      'http-oauth2-default-scope',
+      'http-oauth2-scope-broader-than-needed',
+      'http-oauth2-scope-not-accepted',
+      'http-oauth2-scope-unneeded',
+      'http-oidc-to-google-api',
+      'http-oauth2-to-cloud-run',
+      'http-cloud-run-without-oidc',
+      'http-oidc-audience-mismatch',
+      'http-oauth2-to-other-host',
+      'http-missing-url',
+    ];
     assert.equal(new Set(covered).size, covered.length);
   });
 });

@@ -1,10 +1,23 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { WorkflowSourceError, detectFormat, jsonErrorPosition, parseWorkflowSource } from '../../src/workloads/index.js';
+import {
+  WorkflowSourceError,
+  detectFormat,
+  jsonErrorPosition,
+  parseWorkflowSource,
+} from '../../src/workloads/index.js';
 
-const steps = (src: string, format: 'yaml' | 'json' = 'yaml') => parseWorkflowSource(src, format).calls.map((c) => [c.workflow, c.stepPath.join(' › '), c.call, c.line]);
+const steps = (src: string, format: 'yaml' | 'json' = 'yaml') =>
+  parseWorkflowSource(src, format).calls.map((c) => [c.workflow, c.stepPath.join(' › '), c.call, c.line]);
 
-function throwsAt(src: string, format: 'yaml' | 'json', code: string, line: number, column?: number, message?: RegExp): void {
+function throwsAt(
+  src: string,
+  format: 'yaml' | 'json',
+  code: string,
+  line: number,
+  column?: number,
+  message?: RegExp,
+): void {
   assert.throws(
     () => parseWorkflowSource(src, format),
     (err: unknown) => {
@@ -123,12 +136,16 @@ describe('parseWorkflowSource: walking the Workflows syntax', () => {
     assert.equal(req?.httpMethod, 'GET', 'http.request takes args.method');
   });
   it('a top-level list of steps is the main workflow (Google’s short form)', () => {
-    const r = parseWorkflowSource('- a:\n    call: http.get\n    args:\n      url: https://x.googleapis.com/\n', 'yaml');
+    const r = parseWorkflowSource(
+      '- a:\n    call: http.get\n    args:\n      url: https://x.googleapis.com/\n',
+      'yaml',
+    );
     assert.deepEqual(r.workflows, ['main']);
     assert.equal(r.calls[0]?.line, 2);
   });
   it('JSON keeps line numbers too', () => {
-    const src = '{\n  "main": {\n    "steps": [\n      { "get": {\n          "call": "http.get",\n          "args": { "url": "https://x.googleapis.com/" } } }\n    ]\n  }\n}\n';
+    const src =
+      '{\n  "main": {\n    "steps": [\n      { "get": {\n          "call": "http.get",\n          "args": { "url": "https://x.googleapis.com/" } } }\n    ]\n  }\n}\n';
     assert.deepEqual(steps(src, 'json'), [['main', 'get', 'http.get', 5]]);
   });
   it('auth: type, scopes as a string or a list, audience, and expressions are kept as written', () => {
@@ -147,7 +164,13 @@ describe('parseWorkflowSource: walking the Workflows syntax', () => {
 `;
     const [a, b] = parseWorkflowSource(src, 'yaml').calls;
     assert.deepEqual(a?.url, { kind: 'expression', text: '${base + "/x"}' });
-    assert.deepEqual(a?.auth?.scopes, { kind: 'list', items: [{ kind: 'string', value: 'one' }, { kind: 'string', value: 'two' }] });
+    assert.deepEqual(a?.auth?.scopes, {
+      kind: 'list',
+      items: [
+        { kind: 'string', value: 'one' },
+        { kind: 'string', value: 'two' },
+      ],
+    });
     assert.deepEqual(b?.auth?.audience, { kind: 'expression', text: '${aud}' });
   });
   it('YAML anchors and aliases are followed', () => {
@@ -169,13 +192,26 @@ main:
         call: http.get
         args: *args
 `;
-    assert.deepEqual(parseWorkflowSource(ok, 'yaml').calls.map((c) => c.auth?.type), [{ kind: 'string', value: 'OAuth2' }, { kind: 'string', value: 'OAuth2' }]);
+    assert.deepEqual(
+      parseWorkflowSource(ok, 'yaml').calls.map((c) => c.auth?.type),
+      [
+        { kind: 'string', value: 'OAuth2' },
+        { kind: 'string', value: 'OAuth2' },
+      ],
+    );
   });
 });
 
 describe('parseWorkflowSource: input it cannot read names the line and column', () => {
   it('invalid YAML', () => {
-    throwsAt('main:\n  steps:\n    - a: [1, 2\n    - b: 3\n', 'yaml', 'WORKFLOW_SOURCE_SYNTAX', 4, undefined, /^Invalid YAML: /);
+    throwsAt(
+      'main:\n  steps:\n    - a: [1, 2\n    - b: 3\n',
+      'yaml',
+      'WORKFLOW_SOURCE_SYNTAX',
+      4,
+      undefined,
+      /^Invalid YAML: /,
+    );
   });
   it('duplicate keys are refused like Workflows does', () => {
     throwsAt('main:\n  steps: []\nmain:\n  steps: []\n', 'yaml', 'WORKFLOW_SOURCE_SYNTAX', 3, 1, /unique/i);
@@ -188,9 +224,30 @@ describe('parseWorkflowSource: input it cannot read names the line and column', 
   });
   it('a definition that is a scalar, a workflow that is a list, a step that is a list, steps that are not a list', () => {
     throwsAt('just text\n', 'yaml', 'WORKFLOW_SOURCE_STRUCTURE', 1, 1, /list of steps, or a map of workflows/);
-    throwsAt('main:\n  - a:\n      call: http.get\n', 'yaml', 'WORKFLOW_SOURCE_STRUCTURE', 2, 3, /Workflow "main" must be a map with steps .* not a list/);
-    throwsAt('main:\n  steps:\n    - a: [http.get]\n', 'yaml', 'WORKFLOW_SOURCE_STRUCTURE', 3, 10, /Step "a" .* must be a map, not a list/);
-    throwsAt('main:\n  steps:\n    - just-a-string\n', 'yaml', 'WORKFLOW_SOURCE_STRUCTURE', 3, 7, /Step 1 .* must be a map with one step name/);
+    throwsAt(
+      'main:\n  - a:\n      call: http.get\n',
+      'yaml',
+      'WORKFLOW_SOURCE_STRUCTURE',
+      2,
+      3,
+      /Workflow "main" must be a map with steps .* not a list/,
+    );
+    throwsAt(
+      'main:\n  steps:\n    - a: [http.get]\n',
+      'yaml',
+      'WORKFLOW_SOURCE_STRUCTURE',
+      3,
+      10,
+      /Step "a" .* must be a map, not a list/,
+    );
+    throwsAt(
+      'main:\n  steps:\n    - just-a-string\n',
+      'yaml',
+      'WORKFLOW_SOURCE_STRUCTURE',
+      3,
+      7,
+      /Step 1 .* must be a map with one step name/,
+    );
     throwsAt('main:\n  steps: {a: 1}\n', 'yaml', 'WORKFLOW_SOURCE_STRUCTURE', 2, 10, /must have a list of steps/);
     throwsAt('[1, 2]\n', 'json', 'WORKFLOW_SOURCE_STRUCTURE', 1, 2, /Step 1/);
   });
@@ -213,6 +270,9 @@ describe('format and JSON error positions', () => {
   });
   it('reads both Node 20 ("at position N") and Node 22 ("(line L column C)") messages', () => {
     assert.deepEqual(jsonErrorPosition('{\n  x', 'Unexpected token x in JSON at position 4'), { line: 2, column: 3 });
-    assert.deepEqual(jsonErrorPosition('', 'Expected x in JSON at position 4 (line 7 column 9)'), { line: 7, column: 9 });
+    assert.deepEqual(jsonErrorPosition('', 'Expected x in JSON at position 4 (line 7 column 9)'), {
+      line: 7,
+      column: 9,
+    });
   });
 });

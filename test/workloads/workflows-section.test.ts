@@ -1,16 +1,31 @@
 // The Workflows section over the mock's workflow sources (each commented with the findings it should give).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { CLEAN_PIPELINE_YAML, ETL_ORCHESTRATOR_YAML, EU_SYNC_YAML, REPORT_BUILDER_JSON, VM_JANITOR_YAML } from '../../mock-google/cloud/workflow-sources.js';
+import {
+  CLEAN_PIPELINE_YAML,
+  ETL_ORCHESTRATOR_YAML,
+  EU_SYNC_YAML,
+  REPORT_BUILDER_JSON,
+  VM_JANITOR_YAML,
+} from '../../mock-google/cloud/workflow-sources.js';
 import { loadDiscovery } from '../../src/scopes/index.js';
 import { buildMethodIndex, reviewWorkflows, type WorkflowInput } from '../../src/workloads/index.js';
 
 const index = buildMethodIndex(loadDiscovery());
 const wf = (name: string, sourceContents: string | undefined, serviceAccount?: string): WorkflowInput => ({
-  workflow: { name: `projects/acme-prod/locations/us-central1/workflows/${name}`, ...(serviceAccount ? { serviceAccount: `projects/acme-prod/serviceAccounts/${serviceAccount}` } : {}), ...(sourceContents !== undefined ? { sourceContents } : {}) },
+  workflow: {
+    name: `projects/acme-prod/locations/us-central1/workflows/${name}`,
+    ...(serviceAccount ? { serviceAccount: `projects/acme-prod/serviceAccounts/${serviceAccount}` } : {}),
+    ...(sourceContents !== undefined ? { sourceContents } : {}),
+  },
 });
 const byStep = (r: ReturnType<typeof reviewWorkflows>, name: string) =>
-  Object.fromEntries((r.rows.find((x) => x.name === name)?.httpCalls ?? []).map((c) => [c.step, [...c.findingCodes].sort().join(',') || 'clean']));
+  Object.fromEntries(
+    (r.rows.find((x) => x.name === name)?.httpCalls ?? []).map((c) => [
+      c.step,
+      [...c.findingCodes].sort().join(',') || 'clean',
+    ]),
+  );
 
 describe('Workflows section', () => {
   const r = reviewWorkflows(
@@ -36,7 +51,10 @@ describe('Workflows section', () => {
       ],
     );
     const own = r.findings.filter((f) => f.code.startsWith('workflow-')).map((f) => [f.code, f.subject]);
-    assert.deepEqual(own.sort(), [['workflow-default-service-account', 'vm-janitor (us-central1)'], ['workflow-implicit-service-account', 'eu-sync (us-central1)']]);
+    assert.deepEqual(own.sort(), [
+      ['workflow-default-service-account', 'vm-janitor (us-central1)'],
+      ['workflow-implicit-service-account', 'eu-sync (us-central1)'],
+    ]);
   });
   it('vm-janitor (YAML, main + subworkflow): one wrong pattern per step', () => {
     assert.deepEqual(byStep(r, 'vm-janitor'), {
@@ -60,7 +78,10 @@ describe('Workflows section', () => {
       'deliver › condition 1 › publish': 'clean',
       'deliver › condition 2 › callback': 'clean',
     });
-    const notes = r.notes.filter((n) => n.subject.startsWith('report-builder')).map((n) => n.code).sort();
+    const notes = r.notes
+      .filter((n) => n.subject.startsWith('report-builder'))
+      .map((n) => n.code)
+      .sort();
     assert.deepEqual(notes, ['http-method-unknown', 'http-url-unresolved']);
     assert.equal(r.rows[1]?.format, 'json');
   });
@@ -69,9 +90,18 @@ describe('Workflows section', () => {
     assert.deepEqual(byStep(r, 'etl-orchestrator'), { list_datasets: 'clean' });
   });
   it('a workflow whose source is missing or broken is a note, not a failure of the section', () => {
-    const broken = reviewWorkflows([wf('a', undefined, 'a@p.iam.gserviceaccount.com'), wf('b', 'main:\n  steps: [\n', 'b@p.iam.gserviceaccount.com')], index);
+    const broken = reviewWorkflows(
+      [
+        wf('a', undefined, 'a@p.iam.gserviceaccount.com'),
+        wf('b', 'main:\n  steps: [\n', 'b@p.iam.gserviceaccount.com'),
+      ],
+      index,
+    );
     assert.equal(broken.findingCount, 0);
-    assert.deepEqual(broken.notes.map((n) => n.code), ['workflow-source-unreadable', 'workflow-source-unreadable']);
+    assert.deepEqual(
+      broken.notes.map((n) => n.code),
+      ['workflow-source-unreadable', 'workflow-source-unreadable'],
+    );
     assert.match(broken.notes[1]?.message ?? '', /line \d+/);
   });
   it('counts findings and says why the section matters', () => {

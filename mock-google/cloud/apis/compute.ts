@@ -16,7 +16,14 @@ function zoneUrl(project: string, zone: string): string {
 }
 
 function serviceAccountsOf(i: Instance, project: Project): { email: string; scopes: string[] }[] {
-  return i.serviceAccounts ?? [{ email: `${project.projectNumber}-compute@developer.gserviceaccount.com`, scopes: ['https://www.googleapis.com/auth/cloud-platform'] }];
+  return (
+    i.serviceAccounts ?? [
+      {
+        email: `${project.projectNumber}-compute@developer.gserviceaccount.com`,
+        scopes: ['https://www.googleapis.com/auth/cloud-platform'],
+      },
+    ]
+  );
 }
 
 export function instanceJson(i: Instance, project: Project): Record<string, unknown> {
@@ -39,7 +46,19 @@ export function instanceJson(i: Instance, project: Project): Record<string, unkn
         subnetwork: `${COMPUTE_BASE}projects/${i.project}/regions/${regionOf(i.zone)}/subnetworks/default`,
         networkIP: i.networkIP,
         name: 'nic0',
-        ...(i.natIP ? { accessConfigs: [{ kind: 'compute#accessConfig', type: 'ONE_TO_ONE_NAT', name: 'External NAT', natIP: i.natIP, networkTier: 'PREMIUM' }] } : {}),
+        ...(i.natIP
+          ? {
+              accessConfigs: [
+                {
+                  kind: 'compute#accessConfig',
+                  type: 'ONE_TO_ONE_NAT',
+                  name: 'External NAT',
+                  natIP: i.natIP,
+                  networkTier: 'PREMIUM',
+                },
+              ],
+            }
+          : {}),
         fingerprint: `${fp}=`,
         stackType: 'IPV4_ONLY',
       },
@@ -62,7 +81,12 @@ export function instanceJson(i: Instance, project: Project): Record<string, unkn
     // Like Google, no serviceAccounts field at all when none is attached.
     ...(serviceAccountsOf(i, project).length > 0 ? { serviceAccounts: serviceAccountsOf(i, project) } : {}),
     selfLink: `${z}/instances/${i.name}`,
-    scheduling: { onHostMaintenance: 'MIGRATE', automaticRestart: true, preemptible: false, provisioningModel: 'STANDARD' },
+    scheduling: {
+      onHostMaintenance: 'MIGRATE',
+      automaticRestart: true,
+      preemptible: false,
+      provisioningModel: 'STANDARD',
+    },
     cpuPlatform: i.status === 'RUNNING' ? 'Intel Broadwell' : 'Unknown CPU Platform',
     labels: i.labels,
     labelFingerprint: 'vezUS-42LLM=',
@@ -84,7 +108,8 @@ function requireProject(call: ApiCall, permission: string): Project {
 
 function requireZone(call: ApiCall): string {
   const zone = call.params['zone'] ?? '';
-  if (!call.data.zones.includes(zone)) throw invalidArgument(`Invalid value for field 'zone': '${zone}'. Unknown zone.`, 'invalid');
+  if (!call.data.zones.includes(zone))
+    throw invalidArgument(`Invalid value for field 'zone': '${zone}'. Unknown zone.`, 'invalid');
   return zone;
 }
 
@@ -92,8 +117,11 @@ function requireInstance(call: ApiCall, permission: string): { project: Project;
   const project = requireProject(call, permission);
   const zone = requireZone(call);
   const name = call.params['instance'] ?? '';
-  const instance = call.data.instances.find((i) => i.project === project.projectId && i.zone === zone && i.name === name);
-  if (!instance) throw notFound(`The resource 'projects/${project.projectId}/zones/${zone}/instances/${name}' was not found`);
+  const instance = call.data.instances.find(
+    (i) => i.project === project.projectId && i.zone === zone && i.name === name,
+  );
+  if (!instance)
+    throw notFound(`The resource 'projects/${project.projectId}/zones/${zone}/instances/${name}' was not found`);
   return { project, instance };
 }
 
@@ -101,8 +129,12 @@ function requireInstance(call: ApiCall, permission: string): { project: Project;
 export function computeFilter(filter: string | null): (i: Instance) => boolean {
   if (!filter?.trim()) return () => true;
   const text = filter.trim();
-  const groups = text.startsWith('(') ? [...text.matchAll(/\(([^()]*)\)\s*(?:AND\s*)?/g)].map((m) => m[1] ?? '') : [text];
-  const consumed = text.startsWith('(') ? [...text.matchAll(/\(([^()]*)\)\s*(?:AND\s*)?/g)].map((m) => m[0]).join('') : text;
+  const groups = text.startsWith('(')
+    ? [...text.matchAll(/\(([^()]*)\)\s*(?:AND\s*)?/g)].map((m) => m[1] ?? '')
+    : [text];
+  const consumed = text.startsWith('(')
+    ? [...text.matchAll(/\(([^()]*)\)\s*(?:AND\s*)?/g)].map((m) => m[0]).join('')
+    : text;
   const bad = () => invalidArgument(`Invalid list filter expression '${filter}'.`, 'invalid');
   if (consumed.trim() !== text) throw bad();
   const tests = groups.map((g) => {
@@ -123,14 +155,21 @@ export function computeFilter(filter: string | null): (i: Instance) => boolean {
     const regex = op === 'eq' || op === 'ne' ? new RegExp(`^(?:${value})$`) : undefined;
     return (i: Instance) => {
       const v = pick(i);
-      const eq = regex ? regex.test(v ?? '') : v === value || (field === 'zone' && v !== undefined && value.endsWith(`/zones/${v}`));
+      const eq = regex
+        ? regex.test(v ?? '')
+        : v === value || (field === 'zone' && v !== undefined && value.endsWith(`/zones/${v}`));
       return op === '=' || op === 'eq' ? eq : !eq;
     };
   });
   return (i) => tests.every((t) => t(i));
 }
 
-function operation(call: ApiCall, project: Project, instance: Instance, type: 'stop' | 'start'): Record<string, unknown> {
+function operation(
+  call: ApiCall,
+  project: Project,
+  instance: Instance,
+  type: 'stop' | 'start',
+): Record<string, unknown> {
   call.data.operationSeq += 1;
   const now = new Date();
   const name = `operation-${now.getTime()}-${hexId(`op/${call.data.operationSeq}/${instance.id}`, 13)}-${hexId(`op2/${call.data.operationSeq}`, 8)}-${hexId(`op3/${call.data.operationSeq}`, 8)}`;
@@ -160,7 +199,10 @@ function audit(data: CloudData, call: ApiCall, instance: Instance, verb: 'stop' 
     project: instance.project,
     insertId: hexId(`audit/${instance.id}/${t}`, 12),
     logName: `projects/${instance.project}/logs/cloudaudit.googleapis.com%2Factivity`,
-    resource: { type: 'gce_instance', labels: { project_id: instance.project, instance_id: instance.id, zone: instance.zone } },
+    resource: {
+      type: 'gce_instance',
+      labels: { project_id: instance.project, instance_id: instance.id, zone: instance.zone },
+    },
     timestamp: t,
     receiveTimestamp: t,
     severity: 'NOTICE',
@@ -177,7 +219,9 @@ function audit(data: CloudData, call: ApiCall, instance: Instance, verb: 'stop' 
 function changeState(call: ApiCall, verb: 'stop' | 'start'): { body: unknown } {
   const { project, instance } = requireInstance(call, `compute.instances.${verb}`);
   if (!hasAnyRole(project, call.user, ROLES_OPERATE_VMS)) {
-    throw legacyForbidden(`Required 'compute.instances.${verb}' permission for 'projects/${project.projectId}/zones/${instance.zone}/instances/${instance.name}'`);
+    throw legacyForbidden(
+      `Required 'compute.instances.${verb}' permission for 'projects/${project.projectId}/zones/${instance.zone}/instances/${instance.name}'`,
+    );
   }
   const stamp = new Date().toISOString();
   // Like Google, stopping a stopped VM (or starting a running one) is fine and still returns an operation.
@@ -206,13 +250,24 @@ export const computeHandlers: HandlerTable = {
         .filter((i) => i.project === project.projectId)
         .filter(filter)
         .sort((a, b) => (a.zone === b.zone ? (a.name < b.name ? -1 : 1) : a.zone < b.zone ? -1 : 1));
-      const page = paginate(all, pageSizeOf(call.query.get('maxResults'), 500, 500, badMax), call.query.get('pageToken'), `agg:${project.projectId}:${call.query.get('filter') ?? ''}`);
+      const page = paginate(
+        all,
+        pageSizeOf(call.query.get('maxResults'), 500, 500, badMax),
+        call.query.get('pageToken'),
+        `agg:${project.projectId}:${call.query.get('filter') ?? ''}`,
+      );
       const items: Record<string, unknown> = {};
       for (const zone of call.data.zones) {
         const here = page.items.filter((i) => i.zone === zone);
         items[`zones/${zone}`] = here.length
           ? { instances: here.map((i) => instanceJson(i, project)) }
-          : { warning: { code: 'NO_RESULTS_ON_PAGE', message: `There are no results for scope 'zones/${zone}' on this page.`, data: [{ key: 'scope', value: `zones/${zone}` }] } };
+          : {
+              warning: {
+                code: 'NO_RESULTS_ON_PAGE',
+                message: `There are no results for scope 'zones/${zone}' on this page.`,
+                data: [{ key: 'scope', value: `zones/${zone}` }],
+              },
+            };
       }
       return {
         body: {
@@ -230,8 +285,15 @@ export const computeHandlers: HandlerTable = {
     handle(call) {
       const project = requireProject(call, 'compute.instances.list');
       const zone = requireZone(call);
-      const all = call.data.instances.filter((i) => i.project === project.projectId && i.zone === zone).filter(computeFilter(call.query.get('filter')));
-      const page = paginate(all, pageSizeOf(call.query.get('maxResults'), 500, 500, badMax), call.query.get('pageToken'), `list:${project.projectId}:${zone}:${call.query.get('filter') ?? ''}`);
+      const all = call.data.instances
+        .filter((i) => i.project === project.projectId && i.zone === zone)
+        .filter(computeFilter(call.query.get('filter')));
+      const page = paginate(
+        all,
+        pageSizeOf(call.query.get('maxResults'), 500, 500, badMax),
+        call.query.get('pageToken'),
+        `list:${project.projectId}:${zone}:${call.query.get('filter') ?? ''}`,
+      );
       return {
         body: {
           kind: 'compute#instanceList',
@@ -268,7 +330,14 @@ export const computeHandlers: HandlerTable = {
         availableCpuPlatforms: ['Intel Broadwell', 'Intel Cascade Lake', 'AMD Milan'],
         supportsPzs: false,
       }));
-      return { body: { kind: 'compute#zoneList', id: `projects/${project.projectId}/zones`, items, selfLink: `${COMPUTE_BASE}projects/${project.projectId}/zones` } };
+      return {
+        body: {
+          kind: 'compute#zoneList',
+          id: `projects/${project.projectId}/zones`,
+          items,
+          selfLink: `${COMPUTE_BASE}projects/${project.projectId}/zones`,
+        },
+      };
     },
   },
 };

@@ -13,7 +13,14 @@ function iamDenied(permission: string): ApiError {
       code: 403,
       message: `Permission '${permission}' denied on resource (or it may not exist).`,
       status: 'PERMISSION_DENIED',
-      details: [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'IAM_PERMISSION_DENIED', domain: 'iam.googleapis.com', metadata: { permission } }],
+      details: [
+        {
+          '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+          reason: 'IAM_PERMISSION_DENIED',
+          domain: 'iam.googleapis.com',
+          metadata: { permission },
+        },
+      ],
     },
   });
 }
@@ -48,10 +55,15 @@ export const iamHandlers: HandlerTable = {
     handle(call) {
       const projectId = call.params['projectsId'] ?? '';
       const id = call.params['serviceAccountsId'] ?? '';
-      const sa = call.data.serviceAccounts.find((s) => (s.email === id || s.uniqueId === id) && (projectId === '-' || findProject(call.data, projectId)?.projectId === s.project));
+      const sa = call.data.serviceAccounts.find(
+        (s) =>
+          (s.email === id || s.uniqueId === id) &&
+          (projectId === '-' || findProject(call.data, projectId)?.projectId === s.project),
+      );
       if (!sa) throw notFound(`Service account projects/${projectId}/serviceAccounts/${id} does not exist.`);
       const project = findProject(call.data, sa.project);
-      if (!project || !hasAnyRole(project, call.user, ROLES_LIST_SERVICE_ACCOUNTS)) throw iamDenied('iam.serviceAccounts.get');
+      if (!project || !hasAnyRole(project, call.user, ROLES_LIST_SERVICE_ACCOUNTS))
+        throw iamDenied('iam.serviceAccounts.get');
       return { body: accountJson(sa) };
     },
   },
@@ -60,8 +72,18 @@ export const iamHandlers: HandlerTable = {
     handle(call) {
       const project = requireProject(call, 'iam.serviceAccounts.list');
       const all = call.data.serviceAccounts.filter((s) => s.project === project.projectId);
-      const page = paginate(all, pageSizeOf(call.query.get('pageSize'), 20, 100, () => invalidArgument('Invalid page size.')), call.query.get('pageToken'), `sa:${project.projectId}`);
-      return { body: { ...(page.items.length ? { accounts: page.items.map(accountJson) } : {}), ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}) } };
+      const page = paginate(
+        all,
+        pageSizeOf(call.query.get('pageSize'), 20, 100, () => invalidArgument('Invalid page size.')),
+        call.query.get('pageToken'),
+        `sa:${project.projectId}`,
+      );
+      return {
+        body: {
+          ...(page.items.length ? { accounts: page.items.map(accountJson) } : {}),
+          ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}),
+        },
+      };
     },
   },
   'iam:v1:projects.serviceAccounts.keys.list': {
@@ -69,13 +91,24 @@ export const iamHandlers: HandlerTable = {
     handle(call) {
       const projectId = call.params['projectsId'] ?? '';
       const id = call.params['serviceAccountsId'] ?? '';
-      const sa = call.data.serviceAccounts.find((s) => (s.email === id || s.uniqueId === id) && (projectId === '-' || findProject(call.data, projectId)?.projectId === s.project));
+      const sa = call.data.serviceAccounts.find(
+        (s) =>
+          (s.email === id || s.uniqueId === id) &&
+          (projectId === '-' || findProject(call.data, projectId)?.projectId === s.project),
+      );
       if (!sa) throw notFound(`Service account projects/${projectId}/serviceAccounts/${id} does not exist.`);
       const project = findProject(call.data, sa.project);
-      if (!project || !hasAnyRole(project, call.user, ROLES_LIST_SERVICE_ACCOUNTS)) throw iamDenied('iam.serviceAccountKeys.list');
+      if (!project || !hasAnyRole(project, call.user, ROLES_LIST_SERVICE_ACCOUNTS))
+        throw iamDenied('iam.serviceAccountKeys.list');
       const types = call.query.getAll('keyTypes');
-      for (const t of types) if (!KEY_TYPES.has(t)) throw invalidArgument(`Invalid value at 'key_types' (type.googleapis.com/google.iam.admin.v1.ListServiceAccountKeysRequest.KeyType), "${t}"`);
-      const keys = sa.keys.filter((k) => types.length === 0 || types.includes('KEY_TYPE_UNSPECIFIED') || types.includes(k.keyType));
+      for (const t of types)
+        if (!KEY_TYPES.has(t))
+          throw invalidArgument(
+            `Invalid value at 'key_types' (type.googleapis.com/google.iam.admin.v1.ListServiceAccountKeysRequest.KeyType), "${t}"`,
+          );
+      const keys = sa.keys.filter(
+        (k) => types.length === 0 || types.includes('KEY_TYPE_UNSPECIFIED') || types.includes(k.keyType),
+      );
       return {
         body: {
           ...(keys.length

@@ -14,7 +14,23 @@ export const SEVERITY_LEVELS: Record<string, number> = {
   EMERGENCY: 800,
 };
 
-const ROOT_FIELDS = new Set(['logName', 'resource', 'timestamp', 'receiveTimestamp', 'severity', 'insertId', 'textPayload', 'jsonPayload', 'protoPayload', 'labels', 'httpRequest', 'operation', 'trace', 'spanId', 'sourceLocation']);
+const ROOT_FIELDS = new Set([
+  'logName',
+  'resource',
+  'timestamp',
+  'receiveTimestamp',
+  'severity',
+  'insertId',
+  'textPayload',
+  'jsonPayload',
+  'protoPayload',
+  'labels',
+  'httpRequest',
+  'operation',
+  'trace',
+  'spanId',
+  'sourceLocation',
+]);
 const OPS = ['>=', '<=', '!=', '=~', '!~', '=', '<', '>', ':'] as const;
 type Op = (typeof OPS)[number];
 

@@ -29,12 +29,26 @@ const written = new WeakMap<LogEntry, WriteMeta>();
 
 const LOG_NAME = /^projects\/([^/]+)\/logs\/([^/]+)$/;
 const LOG_ID = /^[A-Za-z0-9/_\-.]{1,512}$/;
-const SEVERITIES = new Set(['DEFAULT', 'DEBUG', 'INFO', 'NOTICE', 'WARNING', 'ERROR', 'CRITICAL', 'ALERT', 'EMERGENCY']);
+const SEVERITIES = new Set([
+  'DEFAULT',
+  'DEBUG',
+  'INFO',
+  'NOTICE',
+  'WARNING',
+  'ERROR',
+  'CRITICAL',
+  'ALERT',
+  'EMERGENCY',
+]);
 
 function permissionDenied(): ApiError {
   // Google's wording when the project is missing or the caller lacks the permission: one answer for both.
   return new ApiError(403, {
-    error: { code: 403, message: "Permission 'logging.logEntries.create' denied on resource (or it may not exist).", status: 'PERMISSION_DENIED' },
+    error: {
+      code: 403,
+      message: "Permission 'logging.logEntries.create' denied on resource (or it may not exist).",
+      status: 'PERMISSION_DENIED',
+    },
   });
 }
 
@@ -44,7 +58,8 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 
 function stringLabels(v: unknown, where: string): Record<string, string> | undefined {
   if (v === undefined) return undefined;
-  if (!isRecord(v) || Object.values(v).some((x) => typeof x !== 'string')) throw invalidArgument(`${where}: labels must be a map of strings`);
+  if (!isRecord(v) || Object.values(v).some((x) => typeof x !== 'string'))
+    throw invalidArgument(`${where}: labels must be a map of strings`);
   return v as Record<string, string>;
 }
 
@@ -53,7 +68,12 @@ function stringLabels(v: unknown, where: string): Record<string, string> | undef
  * check. The whole request is refused when one entry is invalid (no partialSuccess in the mock); an empty list writes nothing.
  * Entries repeating an earlier (logName, insertId, timestamp) are dropped, as Cloud Logging deduplicates them.
  */
-export function writeEntries(data: CloudData, body: Record<string, unknown>, writer: WriteMeta, mayWrite: (projectId: string) => boolean): void {
+export function writeEntries(
+  data: CloudData,
+  body: Record<string, unknown>,
+  writer: WriteMeta,
+  mayWrite: (projectId: string) => boolean,
+): void {
   const entries = body['entries'] ?? [];
   if (!Array.isArray(entries)) throw invalidArgument('entries: must be a list of log entries');
   // No entries: nothing to write (the mock accepts it, as the routing test's empty body expects).
@@ -73,24 +93,35 @@ export function writeEntries(data: CloudData, body: Record<string, unknown>, wri
     } catch {
       logId = '';
     }
-    if (!m || !LOG_ID.test(logId)) throw invalidArgument(`${where}.logName: expected projects/[PROJECT_ID]/logs/[LOG_ID] with a URL-encoded LOG_ID`);
+    if (!m || !LOG_ID.test(logId))
+      throw invalidArgument(`${where}.logName: expected projects/[PROJECT_ID]/logs/[LOG_ID] with a URL-encoded LOG_ID`);
     const projectId = m[1] ?? '';
     const project = findProject(data, projectId);
     if (!project || !mayWrite(project.projectId)) throw permissionDenied();
     const resource = raw['resource'] ?? defaultResource;
-    if (!isRecord(resource) || typeof resource['type'] !== 'string') throw invalidArgument(`${where}.resource: a monitored resource with a type is required`);
+    if (!isRecord(resource) || typeof resource['type'] !== 'string')
+      throw invalidArgument(`${where}.resource: a monitored resource with a type is required`);
     const payloads = ['jsonPayload', 'textPayload', 'protoPayload'].filter((k) => raw[k] !== undefined);
-    if (payloads.length !== 1) throw invalidArgument(`${where}: exactly one of jsonPayload, textPayload, protoPayload is required`);
+    if (payloads.length !== 1)
+      throw invalidArgument(`${where}: exactly one of jsonPayload, textPayload, protoPayload is required`);
     const severity = raw['severity'] ?? 'DEFAULT';
-    if (typeof severity !== 'string' || !SEVERITIES.has(severity)) throw invalidArgument(`${where}.severity: unknown severity`);
-    const timestamp = typeof raw['timestamp'] === 'string' && !Number.isNaN(Date.parse(raw['timestamp'])) ? raw['timestamp'] : now;
-    const insertId = typeof raw['insertId'] === 'string' && raw['insertId'] ? raw['insertId'] : `mock-${Math.random().toString(36).slice(2, 14)}`;
+    if (typeof severity !== 'string' || !SEVERITIES.has(severity))
+      throw invalidArgument(`${where}.severity: unknown severity`);
+    const timestamp =
+      typeof raw['timestamp'] === 'string' && !Number.isNaN(Date.parse(raw['timestamp'])) ? raw['timestamp'] : now;
+    const insertId =
+      typeof raw['insertId'] === 'string' && raw['insertId']
+        ? raw['insertId']
+        : `mock-${Math.random().toString(36).slice(2, 14)}`;
     const labels = { ...defaultLabels, ...stringLabels(raw['labels'], `${where}.labels`) };
     const entry: LogEntry = {
       project: project.projectId,
       insertId,
       logName: logName as string,
-      resource: { type: resource['type'] as string, labels: stringLabels(resource['labels'], `${where}.resource.labels`) ?? {} },
+      resource: {
+        type: resource['type'] as string,
+        labels: stringLabels(resource['labels'], `${where}.resource.labels`) ?? {},
+      },
       timestamp,
       receiveTimestamp: now,
       severity,
@@ -109,7 +140,9 @@ export function writeEntries(data: CloudData, body: Record<string, unknown>, wri
     prepared.push(entry);
   });
   for (const entry of prepared) {
-    const duplicate = data.logs.some((e) => e.insertId === entry.insertId && e.logName === entry.logName && e.timestamp === entry.timestamp);
+    const duplicate = data.logs.some(
+      (e) => e.insertId === entry.insertId && e.logName === entry.logName && e.timestamp === entry.timestamp,
+    );
     if (duplicate) continue;
     data.logs.push(entry);
     written.set(entry, { writer: writer.writer, tokenScopes: [...writer.tokenScopes] });
@@ -117,7 +150,10 @@ export function writeEntries(data: CloudData, body: Record<string, unknown>, wri
 }
 
 /** Entries written through entries.write (oldest first), optionally for one logName or project. */
-export function writtenEntries(data: CloudData, filter: { logName?: string | undefined; project?: string | undefined } = {}): WrittenEntry[] {
+export function writtenEntries(
+  data: CloudData,
+  filter: { logName?: string | undefined; project?: string | undefined } = {},
+): WrittenEntry[] {
   const out: WrittenEntry[] = [];
   for (const e of data.logs) {
     const meta = written.get(e);

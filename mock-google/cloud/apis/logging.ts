@@ -16,7 +16,11 @@ export const loggingHandlers: HandlerTable = {
     rpc: 'google.logging.v2.LoggingServiceV2.ListLogEntries',
     handle(call) {
       const b = call.body;
-      const names = b['resourceNames'] ?? (Array.isArray(b['projectIds']) ? (b['projectIds'] as unknown[]).map((p) => `projects/${String(p)}`) : undefined);
+      const names =
+        b['resourceNames'] ??
+        (Array.isArray(b['projectIds'])
+          ? (b['projectIds'] as unknown[]).map((p) => `projects/${String(p)}`)
+          : undefined);
       if (!Array.isArray(names) || names.length === 0 || names.some((n) => typeof n !== 'string')) {
         throw invalidArgument('resourceNames: must contain at least one resource name');
       }
@@ -35,12 +39,15 @@ export const loggingHandlers: HandlerTable = {
       const filterText = typeof b['filter'] === 'string' ? b['filter'] : '';
       const predicate = parseLogFilter(filterText);
       const orderBy = typeof b['orderBy'] === 'string' ? b['orderBy'].trim() : 'timestamp asc';
-      if (!/^timestamp(\s+(asc|desc))?$/i.test(orderBy)) throw invalidArgument(`Invalid orderBy: ${orderBy}. Only "timestamp asc" and "timestamp desc" are supported.`);
+      if (!/^timestamp(\s+(asc|desc))?$/i.test(orderBy))
+        throw invalidArgument(`Invalid orderBy: ${orderBy}. Only "timestamp asc" and "timestamp desc" are supported.`);
       const desc = /desc$/i.test(orderBy);
       const all = call.data.logs
         .filter((e) => projects.has(e.project) && predicate(e))
-        .sort((x, y) => (x.timestamp === y.timestamp ? 0 : (x.timestamp < y.timestamp) !== desc ? -1 : 1));
-      const pageSize = pageSizeOf(b['pageSize'], 50, 1000, () => invalidArgument('pageSize must be a positive integer'));
+        .sort((x, y) => (x.timestamp === y.timestamp ? 0 : x.timestamp < y.timestamp !== desc ? -1 : 1));
+      const pageSize = pageSizeOf(b['pageSize'], 50, 1000, () =>
+        invalidArgument('pageSize must be a positive integer'),
+      );
       const pageToken = typeof b['pageToken'] === 'string' ? b['pageToken'] : undefined;
       const page = paginate(all, pageSize, pageToken, `logs:${[...projects].join(',')}:${filterText}:${orderBy}`);
       return {

@@ -8,7 +8,9 @@ import { USERINFO_EMAIL, USERINFO_PROFILE } from '../../scopes.js';
 const CPU = 'compute.googleapis.com/instance/cpu/utilization';
 
 function bigQueryNotFound(message: string): ApiError {
-  return new ApiError(404, { error: { code: 404, message, errors: [{ message, domain: 'global', reason: 'notFound' }], status: 'NOT_FOUND' } });
+  return new ApiError(404, {
+    error: { code: 404, message, errors: [{ message, domain: 'global', reason: 'notFound' }], status: 'NOT_FOUND' },
+  });
 }
 
 export const miscHandlers: HandlerTable = {
@@ -17,13 +19,17 @@ export const miscHandlers: HandlerTable = {
     handle(call) {
       const id = call.params['projectsId'] ?? '';
       const filter = call.query.get('filter') ?? '';
-      if (!filter.trim()) throw invalidArgument('Field filter had an invalid value of "": must specify a non-empty filter.');
+      if (!filter.trim())
+        throw invalidArgument('Field filter had an invalid value of "": must specify a non-empty filter.');
       const metric = /metric\.type\s*=\s*"([^"]+)"/.exec(filter)?.[1];
-      if (!metric) throw invalidArgument(`Field filter had an invalid value of "${filter}": A filter must specify a metric type.`);
+      if (!metric)
+        throw invalidArgument(`Field filter had an invalid value of "${filter}": A filter must specify a metric type.`);
       const endRaw = call.query.get('interval.endTime');
-      if (!endRaw || Number.isNaN(Date.parse(endRaw))) throw invalidArgument('Field interval.endTime had an invalid value: must be a valid RFC 3339 timestamp.');
+      if (!endRaw || Number.isNaN(Date.parse(endRaw)))
+        throw invalidArgument('Field interval.endTime had an invalid value: must be a valid RFC 3339 timestamp.');
       const project = findProject(call.data, id);
-      if (!project) throw invalidArgument(`Field name had an invalid value of "projects/${id}": The project does not exist.`);
+      if (!project)
+        throw invalidArgument(`Field name had an invalid value of "projects/${id}": The project does not exist.`);
       if (!canSee(project, call.user)) throw callerDenied();
       const end = Date.parse(endRaw);
       const startRaw = call.query.get('interval.startTime');
@@ -36,19 +42,35 @@ export const miscHandlers: HandlerTable = {
                 const points = [];
                 for (let t = end; t > start && points.length < 60; t -= 60_000) {
                   const iso = new Date(t).toISOString();
-                  points.push({ interval: { startTime: iso, endTime: iso }, value: { doubleValue: Number((0.05 + ((n * 13 + points.length * 7) % 80) / 100).toFixed(4)) } });
+                  points.push({
+                    interval: { startTime: iso, endTime: iso },
+                    value: { doubleValue: Number((0.05 + ((n * 13 + points.length * 7) % 80) / 100).toFixed(4)) },
+                  });
                 }
                 return {
                   metric: { labels: { instance_name: i.name }, type: CPU },
-                  resource: { type: 'gce_instance', labels: { project_id: project.projectId, instance_id: i.id, zone: i.zone } },
+                  resource: {
+                    type: 'gce_instance',
+                    labels: { project_id: project.projectId, instance_id: i.id, zone: i.zone },
+                  },
                   metricKind: 'GAUGE',
                   valueType: 'DOUBLE',
                   points,
                 };
               })
           : [];
-      const page = paginate(series, pageSizeOf(call.query.get('pageSize'), 100000, 100000, () => invalidArgument('Invalid page size.')), call.query.get('pageToken'), `ts:${project.projectId}:${filter}`);
-      return { body: { ...(page.items.length ? { timeSeries: page.items, unit: '10^2.%' } : {}), ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}) } };
+      const page = paginate(
+        series,
+        pageSizeOf(call.query.get('pageSize'), 100000, 100000, () => invalidArgument('Invalid page size.')),
+        call.query.get('pageToken'),
+        `ts:${project.projectId}:${filter}`,
+      );
+      return {
+        body: {
+          ...(page.items.length ? { timeSeries: page.items, unit: '10^2.%' } : {}),
+          ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}),
+        },
+      };
     },
   },
   'bigquery:v2:datasets.list': {
@@ -57,9 +79,18 @@ export const miscHandlers: HandlerTable = {
       const id = call.params['projectsId'] ?? '';
       const project = findProject(call.data, id);
       if (!project) throw bigQueryNotFound(`Not found: Project ${id}`);
-      if (!canSee(project, call.user)) throw legacyForbidden(`Access Denied: Project ${id}: User does not have bigquery.datasets.list permission in project ${id}.`, 'accessDenied');
+      if (!canSee(project, call.user))
+        throw legacyForbidden(
+          `Access Denied: Project ${id}: User does not have bigquery.datasets.list permission in project ${id}.`,
+          'accessDenied',
+        );
       const all = call.data.datasets.filter((d) => d.project === project.projectId);
-      const page = paginate(all, pageSizeOf(call.query.get('maxResults'), 50, 1000, () => invalidArgument('Invalid maxResults.', 'invalid')), call.query.get('pageToken'), `bq:${project.projectId}`);
+      const page = paginate(
+        all,
+        pageSizeOf(call.query.get('maxResults'), 50, 1000, () => invalidArgument('Invalid maxResults.', 'invalid')),
+        call.query.get('pageToken'),
+        `bq:${project.projectId}`,
+      );
       return {
         body: {
           kind: 'bigquery#datasetList',
@@ -89,7 +120,9 @@ export const miscHandlers: HandlerTable = {
         body: {
           id: u.sub,
           ...(scopes.includes(USERINFO_EMAIL) ? { email: u.email, verified_email: u.emailVerified } : {}),
-          ...(scopes.includes(USERINFO_PROFILE) ? { name: u.name, given_name: u.givenName, family_name: u.familyName } : {}),
+          ...(scopes.includes(USERINFO_PROFILE)
+            ? { name: u.name, given_name: u.givenName, family_name: u.familyName }
+            : {}),
           ...(u.hd ? { hd: u.hd } : {}),
         },
       };

@@ -67,8 +67,18 @@ export const resourceManagerHandlers: HandlerTable = {
     handle(call) {
       const filter = projectQuery(call.query.get('query') ?? '');
       const all = visibleProjects(call.data, call.user).filter(filter);
-      const page = paginate(all, pageSizeOf(call.query.get('pageSize'), 500, 500, badPageSize), call.query.get('pageToken'), `search:${call.query.get('query') ?? ''}`);
-      return { body: { ...(page.items.length ? { projects: page.items.map(projectJson) } : {}), ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}) } };
+      const page = paginate(
+        all,
+        pageSizeOf(call.query.get('pageSize'), 500, 500, badPageSize),
+        call.query.get('pageToken'),
+        `search:${call.query.get('query') ?? ''}`,
+      );
+      return {
+        body: {
+          ...(page.items.length ? { projects: page.items.map(projectJson) } : {}),
+          ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}),
+        },
+      };
     },
   },
   'cloudresourcemanager:v3:projects.list': {
@@ -77,8 +87,18 @@ export const resourceManagerHandlers: HandlerTable = {
       const parent = call.query.get('parent');
       if (!parent) throw invalidArgument('Request contains an invalid argument.');
       const all = visibleProjects(call.data, call.user).filter((p) => p.parent === parent);
-      const page = paginate(all, pageSizeOf(call.query.get('pageSize'), 500, 500, badPageSize), call.query.get('pageToken'), `list:${parent}`);
-      return { body: { ...(page.items.length ? { projects: page.items.map(projectJson) } : {}), ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}) } };
+      const page = paginate(
+        all,
+        pageSizeOf(call.query.get('pageSize'), 500, 500, badPageSize),
+        call.query.get('pageToken'),
+        `list:${parent}`,
+      );
+      return {
+        body: {
+          ...(page.items.length ? { projects: page.items.map(projectJson) } : {}),
+          ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}),
+        },
+      };
     },
   },
   'cloudresourcemanager:v3:projects.get': {
@@ -91,12 +111,16 @@ export const resourceManagerHandlers: HandlerTable = {
     rpc: `${RPC}.Projects.GetIamPolicy`,
     handle(call) {
       const options = call.body['options'];
-      if (options !== undefined && (typeof options !== 'object' || options === null)) throw invalidArgument('Invalid JSON payload received. Unknown name "options"');
+      if (options !== undefined && (typeof options !== 'object' || options === null))
+        throw invalidArgument('Invalid JSON payload received. Unknown name "options"');
       const version = (options as Record<string, unknown> | undefined)?.['requestedPolicyVersion'];
-      if (version !== undefined && ![0, 1, 3].includes(Number(version))) throw invalidArgument(`Invalid requested policy version: ${String(version)}`);
+      if (version !== undefined && ![0, 1, 3].includes(Number(version)))
+        throw invalidArgument(`Invalid requested policy version: ${String(version)}`);
       const p = requireProject(call);
       if (!hasAnyRole(p, call.user, ROLES_READ_IAM_POLICY)) throw callerDenied();
-      const bindings = [...p.bindings].sort((a, b) => (a.role < b.role ? -1 : 1)).map((b) => ({ role: b.role, members: [...b.members].sort() }));
+      const bindings = [...p.bindings]
+        .sort((a, b) => (a.role < b.role ? -1 : 1))
+        .map((b) => ({ role: b.role, members: [...b.members].sort() }));
       return { body: { version: 1, etag: `BwY${p.projectNumber.slice(0, 6)}Q=`, bindings } };
     },
   },
@@ -108,7 +132,17 @@ export const resourceManagerHandlers: HandlerTable = {
       const orgs = call.data.organizations.filter((o) => o.domain === call.user.hd && (!domain || o.domain === domain));
       return {
         body: orgs.length
-          ? { organizations: orgs.map((o) => ({ name: o.name, displayName: o.displayName, directoryCustomerId: o.directoryCustomerId, state: 'ACTIVE', createTime: o.createTime, updateTime: o.createTime, etag: 'BwWWLJb1Ql4=' })) }
+          ? {
+              organizations: orgs.map((o) => ({
+                name: o.name,
+                displayName: o.displayName,
+                directoryCustomerId: o.directoryCustomerId,
+                state: 'ACTIVE',
+                createTime: o.createTime,
+                updateTime: o.createTime,
+                etag: 'BwWWLJb1Ql4=',
+              })),
+            }
           : {},
       };
     },
@@ -117,15 +151,31 @@ export const resourceManagerHandlers: HandlerTable = {
     rpc: `${RPC}.Folders.ListFolders`,
     handle(call) {
       const parent = call.query.get('parent');
-      if (!parent || !/^(organizations|folders)\/\d+$/.test(parent)) throw invalidArgument('Request contains an invalid argument.');
+      if (!parent || !/^(organizations|folders)\/\d+$/.test(parent))
+        throw invalidArgument('Request contains an invalid argument.');
       const org = call.data.organizations.find((o) => o.domain === call.user.hd);
       const folders = org ? call.data.folders.filter((f) => f.parent === parent) : [];
       if (!org && parent.startsWith('organizations/')) throw callerDenied();
-      const page = paginate(folders, pageSizeOf(call.query.get('pageSize'), 100, 100, badPageSize), call.query.get('pageToken'), `folders:${parent}`);
+      const page = paginate(
+        folders,
+        pageSizeOf(call.query.get('pageSize'), 100, 100, badPageSize),
+        call.query.get('pageToken'),
+        `folders:${parent}`,
+      );
       return {
         body: {
           ...(page.items.length
-            ? { folders: page.items.map((f) => ({ name: f.name, parent: f.parent, displayName: f.displayName, state: 'ACTIVE', createTime: f.createTime, updateTime: f.createTime, etag: 'BwWWLJb1Ql4=' })) }
+            ? {
+                folders: page.items.map((f) => ({
+                  name: f.name,
+                  parent: f.parent,
+                  displayName: f.displayName,
+                  state: 'ACTIVE',
+                  createTime: f.createTime,
+                  updateTime: f.createTime,
+                  etag: 'BwWWLJb1Ql4=',
+                })),
+              }
             : {}),
           ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}),
         },

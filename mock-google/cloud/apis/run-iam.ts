@@ -4,7 +4,14 @@ import { callerDenied, invalidArgument, notFound } from '../errors.js';
 import { hexId } from '../fixtures.js';
 import type { HandlerTable } from '../types.js';
 
-export const ROLES_READ_RUN_POLICY = ['roles/owner', 'roles/editor', 'roles/viewer', 'roles/run.admin', 'roles/run.viewer', 'roles/iam.securityReviewer'];
+export const ROLES_READ_RUN_POLICY = [
+  'roles/owner',
+  'roles/editor',
+  'roles/viewer',
+  'roles/run.admin',
+  'roles/run.viewer',
+  'roles/iam.securityReviewer',
+];
 
 export const runIamHandlers: HandlerTable = {
   'run:v2:projects.locations.services.getIamPolicy': {
@@ -17,8 +24,13 @@ export const runIamHandlers: HandlerTable = {
       const project = findProject(call.data, id);
       if (!project) throw notFound(`Project '${id}' not found.`);
       if (!hasAnyRole(project, call.user, ROLES_READ_RUN_POLICY)) throw callerDenied();
-      const s = call.data.runServices.find((x) => x.project === project.projectId && x.region === location && x.name === name);
-      if (!s) throw notFound(`Resource 'projects/${project.projectId}/locations/${location}/services/${name}' was not found.`);
+      const s = call.data.runServices.find(
+        (x) => x.project === project.projectId && x.region === location && x.name === name,
+      );
+      if (!s)
+        throw notFound(
+          `Resource 'projects/${project.projectId}/locations/${location}/services/${name}' was not found.`,
+        );
       const etag = Buffer.from(hexId(`run-policy/${s.uid}`, 16), 'hex').toString('base64');
       // Google answers an empty policy with only its etag.
       if (!s.invokers || s.invokers.length === 0) return { body: { etag } };

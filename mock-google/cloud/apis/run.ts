@@ -26,8 +26,16 @@ function serviceJson(s: RunService, project: Project): Record<string, unknown> {
     template: {
       scaling: { maxInstanceCount: 100 },
       timeout: '300s',
-      ...(s.serviceAccount === null ? {} : { serviceAccount: s.serviceAccount ?? `${project.projectNumber}-compute@developer.gserviceaccount.com` }),
-      containers: [{ image: s.image, resources: { limits: { cpu: '1000m', memory: '512Mi' }, cpuIdle: true, startupCpuBoost: true }, ports: [{ name: 'http1', containerPort: 8080 }] }],
+      ...(s.serviceAccount === null
+        ? {}
+        : { serviceAccount: s.serviceAccount ?? `${project.projectNumber}-compute@developer.gserviceaccount.com` }),
+      containers: [
+        {
+          image: s.image,
+          resources: { limits: { cpu: '1000m', memory: '512Mi' }, cpuIdle: true, startupCpuBoost: true },
+          ports: [{ name: 'http1', containerPort: 8080 }],
+        },
+      ],
       maxInstanceRequestConcurrency: 80,
     },
     traffic: [{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST', percent: 100 }],
@@ -49,13 +57,26 @@ export const runHandlers: HandlerTable = {
     handle(call) {
       const id = call.params['projectsId'] ?? '';
       const location = call.params['locationsId'] ?? '';
-      if (location !== '-' && !/^[a-z]+-[a-z]+\d+$/.test(location)) throw invalidArgument(`Location '${location}' is not valid.`);
+      if (location !== '-' && !/^[a-z]+-[a-z]+\d+$/.test(location))
+        throw invalidArgument(`Location '${location}' is not valid.`);
       const project = findProject(call.data, id);
       if (!project) throw notFound(`Project '${id}' not found.`);
       if (!canSee(project, call.user)) throw callerDenied();
-      const all = call.data.runServices.filter((s) => s.project === project.projectId && (location === '-' || s.region === location));
-      const page = paginate(all, pageSizeOf(call.query.get('pageSize'), 100, 1000, () => invalidArgument('Invalid page size.')), call.query.get('pageToken'), `run:${project.projectId}:${location}`);
-      return { body: { ...(page.items.length ? { services: page.items.map((s) => serviceJson(s, project)) } : {}), ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}) } };
+      const all = call.data.runServices.filter(
+        (s) => s.project === project.projectId && (location === '-' || s.region === location),
+      );
+      const page = paginate(
+        all,
+        pageSizeOf(call.query.get('pageSize'), 100, 1000, () => invalidArgument('Invalid page size.')),
+        call.query.get('pageToken'),
+        `run:${project.projectId}:${location}`,
+      );
+      return {
+        body: {
+          ...(page.items.length ? { services: page.items.map((s) => serviceJson(s, project)) } : {}),
+          ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}),
+        },
+      };
     },
   },
 };

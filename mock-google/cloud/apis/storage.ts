@@ -58,11 +58,19 @@ function objectJson(b: Bucket, o: StorageObject): Record<string, unknown> {
 }
 
 function denied(call: ApiCall, permission: string, what: string): ApiError {
-  return legacyForbidden(`${call.user.email} does not have ${permission} access to ${what}. Permission '${permission}' denied on resource (or it may not exist).`);
+  return legacyForbidden(
+    `${call.user.email} does not have ${permission} access to ${what}. Permission '${permission}' denied on resource (or it may not exist).`,
+  );
 }
 
 function required(name: string): ApiError {
-  return new ApiError(400, { error: { code: 400, message: `Required parameter: ${name}`, errors: [{ message: `Required parameter: ${name}`, domain: 'global', reason: 'required' }] } });
+  return new ApiError(400, {
+    error: {
+      code: 400,
+      message: `Required parameter: ${name}`,
+      errors: [{ message: `Required parameter: ${name}`, domain: 'global', reason: 'required' }],
+    },
+  });
 }
 
 function requireBucket(call: ApiCall, permission: string): { bucket: Bucket; projectNumber: string } {
@@ -86,8 +94,15 @@ export const storageHandlers: HandlerTable = {
       if (!project) throw notFound('The requested project was not found.');
       if (!canSee(project, call.user)) throw denied(call, 'storage.buckets.list', 'the Google Cloud project');
       const prefix = call.query.get('prefix') ?? '';
-      const all = call.data.buckets.filter((b) => b.project === project.projectId && b.name.startsWith(prefix)).sort((a, b) => (a.name < b.name ? -1 : 1));
-      const page = paginate(all, pageSizeOf(call.query.get('maxResults'), 1000, 1000, badMax), call.query.get('pageToken'), `buckets:${project.projectId}:${prefix}`);
+      const all = call.data.buckets
+        .filter((b) => b.project === project.projectId && b.name.startsWith(prefix))
+        .sort((a, b) => (a.name < b.name ? -1 : 1));
+      const page = paginate(
+        all,
+        pageSizeOf(call.query.get('maxResults'), 1000, 1000, badMax),
+        call.query.get('pageToken'),
+        `buckets:${project.projectId}:${prefix}`,
+      );
       return {
         body: {
           kind: 'storage#buckets',
@@ -132,7 +147,12 @@ export const storageHandlers: HandlerTable = {
         entries.push({ name: o.name, object: o });
       }
       entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-      const page = paginate(entries, pageSizeOf(call.query.get('maxResults'), 1000, 1000, badMax), call.query.get('pageToken'), `objects:${bucket.name}:${prefix}:${delimiter}:${start}:${end ?? ''}`);
+      const page = paginate(
+        entries,
+        pageSizeOf(call.query.get('maxResults'), 1000, 1000, badMax),
+        call.query.get('pageToken'),
+        `objects:${bucket.name}:${prefix}:${delimiter}:${start}:${end ?? ''}`,
+      );
       const items = page.items.flatMap((e) => (e.object ? [objectJson(bucket, e.object)] : []));
       const prefixes = page.items.filter((e) => !e.object).map((e) => e.name);
       return {

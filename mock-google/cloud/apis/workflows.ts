@@ -9,7 +9,14 @@ import type { WorkflowFixture } from '../workloads.js';
 
 const RPC = 'google.cloud.workflows.v1.Workflows';
 const SERVICE = 'workflows.googleapis.com';
-export const ROLES_READ_WORKFLOWS = ['roles/owner', 'roles/editor', 'roles/viewer', 'roles/workflows.viewer', 'roles/workflows.editor', 'roles/workflows.admin'];
+export const ROLES_READ_WORKFLOWS = [
+  'roles/owner',
+  'roles/editor',
+  'roles/viewer',
+  'roles/workflows.viewer',
+  'roles/workflows.editor',
+  'roles/workflows.admin',
+];
 
 function denied(permission: string, resource: string): ApiError {
   return new ApiError(403, {
@@ -17,7 +24,14 @@ function denied(permission: string, resource: string): ApiError {
       code: 403,
       message: `Permission '${permission}' denied on resource '//workflows.googleapis.com/${resource}' (or it may not exist).`,
       status: 'PERMISSION_DENIED',
-      details: [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'IAM_PERMISSION_DENIED', domain: 'workflows.googleapis.com', metadata: { permission, resource } }],
+      details: [
+        {
+          '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+          reason: 'IAM_PERMISSION_DENIED',
+          domain: 'workflows.googleapis.com',
+          metadata: { permission, resource },
+        },
+      ],
     },
   });
 }
@@ -50,7 +64,8 @@ function requireLocation(call: ApiCall, permission: string): { project: Project;
   const project = findProject(call.data, id);
   if (!project) throw notFound(`Project '${id}' not found.`);
   requireServiceEnabled(call.data, project, SERVICE);
-  if (!hasAnyRole(project, call.user, ROLES_READ_WORKFLOWS)) throw denied(permission, `projects/${project.projectId}/locations/${region}`);
+  if (!hasAnyRole(project, call.user, ROLES_READ_WORKFLOWS))
+    throw denied(permission, `projects/${project.projectId}/locations/${region}`);
   return { project, region };
 }
 
@@ -60,8 +75,18 @@ export const workflowsHandlers: HandlerTable = {
     handle(call) {
       const { project, region } = requireLocation(call, 'workflows.workflows.list');
       const all = call.data.workflows.filter((w) => w.project === project.projectId && w.region === region);
-      const page = paginate(all, pageSizeOf(call.query.get('pageSize'), 500, 1000, () => invalidArgument('Invalid page size.')), call.query.get('pageToken'), `wf:${project.projectId}:${region}`);
-      return { body: { ...(page.items.length ? { workflows: page.items.map(workflowJson) } : {}), ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}) } };
+      const page = paginate(
+        all,
+        pageSizeOf(call.query.get('pageSize'), 500, 1000, () => invalidArgument('Invalid page size.')),
+        call.query.get('pageToken'),
+        `wf:${project.projectId}:${region}`,
+      );
+      return {
+        body: {
+          ...(page.items.length ? { workflows: page.items.map(workflowJson) } : {}),
+          ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}),
+        },
+      };
     },
   },
   'workflows:v1:projects.locations.workflows.get': {
@@ -69,8 +94,11 @@ export const workflowsHandlers: HandlerTable = {
     handle(call) {
       const { project, region } = requireLocation(call, 'workflows.workflows.get');
       const name = call.params['workflowsId'] ?? '';
-      const w = call.data.workflows.find((x) => x.project === project.projectId && x.region === region && x.name === name);
-      if (!w) throw notFound(`Resource 'projects/${project.projectId}/locations/${region}/workflows/${name}' was not found`);
+      const w = call.data.workflows.find(
+        (x) => x.project === project.projectId && x.region === region && x.name === name,
+      );
+      if (!w)
+        throw notFound(`Resource 'projects/${project.projectId}/locations/${region}/workflows/${name}' was not found`);
       return { body: workflowJson(w) };
     },
   },

@@ -42,7 +42,12 @@ export function toLogEntry(record: AuditRecord, target: CloudLoggingTarget): Rec
 /** Retry everything but a refusal of the entries themselves (400 INVALID_ARGUMENT, 413). */
 export function classifyGoogleError(err: GoogleApiError): DeliveryOutcome {
   const refused = err.code === 'INVALID_ARGUMENT' || err.status === 413;
-  return { ok: false, retry: !refused, code: err.code, ...(err.retryAfterMs !== undefined ? { retryAfterMs: err.retryAfterMs } : {}) };
+  return {
+    ok: false,
+    retry: !refused,
+    code: err.code,
+    ...(err.retryAfterMs !== undefined ? { retryAfterMs: err.retryAfterMs } : {}),
+  };
 }
 
 export interface CloudLoggingSinkOptions {

@@ -21,7 +21,12 @@ export const bucketsPage: ListPageSpec<z.infer<typeof projectQuery>> = {
   async load(google, { q, project }) {
     const out = await listBuckets(google, { project: project!, pageToken: q.pageToken, maxResults: 100 });
     return {
-      rows: out.buckets.map((b) => [code(b.name, `/buckets/${encodeURIComponent(b.name)}`), text(b.location), text(b.storageClass), text(fmtDate(b.timeCreated))]),
+      rows: out.buckets.map((b) => [
+        code(b.name, `/buckets/${encodeURIComponent(b.name)}`),
+        text(b.location),
+        text(b.storageClass),
+        text(fmtDate(b.timeCreated)),
+      ]),
       nextPageToken: out.nextPageToken,
     };
   },
@@ -46,11 +51,27 @@ export const objectsPage: ListPageSpec<z.infer<typeof objectsInput>> = {
   empty: () => 'This bucket holds no objects here.',
   keep: ({ q }) => ({ prefix: q.prefix }),
   async load(google, { q }) {
-    const out = await listObjects(google, { bucket: q.bucket, prefix: q.prefix, delimiter: '/', pageToken: q.pageToken, maxResults: 100 });
+    const out = await listObjects(google, {
+      bucket: q.bucket,
+      prefix: q.prefix,
+      delimiter: '/',
+      pageToken: q.pageToken,
+      maxResults: 100,
+    });
     return {
       rows: [
-        ...out.prefixes.map((p) => [code(p, `${here(q.bucket)}?prefix=${encodeURIComponent(p)}`), text('folder'), text(''), text('')]),
-        ...out.objects.map((o) => [code(o.name), text(fmtBytes(o.size)), text(o.contentType), text(fmtDate(o.updated))]),
+        ...out.prefixes.map((p) => [
+          code(p, `${here(q.bucket)}?prefix=${encodeURIComponent(p)}`),
+          text('folder'),
+          text(''),
+          text(''),
+        ]),
+        ...out.objects.map((o) => [
+          code(o.name),
+          text(fmtBytes(o.size)),
+          text(o.contentType),
+          text(fmtDate(o.updated)),
+        ]),
       ],
       nextPageToken: out.nextPageToken,
     };

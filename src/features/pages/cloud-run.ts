@@ -17,14 +17,28 @@ export const cloudRunPage: ListPageSpec<z.infer<typeof runInput>> = {
   project: true,
   title: () => 'Cloud Run services',
   intro: () => 'Cloud Run services of a project in one region.',
-  form: ({ q, project }) => [projectField(project), { name: 'region', label: 'Region', value: q.region ?? DEFAULT_REGION, placeholder: DEFAULT_REGION }],
+  form: ({ q, project }) => [
+    projectField(project),
+    { name: 'region', label: 'Region', value: q.region ?? DEFAULT_REGION, placeholder: DEFAULT_REGION },
+  ],
   columns: ['Service', 'URL', 'Last deployed by', 'Updated'],
-  empty: ({ q, project }) => (project ? `No Cloud Run services in ${project} (${q.region ?? DEFAULT_REGION}).` : 'Choose a project.'),
+  empty: ({ q, project }) =>
+    project ? `No Cloud Run services in ${project} (${q.region ?? DEFAULT_REGION}).` : 'Choose a project.',
   keep: ({ q, project }) => ({ project, region: q.region ?? DEFAULT_REGION }),
   async load(google, { q, project }) {
-    const out = await listServices(google, { projectId: project!, region: q.region ?? DEFAULT_REGION, pageToken: q.pageToken, pageSize: 50 });
+    const out = await listServices(google, {
+      projectId: project!,
+      region: q.region ?? DEFAULT_REGION,
+      pageToken: q.pageToken,
+      pageSize: 50,
+    });
     return {
-      rows: out.services.map((s) => [code(lastSegment(s.name)), text(s.uri), text(s.lastModifier ?? s.creator), text(fmtDate(s.updateTime))]),
+      rows: out.services.map((s) => [
+        code(lastSegment(s.name)),
+        text(s.uri),
+        text(s.lastModifier ?? s.creator),
+        text(fmtDate(s.updateTime)),
+      ]),
       nextPageToken: out.nextPageToken,
     };
   },

@@ -9,7 +9,12 @@ export const projectQuery = z.object({
 });
 
 export function projectField(project: string | undefined): FormField {
-  return { name: 'project', label: 'Project ID', placeholder: 'my-project-123', ...(project ? { value: project } : {}) };
+  return {
+    name: 'project',
+    label: 'Project ID',
+    placeholder: 'my-project-123',
+    ...(project ? { value: project } : {}),
+  };
 }
 
 /** "No X in <project>." once a project is chosen, else the prompt to choose one. */

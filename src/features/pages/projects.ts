@@ -22,7 +22,10 @@ export const projectsPage: ListPageSpec<{ pageToken?: string | undefined }> = {
         text(p.displayName),
         text(p.state),
         text(fmtDate(p.createTime)),
-        actions({ href: `/projects/${encodeURIComponent(p.projectId ?? '')}/iam`, label: `IAM policy of ${p.projectId}` }),
+        actions({
+          href: `/projects/${encodeURIComponent(p.projectId ?? '')}/iam`,
+          label: `IAM policy of ${p.projectId}`,
+        }),
       ]),
       nextPageToken: out.nextPageToken,
     };

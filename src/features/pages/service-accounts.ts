@@ -25,7 +25,10 @@ export const serviceAccountsPage: ListPageSpec<z.infer<typeof projectQuery>> = {
         code(a.email ?? ''),
         text(a.displayName),
         text(a.disabled ? 'yes' : 'no'),
-        actions({ href: withQuery(`/service-accounts/${encodeURIComponent(a.email ?? '')}/keys`, { project }), label: `Keys of ${a.email}` }),
+        actions({
+          href: withQuery(`/service-accounts/${encodeURIComponent(a.email ?? '')}/keys`, { project }),
+          label: `Keys of ${a.email}`,
+        }),
       ]),
       nextPageToken: out.nextPageToken,
     };
@@ -46,6 +49,13 @@ export const serviceAccountKeysPage: ListPageSpec<z.infer<typeof keysInput>> = {
   empty: () => 'This service account has no keys.',
   async load(google, { q }) {
     const out = await listServiceAccountKeys(google, { projectId: q.project, serviceAccountEmail: q.email });
-    return { rows: out.keys.map((k) => [code(lastSegment(k.name)), text(k.keyType), text(fmtDate(k.validAfterTime)), text(fmtDate(k.validBeforeTime))]) };
+    return {
+      rows: out.keys.map((k) => [
+        code(lastSegment(k.name)),
+        text(k.keyType),
+        text(fmtDate(k.validAfterTime)),
+        text(fmtDate(k.validBeforeTime)),
+      ]),
+    };
   },
 };

@@ -1,7 +1,13 @@
 // VMs: a project's Compute Engine instances across zones, and starting or stopping one (a separate feature,
 // asked only when the power buttons are first used, so viewing never holds write access).
 import { z } from 'zod';
-import { listInstancesAggregated, startInstance, stopInstance, type FlatInstance, type Operation } from '../../google/index.js';
+import {
+  listInstancesAggregated,
+  startInstance,
+  stopInstance,
+  type FlatInstance,
+  type Operation,
+} from '../../google/index.js';
 import { ids } from '../../google/ids.js';
 import type { Cell } from '../../web/views.js';
 import { actions, code, lastSegment, status, text, withQuery } from '../cells.js';
@@ -18,7 +24,10 @@ export function vmRows(project: string, instances: readonly FlatInstance[]): Cel
       text(i.zone),
       status(i.status ?? 'UNKNOWN'),
       text(lastSegment(i.machineType)),
-      actions({ href: withQuery('/vms/power', { project, zone: i.zone, instance: i.name, action }), label: `${running ? 'Stop' : 'Start'} ${i.name}` }),
+      actions({
+        href: withQuery('/vms/power', { project, zone: i.zone, instance: i.name, action }),
+        label: `${running ? 'Stop' : 'Start'} ${i.name}`,
+      }),
     ];
   });
 }
@@ -40,12 +49,19 @@ export const vmsPage: ListPageSpec<z.infer<typeof projectQuery>> = {
     return {
       rows: vmRows(project!, out.instances),
       nextPageToken: out.nextPageToken,
-      ...(out.unreachable?.length ? { notices: [`Google could not reach these zones: ${out.unreachable.join(', ')}. Their VMs are not listed.`] } : {}),
+      ...(out.unreachable?.length
+        ? { notices: [`Google could not reach these zones: ${out.unreachable.join(', ')}. Their VMs are not listed.`] }
+        : {}),
     };
   },
 };
 
-const powerInput = z.object({ project: ids.project, zone: ids.zone, instance: ids.instance, action: z.enum(['stop', 'start'], { error: 'expected stop or start' }) });
+const powerInput = z.object({
+  project: ids.project,
+  zone: ids.zone,
+  instance: ids.instance,
+  action: z.enum(['stop', 'start'], { error: 'expected stop or start' }),
+});
 type Power = z.infer<typeof powerInput>;
 const verb = (p: Power) => (p.action === 'stop' ? 'Stop' : 'Start');
 const backToVms = (p: Power) => withQuery('/vms', { project: p.project });
@@ -61,12 +77,20 @@ export const vmPowerAction: ActionSpec<Power, Operation> = {
       title: `${verb(p)} ${p.instance}`,
       verb: verb(p),
       ...p,
-      explanation: p.action === 'stop' ? 'Stopping shuts the VM down; anything running on it stops. You can start it again later.' : 'Starting boots the VM; it is billed while it runs.',
+      explanation:
+        p.action === 'stop'
+          ? 'Stopping shuts the VM down; anything running on it stops. You can start it again later.'
+          : 'Starting boots the VM; it is billed while it runs.',
       danger: p.action === 'stop',
       cancelHref: backToVms(p),
     },
   }),
-  act: (google, p) => (p.action === 'stop' ? stopInstance : startInstance)(google, { project: p.project, zone: p.zone, instance: p.instance }),
+  act: (google, p) =>
+    (p.action === 'stop' ? stopInstance : startInstance)(google, {
+      project: p.project,
+      zone: p.zone,
+      instance: p.instance,
+    }),
   done: (p, op) => ({
     view: 'vm-operation',
     data: {

@@ -24,7 +24,12 @@ import { code, text } from '../cells.js';
 import type { PageInput, SectionState, SectionsPageSpec } from '../spec.js';
 import { projectField, projectQuery } from './project-field.js';
 
-type AnyOutcome = SectionOutcome<VmRow> | SectionOutcome<RunServiceRow> | SectionOutcome<KeyRow> | SectionOutcome<WorkflowRow> | undefined;
+type AnyOutcome =
+  | SectionOutcome<VmRow>
+  | SectionOutcome<RunServiceRow>
+  | SectionOutcome<KeyRow>
+  | SectionOutcome<WorkflowRow>
+  | undefined;
 type Query = z.infer<typeof projectQuery>;
 
 export interface WorkloadReviewDeps {
@@ -44,32 +49,58 @@ interface Layout {
 
 const findingsCell = (codes: readonly string[]): Cell => text(codes.length === 0 ? 'none' : codes.join(', '));
 const accountCell = (account: string | undefined, isDefault: boolean): Cell =>
-  account ? code(isDefault ? `${account} (default)` : account) : text(isDefault ? 'the default compute account (none set)' : 'none');
+  account
+    ? code(isDefault ? `${account} (default)` : account)
+    : text(isDefault ? 'the default compute account (none set)' : 'none');
 
 const LAYOUTS: readonly Layout[] = [
   {
     section: 'vms',
     feature: 'workload-vms',
     columns: ['VM', 'Zone', 'Service account', 'Access scopes', 'Findings'],
-    row: (r: VmRow) => [code(r.name), text(r.zone), accountCell(r.serviceAccount, r.defaultAccount), text(r.scopes.join(', ') || 'none'), findingsCell(r.findingCodes)],
+    row: (r: VmRow) => [
+      code(r.name),
+      text(r.zone),
+      accountCell(r.serviceAccount, r.defaultAccount),
+      text(r.scopes.join(', ') || 'none'),
+      findingsCell(r.findingCodes),
+    ],
   },
   {
     section: 'cloud-run',
     feature: 'workload-cloud-run',
     columns: ['Service', 'Region', 'Runs as', 'Who may invoke', 'Findings'],
-    row: (r: RunServiceRow) => [code(r.name), text(r.region), accountCell(r.serviceAccount, r.defaultAccount), text(INVOCATION[r.invocation]), findingsCell(r.findingCodes)],
+    row: (r: RunServiceRow) => [
+      code(r.name),
+      text(r.region),
+      accountCell(r.serviceAccount, r.defaultAccount),
+      text(INVOCATION[r.invocation]),
+      findingsCell(r.findingCodes),
+    ],
   },
   {
     section: 'service-account-keys',
     feature: 'workload-keys',
     columns: ['Service account', 'Key', 'Type', 'Age', 'Findings'],
-    row: (r: KeyRow) => [code(r.account), code(r.keyId), text(r.keyType), text(r.ageDays === undefined ? '' : `${r.ageDays} days`), findingsCell(r.findingCodes)],
+    row: (r: KeyRow) => [
+      code(r.account),
+      code(r.keyId),
+      text(r.keyType),
+      text(r.ageDays === undefined ? '' : `${r.ageDays} days`),
+      findingsCell(r.findingCodes),
+    ],
   },
   {
     section: 'workflows',
     feature: 'workload-workflows',
     columns: ['Workflow', 'Region', 'Runs as', 'HTTP calls', 'Findings'],
-    row: (r: WorkflowRow) => [code(r.name), text(r.region), accountCell(r.serviceAccount, r.defaultAccount), text(String(r.httpCalls.length)), findingsCell(r.findingCodes)],
+    row: (r: WorkflowRow) => [
+      code(r.name),
+      text(r.region),
+      accountCell(r.serviceAccount, r.defaultAccount),
+      text(String(r.httpCalls.length)),
+      findingsCell(r.findingCodes),
+    ],
   },
 ];
 
@@ -80,21 +111,46 @@ const INVOCATION: Record<RunServiceRow['invocation'], string> = {
   unknown: 'not checked',
 };
 
-const STATUS_KIND = { ok: 'ok', empty: 'empty', 'api-disabled': 'warning', 'permission-denied': 'warning', 'scope-missing': 'warning', 'not-found': 'warning', failed: 'error' } as const;
+const STATUS_KIND = {
+  ok: 'ok',
+  empty: 'empty',
+  'api-disabled': 'warning',
+  'permission-denied': 'warning',
+  'scope-missing': 'warning',
+  'not-found': 'warning',
+  failed: 'error',
+} as const;
 
 function plural(n: number, one: string): string {
   return `${n} ${one}${n === 1 ? '' : 's'}`;
 }
 
-function sectionView(layout: Layout, state: SectionState<AnyOutcome>, invokers: SectionState<AnyOutcome> | undefined): SectionView {
+function sectionView(
+  layout: Layout,
+  state: SectionState<AnyOutcome>,
+  invokers: SectionState<AnyOutcome> | undefined,
+): SectionView {
   const info = SECTIONS[layout.section];
-  const base: SectionView = { id: layout.section, title: info.title, why: info.whyItMatters, ready: state.ready, findingCount: 0, findingLabel: '', columns: layout.columns, rows: [], findings: [], notes: [] };
-  if (!state.ready) return { ...base, consentUrl: state.consentUrl, missing: state.missing.join(', '), lost: state.lost };
+  const base: SectionView = {
+    id: layout.section,
+    title: info.title,
+    why: info.whyItMatters,
+    ready: state.ready,
+    findingCount: 0,
+    findingLabel: '',
+    columns: layout.columns,
+    rows: [],
+    findings: [],
+    notes: [],
+  };
+  if (!state.ready)
+    return { ...base, consentUrl: state.consentUrl, missing: state.missing.join(', '), lost: state.lost };
   const outcome = state.outcome;
   if (!outcome) return base;
   const view: SectionView = { ...base, statusKind: STATUS_KIND[outcome.status] };
   if (outcome.status !== 'ok') view.status = outcome.message;
-  if (outcome.status === 'api-disabled') view.action = { href: outcome.activationUrl, label: `Enable the ${info.serviceTitle}` };
+  if (outcome.status === 'api-disabled')
+    view.action = { href: outcome.activationUrl, label: `Enable the ${info.serviceTitle}` };
   if (outcome.status === 'ok' || outcome.status === 'empty') {
     const report = outcome.report;
     view.rows = (report.rows as readonly never[]).map((r) => layout.row(r));
@@ -110,7 +166,11 @@ function sectionView(layout: Layout, state: SectionState<AnyOutcome>, invokers: 
     view.notes = report.notes.map((n) => n.message);
   }
   if (invokers && !invokers.ready) {
-    view.extra = { label: 'Check who may invoke each service', consentUrl: invokers.consentUrl, missing: invokers.missing.join(', ') };
+    view.extra = {
+      label: 'Check who may invoke each service',
+      consentUrl: invokers.consentUrl,
+      missing: invokers.missing.join(', '),
+    };
   }
   return view;
 }
@@ -137,7 +197,11 @@ export function workloadReviewPage(deps: WorkloadReviewDeps): SectionsPageSpec<Q
     form: ({ project }) => [projectField(project)],
     sections: [
       { feature: 'workload-vms', load: (g, i) => loadVmsSection(input(g, i)) },
-      { feature: 'workload-cloud-run', load: (g, i, granted) => loadCloudRunSection({ ...input(g, i), withInvokers: granted('workload-cloud-run-invokers') }) },
+      {
+        feature: 'workload-cloud-run',
+        load: (g, i, granted) =>
+          loadCloudRunSection({ ...input(g, i), withInvokers: granted('workload-cloud-run-invokers') }),
+      },
       // Not a section of its own: the optional invoker check of the Cloud Run section (its access is asked apart).
       { feature: 'workload-cloud-run-invokers', load: async () => undefined },
       { feature: 'workload-keys', load: (g, i) => loadServiceAccountKeysSection(input(g, i)) },
@@ -156,11 +220,16 @@ export function workloadReviewPage(deps: WorkloadReviewDeps): SectionsPageSpec<Q
           guide: { href: GUIDE_WORKLOAD_AUTH.url, label: GUIDE_WORKLOAD_AUTH.title },
           empty: 'Choose a project.',
           sections: project
-            ? LAYOUTS.map((l) => sectionView(l, byFeature.get(l.feature)!, l.section === 'cloud-run' ? byFeature.get('workload-cloud-run-invokers') : undefined))
+            ? LAYOUTS.map((l) =>
+                sectionView(
+                  l,
+                  byFeature.get(l.feature)!,
+                  l.section === 'cloud-run' ? byFeature.get('workload-cloud-run-invokers') : undefined,
+                ),
+              )
             : [],
         },
       };
     },
   };
 }
-

@@ -49,7 +49,10 @@ export interface CredentialChangeFlags {
 }
 
 /** Whether `next` may replace `stored`: newer wins; at the same time a block wins over an unblock. */
-export function decisionApplies(stored: Pick<SignInDecision, 'at' | 'blocked'> | null | undefined, next: Pick<SignInDecision, 'at' | 'blocked'>): boolean {
+export function decisionApplies(
+  stored: Pick<SignInDecision, 'at' | 'blocked'> | null | undefined,
+  next: Pick<SignInDecision, 'at' | 'blocked'>,
+): boolean {
   if (!stored) return true;
   if (next.at > stored.at) return true;
   return next.at === stored.at && next.blocked && !stored.blocked;
@@ -109,7 +112,14 @@ interface DecisionRow {
 }
 
 function fromRow(r: DecisionRow): SignInDecision {
-  return { sub: r.sub, blocked: r.blocked === 1, reason: r.reason, source: r.source as BlockSource, at: r.at, ...(r.jti ? { jti: r.jti } : {}) };
+  return {
+    sub: r.sub,
+    blocked: r.blocked === 1,
+    reason: r.reason,
+    source: r.source as BlockSource,
+    at: r.at,
+    ...(r.jti ? { jti: r.jti } : {}),
+  };
 }
 
 export class SqliteAccountState implements SignInBlockList, CredentialChangeFlags {
@@ -122,21 +132,33 @@ export class SqliteAccountState implements SignInBlockList, CredentialChangeFlag
     CREATE TABLE IF NOT EXISTS risc_credential_change (sub TEXT PRIMARY KEY, at INTEGER NOT NULL) WITHOUT ROWID;`);
     this.stmts = {
       // The WHERE clause is decisionApplies(), in SQL: one statement, so no writer slips in between.
-      write: db.prepare<{ sub: string; blocked: number; reason: string; source: string; at: number; jti: string | null }>(
+      write: db.prepare<{
+        sub: string;
+        blocked: number;
+        reason: string;
+        source: string;
+        at: number;
+        jti: string | null;
+      }>(
         `INSERT INTO risc_sign_in (sub, blocked, reason, source, at, jti) VALUES (@sub, @blocked, @reason, @source, @at, @jti)
          ON CONFLICT(sub) DO UPDATE SET blocked = excluded.blocked, reason = excluded.reason, source = excluded.source, at = excluded.at, jti = excluded.jti
          WHERE excluded.at > risc_sign_in.at OR (excluded.at = risc_sign_in.at AND excluded.blocked = 1 AND risc_sign_in.blocked = 0)`,
       ),
       get: db.prepare<[string], DecisionRow>('SELECT * FROM risc_sign_in WHERE sub = ? AND blocked = 1'),
       list: db.prepare<[], DecisionRow>('SELECT * FROM risc_sign_in WHERE blocked = 1 ORDER BY at'),
-      flag: db.prepare<[string, number]>('INSERT INTO risc_credential_change (sub, at) VALUES (?, ?) ON CONFLICT(sub) DO UPDATE SET at = MAX(at, excluded.at)'),
+      flag: db.prepare<[string, number]>(
+        'INSERT INTO risc_credential_change (sub, at) VALUES (?, ?) ON CONFLICT(sub) DO UPDATE SET at = MAX(at, excluded.at)',
+      ),
       getFlag: db.prepare<[string], { at: number }>('SELECT at FROM risc_credential_change WHERE sub = ?'),
       clear: db.prepare<[string, number]>('DELETE FROM risc_credential_change WHERE sub = ? AND at <= ?'),
     };
   }
 
   async block(d: SignInDecision & { blocked: true }): Promise<boolean> {
-    return this.stmts.write.run({ sub: d.sub, blocked: 1, reason: d.reason, source: d.source, at: d.at, jti: d.jti ?? null }).changes === 1;
+    return (
+      this.stmts.write.run({ sub: d.sub, blocked: 1, reason: d.reason, source: d.source, at: d.at, jti: d.jti ?? null })
+        .changes === 1
+    );
   }
 
   async unblock(sub: string, at: number, source: BlockSource, reason = 'cleared'): Promise<boolean> {
@@ -203,7 +225,12 @@ export class RedisAccountState implements SignInBlockList, CredentialChangeFlags
   }
 
   private async write(d: SignInDecision): Promise<boolean> {
-    const reply = await evalScript(this.redis, WRITE_DECISION, [this.decisionsKey], [d.sub, JSON.stringify(d), String(d.at), d.blocked ? '1' : '0']);
+    const reply = await evalScript(
+      this.redis,
+      WRITE_DECISION,
+      [this.decisionsKey],
+      [d.sub, JSON.stringify(d), String(d.at), d.blocked ? '1' : '0'],
+    );
     return Number(reply) === 1;
   }
 

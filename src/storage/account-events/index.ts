@@ -1,11 +1,20 @@
 // The account-event stores on one backend, matching the session store's backend (memory, SQLite, Redis).
 import type Database from 'better-sqlite3';
-import { MemoryAccountState, RedisAccountState, SqliteAccountState, type CredentialChangeFlags, type SignInBlockList } from './account-state.js';
+import {
+  MemoryAccountState,
+  RedisAccountState,
+  SqliteAccountState,
+  type CredentialChangeFlags,
+  type SignInBlockList,
+} from './account-state.js';
 import { MemoryJtiStore, RedisJtiStore, SqliteJtiStore, type JtiStore } from './jti-store.js';
 import type { RedisCommands } from './redis-commands.js';
 import { MemorySubjectIndex, RedisSubjectIndex, SqliteSubjectIndex, type SubjectIndex } from './subject-index.js';
 
-export type EventStoreBackend = { kind: 'memory' } | { kind: 'sqlite'; db: Database.Database } | { kind: 'redis'; redis: RedisCommands };
+export type EventStoreBackend =
+  | { kind: 'memory' }
+  | { kind: 'sqlite'; db: Database.Database }
+  | { kind: 'redis'; redis: RedisCommands };
 
 export interface EventStores {
   jti: JtiStore;
@@ -18,15 +27,30 @@ export function openEventStores(backend: EventStoreBackend, now: () => number = 
   switch (backend.kind) {
     case 'memory': {
       const state = new MemoryAccountState();
-      return { jti: new MemoryJtiStore(now), subjects: new MemorySubjectIndex(now), blocks: state, credentialChanges: state };
+      return {
+        jti: new MemoryJtiStore(now),
+        subjects: new MemorySubjectIndex(now),
+        blocks: state,
+        credentialChanges: state,
+      };
     }
     case 'sqlite': {
       const state = new SqliteAccountState(backend.db);
-      return { jti: new SqliteJtiStore(backend.db, now), subjects: new SqliteSubjectIndex(backend.db, now), blocks: state, credentialChanges: state };
+      return {
+        jti: new SqliteJtiStore(backend.db, now),
+        subjects: new SqliteSubjectIndex(backend.db, now),
+        blocks: state,
+        credentialChanges: state,
+      };
     }
     case 'redis': {
       const state = new RedisAccountState(backend.redis);
-      return { jti: new RedisJtiStore(backend.redis), subjects: new RedisSubjectIndex(backend.redis, now), blocks: state, credentialChanges: state };
+      return {
+        jti: new RedisJtiStore(backend.redis),
+        subjects: new RedisSubjectIndex(backend.redis, now),
+        blocks: state,
+        credentialChanges: state,
+      };
     }
   }
 }

@@ -72,7 +72,14 @@ export class RedisJtiStore implements JtiStore {
 
   async claimOnce(key: string, ttlMs: number): Promise<boolean> {
     // SET NX is atomic on the server: of two instances, exactly one gets OK.
-    const reply = await this.redis.sendCommand(['SET', this.prefix + key, '1', 'NX', 'PX', String(Math.max(1, Math.round(ttlMs)))]);
+    const reply = await this.redis.sendCommand([
+      'SET',
+      this.prefix + key,
+      '1',
+      'NX',
+      'PX',
+      String(Math.max(1, Math.round(ttlMs))),
+    ]);
     return reply === 'OK';
   }
 

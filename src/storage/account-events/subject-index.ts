@@ -116,7 +116,13 @@ export class SqliteSubjectIndex implements SubjectIndex {
 
   async add(sub: string, sessionId: string, meta: SessionMeta, ttlMs: number): Promise<void> {
     const clean = cleanMeta(meta);
-    this.stmts.upsert.run({ sub, sid: sessionId, meta: JSON.stringify(clean), lastSeen: clean.lastSeenAt, expires: this.now() + ttlMs });
+    this.stmts.upsert.run({
+      sub,
+      sid: sessionId,
+      meta: JSON.stringify(clean),
+      lastSeen: clean.lastSeenAt,
+      expires: this.now() + ttlMs,
+    });
   }
 
   async touch(sub: string, sessionId: string, lastSeenAt: number): Promise<boolean> {
@@ -132,7 +138,12 @@ export class SqliteSubjectIndex implements SubjectIndex {
     this.stmts.prune.run(sub, now);
     return this.stmts.list
       .all(sub, now)
-      .map((r) => ({ ...(JSON.parse(r.meta) as SessionMeta), lastSeenAt: r.last_seen, sessionId: r.session_id, expiresAt: r.expires }))
+      .map((r) => ({
+        ...(JSON.parse(r.meta) as SessionMeta),
+        lastSeenAt: r.last_seen,
+        sessionId: r.session_id,
+        expiresAt: r.expires,
+      }))
       .sort(byLastSeen);
   }
 }
@@ -186,7 +197,11 @@ export class RedisSubjectIndex implements SubjectIndex {
   }
 
   async touch(sub: string, sessionId: string, lastSeenAt: number): Promise<boolean> {
-    return Number(await evalScript(this.redis, TOUCH, [this.prefix + sub], [sessionId, String(lastSeenAt), String(this.now())])) === 1;
+    return (
+      Number(
+        await evalScript(this.redis, TOUCH, [this.prefix + sub], [sessionId, String(lastSeenAt), String(this.now())]),
+      ) === 1
+    );
   }
 
   async remove(sub: string, sessionId: string): Promise<void> {
