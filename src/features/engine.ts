@@ -267,6 +267,14 @@ export class FeatureEngine {
     };
   }
 
+  /** A signed-in page's handlers: sign-in required, then `handler` with who is signed in (see `guard`). */
+  private signedInPage(
+    handler: (req: Request, res: Response, who: SignedIn) => Promise<void>,
+    returnTo: (req: Request) => string | undefined = () => undefined,
+  ): RequestHandler[] {
+    return [this.deps.requireUser, this.guard(returnTo, handler)];
+  }
+
   /** Checks readiness; renders the consent page and returns false when the feature is not ready. */
   private ready(req: Request, res: Response, who: SignedIn, feature: Feature, returnTo?: string): boolean {
     if (this.readiness(who, feature).state === 'ready') return true;
@@ -299,33 +307,29 @@ export class FeatureEngine {
     const feature = this.feature(spec.feature);
     router.get(
       spec.route,
-      this.deps.requireUser,
-      this.guard(
-        () => undefined,
-        async (req, res, who) => {
-          const input = this.inputOf(req, spec.input, spec.project);
-          if (!this.ready(req, res, who, feature)) return;
-          const view: ListView = {
-            heading: spec.title(input),
-            intro: spec.intro?.(input),
-            back: spec.back?.(input),
-            notices: [],
-            form: spec.form ? { action: req.path, fields: spec.form(input) } : undefined,
-            columns: spec.columns,
-            rows: [],
-            empty: spec.empty(input),
-          };
-          view.notices = this.grantNotices(who);
-          if (!spec.project || input.project) {
-            const result = await this.google(who, feature, (g) => spec.load(g, input));
-            view.rows = result.rows;
-            view.notices.push(...(result.notices ?? []));
-            if (result.nextPageToken)
-              view.next = withQuery(req.path, { ...(spec.keep?.(input) ?? {}), pageToken: result.nextPageToken });
-          }
-          this.deps.render(req, res, 'feature-list', { title: view.heading, ...view });
-        },
-      ),
+      ...this.signedInPage(async (req, res, who) => {
+        const input = this.inputOf(req, spec.input, spec.project);
+        if (!this.ready(req, res, who, feature)) return;
+        const view: ListView = {
+          heading: spec.title(input),
+          intro: spec.intro?.(input),
+          back: spec.back?.(input),
+          notices: [],
+          form: spec.form ? { action: req.path, fields: spec.form(input) } : undefined,
+          columns: spec.columns,
+          rows: [],
+          empty: spec.empty(input),
+        };
+        view.notices = this.grantNotices(who);
+        if (!spec.project || input.project) {
+          const result = await this.google(who, feature, (g) => spec.load(g, input));
+          view.rows = result.rows;
+          view.notices.push(...(result.notices ?? []));
+          if (result.nextPageToken)
+            view.next = withQuery(req.path, { ...(spec.keep?.(input) ?? {}), pageToken: result.nextPageToken });
+        }
+        this.deps.render(req, res, 'feature-list', { title: view.heading, ...view });
+      }),
     );
     return router;
   }
@@ -340,13 +344,12 @@ export class FeatureEngine {
     };
     router.get(
       spec.route,
-      this.deps.requireUser,
-      this.guard(confirmUrl, async (req, res, who) => {
+      ...this.signedInPage(async (req, res, who) => {
         const q = parseInput(spec.input, req.query);
         if (!this.ready(req, res, who, feature)) return;
         const call = spec.confirm(q);
         this.deps.render(req, res, call.view, call.data as never);
-      }),
+      }, confirmUrl),
     );
     router.post(
       spec.route,
@@ -382,48 +385,44 @@ export class FeatureEngine {
     const router = Router();
     router.get(
       spec.route,
-      this.deps.requireUser,
-      this.guard(
-        () => undefined,
-        async (req, res, who) => {
-          const input = this.inputOf(req, spec.input, true);
-          const readyIds = new Set(
-            spec.sections.map((s) => s.feature).filter((id) => this.readiness(who, this.feature(id)).state === 'ready'),
-          );
-          const granted = (id: FeatureId) => readyIds.has(id);
-          const states: SectionState<S>[] = await Promise.all(
-            spec.sections.map(async (section): Promise<SectionState<S>> => {
-              const feature = this.feature(section.feature);
-              const notReady = (): SectionState<S> => ({
+      ...this.signedInPage(async (req, res, who) => {
+        const input = this.inputOf(req, spec.input, true);
+        const readyIds = new Set(
+          spec.sections.map((s) => s.feature).filter((id) => this.readiness(who, this.feature(id)).state === 'ready'),
+        );
+        const granted = (id: FeatureId) => readyIds.has(id);
+        const states: SectionState<S>[] = await Promise.all(
+          spec.sections.map(async (section): Promise<SectionState<S>> => {
+            const feature = this.feature(section.feature);
+            const notReady = (): SectionState<S> => ({
+              feature: feature.id,
+              ready: false,
+              consentUrl: this.consentHref(feature.id, req.originalUrl),
+              missing: this.readiness(who, feature).missingScopes.map(shortScope),
+              lost: Boolean(who.record?.lost),
+            });
+            if (!readyIds.has(feature.id)) return notReady();
+            if (!input.project) return { feature: feature.id, ready: true, outcome: undefined as S };
+            try {
+              return {
                 feature: feature.id,
-                ready: false,
-                consentUrl: this.consentHref(feature.id, req.originalUrl),
-                missing: this.readiness(who, feature).missingScopes.map(shortScope),
-                lost: Boolean(who.record?.lost),
-              });
-              if (!readyIds.has(feature.id)) return notReady();
-              if (!input.project) return { feature: feature.id, ready: true, outcome: undefined as S };
-              try {
+                ready: true,
+                outcome: await this.google(who, feature, (g) => section.load(g, input, granted)),
+              };
+            } catch (err) {
+              // Google refused this section's token for scope: this section asks again; the others carry on.
+              if (err instanceof FeatureAccessError)
                 return {
-                  feature: feature.id,
-                  ready: true,
-                  outcome: await this.google(who, feature, (g) => section.load(g, input, granted)),
+                  ...(notReady() as Extract<SectionState<S>, { ready: false }>),
+                  consentUrl: this.consentHref(feature.id, req.originalUrl, true),
                 };
-              } catch (err) {
-                // Google refused this section's token for scope: this section asks again; the others carry on.
-                if (err instanceof FeatureAccessError)
-                  return {
-                    ...(notReady() as Extract<SectionState<S>, { ready: false }>),
-                    consentUrl: this.consentHref(feature.id, req.originalUrl, true),
-                  };
-                throw err;
-              }
-            }),
-          );
-          const call = spec.view(input, states);
-          this.deps.render(req, res, call.view, call.data as never);
-        },
-      ),
+              throw err;
+            }
+          }),
+        );
+        const call = spec.view(input, states);
+        this.deps.render(req, res, call.view, call.data as never);
+      }),
     );
     return router;
   }

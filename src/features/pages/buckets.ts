@@ -4,20 +4,15 @@ import { listBuckets, listObjects } from '../../google/index.js';
 import { emptyToUndefined, ids } from '../../google/ids.js';
 import { code, fmtBytes, fmtDate, text } from '../cells.js';
 import type { ListPageSpec } from '../spec.js';
-import { emptyFor, projectField, projectQuery } from './project-field.js';
+import { projectListPage } from './project-field.js';
 
-export const bucketsPage: ListPageSpec<z.infer<typeof projectQuery>> = {
-  kind: 'list',
+export const bucketsPage = projectListPage({
   feature: 'buckets',
   route: '/buckets',
-  input: projectQuery,
-  project: true,
-  title: () => 'Storage buckets',
-  intro: () => 'Cloud Storage buckets of a project.',
-  form: ({ project }) => [projectField(project)],
+  title: 'Storage buckets',
+  intro: 'Cloud Storage buckets of a project.',
   columns: ['Bucket', 'Location', 'Storage class', 'Created'],
-  empty: ({ project }) => emptyFor(project, 'buckets'),
-  keep: ({ project }) => ({ project }),
+  noun: 'buckets',
   async load(google, { q, project }) {
     const out = await listBuckets(google, { project: project!, pageToken: q.pageToken, maxResults: 100 });
     return {
@@ -30,7 +25,7 @@ export const bucketsPage: ListPageSpec<z.infer<typeof projectQuery>> = {
       nextPageToken: out.nextPageToken,
     };
   },
-};
+});
 
 const objectsInput = z.object({
   bucket: ids.bucket,

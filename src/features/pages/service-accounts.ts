@@ -4,20 +4,15 @@ import { listServiceAccountKeys, listServiceAccounts } from '../../google/index.
 import { ids } from '../../google/ids.js';
 import { actions, code, fmtDate, lastSegment, text, withQuery } from '../cells.js';
 import type { ListPageSpec } from '../spec.js';
-import { emptyFor, projectField, projectQuery } from './project-field.js';
+import { projectListPage } from './project-field.js';
 
-export const serviceAccountsPage: ListPageSpec<z.infer<typeof projectQuery>> = {
-  kind: 'list',
+export const serviceAccountsPage = projectListPage({
   feature: 'service-accounts',
   route: '/service-accounts',
-  input: projectQuery,
-  project: true,
-  title: () => 'Service accounts',
-  intro: () => 'Service accounts of a project; open one to see its keys.',
-  form: ({ project }) => [projectField(project)],
+  title: 'Service accounts',
+  intro: 'Service accounts of a project; open one to see its keys.',
   columns: ['E-mail', 'Name', 'Disabled', ''],
-  empty: ({ project }) => emptyFor(project, 'service accounts'),
-  keep: ({ project }) => ({ project }),
+  noun: 'service accounts',
   async load(google, { q, project }) {
     const out = await listServiceAccounts(google, { projectId: project!, pageToken: q.pageToken, pageSize: 20 });
     return {
@@ -33,7 +28,7 @@ export const serviceAccountsPage: ListPageSpec<z.infer<typeof projectQuery>> = {
       nextPageToken: out.nextPageToken,
     };
   },
-};
+});
 
 const keysInput = z.object({ email: ids.serviceAccountEmail, project: ids.project });
 

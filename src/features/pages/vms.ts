@@ -11,8 +11,8 @@ import {
 import { ids } from '../../google/ids.js';
 import type { Cell } from '../../web/views.js';
 import { actions, code, lastSegment, status, text, withQuery } from '../cells.js';
-import type { ActionSpec, ListPageSpec } from '../spec.js';
-import { emptyFor, projectField, projectQuery } from './project-field.js';
+import type { ActionSpec } from '../spec.js';
+import { projectListPage } from './project-field.js';
 
 /** The VM table's rows: name, zone, status, machine type, and the stop or start link. */
 export function vmRows(project: string, instances: readonly FlatInstance[]): Cell[][] {
@@ -32,18 +32,13 @@ export function vmRows(project: string, instances: readonly FlatInstance[]): Cel
   });
 }
 
-export const vmsPage: ListPageSpec<z.infer<typeof projectQuery>> = {
-  kind: 'list',
+export const vmsPage = projectListPage({
   feature: 'vms',
   route: '/vms',
-  input: projectQuery,
-  project: true,
-  title: () => 'Virtual machines',
-  intro: () => 'Compute Engine instances of a project, across all zones.',
-  form: ({ project }) => [projectField(project)],
+  title: 'Virtual machines',
+  intro: 'Compute Engine instances of a project, across all zones.',
   columns: ['Name', 'Zone', 'Status', 'Machine type', 'Actions'],
-  empty: ({ project }) => emptyFor(project, 'VM instances'),
-  keep: ({ project }) => ({ project }),
+  noun: 'VM instances',
   async load(google, { q, project }) {
     const out = await listInstancesAggregated(google, { project: project!, pageToken: q.pageToken, maxResults: 100 });
     return {
@@ -54,7 +49,7 @@ export const vmsPage: ListPageSpec<z.infer<typeof projectQuery>> = {
         : {}),
     };
   },
-};
+});
 
 const powerInput = z.object({
   project: ids.project,

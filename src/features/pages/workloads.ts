@@ -53,30 +53,33 @@ const accountCell = (account: string | undefined, isDefault: boolean): Cell =>
     ? code(isDefault ? `${account} (default)` : account)
     : text(isDefault ? 'the default compute account (none set)' : 'none');
 
+/** What a VM, a Cloud Run service and a workflow share: a name, where it runs, the identity it runs as, findings. */
+interface Workload {
+  readonly name: string;
+  readonly serviceAccount: string | undefined;
+  readonly defaultAccount: boolean;
+  readonly findingCodes: readonly string[];
+}
+const workloadRow = (w: Workload, where: string, detail: string): Cell[] => [
+  code(w.name),
+  text(where),
+  accountCell(w.serviceAccount, w.defaultAccount),
+  text(detail),
+  findingsCell(w.findingCodes),
+];
+
 const LAYOUTS: readonly Layout[] = [
   {
     section: 'vms',
     feature: 'workload-vms',
     columns: ['VM', 'Zone', 'Service account', 'Access scopes', 'Findings'],
-    row: (r: VmRow) => [
-      code(r.name),
-      text(r.zone),
-      accountCell(r.serviceAccount, r.defaultAccount),
-      text(r.scopes.join(', ') || 'none'),
-      findingsCell(r.findingCodes),
-    ],
+    row: (r: VmRow) => workloadRow(r, r.zone, r.scopes.join(', ') || 'none'),
   },
   {
     section: 'cloud-run',
     feature: 'workload-cloud-run',
     columns: ['Service', 'Region', 'Runs as', 'Who may invoke', 'Findings'],
-    row: (r: RunServiceRow) => [
-      code(r.name),
-      text(r.region),
-      accountCell(r.serviceAccount, r.defaultAccount),
-      text(INVOCATION[r.invocation]),
-      findingsCell(r.findingCodes),
-    ],
+    row: (r: RunServiceRow) => workloadRow(r, r.region, INVOCATION[r.invocation]),
   },
   {
     section: 'service-account-keys',
@@ -94,13 +97,7 @@ const LAYOUTS: readonly Layout[] = [
     section: 'workflows',
     feature: 'workload-workflows',
     columns: ['Workflow', 'Region', 'Runs as', 'HTTP calls', 'Findings'],
-    row: (r: WorkflowRow) => [
-      code(r.name),
-      text(r.region),
-      accountCell(r.serviceAccount, r.defaultAccount),
-      text(String(r.httpCalls.length)),
-      findingsCell(r.findingCodes),
-    ],
+    row: (r: WorkflowRow) => workloadRow(r, r.region, String(r.httpCalls.length)),
   },
 ];
 
