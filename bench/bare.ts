@@ -8,7 +8,8 @@ import { Eta } from 'eta';
 import * as google from '../src/google/index.js';
 import { VIEWS_DIR } from '../src/web/render.js';
 import { navEntries } from '../src/scopes/index.js';
-import { vmRows } from '../src/features/pages/vms.js';
+import { vmColumns } from '../src/features/pages/vms.js';
+import { rowOf } from '../src/features/pages/project-field.js';
 import { projectsPage } from '../src/features/pages/projects.js';
 
 const port = Number(process.env.PORT ?? '0');
@@ -61,9 +62,9 @@ app.get('/vms', async (req, res, next) => {
         action: '/vms',
         fields: [{ name: 'project', label: 'Project ID', placeholder: 'my-project-123', value: project }],
       },
-      columns: ['Name', 'Zone', 'Status', 'Machine type', 'Actions'],
+      columns: vmColumns.map((c) => c.header),
       empty: `No VM instances in ${project}.`,
-      rows: vmRows(project, out.instances),
+      rows: out.instances.map((i) => rowOf(vmColumns, i, project)),
       user,
       demo: false,
       nav,

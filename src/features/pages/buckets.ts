@@ -1,29 +1,24 @@
 // Storage: a project's buckets, and the objects of one bucket (folder by folder).
 import { z } from 'zod';
-import { listBuckets, listObjects } from '../../google/index.js';
+import { type Bucket, listBuckets, listObjects } from '../../google/index.js';
 import { emptyToUndefined, ids } from '../../google/ids.js';
 import { code, fmtBytes, fmtDate, text } from '../cells.js';
 import type { ListPageSpec } from '../spec.js';
 import { projectListPage } from './project-field.js';
 
-export const bucketsPage = projectListPage({
+export const bucketsPage = projectListPage<Bucket>({
   feature: 'buckets',
-  route: '/buckets',
-  title: 'Storage buckets',
   intro: 'Cloud Storage buckets of a project.',
-  columns: ['Bucket', 'Location', 'Storage class', 'Created'],
   noun: 'buckets',
-  async load(google, { q, project }) {
-    const out = await listBuckets(google, { project: project!, pageToken: q.pageToken, maxResults: 100 });
-    return {
-      rows: out.buckets.map((b) => [
-        code(b.name, `/buckets/${encodeURIComponent(b.name)}`),
-        text(b.location),
-        text(b.storageClass),
-        text(fmtDate(b.timeCreated)),
-      ]),
-      nextPageToken: out.nextPageToken,
-    };
+  columns: [
+    { header: 'Bucket', cell: (b) => code(b.name, `/buckets/${encodeURIComponent(b.name)}`) },
+    { header: 'Location', cell: (b) => text(b.location) },
+    { header: 'Storage class', cell: (b) => text(b.storageClass) },
+    { header: 'Created', cell: (b) => text(fmtDate(b.timeCreated)) },
+  ],
+  list: async (google, project, pageToken) => {
+    const out = await listBuckets(google, { project, pageToken, maxResults: 100 });
+    return { items: out.buckets, nextPageToken: out.nextPageToken };
   },
 });
 

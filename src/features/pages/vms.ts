@@ -9,40 +9,37 @@ import {
   type Operation,
 } from '../../google/index.js';
 import { ids } from '../../google/ids.js';
-import type { Cell } from '../../web/views.js';
 import { actions, code, lastSegment, status, text, withQuery } from '../cells.js';
 import type { ActionSpec } from '../spec.js';
-import { projectListPage } from './project-field.js';
+import { type Column, projectListPage } from './project-field.js';
 
-/** The VM table's rows: name, zone, status, machine type, and the stop or start link. */
-export function vmRows(project: string, instances: readonly FlatInstance[]): Cell[][] {
-  return instances.map((i) => {
-    const running = i.status === 'RUNNING';
-    const action = running ? 'stop' : 'start';
-    return [
-      code(i.name),
-      text(i.zone),
-      status(i.status ?? 'UNKNOWN'),
-      text(lastSegment(i.machineType)),
-      actions({
+/** The VM table: name, zone, status, machine type, and the stop or start link. */
+export const vmColumns: readonly Column<FlatInstance>[] = [
+  { header: 'Name', cell: (i) => code(i.name) },
+  { header: 'Zone', cell: (i) => text(i.zone) },
+  { header: 'Status', cell: (i) => status(i.status ?? 'UNKNOWN') },
+  { header: 'Machine type', cell: (i) => text(lastSegment(i.machineType)) },
+  {
+    header: 'Actions',
+    cell: (i, project) => {
+      const action = i.status === 'RUNNING' ? 'stop' : 'start';
+      return actions({
         href: withQuery('/vms/power', { project, zone: i.zone, instance: i.name, action }),
-        label: `${running ? 'Stop' : 'Start'} ${i.name}`,
-      }),
-    ];
-  });
-}
+        label: `${action === 'stop' ? 'Stop' : 'Start'} ${i.name}`,
+      });
+    },
+  },
+];
 
 export const vmsPage = projectListPage({
   feature: 'vms',
-  route: '/vms',
-  title: 'Virtual machines',
   intro: 'Compute Engine instances of a project, across all zones.',
-  columns: ['Name', 'Zone', 'Status', 'Machine type', 'Actions'],
   noun: 'VM instances',
-  async load(google, { q, project }) {
-    const out = await listInstancesAggregated(google, { project: project!, pageToken: q.pageToken, maxResults: 100 });
+  columns: vmColumns,
+  list: async (google, project, pageToken) => {
+    const out = await listInstancesAggregated(google, { project, pageToken, maxResults: 100 });
     return {
-      rows: vmRows(project!, out.instances),
+      items: out.instances,
       nextPageToken: out.nextPageToken,
       ...(out.unreachable?.length
         ? { notices: [`Google could not reach these zones: ${out.unreachable.join(', ')}. Their VMs are not listed.`] }
