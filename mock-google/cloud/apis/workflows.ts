@@ -1,6 +1,6 @@
 // workflows v1: projects.locations.workflows.list and .get (one region at a time; the source comes with both).
 import { findProject, hasAnyRole } from '../access.js';
-import { ApiError, invalidArgument, notFound } from '../errors.js';
+import { type ApiError, iamPermissionDenied, invalidArgument, notFound } from '../errors.js';
 import { hexId, type Project } from '../fixtures.js';
 import { pageSizeOf, paginate } from '../paging.js';
 import { requireServiceEnabled } from '../service-usage.js';
@@ -19,21 +19,11 @@ export const ROLES_READ_WORKFLOWS = [
 ];
 
 function denied(permission: string, resource: string): ApiError {
-  return new ApiError(403, {
-    error: {
-      code: 403,
-      message: `Permission '${permission}' denied on resource '//workflows.googleapis.com/${resource}' (or it may not exist).`,
-      status: 'PERMISSION_DENIED',
-      details: [
-        {
-          '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
-          reason: 'IAM_PERMISSION_DENIED',
-          domain: 'workflows.googleapis.com',
-          metadata: { permission, resource },
-        },
-      ],
-    },
-  });
+  return iamPermissionDenied(
+    `Permission '${permission}' denied on resource '//workflows.googleapis.com/${resource}' (or it may not exist).`,
+    'workflows.googleapis.com',
+    { permission, resource },
+  );
 }
 
 function workflowJson(w: WorkflowFixture): Record<string, unknown> {
