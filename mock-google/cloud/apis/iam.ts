@@ -2,7 +2,7 @@
 import { ROLES_LIST_SERVICE_ACCOUNTS, findProject, hasAnyRole } from '../access.js';
 import { type ApiError, iamPermissionDenied, invalidArgument, notFound } from '../errors.js';
 import type { Project, ServiceAccount } from '../fixtures.js';
-import { pageSizeOf, paginate } from '../paging.js';
+import { listBody, requestedPage } from '../paging.js';
 import type { ApiCall, HandlerTable } from '../types.js';
 
 const RPC = 'google.iam.admin.v1.IAM';
@@ -69,18 +69,8 @@ export const iamHandlers: HandlerTable = {
     handle(call) {
       const project = requireProject(call, 'iam.serviceAccounts.list');
       const all = call.data.serviceAccounts.filter((s) => s.project === project.projectId);
-      const page = paginate(
-        all,
-        pageSizeOf(call.query.get('pageSize'), 20, 100, () => invalidArgument('Invalid page size.')),
-        call.query.get('pageToken'),
-        `sa:${project.projectId}`,
-      );
-      return {
-        body: {
-          ...(page.items.length ? { accounts: page.items.map(accountJson) } : {}),
-          ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}),
-        },
-      };
+      const page = requestedPage(call.query, all, { default: 20, max: 100 }, `sa:${project.projectId}`);
+      return { body: listBody(page, 'accounts', accountJson) };
     },
   },
   'iam:v1:projects.serviceAccounts.keys.list': {

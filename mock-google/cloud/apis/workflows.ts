@@ -2,7 +2,7 @@
 import { findProject, hasAnyRole } from '../access.js';
 import { type ApiError, iamPermissionDenied, invalidArgument, notFound } from '../errors.js';
 import { hexId, type Project } from '../fixtures.js';
-import { pageSizeOf, paginate } from '../paging.js';
+import { listBody, requestedPage } from '../paging.js';
 import { requireServiceEnabled } from '../service-usage.js';
 import type { ApiCall, HandlerTable } from '../types.js';
 import type { WorkflowFixture } from '../workloads.js';
@@ -65,18 +65,8 @@ export const workflowsHandlers: HandlerTable = {
     handle(call) {
       const { project, region } = requireLocation(call, 'workflows.workflows.list');
       const all = call.data.workflows.filter((w) => w.project === project.projectId && w.region === region);
-      const page = paginate(
-        all,
-        pageSizeOf(call.query.get('pageSize'), 500, 1000, () => invalidArgument('Invalid page size.')),
-        call.query.get('pageToken'),
-        `wf:${project.projectId}:${region}`,
-      );
-      return {
-        body: {
-          ...(page.items.length ? { workflows: page.items.map(workflowJson) } : {}),
-          ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}),
-        },
-      };
+      const page = requestedPage(call.query, all, { default: 500, max: 1000 }, `wf:${project.projectId}:${region}`);
+      return { body: listBody(page, 'workflows', workflowJson) };
     },
   },
   'workflows:v1:projects.locations.workflows.get': {
