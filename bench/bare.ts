@@ -2,7 +2,6 @@
 // makes the same upstream call as Scopewise's GET /projects and GET /vms (the same typed Google client and page
 // spec, with a token it was given in its environment) and renders the same page with the same templates. It is the floor for any
 // Express app that wraps this API; Scopewise's own cost per request is its difference from this.
-import http from 'node:http';
 import express from 'express';
 import { Eta } from 'eta';
 import * as google from '../src/google/index.js';
@@ -11,6 +10,7 @@ import { navEntries } from '../src/scopes/index.js';
 import { vmColumns } from '../src/features/pages/vms.js';
 import { rowOf } from '../src/features/pages/project-field.js';
 import { projectsPage } from '../src/features/pages/projects.js';
+import { serveBaseline } from './baseline-server.js';
 
 const port = Number(process.env.PORT ?? '0');
 const apiBase = process.env.GOOGLE_API_BASE_URL ?? '';
@@ -76,10 +76,4 @@ app.get('/vms', async (req, res, next) => {
   }
 });
 
-const server = http.createServer(app);
-server.keepAliveTimeout = 65_000;
-server.listen(port, '127.0.0.1');
-process.on('SIGTERM', () => {
-  server.close(() => process.exit(0));
-  server.closeAllConnections();
-});
+serveBaseline(app, port);

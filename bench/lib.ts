@@ -6,7 +6,6 @@ import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateKeySpec } from '../src/tokens/crypto.js';
@@ -20,18 +19,16 @@ export const CLIENT_ID = 'scopewise-bench';
 export const CLIENT_SECRET = crypto.randomBytes(16).toString('hex');
 export const SIGN_IN_EMAIL = 'alice@example.com';
 
+/** A progress logger on stderr that stamps each line with `tag` and the seconds since it was made. */
+export function elapsedLog(tag: string): (msg: string) => void {
+  const started = Date.now();
+  return (msg) => console.error(`[${tag} ${((Date.now() - started) / 1000).toFixed(1)}s] ${msg}`);
+}
+
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+// The tests' helper (a tiny module, no side effects): the bench builds from the same tsconfig as the tests.
+export { freePort } from '../test/support/ports.js';
 
 // ---------------------------------------------------------------------------------------------------
 // /proc figures of a child

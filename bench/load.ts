@@ -18,6 +18,7 @@ import {
   ALL_FEATURES,
   SIGN_IN_EMAIL,
   consent,
+  elapsedLog,
   freePort,
   installExitGuards,
   request,
@@ -44,8 +45,7 @@ const REFRESH_AT_AGE_MS = TTL_S * 1000 - Math.min(60_000, Math.floor((TTL_S * 10
 const FEATURES = ['vms', 'buckets', 'cloud-run'];
 const PAGES = ['/vms?project=acme-prod', '/buckets?project=acme-prod', '/cloud-run?project=acme-prod'];
 
-const started = Date.now();
-const log = (msg: string) => console.error(`[load ${((Date.now() - started) / 1000).toFixed(1)}s] ${msg}`);
+const log = elapsedLog('load');
 
 interface Call {
   sent: number;

@@ -2,9 +2,9 @@
 // `auth()` with its default (encrypted, stateless) cookie session, `requiresAuth()`, and a route that makes the
 // same upstream call as Scopewise's /projects (Resource Manager projects.search) with the session's access token
 // and writes an escaped HTML table. No CSP, CSRF, token vault or store: what the library gives, nothing added.
-import http from 'node:http';
 import express from 'express';
 import eoc from 'express-openid-connect'; // CommonJS: no named exports in ESM
+import { serveBaseline } from './baseline-server.js';
 
 const { auth, requiresAuth } = eoc;
 
@@ -63,10 +63,4 @@ app.get('/projects', requiresAuth(), async (req, res, next) => {
   }
 });
 
-const server = http.createServer(app);
-server.keepAliveTimeout = 65_000;
-server.listen(port, '127.0.0.1');
-process.on('SIGTERM', () => {
-  server.close(() => process.exit(0));
-  server.closeAllConnections();
-});
+serveBaseline(app, port);

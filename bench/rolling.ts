@@ -27,6 +27,7 @@ import {
   SIGN_IN_EMAIL,
   appEnv,
   consent,
+  elapsedLog,
   freePort,
   installExitGuards,
   probe,
@@ -40,6 +41,7 @@ import {
   round,
   type Child,
 } from './lib.js';
+import { ping as redisPing } from '../test/support/redis.js';
 
 const SESSIONS = Number(process.env.ROLLING_SESSIONS ?? '20');
 const LOOPS = Number(process.env.ROLLING_LOOPS ?? '8');
@@ -55,8 +57,7 @@ const PAGE = '/vms?project=acme-prod';
 const PAGE_MARKER = 'web-1';
 const HARD_LIMIT_MS = 6 * 60_000;
 
-const started = Date.now();
-const log = (msg: string) => console.error(`[rolling ${((Date.now() - started) / 1000).toFixed(1)}s] ${msg}`);
+const log = elapsedLog('rolling');
 
 // ---------------------------------------------------------------------------------------------------
 // Processes other than node (redis-server, haproxy), killed by pid if the run ends early
@@ -110,20 +111,6 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutM
 
 // ---------------------------------------------------------------------------------------------------
 // Redis with persistence
-
-function redisPing(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect({ host: '127.0.0.1', port });
-    const done = (ok: boolean) => {
-      s.destroy();
-      resolve(ok);
-    };
-    s.setTimeout(500, () => done(false));
-    s.once('error', () => done(false));
-    s.once('connect', () => s.write('PING\r\n'));
-    s.once('data', (d) => done(d.toString().startsWith('+PONG')));
-  });
-}
 
 function startRedis(port: number, dir: string) {
   const p = spawnOther(

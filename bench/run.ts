@@ -91,6 +91,33 @@ interface RunFigures {
   mockConnections: number;
 }
 
+/** CPU time (ms) spent during a run: by the server (null when it is not a child of ours), the mock and the bench. */
+interface CpuSpent {
+  server: number | null;
+  mock: number;
+  loadgen: number;
+}
+
+/** The figures that follow from a run's latencies, wall time and CPU (alike for one slice and for pooled slices). */
+function rates(latencies: number[], elapsedS: number, cpu: CpuSpent) {
+  const n = latencies.length;
+  const s = summarise(latencies);
+  return {
+    elapsedS,
+    serverCpuMs: cpu.server,
+    mockCpuMs: cpu.mock,
+    loadgenCpuMs: cpu.loadgen,
+    requests: n,
+    rps: n / elapsedS,
+    p50: s.p50,
+    p99: s.p99,
+    mean: s.mean,
+    serverCpuMsPerReq: cpu.server === null ? null : cpu.server / n,
+    mockCpuMsPerReq: cpu.mock / n,
+    loadgenCpuMsPerReq: cpu.loadgen / n,
+  };
+}
+
 /** One bounded autocannon run; latencies are taken from every response (float ms, hrtime). */
 async function cannon(
   target: string,
@@ -133,27 +160,18 @@ async function cannon(
   if (serverPid) rssMax = Math.max(rssMax, rssBytes(serverPid));
   const n = latencies.length;
   const self = process.cpuUsage(self0);
-  const s = summarise(latencies);
-  const serverCpu = serverPid ? cpuMs(serverPid) - cpu0 : null;
-  const mockCpu = cpuMs(mockPid) - mock0;
+  const cpu = {
+    server: serverPid ? cpuMs(serverPid) - cpu0 : null,
+    mock: cpuMs(mockPid) - mock0,
+    loadgen: (self.user + self.system) / 1000,
+  };
   // The control request itself travels on the bench's kept-alive connection (counted once, at the first call).
   const mockConnections = ((await mock.control('connections')) as { accepted: number }).accepted - conns0;
   return {
     target,
     latencies,
-    elapsedS,
-    serverCpuMs: serverCpu,
-    mockCpuMs: mockCpu,
-    loadgenCpuMs: (self.user + self.system) / 1000,
     connections,
-    requests: n,
-    rps: n / elapsedS,
-    p50: s.p50,
-    p99: s.p99,
-    mean: s.mean,
-    serverCpuMsPerReq: serverCpu === null ? null : serverCpu / n,
-    mockCpuMsPerReq: mockCpu / n,
-    loadgenCpuMsPerReq: (self.user + self.system) / 1000 / n,
+    ...rates(latencies, elapsedS, cpu),
     bytesPerResponse: Math.round(bytes / Math.max(1, n)),
     non2xx,
     errors: result.errors + result.timeouts,
@@ -183,24 +201,19 @@ function pool(slices: RunFigures[]): RunFigures {
   const latencies = slices.flatMap((x) => x.latencies ?? []);
   const n = latencies.length;
   const sum = (f: (x: RunFigures) => number) => slices.reduce((a, x) => a + f(x), 0);
-  const s = summarise(latencies);
-  const elapsedS = sum((x) => x.elapsedS);
-  const serverCpu = slices[0]!.serverCpuMs === null ? null : sum((x) => x.serverCpuMs ?? 0);
+  const cpu = {
+    server: slices[0]!.serverCpuMs === null ? null : sum((x) => x.serverCpuMs ?? 0),
+    mock: sum((x) => x.mockCpuMs),
+    loadgen: sum((x) => x.loadgenCpuMs),
+  };
   return {
     target: slices[0]!.target,
     connections: slices[0]!.connections,
-    elapsedS,
-    serverCpuMs: serverCpu,
-    mockCpuMs: sum((x) => x.mockCpuMs),
-    loadgenCpuMs: sum((x) => x.loadgenCpuMs),
-    requests: n,
-    rps: n / elapsedS,
-    p50: s.p50,
-    p99: s.p99,
-    mean: s.mean,
-    serverCpuMsPerReq: serverCpu === null ? null : serverCpu / n,
-    mockCpuMsPerReq: sum((x) => x.mockCpuMs) / n,
-    loadgenCpuMsPerReq: sum((x) => x.loadgenCpuMs) / n,
+    ...rates(
+      latencies,
+      sum((x) => x.elapsedS),
+      cpu,
+    ),
     bytesPerResponse: Math.round(sum((x) => x.bytesPerResponse * x.requests) / Math.max(1, n)),
     non2xx: sum((x) => x.non2xx),
     errors: sum((x) => x.errors),

@@ -22,6 +22,7 @@ import { requestMetrics } from './metrics/middleware.js';
 import { createMtlsServer, forwardedHeadersOnlyFromPeers } from './mtls/server.js';
 import { accountEvents } from './events/wiring.js';
 import { LAST_SEEN_RESOLUTION_MS } from './sessions/middleware.js';
+import { PerKeyThrottle } from './storage/per-key-throttle.js';
 import { ServerDrain } from './lifecycle/drain.js';
 
 export interface RunningScopewise {
@@ -108,15 +109,12 @@ export async function startScopewise(
   const events = accountEvents({ config, logger, storage, vault, audit, absoluteMs, now });
 
   // The session index's last-seen time moves with the session's (at most once a minute per session).
-  const touchedAt = new Map<string, number>();
+  const lastSeenWrites = new PerKeyThrottle(LAST_SEEN_RESOLUTION_MS);
   const onSignedInRequest: RequestHandler = (req, _res, next) => {
     const user = req.session?.user;
     if (!user) return next();
     const t = now();
-    const last = touchedAt.get(req.sessionID);
-    if (last === undefined || t - last >= LAST_SEEN_RESOLUTION_MS) {
-      if (touchedAt.size >= 100_000) touchedAt.clear();
-      touchedAt.set(req.sessionID, t);
+    if (lastSeenWrites.pass(req.sessionID, t)) {
       // Bookkeeping for the session list: never in the way of the request.
       storage.accounts.subjects
         .touch(user.sub, req.sessionID, t)

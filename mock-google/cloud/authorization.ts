@@ -30,57 +30,35 @@ const CRM_V3 = `${DART}/cloudresourcemanager__v3.json rev 20260218 (REST page sc
 const COMPUTE = 'googleapis/google-api-dotnet-client DiscoveryJson/compute.v1.json rev 20260908 (no REST page found)';
 const STORAGE = `${DART}/storage__v1.json rev 20260408 (no REST page found)`;
 
+// Scope lists the same page or document gives for several methods, spelled once.
+const CRM_PROJECT_READ = [CP, CPRO, `${A}cloudplatformprojects`, `${A}cloudplatformprojects.readonly`];
+const COMPUTE_READ = [CP, `${A}compute`, `${A}compute.readonly`];
+const STORAGE_READ = [CP, CPRO, `${A}devstorage.full_control`, `${A}devstorage.read_only`, `${A}devstorage.read_write`];
+
 export const AUTHORIZATION: Readonly<Record<string, AuthorizationEntry>> = {
   'cloudresourcemanager:v3:projects.search': disc(CRM_V3, CP, CPRO),
   'cloudresourcemanager:v3:projects.list': disc(CRM_V3, CP, CPRO),
   'cloudresourcemanager:v3:projects.get': rest(
     'https://cloud.google.com/resource-manager/reference/rest/v3/projects/get',
-    CP,
-    CPRO,
-    `${A}cloudplatformprojects`,
-    `${A}cloudplatformprojects.readonly`,
+    ...CRM_PROJECT_READ,
   ),
   'cloudresourcemanager:v3:projects.getIamPolicy': rest(
     'https://cloud.Google.com/resource-manager/reference/rest/v3/projects/getIamPolicy',
-    CP,
-    CPRO,
-    `${A}cloudplatformprojects`,
-    `${A}cloudplatformprojects.readonly`,
+    ...CRM_PROJECT_READ,
   ),
   'cloudresourcemanager:v3:organizations.search': disc(CRM_V3, CP, CPRO),
   'cloudresourcemanager:v3:folders.list': disc(CRM_V3, CP, CPRO),
 
-  'compute:v1:instances.aggregatedList': disc(COMPUTE, CP, `${A}compute`, `${A}compute.readonly`),
-  'compute:v1:instances.list': disc(COMPUTE, CP, `${A}compute`, `${A}compute.readonly`),
-  'compute:v1:instances.get': disc(COMPUTE, CP, `${A}compute`, `${A}compute.readonly`),
+  'compute:v1:instances.aggregatedList': disc(COMPUTE, ...COMPUTE_READ),
+  'compute:v1:instances.list': disc(COMPUTE, ...COMPUTE_READ),
+  'compute:v1:instances.get': disc(COMPUTE, ...COMPUTE_READ),
   'compute:v1:instances.stop': disc(COMPUTE, CP, `${A}compute`),
   'compute:v1:instances.start': disc(COMPUTE, CP, `${A}compute`),
-  'compute:v1:zones.list': disc(COMPUTE, CP, `${A}compute`, `${A}compute.readonly`),
+  'compute:v1:zones.list': disc(COMPUTE, ...COMPUTE_READ),
 
-  'storage:v1:buckets.list': disc(
-    STORAGE,
-    CP,
-    CPRO,
-    `${A}devstorage.full_control`,
-    `${A}devstorage.read_only`,
-    `${A}devstorage.read_write`,
-  ),
-  'storage:v1:buckets.get': disc(
-    STORAGE,
-    CP,
-    CPRO,
-    `${A}devstorage.full_control`,
-    `${A}devstorage.read_only`,
-    `${A}devstorage.read_write`,
-  ),
-  'storage:v1:objects.list': disc(
-    STORAGE,
-    CP,
-    CPRO,
-    `${A}devstorage.full_control`,
-    `${A}devstorage.read_only`,
-    `${A}devstorage.read_write`,
-  ),
+  'storage:v1:buckets.list': disc(STORAGE, ...STORAGE_READ),
+  'storage:v1:buckets.get': disc(STORAGE, ...STORAGE_READ),
+  'storage:v1:objects.list': disc(STORAGE, ...STORAGE_READ),
 
   'logging:v2:entries.list': disc(
     `${DART}/logging__v2.json rev 20260328 (REST page scope list not readable)`,

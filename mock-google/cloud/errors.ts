@@ -11,6 +11,11 @@ export class ApiError extends Error {
   }
 }
 
+/** The `details[]` entry the newer APIs give the machine-readable why in: a google.rpc.ErrorInfo. */
+export function errorInfo(reason: string, domain: string, metadata: Record<string, string>) {
+  return { '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason, domain, metadata };
+}
+
 const REALM = 'realm="https://accounts.google.com/"';
 
 export function unauthenticated(): ApiError {
@@ -74,12 +79,7 @@ export function insufficientScope(method: ApiMethod, rpc: string, scopes: readon
         errors: [{ message: 'Insufficient Permission', domain: 'global', reason: 'insufficientPermissions' }],
         status: 'PERMISSION_DENIED',
         details: [
-          {
-            '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
-            reason: 'ACCESS_TOKEN_SCOPE_INSUFFICIENT',
-            domain: 'googleapis.com',
-            metadata: { service: method.host, method: rpc },
-          },
+          errorInfo('ACCESS_TOKEN_SCOPE_INSUFFICIENT', 'googleapis.com', { service: method.host, method: rpc }),
         ],
       },
     },
@@ -91,6 +91,18 @@ export function insufficientScope(method: ApiMethod, rpc: string, scopes: readon
 export function callerDenied(): ApiError {
   return new ApiError(403, {
     error: { code: 403, message: 'The caller does not have permission', status: 'PERMISSION_DENIED' },
+  });
+}
+
+/** IAM said no, in the shape of the APIs that name the missing permission (an IAM_PERMISSION_DENIED ErrorInfo). */
+export function iamPermissionDenied(message: string, domain: string, metadata: Record<string, string>): ApiError {
+  return new ApiError(403, {
+    error: {
+      code: 403,
+      message,
+      status: 'PERMISSION_DENIED',
+      details: [errorInfo('IAM_PERMISSION_DENIED', domain, metadata)],
+    },
   });
 }
 

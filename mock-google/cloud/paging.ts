@@ -39,3 +39,32 @@ export function pageSizeOf(raw: unknown, def: number, max: number, onBad: () => 
   if (n === 0) return def;
   return Math.min(n, max);
 }
+
+/**
+ * The page a list call asks for with the newer APIs' `pageSize` and `pageToken` query parameters. `onBadSize`:
+ * the API's answer to a page size that is not a number (by default INVALID_ARGUMENT "Invalid page size.").
+ */
+export function requestedPage<T>(
+  query: URLSearchParams,
+  all: readonly T[],
+  sizes: { readonly default: number; readonly max: number },
+  listId: string,
+  onBadSize: () => ApiError = () => invalidArgument('Invalid page size.'),
+): Page<T> {
+  return paginate(
+    all,
+    pageSizeOf(query.get('pageSize'), sizes.default, sizes.max, onBadSize),
+    query.get('pageToken'),
+    listId,
+  );
+}
+
+/** `{ nextPageToken }` when another page follows; nothing on the last page (Google leaves the field out). */
+export function nextPageField(page: Page<unknown>): { nextPageToken?: string } {
+  return page.nextPageToken ? { nextPageToken: page.nextPageToken } : {};
+}
+
+/** A newer API's list answer: the page's items under `field` (left out when there are none) and the next token. */
+export function listBody<T>(page: Page<T>, field: string, toJson: (item: T) => unknown): Record<string, unknown> {
+  return { ...(page.items.length ? { [field]: page.items.map(toJson) } : {}), ...nextPageField(page) };
+}

@@ -1,6 +1,6 @@
 // APIs turned off in a project: Google's front end answers before any IAM check, with this exact shape (403
 // PERMISSION_DENIED, ErrorInfo reason SERVICE_DISABLED, a LocalizedMessage and a Help link to enable it).
-import { ApiError } from './errors.js';
+import { ApiError, errorInfo } from './errors.js';
 import type { CloudData, Project } from './fixtures.js';
 
 export function serviceDisabled(project: Project, service: string, title: string): ApiError {
@@ -12,18 +12,13 @@ export function serviceDisabled(project: Project, service: string, title: string
       message,
       status: 'PERMISSION_DENIED',
       details: [
-        {
-          '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
-          reason: 'SERVICE_DISABLED',
-          domain: 'googleapis.com',
-          metadata: {
-            service,
-            consumer: `projects/${project.projectNumber}`,
-            containerInfo: project.projectNumber,
-            serviceTitle: title,
-            activationUrl,
-          },
-        },
+        errorInfo('SERVICE_DISABLED', 'googleapis.com', {
+          service,
+          consumer: `projects/${project.projectNumber}`,
+          containerInfo: project.projectNumber,
+          serviceTitle: title,
+          activationUrl,
+        }),
         { '@type': 'type.googleapis.com/google.rpc.LocalizedMessage', locale: 'en-US', message },
         {
           '@type': 'type.googleapis.com/google.rpc.Help',

@@ -13,6 +13,15 @@ function formDecode(s: string): string {
   return decodeURIComponent(s.replace(/\+/g, ' '));
 }
 
+/** A form field's value when it is a string (a repeated field arrives as an array and counts as absent). */
+function field(body: Record<string, unknown>, name: string): string | undefined {
+  const value = body[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** A grant type's handler, called once the client has authenticated. */
+type Grant = (ctx: MockContext, res: Response, client: Client, body: Record<string, unknown>) => Promise<void>;
+
 type ClientAuth = { client: Client } | { status: number; error: string; description: string };
 
 /** client_secret_basic (Authorization: Basic, form-encoded id:secret) or client_secret_post. */
@@ -31,15 +40,16 @@ function authenticateClient(ctx: MockContext, req: Request, body: Record<string,
     } catch {
       return { status: 401, error: 'invalid_client', description: 'Unauthorized' };
     }
-    if (typeof body['client_id'] === 'string' && body['client_id'] !== id)
+    const sentId = field(body, 'client_id');
+    if (sentId !== undefined && sentId !== id)
       return {
         status: 400,
         error: 'invalid_request',
         description: 'client_id does not match the Authorization header',
       };
   } else {
-    id = typeof body['client_id'] === 'string' ? body['client_id'] : undefined;
-    secret = typeof body['client_secret'] === 'string' ? body['client_secret'] : undefined;
+    id = field(body, 'client_id');
+    secret = field(body, 'client_secret');
   }
   if (!id) return { status: 400, error: 'invalid_request', description: 'Could not determine client ID from request.' };
   const client = ctx.store.clients.get(id);
@@ -115,14 +125,9 @@ async function respondWithTokens(
   sendJson(res, 200, payload);
 }
 
-async function authorizationCodeGrant(
-  ctx: MockContext,
-  res: Response,
-  client: Client,
-  body: Record<string, unknown>,
-): Promise<void> {
+const authorizationCodeGrant: Grant = async (ctx, res, client, body) => {
   const { store } = ctx;
-  const codeValue = typeof body['code'] === 'string' ? body['code'] : '';
+  const codeValue = field(body, 'code') ?? '';
   if (!codeValue) return oauthError(res, 400, 'invalid_request', 'Missing required parameter: code');
   const code = store.codes.get(codeValue);
   if (!code) return oauthError(res, 400, 'invalid_grant', 'Malformed auth code.');
@@ -138,7 +143,7 @@ async function authorizationCodeGrant(
   }
   if (body['redirect_uri'] !== code.redirectUri) return oauthError(res, 400, 'redirect_uri_mismatch', 'Bad Request');
   if (code.codeChallenge && code.codeChallengeMethod) {
-    const verifier = typeof body['code_verifier'] === 'string' ? body['code_verifier'] : '';
+    const verifier = field(body, 'code_verifier') ?? '';
     if (!verifier) return oauthError(res, 400, 'invalid_grant', 'Missing code verifier.');
     if (!checkPkce(verifier, code.codeChallenge, code.codeChallengeMethod))
       return oauthError(res, 400, 'invalid_grant', 'Invalid code verifier.');
@@ -166,16 +171,11 @@ async function authorizationCodeGrant(
     fromCode: code.code,
     ...(refreshToken ? { refreshToken } : {}),
   });
-}
+};
 
-async function refreshTokenGrant(
-  ctx: MockContext,
-  res: Response,
-  client: Client,
-  body: Record<string, unknown>,
-): Promise<void> {
+const refreshTokenGrant: Grant = async (ctx, res, client, body) => {
   const { store } = ctx;
-  const value = typeof body['refresh_token'] === 'string' ? body['refresh_token'] : '';
+  const value = field(body, 'refresh_token') ?? '';
   if (!value) return oauthError(res, 400, 'invalid_request', 'Missing required parameter: refresh_token');
   const rt = store.refreshTokens.get(value);
   if (!rt || rt.revoked || rt.clientId !== client.clientId)
@@ -188,10 +188,10 @@ async function refreshTokenGrant(
   // A refresh token from an include_granted_scopes flow covers the grant as it stands now; otherwise its own scopes.
   const scopes = rt.tracksGrant ? [...grant.scopes] : rt.scopes.filter((s) => grant.scopes.has(s));
   // A `scope` parameter may narrow, never widen.
-  const narrowed = typeof body['scope'] === 'string' ? body['scope'].split(/\s+/).filter(Boolean) : undefined;
+  const narrowed = field(body, 'scope')?.split(/\s+/).filter(Boolean);
   if (narrowed?.some((s) => !scopes.includes(s))) return oauthError(res, 400, 'invalid_scope', 'Bad Request');
   await respondWithTokens(ctx, res, { client, userSub: rt.userSub, scopes: narrowed ?? scopes, nonce: undefined });
-}
+};
 
 export function tokenRouter(ctx: MockContext): Router {
   const r = Router();

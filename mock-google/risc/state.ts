@@ -4,6 +4,8 @@
 import { KeyStore } from '../keys.js';
 import type { KeyObject } from 'node:crypto';
 
+// Google's event type URIs, spelled here on purpose apart from the app's (src/events/types.ts): the mock is the
+// transmitter's side, so a wrong URI on either side fails the tests instead of agreeing with itself.
 export const RISC_EVENT_TYPES = {
   'sessions-revoked': 'https://schemas.openid.net/secevent/risc/event-type/sessions-revoked',
   'tokens-revoked': 'https://schemas.openid.net/secevent/oauth/event-type/tokens-revoked',

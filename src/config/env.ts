@@ -130,6 +130,16 @@ export function parseSessionStore(value: string): SessionStoreSpec | string {
   return 'sqlite:<path>, redis://host:port[/db] or memory';
 }
 
+/** SESSION_STORE, or the default SQLite file when it is unset or not valid (then with a problem saying why). */
+function sessionStoreSetting(env: NodeJS.ProcessEnv, problems: string[]): SessionStoreSpec {
+  const fallback: SessionStoreSpec = { kind: 'sqlite', path: 'data/sessions.db' };
+  if (!env.SESSION_STORE) return fallback;
+  const parsed = parseSessionStore(env.SESSION_STORE);
+  if (typeof parsed !== 'string') return parsed;
+  problems.push(`SESSION_STORE="${env.SESSION_STORE}" is not valid: expected ${parsed}`);
+  return fallback;
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** Why the demo must not start here (the operator's settings say this is a real deployment), or undefined. */
@@ -219,13 +229,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, opts: LoadOptions = {}): Conf
     if (s.length < 32) problems.push(`SESSION_SECRET (secret #${i + 1}) is too short: expected at least 32 characters`);
   });
 
-  let sessionStore: SessionStoreSpec = { kind: 'sqlite', path: 'data/sessions.db' };
-  if (env.SESSION_STORE) {
-    const parsed = parseSessionStore(env.SESSION_STORE);
-    if (typeof parsed === 'string')
-      problems.push(`SESSION_STORE="${env.SESSION_STORE}" is not valid: expected ${parsed}`);
-    else sessionStore = parsed;
-  }
+  const sessionStore = sessionStoreSetting(env, problems);
   if (sessionStore.kind === 'memory' && deployment) {
     problems.push(
       'SESSION_STORE=memory is refused outside tests: sessions would vanish on restart and could not be shared; use sqlite:<path> or redis://',
@@ -360,13 +364,7 @@ export interface MaintenanceConfig {
 
 export function loadMaintenanceConfig(env: NodeJS.ProcessEnv): MaintenanceConfig {
   const problems: string[] = [];
-  let sessionStore: SessionStoreSpec = { kind: 'sqlite', path: 'data/sessions.db' };
-  if (env.SESSION_STORE) {
-    const parsed = parseSessionStore(env.SESSION_STORE);
-    if (typeof parsed === 'string')
-      problems.push(`SESSION_STORE="${env.SESSION_STORE}" is not valid: expected ${parsed}`);
-    else sessionStore = parsed;
-  }
+  const sessionStore = sessionStoreSetting(env, problems);
   if (sessionStore.kind === 'memory')
     problems.push('SESSION_STORE=memory keeps nothing to maintain: point SESSION_STORE at the store the app uses');
   const tokenKeys = env.TOKEN_KEYS ?? '';

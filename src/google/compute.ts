@@ -1,6 +1,7 @@
 /** Compute Engine v1: aggregated instance list, instance stop/start. */
 import { z } from 'zod';
 import { callEndpoint, type GoogleCallContext } from './call.js';
+import { nextPage } from './paging.js';
 import { checkInstanceName, checkPageSize, checkPageToken, checkProjectId, checkZone } from './ids.js';
 
 export const InstanceServiceAccountSchema = z.looseObject({
@@ -88,7 +89,7 @@ export function flattenAggregatedInstances(answer: AggregatedInstanceList): List
   for (const scope of answer.unreachables ?? []) unreachable.add(shortScopeName(scope));
   return {
     instances,
-    ...(answer.nextPageToken ? { nextPageToken: answer.nextPageToken } : {}),
+    ...nextPage(answer),
     ...(unreachable.size > 0 ? { unreachable: [...unreachable] } : {}),
   };
 }

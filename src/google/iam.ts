@@ -1,7 +1,8 @@
 /** IAM v1: service accounts and their keys. */
 import { z } from 'zod';
 import { callEndpoint, type GoogleCallContext } from './call.js';
-import { checkPageSize, checkPageToken, checkProjectId, checkServiceAccountEmail } from './ids.js';
+import { nextPage, pageQuery } from './paging.js';
+import { checkProjectId, checkServiceAccountEmail } from './ids.js';
 
 export const ServiceAccountSchema = z.looseObject({
   /** `projects/<project>/serviceAccounts/<email>` */
@@ -41,15 +42,12 @@ export async function listServiceAccounts(
 ): Promise<ListServiceAccountsResult> {
   const answer = await callEndpoint(ctx, 'iam:v1:projects.serviceAccounts.list', {
     pathParams: { projectsId: checkProjectId(params.projectId) },
-    query: {
-      pageSize: checkPageSize(params.pageSize, 100),
-      pageToken: checkPageToken(params.pageToken),
-    },
+    query: pageQuery(params, 100),
     schema: ListServiceAccountsResponseSchema,
   });
   return {
     accounts: answer.accounts ?? [],
-    ...(answer.nextPageToken ? { nextPageToken: answer.nextPageToken } : {}),
+    ...nextPage(answer),
   };
 }
 

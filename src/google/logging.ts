@@ -1,6 +1,7 @@
 /** Cloud Logging v2: entries.list (a read-only POST, so retried like a GET). */
 import { z } from 'zod';
 import { callEndpoint, type GoogleCallContext } from './call.js';
+import { nextPage } from './paging.js';
 import { InvalidInputError, checkPageSize, checkPageToken, checkProjectId, checkText } from './ids.js';
 
 export const LogEntrySchema = z.looseObject({
@@ -73,6 +74,6 @@ export async function listLogEntries(
   });
   return {
     entries: answer.entries ?? [],
-    ...(answer.nextPageToken ? { nextPageToken: answer.nextPageToken } : {}),
+    ...nextPage(answer),
   };
 }

@@ -1,7 +1,8 @@
 /** Cloud Resource Manager v3: project search and project IAM policy. */
 import { z } from 'zod';
 import { callEndpoint, type GoogleCallContext } from './call.js';
-import { checkPageSize, checkPageToken, checkProjectId, checkText } from './ids.js';
+import { nextPage, pageQuery } from './paging.js';
+import { checkProjectId, checkText } from './ids.js';
 
 export const ProjectSchema = z.looseObject({
   /** `projects/<number>` */
@@ -43,14 +44,13 @@ export async function searchProjects(
   const answer = await callEndpoint(ctx, 'cloudresourcemanager:v3:projects.search', {
     query: {
       query: checkText(params.query, 2048, 'query'),
-      pageSize: checkPageSize(params.pageSize, 500),
-      pageToken: checkPageToken(params.pageToken),
+      ...pageQuery(params, 500),
     },
     schema: SearchProjectsResponseSchema,
   });
   return {
     projects: answer.projects ?? [],
-    ...(answer.nextPageToken ? { nextPageToken: answer.nextPageToken } : {}),
+    ...nextPage(answer),
   };
 }
 
@@ -80,6 +80,15 @@ export interface IamPolicy {
   bindings: Binding[];
 }
 
+/** A policy as Google sent it, with the defaults it leaves out filled in (version 1, no bindings). */
+export function iamPolicyOf(answer: z.infer<typeof PolicySchema>): IamPolicy {
+  return {
+    version: answer.version ?? 1,
+    ...(answer.etag ? { etag: answer.etag } : {}),
+    bindings: answer.bindings ?? [],
+  };
+}
+
 export interface GetIamPolicyParams {
   projectId: string;
 }
@@ -91,9 +100,5 @@ export async function getIamPolicy(ctx: GoogleCallContext, params: GetIamPolicyP
     body: { options: { requestedPolicyVersion: 3 } },
     schema: PolicySchema,
   });
-  return {
-    version: answer.version ?? 1,
-    ...(answer.etag ? { etag: answer.etag } : {}),
-    bindings: answer.bindings ?? [],
-  };
+  return iamPolicyOf(answer);
 }

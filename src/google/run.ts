@@ -1,8 +1,9 @@
 /** Cloud Run Admin API v2: services in one region. */
 import { z } from 'zod';
 import { callEndpoint, type GoogleCallContext } from './call.js';
-import { PolicySchema, type IamPolicy } from './resourcemanager.js';
-import { checkPageSize, checkPageToken, checkProjectId, checkRegion, checkRunServiceName } from './ids.js';
+import { nextPage, pageQuery } from './paging.js';
+import { PolicySchema, iamPolicyOf, type IamPolicy } from './resourcemanager.js';
+import { checkProjectId, checkRegion, checkRunServiceName } from './ids.js';
 
 export const RunServiceSchema = z.looseObject({
   /** `projects/<project>/locations/<region>/services/<id>` */
@@ -52,15 +53,12 @@ export interface ListServicesResult {
 export async function listServices(ctx: GoogleCallContext, params: ListServicesParams): Promise<ListServicesResult> {
   const answer = await callEndpoint(ctx, 'run:v2:projects.locations.services.list', {
     pathParams: { projectsId: checkProjectId(params.projectId), locationsId: checkRegion(params.region) },
-    query: {
-      pageSize: checkPageSize(params.pageSize, 1000),
-      pageToken: checkPageToken(params.pageToken),
-    },
+    query: pageQuery(params, 1000),
     schema: ListServicesResponseSchema,
   });
   return {
     services: answer.services ?? [],
-    ...(answer.nextPageToken ? { nextPageToken: answer.nextPageToken } : {}),
+    ...nextPage(answer),
   };
 }
 
@@ -84,9 +82,5 @@ export async function getServiceIamPolicy(
     },
     schema: PolicySchema,
   });
-  return {
-    version: answer.version ?? 1,
-    ...(answer.etag ? { etag: answer.etag } : {}),
-    bindings: answer.bindings ?? [],
-  };
+  return iamPolicyOf(answer);
 }

@@ -1,6 +1,7 @@
 /** Cloud Storage JSON API v1: bucket and object listing. */
 import { z } from 'zod';
 import { callEndpoint, type GoogleCallContext } from './call.js';
+import { nextPage } from './paging.js';
 import { checkBucketName, checkPageSize, checkPageToken, checkProjectId, checkText } from './ids.js';
 
 export const BucketSchema = z.looseObject({
@@ -46,7 +47,7 @@ export async function listBuckets(ctx: GoogleCallContext, params: ListBucketsPar
   });
   return {
     buckets: answer.items ?? [],
-    ...(answer.nextPageToken ? { nextPageToken: answer.nextPageToken } : {}),
+    ...nextPage(answer),
   };
 }
 
@@ -103,6 +104,6 @@ export async function listObjects(ctx: GoogleCallContext, params: ListObjectsPar
   return {
     objects: answer.items ?? [],
     prefixes: answer.prefixes ?? [],
-    ...(answer.nextPageToken ? { nextPageToken: answer.nextPageToken } : {}),
+    ...nextPage(answer),
   };
 }

@@ -1,7 +1,8 @@
 /** Workflows API v1: the workflows of a project in one region, and one workflow with its source. */
 import { z } from 'zod';
 import { callEndpoint, type GoogleCallContext } from './call.js';
-import { checkPageSize, checkPageToken, checkProjectId, checkRegion, checkWorkflowId } from './ids.js';
+import { nextPage, pageQuery } from './paging.js';
+import { checkProjectId, checkRegion, checkWorkflowId } from './ids.js';
 
 export const WorkflowSchema = z.looseObject({
   /** `projects/<project>/locations/<region>/workflows/<id>` */
@@ -48,15 +49,12 @@ export interface ListWorkflowsResult {
 export async function listWorkflows(ctx: GoogleCallContext, params: ListWorkflowsParams): Promise<ListWorkflowsResult> {
   const answer = await callEndpoint(ctx, 'workflows:v1:projects.locations.workflows.list', {
     pathParams: { projectsId: checkProjectId(params.projectId), locationsId: checkRegion(params.region) },
-    query: {
-      pageSize: checkPageSize(params.pageSize, 1000),
-      pageToken: checkPageToken(params.pageToken),
-    },
+    query: pageQuery(params, 1000),
     schema: ListWorkflowsResponseSchema,
   });
   return {
     workflows: answer.workflows ?? [],
-    ...(answer.nextPageToken ? { nextPageToken: answer.nextPageToken } : {}),
+    ...nextPage(answer),
     ...(answer.unreachable && answer.unreachable.length > 0 ? { unreachable: answer.unreachable } : {}),
   };
 }

@@ -20,6 +20,7 @@ import type { DistributedLock, LockLease } from '../tokens/lock.js';
 import type { TokenRecord, TokenRecordInput, TokenStore } from '../tokens/token-store.js';
 import type { Storage, StorageOptions } from './types.js';
 import { openEventStores } from './account-events/index.js';
+import { PerKeyThrottle } from './per-key-throttle.js';
 
 export type RedisConnection = ReturnType<typeof createRedisClient>;
 
@@ -158,7 +159,7 @@ const TOUCH_THROTTLE_MS = 60_000;
 
 class RedisSessionStore extends RedisStore {
   readonly prefetchedBy = new WeakMap<Request, Promise<TokenRecord | null>>();
-  private readonly touchedAt = new Map<string, number>();
+  private readonly touches = new PerKeyThrottle(TOUCH_THROTTLE_MS);
 
   constructor(
     private readonly connection: RedisConnection,
@@ -235,14 +236,10 @@ class RedisSessionStore extends RedisStore {
   }
 
   override async touch(sid: string, sess: session.SessionData, cb?: StoreCallback) {
-    const now = Date.now();
-    const last = this.touchedAt.get(sid);
-    if (last !== undefined && now - last < TOUCH_THROTTLE_MS) {
+    if (!this.touches.pass(sid, Date.now())) {
       cb?.();
       return;
     }
-    if (this.touchedAt.size >= 100_000) this.touchedAt.clear();
-    this.touchedAt.set(sid, now);
     const done = this.guard(cb);
     try {
       await this.connection.eval(TOUCH_SCRIPT, {
@@ -256,7 +253,7 @@ class RedisSessionStore extends RedisStore {
   }
 
   override async destroy(sid: string, cb?: StoreCallback) {
-    this.touchedAt.delete(sid);
+    this.touches.forget(sid);
     const done = this.guard(cb);
     try {
       await this.connection.eval(DESTROY_SCRIPT, {

@@ -13,6 +13,7 @@ import session from 'express-session';
 import type { TokenRecord, TokenRecordInput, TokenStore } from '../tokens/token-store.js';
 import type { Storage, StorageOptions } from './types.js';
 import { openEventStores } from './account-events/index.js';
+import { PerKeyThrottle } from './per-key-throttle.js';
 
 type Callback<T = void> = (err?: unknown, value?: T) => void;
 
@@ -154,7 +155,7 @@ export class SqliteSessionStore extends session.Store {
   private readonly setTx: (sid: string, data: string, expires: number) => void;
   private readonly destroyTx: (sid: string) => void;
   /** When this process last wrote a touch for each session (skips the statement entirely in between). */
-  private readonly touchedAt = new Map<string, number>();
+  private readonly touches = new PerKeyThrottle(TOUCH_THROTTLE_MS);
 
   constructor(
     db: Database.Database,
@@ -250,7 +251,7 @@ export class SqliteSessionStore extends session.Store {
 
   override destroy(sid: string, cb?: Callback): void {
     try {
-      this.touchedAt.delete(sid);
+      this.touches.forget(sid);
       this.destroyTx(sid);
       cb?.();
     } catch (err) {
@@ -261,13 +262,10 @@ export class SqliteSessionStore extends session.Store {
   override touch(sid: string, sess: session.SessionData, cb?: Callback): void {
     try {
       const now = this.now();
-      const last = this.touchedAt.get(sid);
-      if (last !== undefined && now - last < TOUCH_THROTTLE_MS) {
+      if (!this.touches.pass(sid, now)) {
         cb?.();
         return;
       }
-      if (this.touchedAt.size >= 100_000) this.touchedAt.clear();
-      this.touchedAt.set(sid, now);
       const expires = this.expiryOf(sess);
       // Only write when the expiry moved by at least the throttle: a live session is never extended past its
       // cookie, and an idle one lapses at most TOUCH_THROTTLE_MS early. Its token record moves with it.

@@ -5,7 +5,7 @@
 import type { IamPolicy } from '../google/resourcemanager.js';
 import type { RunService } from '../google/run.js';
 import { finding, note, type FindingCode, type WorkloadFinding, type WorkloadNote } from './findings.js';
-import { isDefaultComputeAccount, serviceAccountOf } from './identity.js';
+import { defaultAccountFindings, isDefaultComputeAccount, serviceAccountOf } from './identity.js';
 import { sectionReport, type SectionReport } from './outcome.js';
 
 export const RUN_INVOKER_ROLE = 'roles/run.invoker';
@@ -64,24 +64,10 @@ export function reviewRunServices(services: readonly RunServiceInput[]): Section
     const account = serviceAccountOf(input.service.template?.serviceAccount);
     const isDefault = account !== undefined && isDefaultComputeAccount(account);
     const invocation = invocationOf(input);
-    const mine: WorkloadFinding[] = [];
-    if (account === undefined) {
-      mine.push(
-        finding(
-          'run-implicit-service-account',
-          subject,
-          `${service} sets no service account, so it runs as the Compute Engine default service account.`,
-        ),
-      );
-    } else if (isDefault) {
-      mine.push(
-        finding(
-          'run-default-service-account',
-          subject,
-          `${service} runs as the Compute Engine default service account ${account}.`,
-        ),
-      );
-    }
+    const mine = defaultAccountFindings(account, service, subject, {
+      implicit: 'run-implicit-service-account',
+      named: 'run-default-service-account',
+    });
     if (invocation === 'public') {
       const how =
         input.service.invokerIamDisabled === true

@@ -86,6 +86,30 @@ function isRegionUnavailable(err: unknown): boolean {
   );
 }
 
+/** One page of a list call: its items and the token of the next page, if any. */
+interface Page<T> {
+  items: readonly T[];
+  nextPageToken?: string | undefined;
+}
+
+/**
+ * Reads pages into `into` until the API has no more or `into` holds `maxItems` (the last page may overshoot).
+ * Returns the token of the first page not read: undefined when everything was.
+ */
+async function listPages<T>(
+  into: T[],
+  maxItems: number,
+  listPage: (pageToken: string | undefined) => Promise<Page<T>>,
+): Promise<string | undefined> {
+  let pageToken: string | undefined;
+  do {
+    const page = await listPage(pageToken);
+    into.push(...page.items);
+    pageToken = page.nextPageToken;
+  } while (pageToken && into.length < maxItems);
+  return pageToken;
+}
+
 export async function gatherVms(
   ctx: GoogleCallContext,
   projectId: string,
@@ -93,13 +117,11 @@ export async function gatherVms(
 ): Promise<Gathered<FlatInstance> & { unreachableZones: string[] }> {
   const items: FlatInstance[] = [];
   const unreachable = new Set<string>();
-  let pageToken: string | undefined;
-  do {
+  const pageToken = await listPages(items, limits.maxItems, async (pageToken) => {
     const page = await listInstancesAggregated(ctx, { project: projectId, pageToken, maxResults: 500 });
-    items.push(...page.instances);
     for (const z of page.unreachable ?? []) unreachable.add(z);
-    pageToken = page.nextPageToken;
-  } while (pageToken && items.length < limits.maxItems);
+    return { items: page.instances, nextPageToken: page.nextPageToken };
+  });
   return {
     items: items.slice(0, limits.maxItems),
     skippedRegions: [],
@@ -115,22 +137,16 @@ export async function gatherVms(
 async function listAcrossRegions<T>(
   regions: readonly string[],
   limits: GatherLimits,
-  listPage: (
-    region: string,
-    pageToken: string | undefined,
-  ) => Promise<{ items: readonly T[]; nextPageToken?: string | undefined }>,
+  listPage: (region: string, pageToken: string | undefined) => Promise<Page<T>>,
 ): Promise<{ items: T[]; skippedRegions: string[]; truncated: boolean }> {
   const listed: T[] = [];
   const skippedRegions: string[] = [];
   let truncated = false;
   for (const region of regions) {
+    // Stays undefined when the region fails; it is not needed then: a page is only asked for below maxItems.
     let pageToken: string | undefined;
     try {
-      do {
-        const page = await listPage(region, pageToken);
-        listed.push(...page.items);
-        pageToken = page.nextPageToken;
-      } while (pageToken && listed.length < limits.maxItems);
+      pageToken = await listPages(listed, limits.maxItems, (token) => listPage(region, token));
     } catch (err) {
       if (!isRegionUnavailable(err)) throw err;
       skippedRegions.push(region);
@@ -154,26 +170,18 @@ export async function gatherRunServices(
   limits: GatherLimits = DEFAULT_GATHER_LIMITS,
   withPolicies = true,
 ): Promise<Gathered<RunServiceInput>> {
-  const {
-    items: kept,
-    skippedRegions: skipped,
-    truncated,
-  } = await listAcrossRegions(regions, limits, async (region, pageToken) => {
+  const listed = await listAcrossRegions(regions, limits, async (region, pageToken) => {
     const page = await listServices(ctx, { projectId, region, pageToken, pageSize: 100 });
     return { items: page.services, nextPageToken: page.nextPageToken };
   });
   if (!withPolicies)
-    return {
-      items: kept.map((service) => ({ service, policyProblem: POLICIES_NOT_CHECKED })),
-      skippedRegions: skipped,
-      truncated,
-    };
-  const items = await mapLimit(kept, limits.concurrency, async (service): Promise<RunServiceInput> => {
+    return { ...listed, items: listed.items.map((service) => ({ service, policyProblem: POLICIES_NOT_CHECKED })) };
+  const items = await mapLimit(listed.items, limits.concurrency, async (service): Promise<RunServiceInput> => {
     const { region, service: name } = parseServiceName(service.name);
     const got = await settle(() => getServiceIamPolicy(ctx, { projectId, region, service: name }));
     return 'value' in got ? { service, policy: got.value } : { service, policyProblem: got.problem };
   });
-  return { items, skippedRegions: skipped, truncated };
+  return { ...listed, items };
 }
 
 export async function gatherServiceAccountKeys(
@@ -182,12 +190,10 @@ export async function gatherServiceAccountKeys(
   limits: GatherLimits = DEFAULT_GATHER_LIMITS,
 ): Promise<Gathered<AccountKeysInput>> {
   const accounts: { email: string; disabled?: boolean | undefined }[] = [];
-  let pageToken: string | undefined;
-  do {
+  const pageToken = await listPages(accounts, limits.maxItems, async (pageToken) => {
     const page = await listServiceAccounts(ctx, { projectId, pageToken, pageSize: 100 });
-    accounts.push(...page.accounts);
-    pageToken = page.nextPageToken;
-  } while (pageToken && accounts.length < limits.maxItems);
+    return { items: page.accounts, nextPageToken: page.nextPageToken };
+  });
   const kept = accounts.slice(0, limits.maxItems);
   const items = await mapLimit(kept, limits.concurrency, async (account): Promise<AccountKeysInput> => {
     // Only user-managed keys matter, and Google filters them server-side.
@@ -205,20 +211,16 @@ export async function gatherWorkflows(
   regions: readonly string[],
   limits: GatherLimits = DEFAULT_GATHER_LIMITS,
 ): Promise<Gathered<WorkflowInput>> {
-  const {
-    items: kept,
-    skippedRegions: skipped,
-    truncated,
-  } = await listAcrossRegions(regions, limits, async (region, pageToken) => {
+  const listed = await listAcrossRegions(regions, limits, async (region, pageToken) => {
     const page = await listWorkflows(ctx, { projectId, region, pageToken, pageSize: 100 });
     return { items: page.workflows, nextPageToken: page.nextPageToken };
   });
   // The list may leave the source out; then one get per workflow fetches it.
-  const items = await mapLimit(kept, limits.concurrency, async (workflow): Promise<WorkflowInput> => {
+  const items = await mapLimit(listed.items, limits.concurrency, async (workflow): Promise<WorkflowInput> => {
     if (workflow.sourceContents !== undefined) return { workflow };
     const { region, workflow: id } = parseWorkflowName(workflow.name);
     const got = await settle(() => getWorkflow(ctx, { projectId, region, workflowId: id }));
     return 'value' in got ? { workflow: got.value } : { workflow, sourceProblem: got.problem };
   });
-  return { items, skippedRegions: skipped, truncated };
+  return { ...listed, items };
 }

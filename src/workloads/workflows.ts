@@ -3,8 +3,8 @@
  * API's `workflows.list`/`get` answers).
  */
 import type { Workflow } from '../google/workflows.js';
-import { finding, note, type FindingCode, type WorkloadFinding, type WorkloadNote } from './findings.js';
-import { isDefaultComputeAccount, serviceAccountOf } from './identity.js';
+import { note, type FindingCode, type WorkloadFinding, type WorkloadNote } from './findings.js';
+import { defaultAccountFindings, isDefaultComputeAccount, serviceAccountOf } from './identity.js';
 import type { MethodIndex } from './method-index.js';
 import { sectionReport, type SectionReport } from './outcome.js';
 import { lintWorkflowSource, type HttpCallReport } from './workflow-lint.js';
@@ -42,24 +42,10 @@ export function reviewWorkflows(workflows: readonly WorkflowInput[], index: Meth
     const subject = region ? `${workflow} (${region})` : workflow;
     const account = serviceAccountOf(wf.serviceAccount);
     const isDefault = account !== undefined && isDefaultComputeAccount(account);
-    const mine: WorkloadFinding[] = [];
-    if (account === undefined) {
-      mine.push(
-        finding(
-          'workflow-implicit-service-account',
-          subject,
-          `${workflow} sets no service account, so it runs as the Compute Engine default service account.`,
-        ),
-      );
-    } else if (isDefault) {
-      mine.push(
-        finding(
-          'workflow-default-service-account',
-          subject,
-          `${workflow} runs as the Compute Engine default service account ${account}.`,
-        ),
-      );
-    }
+    const mine = defaultAccountFindings(account, workflow, subject, {
+      implicit: 'workflow-implicit-service-account',
+      named: 'workflow-default-service-account',
+    });
     let calls: readonly HttpCallReport[] = [];
     let format: WorkflowRow['format'];
     if (wf.sourceContents === undefined) {

@@ -77,7 +77,8 @@ export class RedisChild {
   }
 }
 
-function ping(port: number): Promise<boolean> {
+/** Whether a Redis on 127.0.0.1:`port` answers PING within half a second (false on any error). */
+export function ping(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect({ host: '127.0.0.1', port });
     const done = (ok: boolean) => {

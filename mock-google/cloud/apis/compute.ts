@@ -2,7 +2,7 @@
 import { ROLES_OPERATE_VMS, canSee, findProject, hasAnyRole } from '../access.js';
 import { invalidArgument, legacyForbidden, notFound } from '../errors.js';
 import { hexId, numericId, type CloudData, type Instance, type Project } from '../fixtures.js';
-import { pageSizeOf, paginate } from '../paging.js';
+import { nextPageField, pageSizeOf, paginate } from '../paging.js';
 import type { ApiCall, HandlerTable } from '../types.js';
 
 /** Google's own selfLinks point at www.googleapis.com, not at the mock. */
@@ -274,7 +274,7 @@ export const computeHandlers: HandlerTable = {
           kind: 'compute#instanceAggregatedList',
           id: `projects/${project.projectId}/aggregated/instances`,
           items,
-          ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}),
+          ...nextPageField(page),
           selfLink: `${COMPUTE_BASE}projects/${project.projectId}/aggregated/instances`,
         },
       };
@@ -299,7 +299,7 @@ export const computeHandlers: HandlerTable = {
           kind: 'compute#instanceList',
           id: `projects/${project.projectId}/zones/${zone}/instances`,
           ...(page.items.length ? { items: page.items.map((i) => instanceJson(i, project)) } : {}),
-          ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}),
+          ...nextPageField(page),
           selfLink: `${zoneUrl(project.projectId, zone)}/instances`,
         },
       };

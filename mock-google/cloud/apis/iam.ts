@@ -1,28 +1,20 @@
 // iam v1: projects.serviceAccounts.list and projects.serviceAccounts.keys.list.
 import { ROLES_LIST_SERVICE_ACCOUNTS, findProject, hasAnyRole } from '../access.js';
-import { ApiError, invalidArgument, notFound } from '../errors.js';
+import { type ApiError, iamPermissionDenied, invalidArgument, notFound } from '../errors.js';
 import type { Project, ServiceAccount } from '../fixtures.js';
-import { pageSizeOf, paginate } from '../paging.js';
+import { listBody, requestedPage } from '../paging.js';
 import type { ApiCall, HandlerTable } from '../types.js';
 
 const RPC = 'google.iam.admin.v1.IAM';
 
 function iamDenied(permission: string): ApiError {
-  return new ApiError(403, {
-    error: {
-      code: 403,
-      message: `Permission '${permission}' denied on resource (or it may not exist).`,
-      status: 'PERMISSION_DENIED',
-      details: [
-        {
-          '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
-          reason: 'IAM_PERMISSION_DENIED',
-          domain: 'iam.googleapis.com',
-          metadata: { permission },
-        },
-      ],
+  return iamPermissionDenied(
+    `Permission '${permission}' denied on resource (or it may not exist).`,
+    'iam.googleapis.com',
+    {
+      permission,
     },
-  });
+  );
 }
 
 function accountJson(sa: ServiceAccount): Record<string, unknown> {
@@ -47,23 +39,28 @@ function requireProject(call: ApiCall, permission: string): Project {
   return project;
 }
 
+/** The account the path names (by email or unique id; project `-` means any), when the caller may read it. */
+function requireServiceAccount(call: ApiCall, permission: string): ServiceAccount {
+  const projectId = call.params['projectsId'] ?? '';
+  const id = call.params['serviceAccountsId'] ?? '';
+  const sa = call.data.serviceAccounts.find(
+    (s) =>
+      (s.email === id || s.uniqueId === id) &&
+      (projectId === '-' || findProject(call.data, projectId)?.projectId === s.project),
+  );
+  if (!sa) throw notFound(`Service account projects/${projectId}/serviceAccounts/${id} does not exist.`);
+  const project = findProject(call.data, sa.project);
+  if (!project || !hasAnyRole(project, call.user, ROLES_LIST_SERVICE_ACCOUNTS)) throw iamDenied(permission);
+  return sa;
+}
+
 const KEY_TYPES = new Set(['USER_MANAGED', 'SYSTEM_MANAGED', 'KEY_TYPE_UNSPECIFIED']);
 
 export const iamHandlers: HandlerTable = {
   'iam:v1:projects.serviceAccounts.get': {
     rpc: `${RPC}.GetServiceAccount`,
     handle(call) {
-      const projectId = call.params['projectsId'] ?? '';
-      const id = call.params['serviceAccountsId'] ?? '';
-      const sa = call.data.serviceAccounts.find(
-        (s) =>
-          (s.email === id || s.uniqueId === id) &&
-          (projectId === '-' || findProject(call.data, projectId)?.projectId === s.project),
-      );
-      if (!sa) throw notFound(`Service account projects/${projectId}/serviceAccounts/${id} does not exist.`);
-      const project = findProject(call.data, sa.project);
-      if (!project || !hasAnyRole(project, call.user, ROLES_LIST_SERVICE_ACCOUNTS))
-        throw iamDenied('iam.serviceAccounts.get');
+      const sa = requireServiceAccount(call, 'iam.serviceAccounts.get');
       return { body: accountJson(sa) };
     },
   },
@@ -72,34 +69,14 @@ export const iamHandlers: HandlerTable = {
     handle(call) {
       const project = requireProject(call, 'iam.serviceAccounts.list');
       const all = call.data.serviceAccounts.filter((s) => s.project === project.projectId);
-      const page = paginate(
-        all,
-        pageSizeOf(call.query.get('pageSize'), 20, 100, () => invalidArgument('Invalid page size.')),
-        call.query.get('pageToken'),
-        `sa:${project.projectId}`,
-      );
-      return {
-        body: {
-          ...(page.items.length ? { accounts: page.items.map(accountJson) } : {}),
-          ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}),
-        },
-      };
+      const page = requestedPage(call.query, all, { default: 20, max: 100 }, `sa:${project.projectId}`);
+      return { body: listBody(page, 'accounts', accountJson) };
     },
   },
   'iam:v1:projects.serviceAccounts.keys.list': {
     rpc: `${RPC}.ListServiceAccountKeys`,
     handle(call) {
-      const projectId = call.params['projectsId'] ?? '';
-      const id = call.params['serviceAccountsId'] ?? '';
-      const sa = call.data.serviceAccounts.find(
-        (s) =>
-          (s.email === id || s.uniqueId === id) &&
-          (projectId === '-' || findProject(call.data, projectId)?.projectId === s.project),
-      );
-      if (!sa) throw notFound(`Service account projects/${projectId}/serviceAccounts/${id} does not exist.`);
-      const project = findProject(call.data, sa.project);
-      if (!project || !hasAnyRole(project, call.user, ROLES_LIST_SERVICE_ACCOUNTS))
-        throw iamDenied('iam.serviceAccountKeys.list');
+      const sa = requireServiceAccount(call, 'iam.serviceAccountKeys.list');
       const types = call.query.getAll('keyTypes');
       for (const t of types)
         if (!KEY_TYPES.has(t))

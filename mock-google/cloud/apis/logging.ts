@@ -2,7 +2,7 @@
 import { canSee, findProject } from '../access.js';
 import { callerDenied, invalidArgument, notFound } from '../errors.js';
 import type { LogEntry } from '../fixtures.js';
-import { pageSizeOf, paginate } from '../paging.js';
+import { listBody, pageSizeOf, paginate } from '../paging.js';
 import type { HandlerTable } from '../types.js';
 import { parseLogFilter } from './logfilter.js';
 
@@ -50,12 +50,7 @@ export const loggingHandlers: HandlerTable = {
       );
       const pageToken = typeof b['pageToken'] === 'string' ? b['pageToken'] : undefined;
       const page = paginate(all, pageSize, pageToken, `logs:${[...projects].join(',')}:${filterText}:${orderBy}`);
-      return {
-        body: {
-          ...(page.items.length ? { entries: page.items.map(entryJson) } : {}),
-          ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}),
-        },
-      };
+      return { body: listBody(page, 'entries', entryJson) };
     },
   },
 };

@@ -1,7 +1,7 @@
 // monitoring v3 timeSeries.list, bigquery v2 datasets.list, oauth2 v2 userinfo.get.
 import { canSee, findProject } from '../access.js';
 import { ApiError, callerDenied, invalidArgument, legacyForbidden } from '../errors.js';
-import { pageSizeOf, paginate } from '../paging.js';
+import { nextPageField, pageSizeOf, paginate, requestedPage } from '../paging.js';
 import type { HandlerTable } from '../types.js';
 import { USERINFO_EMAIL, USERINFO_PROFILE } from '../../scopes.js';
 
@@ -59,16 +59,16 @@ export const miscHandlers: HandlerTable = {
                 };
               })
           : [];
-      const page = paginate(
+      const page = requestedPage(
+        call.query,
         series,
-        pageSizeOf(call.query.get('pageSize'), 100000, 100000, () => invalidArgument('Invalid page size.')),
-        call.query.get('pageToken'),
+        { default: 100000, max: 100000 },
         `ts:${project.projectId}:${filter}`,
       );
       return {
         body: {
           ...(page.items.length ? { timeSeries: page.items, unit: '10^2.%' } : {}),
-          ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}),
+          ...nextPageField(page),
         },
       };
     },
@@ -106,7 +106,7 @@ export const miscHandlers: HandlerTable = {
                 })),
               }
             : {}),
-          ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}),
+          ...nextPageField(page),
         },
       };
     },

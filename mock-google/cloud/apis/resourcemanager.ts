@@ -2,7 +2,7 @@
 import { ROLES_READ_IAM_POLICY, canSee, findProject, hasAnyRole } from '../access.js';
 import { callerDenied, invalidArgument, notFound } from '../errors.js';
 import type { CloudData, Project } from '../fixtures.js';
-import { pageSizeOf, paginate } from '../paging.js';
+import { listBody, nextPageField, requestedPage } from '../paging.js';
 import type { ApiCall, HandlerTable } from '../types.js';
 import type { FixtureUser } from '../../users.js';
 
@@ -67,18 +67,14 @@ export const resourceManagerHandlers: HandlerTable = {
     handle(call) {
       const filter = projectQuery(call.query.get('query') ?? '');
       const all = visibleProjects(call.data, call.user).filter(filter);
-      const page = paginate(
+      const page = requestedPage(
+        call.query,
         all,
-        pageSizeOf(call.query.get('pageSize'), 500, 500, badPageSize),
-        call.query.get('pageToken'),
+        { default: 500, max: 500 },
         `search:${call.query.get('query') ?? ''}`,
+        badPageSize,
       );
-      return {
-        body: {
-          ...(page.items.length ? { projects: page.items.map(projectJson) } : {}),
-          ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}),
-        },
-      };
+      return { body: listBody(page, 'projects', projectJson) };
     },
   },
   'cloudresourcemanager:v3:projects.list': {
@@ -87,18 +83,8 @@ export const resourceManagerHandlers: HandlerTable = {
       const parent = call.query.get('parent');
       if (!parent) throw invalidArgument('Request contains an invalid argument.');
       const all = visibleProjects(call.data, call.user).filter((p) => p.parent === parent);
-      const page = paginate(
-        all,
-        pageSizeOf(call.query.get('pageSize'), 500, 500, badPageSize),
-        call.query.get('pageToken'),
-        `list:${parent}`,
-      );
-      return {
-        body: {
-          ...(page.items.length ? { projects: page.items.map(projectJson) } : {}),
-          ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}),
-        },
-      };
+      const page = requestedPage(call.query, all, { default: 500, max: 500 }, `list:${parent}`, badPageSize);
+      return { body: listBody(page, 'projects', projectJson) };
     },
   },
   'cloudresourcemanager:v3:projects.get': {
@@ -156,12 +142,7 @@ export const resourceManagerHandlers: HandlerTable = {
       const org = call.data.organizations.find((o) => o.domain === call.user.hd);
       const folders = org ? call.data.folders.filter((f) => f.parent === parent) : [];
       if (!org && parent.startsWith('organizations/')) throw callerDenied();
-      const page = paginate(
-        folders,
-        pageSizeOf(call.query.get('pageSize'), 100, 100, badPageSize),
-        call.query.get('pageToken'),
-        `folders:${parent}`,
-      );
+      const page = requestedPage(call.query, folders, { default: 100, max: 100 }, `folders:${parent}`, badPageSize);
       return {
         body: {
           ...(page.items.length
@@ -177,7 +158,7 @@ export const resourceManagerHandlers: HandlerTable = {
                 })),
               }
             : {}),
-          ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}),
+          ...nextPageField(page),
         },
       };
     },

@@ -2,7 +2,7 @@
 import { canSee, findProject } from '../access.js';
 import { callerDenied, invalidArgument, notFound } from '../errors.js';
 import { hexId, type Project, type RunService } from '../fixtures.js';
-import { pageSizeOf, paginate } from '../paging.js';
+import { listBody, requestedPage } from '../paging.js';
 import type { HandlerTable } from '../types.js';
 
 const REGION_CODES: Record<string, string> = { 'us-central1': 'uc', 'europe-west1': 'ew', 'asia-northeast1': 'an' };
@@ -65,18 +65,8 @@ export const runHandlers: HandlerTable = {
       const all = call.data.runServices.filter(
         (s) => s.project === project.projectId && (location === '-' || s.region === location),
       );
-      const page = paginate(
-        all,
-        pageSizeOf(call.query.get('pageSize'), 100, 1000, () => invalidArgument('Invalid page size.')),
-        call.query.get('pageToken'),
-        `run:${project.projectId}:${location}`,
-      );
-      return {
-        body: {
-          ...(page.items.length ? { services: page.items.map((s) => serviceJson(s, project)) } : {}),
-          ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}),
-        },
-      };
+      const page = requestedPage(call.query, all, { default: 100, max: 1000 }, `run:${project.projectId}:${location}`);
+      return { body: listBody(page, 'services', (s) => serviceJson(s, project)) };
     },
   },
 };

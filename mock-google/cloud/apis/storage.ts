@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { canSee, findProject } from '../access.js';
 import { ApiError, invalidArgument, legacyForbidden, notFound } from '../errors.js';
 import type { Bucket, StorageObject } from '../fixtures.js';
-import { pageSizeOf, paginate } from '../paging.js';
+import { nextPageField, pageSizeOf, paginate } from '../paging.js';
 import type { ApiCall, HandlerTable } from '../types.js';
 
 const STORAGE_BASE = 'https://www.googleapis.com/storage/v1/';
@@ -106,7 +106,7 @@ export const storageHandlers: HandlerTable = {
       return {
         body: {
           kind: 'storage#buckets',
-          ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}),
+          ...nextPageField(page),
           ...(page.items.length ? { items: page.items.map((b) => bucketJson(b, project.projectNumber)) } : {}),
         },
       };
@@ -158,7 +158,7 @@ export const storageHandlers: HandlerTable = {
       return {
         body: {
           kind: 'storage#objects',
-          ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}),
+          ...nextPageField(page),
           ...(prefixes.length ? { prefixes } : {}),
           ...(items.length ? { items } : {}),
         },

@@ -1,8 +1,8 @@
 // workflows v1: projects.locations.workflows.list and .get (one region at a time; the source comes with both).
 import { findProject, hasAnyRole } from '../access.js';
-import { ApiError, invalidArgument, notFound } from '../errors.js';
+import { type ApiError, iamPermissionDenied, invalidArgument, notFound } from '../errors.js';
 import { hexId, type Project } from '../fixtures.js';
-import { pageSizeOf, paginate } from '../paging.js';
+import { listBody, requestedPage } from '../paging.js';
 import { requireServiceEnabled } from '../service-usage.js';
 import type { ApiCall, HandlerTable } from '../types.js';
 import type { WorkflowFixture } from '../workloads.js';
@@ -19,21 +19,11 @@ export const ROLES_READ_WORKFLOWS = [
 ];
 
 function denied(permission: string, resource: string): ApiError {
-  return new ApiError(403, {
-    error: {
-      code: 403,
-      message: `Permission '${permission}' denied on resource '//workflows.googleapis.com/${resource}' (or it may not exist).`,
-      status: 'PERMISSION_DENIED',
-      details: [
-        {
-          '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
-          reason: 'IAM_PERMISSION_DENIED',
-          domain: 'workflows.googleapis.com',
-          metadata: { permission, resource },
-        },
-      ],
-    },
-  });
+  return iamPermissionDenied(
+    `Permission '${permission}' denied on resource '//workflows.googleapis.com/${resource}' (or it may not exist).`,
+    'workflows.googleapis.com',
+    { permission, resource },
+  );
 }
 
 function workflowJson(w: WorkflowFixture): Record<string, unknown> {
@@ -75,18 +65,8 @@ export const workflowsHandlers: HandlerTable = {
     handle(call) {
       const { project, region } = requireLocation(call, 'workflows.workflows.list');
       const all = call.data.workflows.filter((w) => w.project === project.projectId && w.region === region);
-      const page = paginate(
-        all,
-        pageSizeOf(call.query.get('pageSize'), 500, 1000, () => invalidArgument('Invalid page size.')),
-        call.query.get('pageToken'),
-        `wf:${project.projectId}:${region}`,
-      );
-      return {
-        body: {
-          ...(page.items.length ? { workflows: page.items.map(workflowJson) } : {}),
-          ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}),
-        },
-      };
+      const page = requestedPage(call.query, all, { default: 500, max: 1000 }, `wf:${project.projectId}:${region}`);
+      return { body: listBody(page, 'workflows', workflowJson) };
     },
   },
   'workflows:v1:projects.locations.workflows.get': {

@@ -132,14 +132,7 @@ export class SqliteAccountState implements SignInBlockList, CredentialChangeFlag
     CREATE TABLE IF NOT EXISTS risc_credential_change (sub TEXT PRIMARY KEY, at INTEGER NOT NULL) WITHOUT ROWID;`);
     this.stmts = {
       // The WHERE clause is decisionApplies(), in SQL: one statement, so no writer slips in between.
-      write: db.prepare<{
-        sub: string;
-        blocked: number;
-        reason: string;
-        source: string;
-        at: number;
-        jti: string | null;
-      }>(
+      write: db.prepare<DecisionRow>(
         `INSERT INTO risc_sign_in (sub, blocked, reason, source, at, jti) VALUES (@sub, @blocked, @reason, @source, @at, @jti)
          ON CONFLICT(sub) DO UPDATE SET blocked = excluded.blocked, reason = excluded.reason, source = excluded.source, at = excluded.at, jti = excluded.jti
          WHERE excluded.at > risc_sign_in.at OR (excluded.at = risc_sign_in.at AND excluded.blocked = 1 AND risc_sign_in.blocked = 0)`,
