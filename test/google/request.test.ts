@@ -162,12 +162,14 @@ test('no answer in time → TIMEOUT after bounded attempts', async () => {
   const server = await startServer(() => undefined);
   try {
     const started = Date.now();
-    const err = await rejection(googleRequest(options(`${server.url}/x`, { timeoutMs: 100, retries: 2 })));
+    // 400 ms per attempt: long enough that a busy machine's server has recorded each attempt before it is abandoned.
+    const err = await rejection(googleRequest(options(`${server.url}/x`, { timeoutMs: 400, retries: 2 })));
     assert.equal(err.code, 'TIMEOUT');
     assert.equal(err.status, 0);
     assert.equal(err.retryable, true);
     assert.equal(server.requests.length, 3);
-    assert.ok(Date.now() - started < 3_000);
+    // Bounded: three attempts of 400 ms and short backoffs, not an unbounded wait (generous for a busy machine).
+    assert.ok(Date.now() - started < 10_000);
   } finally {
     await server.close();
   }
