@@ -22,3 +22,25 @@ export function insufficientScopeBody(service: string, method: string) {
     },
   };
 }
+
+/**
+ * The ErrorInfo Google sends when an API is off in a project (reason SERVICE_DISABLED, with the console link that
+ * turns it on); `metadata` adds the fields some answers carry besides (containerInfo, serviceTitle).
+ */
+export function serviceDisabledErrorInfo(
+  service: string,
+  projectNumber: string,
+  metadata: Record<string, string> = {},
+) {
+  return {
+    '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+    reason: 'SERVICE_DISABLED',
+    domain: 'googleapis.com',
+    metadata: {
+      service,
+      consumer: `projects/${projectNumber}`,
+      ...metadata,
+      activationUrl: `https://console.developers.google.com/apis/api/${service}/overview?project=${projectNumber}`,
+    },
+  };
+}

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { GoogleApiError, InvalidInputError, parseGoogleError } from '../../src/google/index.js';
+import { serviceDisabledErrorInfo } from '../support/google-errors.js';
 import { outcomeFromError, outcomeFromReport, sectionReport, SECTIONS } from '../../src/workloads/index.js';
 
 /** Google's answer when an API is off in the project (shape as Google sends it: ErrorInfo, LocalizedMessage, Help). */
@@ -11,17 +12,7 @@ const SERVICE_DISABLED_BODY = JSON.stringify({
       'Workflows API has not been used in project 234567890123 before or it is disabled. Enable it by visiting https://console.developers.google.com/apis/api/workflows.googleapis.com/overview?project=234567890123 then retry.',
     status: 'PERMISSION_DENIED',
     details: [
-      {
-        '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
-        reason: 'SERVICE_DISABLED',
-        domain: 'googleapis.com',
-        metadata: {
-          service: 'workflows.googleapis.com',
-          consumer: 'projects/234567890123',
-          activationUrl:
-            'https://console.developers.google.com/apis/api/workflows.googleapis.com/overview?project=234567890123',
-        },
-      },
+      serviceDisabledErrorInfo('workflows.googleapis.com', '234567890123'),
       {
         '@type': 'type.googleapis.com/google.rpc.LocalizedMessage',
         locale: 'en-US',
