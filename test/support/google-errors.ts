@@ -44,3 +44,13 @@ export function serviceDisabledErrorInfo(
     },
   };
 }
+
+/** A Google API error body as JSON text: `{"error": {code, message, ...fields}}` (fields such as status, details, errors). */
+export function googleErrorJson(code: number, message: string, fields: Record<string, unknown> = {}): string {
+  return JSON.stringify({ error: { code, message, ...fields } });
+}
+
+/** A `google.rpc.ErrorInfo` entry of an error's details. */
+export function errorInfo(reason: string, fields: Record<string, unknown> = {}) {
+  return { '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason, ...fields };
+}
