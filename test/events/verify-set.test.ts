@@ -17,6 +17,7 @@ import {
   RISC_ISSUER,
   spyAccounts,
   subjectEvent,
+  tokenRevokedEvent,
 } from './helpers.js';
 
 const SET_TYPE = 'application/secevent+jwt';
@@ -215,26 +216,8 @@ describe('security event token: refusals (400, named code, nothing changed)', ()
       { [RISC_EVENT_URIS['sessions-revoked']]: {} },
       { [RISC_EVENT_URIS['account-disabled']]: { subject: { subject_type: 'iss-sub', iss: RISC_ISSUER } } },
       { [RISC_EVENT_URIS['account-enabled']]: { subject: { subject_type: 'iss-sub', sub: ALICE } } },
-      {
-        [RISC_EVENT_URIS['token-revoked']]: {
-          subject: {
-            subject_type: 'oauth_token',
-            token_type: 'refresh_token',
-            token_identifier_alg: 'prefix',
-            token: 'too-short',
-          },
-        },
-      },
-      {
-        [RISC_EVENT_URIS['token-revoked']]: {
-          subject: {
-            subject_type: 'oauth_token',
-            token_type: 'refresh_token',
-            token_identifier_alg: 'hash_base64_sha512_sha512',
-            token: 'bm90IGEgaGFzaA==',
-          },
-        },
-      },
+      tokenRevokedEvent('prefix', 'too-short'),
+      tokenRevokedEvent('hash_base64_sha512_sha512', 'bm90IGEgaGFzaA=='),
       { [RISC_EVENT_URIS.verification]: { state: 42 } },
       // A valid event next to an invalid one: the whole token is refused, the valid one is not acted on.
       { ...subjectEvent('sessions-revoked'), [RISC_EVENT_URIS['account-disabled']]: { subject: 'x' } },
