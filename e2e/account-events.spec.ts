@@ -2,7 +2,7 @@
 // revoked; the next page load on either instance is the sign-in page, and no instance holds a token of theirs.
 import { createClient } from 'redis';
 import { test, expect } from './fixtures.js';
-import { atGoogle } from './helpers.js';
+import { atGoogle, grantAtGoogle } from './helpers.js';
 
 const CLUSTER_MOCK = `http://127.0.0.1:${Number(process.env.E2E_MOCK_PORT ?? 4100) + 100}`;
 const APP_PORT = Number(process.env.E2E_APP_PORT ?? 3100);
@@ -32,9 +32,7 @@ test("sessions-revoked from Google ends the admin's session on every instance an
   await atGoogle(page, 'alice@example.com');
   await page.getByRole('button', { name: 'Allow' }).click();
   await page.goto(`${B}/vms`);
-  await page.getByRole('link', { name: 'Grant access at Google' }).click();
-  await atGoogle(page, 'alice@example.com');
-  await page.getByRole('button', { name: 'Allow' }).click();
+  await grantAtGoogle(page);
   await expect(page.getByRole('row', { name: /web-1/ })).toBeVisible();
 
   const cookie = (await context.cookies(B)).find((c) => c.name === 'scopewise');

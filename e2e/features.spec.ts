@@ -1,7 +1,7 @@
 import type { Page } from '@playwright/test';
 import { test, expect } from './fixtures.js';
 import { AxeBuilder } from '@axe-core/playwright';
-import { control, recordAuthorizationScopes, signIn, atGoogle } from './helpers.js';
+import { control, recordAuthorizationScopes, signIn, atGoogle, grantAtGoogle } from './helpers.js';
 
 const AUTH = 'https://www.googleapis.com/auth/';
 
@@ -81,9 +81,7 @@ test('a declined scope (Cancel at Google): the feature names what is missing and
   const scopes = recordAuthorizationScopes(page);
   await signIn(page, 'alice@example.com');
   await page.goto('/vms');
-  await page.getByRole('link', { name: 'Grant access at Google' }).click();
-  await atGoogle(page, 'alice@example.com');
-  await page.getByRole('button', { name: 'Allow' }).click();
+  await grantAtGoogle(page);
   await expect(page.getByRole('row', { name: /web-1/ })).toBeVisible();
 
   await page.goto('/buckets');
@@ -111,9 +109,7 @@ test('the account page lists what is granted, by whom it is used, and each featu
   test.setTimeout(60_000);
   await signIn(page, 'alice@example.com');
   await page.goto('/logs');
-  await page.getByRole('link', { name: 'Grant access at Google' }).click();
-  await atGoogle(page, 'alice@example.com');
-  await page.getByRole('button', { name: 'Allow' }).click();
+  await grantAtGoogle(page);
   await expect(page.getByRole('heading', { name: 'Logs' })).toBeVisible();
   await expect(page.getByRole('table')).toBeVisible();
 
@@ -142,9 +138,7 @@ test('Google access removed at Google: the feature says so and one click grants 
   await control('settings', { accessTokenTtlSeconds: 1 });
   await signIn(page, 'alice@example.com');
   await page.goto('/vms');
-  await page.getByRole('link', { name: 'Grant access at Google' }).click();
-  await atGoogle(page, 'alice@example.com');
-  await page.getByRole('button', { name: 'Allow' }).click();
+  await grantAtGoogle(page);
   await expect(page.getByRole('row', { name: /web-1/ })).toBeVisible();
 
   await control('revoke-grant', { email: 'alice@example.com' });
@@ -157,9 +151,7 @@ test('Google access removed at Google: the feature says so and one click grants 
     await expect(removed).toBeVisible({ timeout: 1_000 });
   }).toPass({ intervals: [250, 500, 1_000], timeout: 20_000 });
   expect((await page.request.get('/me')).status()).toBe(200);
-  await page.getByRole('link', { name: 'Grant access at Google' }).click();
-  await atGoogle(page, 'alice@example.com');
-  await page.getByRole('button', { name: 'Allow' }).click();
+  await grantAtGoogle(page);
   await expect(page.getByRole('row', { name: /web-1/ })).toBeVisible();
 });
 
@@ -168,9 +160,7 @@ test('disconnect revokes the grant at Google and signs out', async ({ page }) =>
   test.setTimeout(60_000);
   await signIn(page, 'alice@example.com');
   await page.goto('/logs');
-  await page.getByRole('link', { name: 'Grant access at Google' }).click();
-  await atGoogle(page, 'alice@example.com');
-  await page.getByRole('button', { name: 'Allow' }).click();
+  await grantAtGoogle(page);
   await expect(page.getByRole('heading', { name: 'Logs' })).toBeVisible();
   const before = (await control('grants?email=alice%40example.com')) as { scopes: string[]; revoked: boolean };
   expect(before.scopes).toContain(`${AUTH}logging.read`);

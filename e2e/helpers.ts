@@ -50,3 +50,10 @@ export async function signIn(page: Page, email = 'alice@example.com', returnTo?:
   await Promise.race([allow.waitFor({ state: 'visible' }), page.waitForURL((u) => !u.href.startsWith(MOCK_URL))]);
   if (await allow.isVisible()) await allow.click();
 }
+
+/** On a feature page that asks for access: "Grant access at Google", then Allow at the mock Google. */
+export async function grantAtGoogle(page: Page, email = 'alice@example.com'): Promise<void> {
+  await page.getByRole('link', { name: 'Grant access at Google' }).click();
+  await atGoogle(page, email);
+  await page.getByRole('button', { name: 'Allow' }).click();
+}

@@ -1,6 +1,6 @@
 // Two Scopewise instances sharing Redis, no sticky sessions: whatever one knows, the other knows.
 import { test, expect } from './fixtures.js';
-import { atGoogle } from './helpers.js';
+import { atGoogle, grantAtGoogle } from './helpers.js';
 
 const CLUSTER_MOCK = `http://127.0.0.1:${Number(process.env.E2E_MOCK_PORT ?? 4100) + 100}`;
 const APP_PORT = Number(process.env.E2E_APP_PORT ?? 3100);
@@ -28,9 +28,7 @@ test('sign in on instance A, grant and use a feature on instance B, and A sees i
   await page.goto(`${B}/vms`);
   await expect(page.getByRole('link', { name: 'Grant access at Google' })).toBeVisible();
   await expect(page.getByText('alice@example.com').first()).toBeVisible();
-  await page.getByRole('link', { name: 'Grant access at Google' }).click();
-  await atGoogle(page, 'alice@example.com');
-  await page.getByRole('button', { name: 'Allow' }).click();
+  await grantAtGoogle(page);
   await expect(page.getByRole('row', { name: /web-1/ })).toContainText('RUNNING');
   expect(page.url().startsWith(B)).toBe(true);
 

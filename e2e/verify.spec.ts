@@ -1,7 +1,7 @@
 // /account/verify: the live check calls each method of each granted feature once, harmlessly, and shows how
 // Google (here the mock) answered; its JSON export is the vendored evidence format.
 import { test, expect } from './fixtures.js';
-import { atGoogle, control, signIn } from './helpers.js';
+import { control, signIn, grantAtGoogle } from './helpers.js';
 
 test.beforeEach(async () => {
   await control('reset', {});
@@ -11,9 +11,7 @@ test('verify the granted scopes with Google, and download the evidence', async (
   test.setTimeout(60_000);
   await signIn(page, 'alice@example.com');
   await page.goto('/vms?project=acme-prod');
-  await page.getByRole('link', { name: 'Grant access at Google' }).click();
-  await atGoogle(page, 'alice@example.com');
-  await page.getByRole('button', { name: 'Allow' }).click();
+  await grantAtGoogle(page);
   await expect(page.getByRole('row', { name: /web-1/ })).toBeVisible();
 
   await page.goto('/account');

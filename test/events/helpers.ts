@@ -130,6 +130,15 @@ export function subjectEvent(
   return { [RISC_EVENT_URIS[name]]: { subject: { subject_type: 'iss-sub', iss: RISC_ISSUER, sub }, ...extra } };
 }
 
+/** A token-revoked event naming one token (of `tokenType`) by an identifier of algorithm `alg`. */
+export function tokenRevokedEvent(alg: string, token: string, tokenType = 'refresh_token'): Record<string, unknown> {
+  return {
+    [RISC_EVENT_URIS['token-revoked']]: {
+      subject: { subject_type: 'oauth_token', token_type: tokenType, token_identifier_alg: alg, token },
+    },
+  };
+}
+
 export type Call = [string, ...unknown[]];
 
 /** Records every call; `fail` makes one method throw. */

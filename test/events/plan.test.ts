@@ -9,7 +9,7 @@ import { MemoryAccountState } from '../../src/storage/account-events/account-sta
 import { tokenIdentifierFor } from '../../src/events/token-match.js';
 import { RISC_EVENT_URIS, type RiscEvent } from '../../src/events/types.js';
 import type { VerifiedSet } from '../../src/events/verify-set.js';
-import { ALICE, auditLog, OIDC_ISSUER, RISC_ISSUER, spyAccounts, subjectEvent } from './helpers.js';
+import { ALICE, auditLog, OIDC_ISSUER, RISC_ISSUER, spyAccounts, subjectEvent, tokenRevokedEvent } from './helpers.js';
 
 const IAT = 1_790_000_000;
 const AT = IAT * 1000;
@@ -56,49 +56,14 @@ describe('parse events (subject formats, issuers, token identifiers)', () => {
   });
 
   it('token-revoked: prefix and double-hash identifiers; other token types and algorithms are ignored', () => {
-    const [p] = parse({
-      [RISC_EVENT_URIS['token-revoked']]: {
-        subject: {
-          subject_type: 'oauth_token',
-          token_type: 'refresh_token',
-          token_identifier_alg: 'prefix',
-          token: REFRESH.slice(0, 16),
-        },
-      },
-    });
+    const [p] = parse(tokenRevokedEvent('prefix', REFRESH.slice(0, 16)));
     assert.deepEqual(p && p.name === 'token-revoked' && p.token, { alg: 'prefix', value: REFRESH.slice(0, 16) });
     const hash = tokenIdentifierFor(REFRESH, 'hash_base64_sha512_sha512');
-    const [h] = parse({
-      [RISC_EVENT_URIS['token-revoked']]: {
-        subject: {
-          subject_type: 'oauth_token',
-          token_type: 'refresh_token',
-          ...{ token_identifier_alg: hash.alg, token: hash.value },
-        },
-      },
-    });
+    const [h] = parse(tokenRevokedEvent(hash.alg, hash.value));
     assert.deepEqual(h && h.name === 'token-revoked' && h.token, hash);
-    const [a] = parse({
-      [RISC_EVENT_URIS['token-revoked']]: {
-        subject: {
-          subject_type: 'oauth_token',
-          token_type: 'access_token',
-          token_identifier_alg: 'prefix',
-          token: 'ya29.a0AfH6SMBx',
-        },
-      },
-    });
+    const [a] = parse(tokenRevokedEvent('prefix', 'ya29.a0AfH6SMBx', 'access_token'));
     assert.equal(a?.name === 'ignored' && a.why, 'unsupported-token-identifier');
-    const [b] = parse({
-      [RISC_EVENT_URIS['token-revoked']]: {
-        subject: {
-          subject_type: 'oauth_token',
-          token_type: 'refresh_token',
-          token_identifier_alg: 'hash_sha256',
-          token: 'abc',
-        },
-      },
-    });
+    const [b] = parse(tokenRevokedEvent('hash_sha256', 'abc'));
     assert.equal(b?.name === 'ignored' && b.why, 'unsupported-token-identifier');
   });
 
@@ -231,16 +196,7 @@ describe('executeReaction: effects on the stores, one audit event per action', (
   it('token-revoked: only the matching refresh token goes (prefix and hash), and the identifier is never logged', async () => {
     for (const alg of ['prefix', 'hash_base64_sha512_sha512'] as const) {
       const id = tokenIdentifierFor(`${REFRESH}x`, alg);
-      const { sessions, log } = await run({
-        [RISC_EVENT_URIS['token-revoked']]: {
-          subject: {
-            subject_type: 'oauth_token',
-            token_type: 'refresh_token',
-            token_identifier_alg: id.alg,
-            token: id.value,
-          },
-        },
-      });
+      const { sessions, log } = await run(tokenRevokedEvent(id.alg, id.value));
       if (alg === 'prefix') {
         // Both of Alice's tokens share their first 16 characters: a prefix names both (Google's own limit).
         assert.equal(sessions.get('s1')?.refresh, undefined);

@@ -17,6 +17,7 @@ import {
   RISC_ISSUER,
   spyAccounts,
   subjectEvent,
+  tokenRevokedEvent,
 } from './helpers.js';
 
 const SET_TYPE = 'application/secevent+jwt';
@@ -73,155 +74,125 @@ function assertRefused(s: Setup, result: ReceiveResult, code: string, err: strin
   );
 }
 
+/**
+ * A fresh receiver refuses the token `token` makes (from the fresh setup, e.g. signed with other claims): 400
+ * with `code` and `err`, and nothing changed.
+ */
+async function assertTokenRefused(
+  token: (s: Setup) => string | Promise<string>,
+  code: string,
+  err: string,
+  contentType = SET_TYPE,
+): Promise<void> {
+  const s = await setup();
+  assertRefused(s, await s.receiver.receive(contentType, await token(s)), code, err);
+}
+
 function unsigned(header: object, payload: object): string {
   return `${base64url.encode(JSON.stringify(header))}.${base64url.encode(JSON.stringify(payload))}.`;
 }
 
 describe('security event token: refusals (400, named code, nothing changed)', () => {
   it('wrong content type → SET_CONTENT_TYPE', async () => {
-    const s = await setup();
-    assertRefused(
-      s,
-      await s.receiver.receive('application/json', await s.tx.sign(s.clock)),
-      'SET_CONTENT_TYPE',
-      'invalid_request',
-    );
+    await assertTokenRefused((s) => s.tx.sign(s.clock), 'SET_CONTENT_TYPE', 'invalid_request', 'application/json');
   });
 
   it('not a JWT, or empty → SET_MALFORMED', async () => {
     for (const body of ['hello', '', 'a.b', 'a.b.c.d']) {
-      const s = await setup();
-      assertRefused(s, await s.receiver.receive(SET_TYPE, body), 'SET_MALFORMED', 'invalid_request');
+      await assertTokenRefused(() => body, 'SET_MALFORMED', 'invalid_request');
     }
   });
 
   it('an encrypted (five-part) token → SET_ENCRYPTED', async () => {
-    const s = await setup();
-    assertRefused(
-      s,
-      await s.receiver.receive(SET_TYPE, 'eyJhbGciOiJSU0EtT0FFUCJ9.a.b.c.d'),
-      'SET_ENCRYPTED',
-      'invalid_request',
-    );
+    await assertTokenRefused(() => 'eyJhbGciOiJSU0EtT0FFUCJ9.a.b.c.d', 'SET_ENCRYPTED', 'invalid_request');
   });
 
   it('a typ naming another kind of token → SET_TYP_WRONG', async () => {
-    const s = await setup();
-    assertRefused(
-      s,
-      await s.receiver.receive(SET_TYPE, await s.tx.sign(s.clock, {}, { header: { typ: 'at+jwt' } })),
+    await assertTokenRefused(
+      (s) => s.tx.sign(s.clock, {}, { header: { typ: 'at+jwt' } }),
       'SET_TYP_WRONG',
       'invalid_request',
     );
   });
 
   it('alg none and HS256 → SET_ALG_NOT_ALLOWED', async () => {
-    const s = await setup();
-    const none = unsigned(
-      { alg: 'none', kid: s.tx.current.kid },
-      {
-        iss: RISC_ISSUER,
-        aud: CLIENT_ID,
-        iat: Math.floor(s.clock.now() / 1000),
-        jti: 'x',
-        events: subjectEvent('sessions-revoked'),
-      },
-    );
-    assertRefused(s, await s.receiver.receive(SET_TYPE, `${none}AAAA`), 'SET_ALG_NOT_ALLOWED', 'invalid_key');
-    const s2 = await setup();
-    const hs = await new CompactSign(new TextEncoder().encode('{}'))
-      .setProtectedHeader({ alg: 'HS256', kid: s2.tx.current.kid })
-      .sign(randomBytes(32));
-    assertRefused(s2, await s2.receiver.receive(SET_TYPE, hs), 'SET_ALG_NOT_ALLOWED', 'invalid_key');
+    const none = (s: Setup) =>
+      unsigned(
+        { alg: 'none', kid: s.tx.current.kid },
+        {
+          iss: RISC_ISSUER,
+          aud: CLIENT_ID,
+          iat: Math.floor(s.clock.now() / 1000),
+          jti: 'x',
+          events: subjectEvent('sessions-revoked'),
+        },
+      );
+    await assertTokenRefused((s) => `${none(s)}AAAA`, 'SET_ALG_NOT_ALLOWED', 'invalid_key');
+    const hs = (s: Setup) =>
+      new CompactSign(new TextEncoder().encode('{}'))
+        .setProtectedHeader({ alg: 'HS256', kid: s.tx.current.kid })
+        .sign(randomBytes(32));
+    await assertTokenRefused(hs, 'SET_ALG_NOT_ALLOWED', 'invalid_key');
   });
 
   it('no kid → SET_NO_KID', async () => {
-    const s = await setup();
-    const token = await new CompactSign(new TextEncoder().encode('{}'))
-      .setProtectedHeader({ alg: 'RS256' })
-      .sign(s.tx.current.privateKey);
-    assertRefused(s, await s.receiver.receive(SET_TYPE, token), 'SET_NO_KID', 'invalid_key');
+    const noKid = (s: Setup) =>
+      new CompactSign(new TextEncoder().encode('{}'))
+        .setProtectedHeader({ alg: 'RS256' })
+        .sign(s.tx.current.privateKey);
+    await assertTokenRefused(noKid, 'SET_NO_KID', 'invalid_key');
   });
 
   it('a kid the transmitter does not publish → SET_UNKNOWN_KID', async () => {
-    const s = await setup();
-    assertRefused(
-      s,
-      await s.receiver.receive(SET_TYPE, await s.tx.sign(s.clock, {}, { key: await s.tx.stranger() })),
+    await assertTokenRefused(
+      async (s) => s.tx.sign(s.clock, {}, { key: await s.tx.stranger() }),
       'SET_UNKNOWN_KID',
       'invalid_key',
     );
   });
 
   it('signed by another key under a published kid, or a tampered signature → SET_BAD_SIGNATURE', async () => {
-    const s = await setup();
-    const stranger = await s.tx.stranger();
-    const forged = await s.tx.sign(s.clock, {}, { key: { ...stranger, kid: s.tx.current.kid } });
-    assertRefused(s, await s.receiver.receive(SET_TYPE, forged), 'SET_BAD_SIGNATURE', 'authentication_failed');
-    const s2 = await setup();
-    const [h, p] = (await s2.tx.sign(s2.clock)).split('.');
-    const other = (await s2.tx.sign(s2.clock)).split('.')[2];
-    assertRefused(
-      s2,
-      await s2.receiver.receive(SET_TYPE, `${h}.${p}.${other}`),
-      'SET_BAD_SIGNATURE',
-      'authentication_failed',
-    );
+    const forged = async (s: Setup) =>
+      s.tx.sign(s.clock, {}, { key: { ...(await s.tx.stranger()), kid: s.tx.current.kid } });
+    await assertTokenRefused(forged, 'SET_BAD_SIGNATURE', 'authentication_failed');
+    const otherSignature = async (s: Setup) => {
+      const [h, p] = (await s.tx.sign(s.clock)).split('.');
+      const other = (await s.tx.sign(s.clock)).split('.')[2];
+      return `${h}.${p}.${other}`;
+    };
+    await assertTokenRefused(otherSignature, 'SET_BAD_SIGNATURE', 'authentication_failed');
   });
 
   it('a signed payload that is not a JSON object → SET_CLAIMS_NOT_JSON', async () => {
-    const s = await setup();
-    const token = await new CompactSign(new TextEncoder().encode('[1,2,3]'))
-      .setProtectedHeader({ alg: 'RS256', kid: s.tx.current.kid })
-      .sign(s.tx.current.privateKey);
-    assertRefused(s, await s.receiver.receive(SET_TYPE, token), 'SET_CLAIMS_NOT_JSON', 'invalid_request');
+    const arrayPayload = (s: Setup) =>
+      new CompactSign(new TextEncoder().encode('[1,2,3]'))
+        .setProtectedHeader({ alg: 'RS256', kid: s.tx.current.kid })
+        .sign(s.tx.current.privateKey);
+    await assertTokenRefused(arrayPayload, 'SET_CLAIMS_NOT_JSON', 'invalid_request');
   });
 
   it('iss other than the RISC configuration’s issuer (even the OIDC issuer) → SET_WRONG_ISSUER', async () => {
     for (const iss of [OIDC_ISSUER, 'https://accounts.evil.example/', undefined]) {
-      const s = await setup();
-      assertRefused(
-        s,
-        await s.receiver.receive(SET_TYPE, await s.tx.sign(s.clock, { iss })),
-        'SET_WRONG_ISSUER',
-        'invalid_issuer',
-      );
+      await assertTokenRefused((s) => s.tx.sign(s.clock, { iss }), 'SET_WRONG_ISSUER', 'invalid_issuer');
     }
   });
 
   it('aud naming none of the client IDs → SET_WRONG_AUDIENCE', async () => {
     for (const aud of ['other.apps.googleusercontent.com', ['a', 'b'], undefined, 42]) {
-      const s = await setup();
-      assertRefused(
-        s,
-        await s.receiver.receive(SET_TYPE, await s.tx.sign(s.clock, { aud })),
-        'SET_WRONG_AUDIENCE',
-        'invalid_audience',
-      );
+      await assertTokenRefused((s) => s.tx.sign(s.clock, { aud }), 'SET_WRONG_AUDIENCE', 'invalid_audience');
     }
   });
 
   it('iat missing, too old, or too far in the future → SET_NO_IAT / SET_IAT_TOO_OLD / SET_IAT_IN_FUTURE', async () => {
-    const s = await setup();
-    assertRefused(
-      s,
-      await s.receiver.receive(SET_TYPE, await s.tx.sign(s.clock, { iat: undefined })),
-      'SET_NO_IAT',
-      'invalid_request',
-    );
-    const s2 = await setup();
-    const old = Math.floor((s2.clock.now() - 8 * DAY) / 1000);
-    assertRefused(
-      s2,
-      await s2.receiver.receive(SET_TYPE, await s2.tx.sign(s2.clock, { iat: old })),
+    await assertTokenRefused((s) => s.tx.sign(s.clock, { iat: undefined }), 'SET_NO_IAT', 'invalid_request');
+    const secondsAgo = (s: Setup, ms: number) => Math.floor((s.clock.now() - ms) / 1000);
+    await assertTokenRefused(
+      (s) => s.tx.sign(s.clock, { iat: secondsAgo(s, 8 * DAY) }),
       'SET_IAT_TOO_OLD',
       'invalid_request',
     );
-    const s3 = await setup();
-    const future = Math.floor((s3.clock.now() + 10 * 60_000) / 1000);
-    assertRefused(
-      s3,
-      await s3.receiver.receive(SET_TYPE, await s3.tx.sign(s3.clock, { iat: future })),
+    await assertTokenRefused(
+      (s) => s.tx.sign(s.clock, { iat: secondsAgo(s, -10 * 60_000) }),
       'SET_IAT_IN_FUTURE',
       'invalid_request',
     );
@@ -229,25 +200,13 @@ describe('security event token: refusals (400, named code, nothing changed)', ()
 
   it('jti missing, empty or too long → SET_NO_JTI', async () => {
     for (const jti of [undefined, '', 'x'.repeat(257), 12]) {
-      const s = await setup();
-      assertRefused(
-        s,
-        await s.receiver.receive(SET_TYPE, await s.tx.sign(s.clock, { jti })),
-        'SET_NO_JTI',
-        'invalid_request',
-      );
+      await assertTokenRefused((s) => s.tx.sign(s.clock, { jti }), 'SET_NO_JTI', 'invalid_request');
     }
   });
 
   it('events missing, empty, or not an object → SET_NO_EVENTS', async () => {
     for (const events of [undefined, {}, [], 'x']) {
-      const s = await setup();
-      assertRefused(
-        s,
-        await s.receiver.receive(SET_TYPE, await s.tx.sign(s.clock, { events })),
-        'SET_NO_EVENTS',
-        'invalid_request',
-      );
+      await assertTokenRefused((s) => s.tx.sign(s.clock, { events }), 'SET_NO_EVENTS', 'invalid_request');
     }
   });
 
@@ -257,38 +216,14 @@ describe('security event token: refusals (400, named code, nothing changed)', ()
       { [RISC_EVENT_URIS['sessions-revoked']]: {} },
       { [RISC_EVENT_URIS['account-disabled']]: { subject: { subject_type: 'iss-sub', iss: RISC_ISSUER } } },
       { [RISC_EVENT_URIS['account-enabled']]: { subject: { subject_type: 'iss-sub', sub: ALICE } } },
-      {
-        [RISC_EVENT_URIS['token-revoked']]: {
-          subject: {
-            subject_type: 'oauth_token',
-            token_type: 'refresh_token',
-            token_identifier_alg: 'prefix',
-            token: 'too-short',
-          },
-        },
-      },
-      {
-        [RISC_EVENT_URIS['token-revoked']]: {
-          subject: {
-            subject_type: 'oauth_token',
-            token_type: 'refresh_token',
-            token_identifier_alg: 'hash_base64_sha512_sha512',
-            token: 'bm90IGEgaGFzaA==',
-          },
-        },
-      },
+      tokenRevokedEvent('prefix', 'too-short'),
+      tokenRevokedEvent('hash_base64_sha512_sha512', 'bm90IGEgaGFzaA=='),
       { [RISC_EVENT_URIS.verification]: { state: 42 } },
       // A valid event next to an invalid one: the whole token is refused, the valid one is not acted on.
       { ...subjectEvent('sessions-revoked'), [RISC_EVENT_URIS['account-disabled']]: { subject: 'x' } },
     ];
     for (const events of cases) {
-      const s = await setup();
-      assertRefused(
-        s,
-        await s.receiver.receive(SET_TYPE, await s.tx.sign(s.clock, { events })),
-        'SET_EVENT_INVALID',
-        'invalid_request',
-      );
+      await assertTokenRefused((s) => s.tx.sign(s.clock, { events }), 'SET_EVENT_INVALID', 'invalid_request');
     }
   });
 });

@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { useStack } from '../support/stack.js';
+import { submitVmPower } from '../support/vm-power.js';
 import { hiddenInput } from '../support/browser.js';
 import {
   ALICE,
@@ -220,13 +221,7 @@ test('least privilege end to end: viewing VMs holds compute.readonly only; stopp
   const authorizeNow = (await stack.counts()).authorize;
   const startPage = await stack.get(b, '/vms/power?project=acme-prod&zone=us-central1-a&instance=web-1&action=start');
   assert.equal(startPage.status, 200);
-  const started = await b.postForm(`${stack.baseUrl}/vms/power`, {
-    project: 'acme-prod',
-    zone: 'us-central1-a',
-    instance: 'web-1',
-    action: 'start',
-    _csrf: hiddenInput(startPage.html, '_csrf')!,
-  });
+  const started = await submitVmPower(stack, b, startPage.html, 'start');
   assert.equal(started.status, 200);
   assert.equal(rows((await stack.get(b, '/vms?project=acme-prod')).html).find((r) => r[0] === 'web-1')?.[2], 'RUNNING');
   assert.equal((await stack.counts()).authorize, authorizeNow);
@@ -246,13 +241,7 @@ test('stopping a VM that the IAM role does not allow is a 403 page about the rol
     200,
   );
   const page = await stack.get(b, '/vms/power?project=acme-prod&zone=us-central1-a&instance=web-1&action=stop');
-  const res = await b.postForm(`${stack.baseUrl}/vms/power`, {
-    project: 'acme-prod',
-    zone: 'us-central1-a',
-    instance: 'web-1',
-    action: 'stop',
-    _csrf: hiddenInput(page.html, '_csrf')!,
-  });
+  const res = await submitVmPower(stack, b, page.html, 'stop');
   assert.equal(res.status, 403);
   const html = text(await res.text());
   assert.match(html, /missing IAM permission/);

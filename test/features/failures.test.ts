@@ -5,8 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { useStack } from '../support/stack.js';
+import { submitVmPower } from '../support/vm-power.js';
 import { insufficientScopeBody } from '../support/google-errors.js';
-import { hiddenInput } from '../support/browser.js';
 import { ALICE, AUTH, assertNoTokensSeen, links, rows, text } from '../support/index.js';
 
 const stack = useStack();
@@ -48,13 +48,7 @@ test('an insufficient scope on the stop POST shows the consent page whose link c
   assert.equal((await stack.grant(b, 'vm-power', confirmPath)).status, 200);
   const confirm = await stack.get(b, confirmPath);
   await stack.control('inject', { endpoint: 'api', status: 403, body: INSUFFICIENT_SCOPE, times: 1 });
-  const res = await b.postForm(`${stack.baseUrl}/vms/power`, {
-    project: 'acme-prod',
-    zone: 'us-central1-a',
-    instance: 'web-1',
-    action: 'stop',
-    _csrf: hiddenInput(confirm.html, '_csrf')!,
-  });
+  const res = await submitVmPower(stack, b, confirm.html, 'stop');
   assert.equal(res.status, 403);
   const html = await res.text();
   assert.match(text(html), /Google refused: this session lacks the access/);
@@ -105,13 +99,7 @@ test('Google 5xx on a stop is not retried (it changes things) and is a 502 page;
   const confirm = await stack.get(b, confirmPath);
   const before = (await stack.counts())['api:compute:v1:instances.stop'] ?? 0;
   await stack.control('inject', { endpoint: 'api:compute:v1:instances.stop', status: 503, times: 5 });
-  const res = await b.postForm(`${stack.baseUrl}/vms/power`, {
-    project: 'acme-prod',
-    zone: 'us-central1-a',
-    instance: 'web-1',
-    action: 'stop',
-    _csrf: hiddenInput(confirm.html, '_csrf')!,
-  });
+  const res = await submitVmPower(stack, b, confirm.html, 'stop');
   assert.equal(res.status, 502);
   assert.match(text(await res.text()), /Google is unavailable right now/);
   assert.equal((await stack.counts())['api:compute:v1:instances.stop'], before + 1, 'sent once');

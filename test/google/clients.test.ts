@@ -93,6 +93,11 @@ const OPERATION = {
 
 type Route = (req: RecordedRequest) => { status: number; body: unknown };
 
+/** A route that answers 200 with this body, whatever the request. */
+const okWith =
+  (body: unknown): Route =>
+  () => ({ status: 200, body });
+
 async function withGoogle(
   routes: Record<string, Route>,
   run: (ctx: GoogleCallContext, server: TestServer) => Promise<void>,
@@ -121,22 +126,19 @@ function query(req: RecordedRequest | undefined): URLSearchParams {
 test('searchProjects: GET v3/projects:search with query params', async () => {
   await withGoogle(
     {
-      'GET /cloudresourcemanager.googleapis.com/v3/projects:search': () => ({
-        status: 200,
-        body: {
-          projects: [
-            {
-              name: 'projects/123456789012',
-              parent: 'organizations/1',
-              projectId: 'my-project',
-              state: 'ACTIVE',
-              displayName: 'My Project',
-              createTime: '2024-01-01T00:00:00Z',
-              etag: 'W/"x"',
-            },
-          ],
-          nextPageToken: 'tok2',
-        },
+      'GET /cloudresourcemanager.googleapis.com/v3/projects:search': okWith({
+        projects: [
+          {
+            name: 'projects/123456789012',
+            parent: 'organizations/1',
+            projectId: 'my-project',
+            state: 'ACTIVE',
+            displayName: 'My Project',
+            createTime: '2024-01-01T00:00:00Z',
+            etag: 'W/"x"',
+          },
+        ],
+        nextPageToken: 'tok2',
       }),
     },
     async (ctx, server) => {
@@ -154,12 +156,9 @@ test('searchProjects: GET v3/projects:search with query params', async () => {
 });
 
 test('searchProjects: empty answer {} → no projects, no token', async () => {
-  await withGoogle(
-    { 'GET /cloudresourcemanager.googleapis.com/v3/projects:search': () => ({ status: 200, body: {} }) },
-    async (ctx) => {
-      assert.deepEqual(await searchProjects(ctx), { projects: [] });
-    },
-  );
+  await withGoogle({ 'GET /cloudresourcemanager.googleapis.com/v3/projects:search': okWith({}) }, async (ctx) => {
+    assert.deepEqual(await searchProjects(ctx), { projects: [] });
+  });
 });
 
 test('getIamPolicy: read-only POST with requestedPolicyVersion 3, retried on 503', async () => {
@@ -199,10 +198,7 @@ test('getIamPolicy: read-only POST with requestedPolicyVersion 3, retried on 503
 test('listInstancesAggregated: flattens zones, drops NO_RESULTS_ON_PAGE, reports UNREACHABLE', async () => {
   await withGoogle(
     {
-      'GET /compute.googleapis.com/compute/v1/projects/my-project/aggregated/instances': () => ({
-        status: 200,
-        body: AGGREGATED,
-      }),
+      'GET /compute.googleapis.com/compute/v1/projects/my-project/aggregated/instances': okWith(AGGREGATED),
     },
     async (ctx, server) => {
       const result = await listInstancesAggregated(ctx, { project: 'my-project', maxResults: 50 });
@@ -240,9 +236,8 @@ test('flattenAggregatedInstances: empty, warning-only and top-level unreachables
 test('listInstancesAggregated: items of the wrong shape → BAD_RESPONSE', async () => {
   await withGoogle(
     {
-      'GET /compute.googleapis.com/compute/v1/projects/my-project/aggregated/instances': () => ({
-        status: 200,
-        body: { items: { 'zones/us-central1-a': { instances: [{ id: 1 }] } } },
+      'GET /compute.googleapis.com/compute/v1/projects/my-project/aggregated/instances': okWith({
+        items: { 'zones/us-central1-a': { instances: [{ id: 1 }] } },
       }),
     },
     async (ctx) => {
@@ -257,13 +252,11 @@ test('listInstancesAggregated: items of the wrong shape → BAD_RESPONSE', async
 test('stopInstance / startInstance: POST to the right path, return the Operation', async () => {
   await withGoogle(
     {
-      'POST /compute.googleapis.com/compute/v1/projects/my-project/zones/us-central1-a/instances/vm-1/stop': () => ({
-        status: 200,
-        body: OPERATION,
-      }),
-      'POST /compute.googleapis.com/compute/v1/projects/my-project/zones/us-central1-a/instances/vm-1/start': () => ({
-        status: 200,
-        body: { ...OPERATION, operationType: 'start' },
+      'POST /compute.googleapis.com/compute/v1/projects/my-project/zones/us-central1-a/instances/vm-1/stop':
+        okWith(OPERATION),
+      'POST /compute.googleapis.com/compute/v1/projects/my-project/zones/us-central1-a/instances/vm-1/start': okWith({
+        ...OPERATION,
+        operationType: 'start',
       }),
     },
     async (ctx, server) => {
@@ -346,21 +339,18 @@ test('invalid identifiers are refused before any request is made', async () => {
 test('listBuckets: GET b?project=', async () => {
   await withGoogle(
     {
-      'GET /storage.googleapis.com/storage/v1/b': () => ({
-        status: 200,
-        body: {
-          kind: 'storage#buckets',
-          items: [
-            {
-              kind: 'storage#bucket',
-              id: 'logs.example.com',
-              name: 'logs.example.com',
-              location: 'US',
-              storageClass: 'STANDARD',
-              timeCreated: '2024-01-01T00:00:00.000Z',
-            },
-          ],
-        },
+      'GET /storage.googleapis.com/storage/v1/b': okWith({
+        kind: 'storage#buckets',
+        items: [
+          {
+            kind: 'storage#bucket',
+            id: 'logs.example.com',
+            name: 'logs.example.com',
+            location: 'US',
+            storageClass: 'STANDARD',
+            timeCreated: '2024-01-01T00:00:00.000Z',
+          },
+        ],
       }),
     },
     async (ctx, server) => {
@@ -377,14 +367,11 @@ test('listBuckets: GET b?project=', async () => {
 test('listObjects: GET b/{bucket}/o with encoded prefix', async () => {
   await withGoogle(
     {
-      'GET /storage.googleapis.com/storage/v1/b/logs.example.com/o': () => ({
-        status: 200,
-        body: {
-          kind: 'storage#objects',
-          items: [{ name: 'a dir/file #1.txt', bucket: 'logs.example.com', size: '42', contentType: 'text/plain' }],
-          prefixes: ['a dir/sub/'],
-          nextPageToken: 'n',
-        },
+      'GET /storage.googleapis.com/storage/v1/b/logs.example.com/o': okWith({
+        kind: 'storage#objects',
+        items: [{ name: 'a dir/file #1.txt', bucket: 'logs.example.com', size: '42', contentType: 'text/plain' }],
+        prefixes: ['a dir/sub/'],
+        nextPageToken: 'n',
       }),
     },
     async (ctx, server) => {
@@ -441,17 +428,14 @@ test('listLogEntries: POST v2/entries:list with resourceNames, default order, re
 test('listServices: GET v2/projects/{p}/locations/{region}/services', async () => {
   await withGoogle(
     {
-      'GET /run.googleapis.com/v2/projects/my-project/locations/us-central1/services': () => ({
-        status: 200,
-        body: {
-          services: [
-            {
-              name: 'projects/my-project/locations/us-central1/services/api',
-              uri: 'https://api-xyz.a.run.app',
-              ingress: 'INGRESS_TRAFFIC_ALL',
-            },
-          ],
-        },
+      'GET /run.googleapis.com/v2/projects/my-project/locations/us-central1/services': okWith({
+        services: [
+          {
+            name: 'projects/my-project/locations/us-central1/services/api',
+            uri: 'https://api-xyz.a.run.app',
+            ingress: 'INGRESS_TRAFFIC_ALL',
+          },
+        ],
       }),
     },
     async (ctx) => {
@@ -464,33 +448,27 @@ test('listServices: GET v2/projects/{p}/locations/{region}/services', async () =
 test('listServiceAccounts and listServiceAccountKeys', async () => {
   await withGoogle(
     {
-      'GET /iam.googleapis.com/v1/projects/my-project/serviceAccounts': () => ({
-        status: 200,
-        body: {
-          accounts: [
-            {
-              name: 'projects/my-project/serviceAccounts/deployer@my-project.iam.gserviceaccount.com',
-              projectId: 'my-project',
-              uniqueId: '1',
-              email: 'deployer@my-project.iam.gserviceaccount.com',
-              disabled: false,
-            },
-          ],
-        },
+      'GET /iam.googleapis.com/v1/projects/my-project/serviceAccounts': okWith({
+        accounts: [
+          {
+            name: 'projects/my-project/serviceAccounts/deployer@my-project.iam.gserviceaccount.com',
+            projectId: 'my-project',
+            uniqueId: '1',
+            email: 'deployer@my-project.iam.gserviceaccount.com',
+            disabled: false,
+          },
+        ],
       }),
       'GET /iam.googleapis.com/v1/projects/my-project/serviceAccounts/deployer%40my-project.iam.gserviceaccount.com/keys':
-        () => ({
-          status: 200,
-          body: {
-            keys: [
-              {
-                name: 'projects/my-project/serviceAccounts/deployer@my-project.iam.gserviceaccount.com/keys/abc',
-                keyAlgorithm: 'KEY_ALG_RSA_2048',
-                keyType: 'USER_MANAGED',
-                validAfterTime: '2025-01-01T00:00:00Z',
-              },
-            ],
-          },
+        okWith({
+          keys: [
+            {
+              name: 'projects/my-project/serviceAccounts/deployer@my-project.iam.gserviceaccount.com/keys/abc',
+              keyAlgorithm: 'KEY_ALG_RSA_2048',
+              keyType: 'USER_MANAGED',
+              validAfterTime: '2025-01-01T00:00:00Z',
+            },
+          ],
         }),
     },
     async (ctx, server) => {

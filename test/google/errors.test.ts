@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GoogleApiError, parseGoogleError, parseRetryAfter, parseWwwAuthenticate } from '../../src/google/errors.js';
-import { insufficientScopeBody } from '../support/google-errors.js';
+import { errorInfo, googleErrorJson, insufficientScopeBody } from '../support/google-errors.js';
 
 const SCOPE_BODY = JSON.stringify(
   insufficientScopeBody('compute.googleapis.com', 'compute.v1.InstancesService.AggregatedList'),
@@ -10,14 +10,11 @@ const SCOPE_CHALLENGE =
   'Bearer realm="https://accounts.google.com/", error="insufficient_scope", scope="https://www.googleapis.com/auth/compute https://www.googleapis.com/auth/cloud-platform"';
 
 test('401 UNAUTHENTICATED body → UNAUTHENTICATED, not retryable', () => {
-  const body = JSON.stringify({
-    error: {
-      code: 401,
-      message:
-        'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.',
-      status: 'UNAUTHENTICATED',
-    },
-  });
+  const body = googleErrorJson(
+    401,
+    'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.',
+    { status: 'UNAUTHENTICATED' },
+  );
   const err = parseGoogleError(
     401,
     { 'www-authenticate': 'Bearer realm="https://accounts.google.com/", error="invalid_token"' },
@@ -48,23 +45,15 @@ test('403 insufficient scopes (body + WWW-Authenticate) → SCOPE_INSUFFICIENT w
 });
 
 test('403 insufficient scopes recognised by each signal alone', () => {
-  const onlyDetails = JSON.stringify({
-    error: {
-      code: 403,
-      message: 'm',
-      status: 'PERMISSION_DENIED',
-      details: [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'ACCESS_TOKEN_SCOPE_INSUFFICIENT' }],
-    },
+  const onlyDetails = googleErrorJson(403, 'm', {
+    status: 'PERMISSION_DENIED',
+    details: [errorInfo('ACCESS_TOKEN_SCOPE_INSUFFICIENT')],
   });
   assert.equal(parseGoogleError(403, {}, onlyDetails).code, 'SCOPE_INSUFFICIENT');
 
   // Storage JSON API style: legacy errors[] only, no status, no details.
-  const onlyLegacy = JSON.stringify({
-    error: {
-      code: 403,
-      message: 'Insufficient Permission',
-      errors: [{ domain: 'global', reason: 'insufficientPermissions', message: 'Insufficient Permission' }],
-    },
+  const onlyLegacy = googleErrorJson(403, 'Insufficient Permission', {
+    errors: [{ domain: 'global', reason: 'insufficientPermissions', message: 'Insufficient Permission' }],
   });
   const legacy = parseGoogleError(403, {}, onlyLegacy);
   assert.equal(legacy.code, 'SCOPE_INSUFFICIENT');
@@ -77,9 +66,7 @@ test('403 insufficient scopes recognised by each signal alone', () => {
 });
 
 test('403 IAM denial → PERMISSION_DENIED (the role is missing, not the scope)', () => {
-  const body = JSON.stringify({
-    error: { code: 403, message: 'The caller does not have permission', status: 'PERMISSION_DENIED' },
-  });
+  const body = googleErrorJson(403, 'The caller does not have permission', { status: 'PERMISSION_DENIED' });
   const err = parseGoogleError(403, {}, body);
   assert.equal(err.code, 'PERMISSION_DENIED');
   assert.equal(err.message, 'The caller does not have permission');
@@ -88,15 +75,9 @@ test('403 IAM denial → PERMISSION_DENIED (the role is missing, not the scope)'
 });
 
 test('403 API not enabled → PERMISSION_DENIED with reason SERVICE_DISABLED', () => {
-  const body = JSON.stringify({
-    error: {
-      code: 403,
-      message: 'Cloud Run Admin API has not been used in project 123 before or it is disabled.',
-      status: 'PERMISSION_DENIED',
-      details: [
-        { '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'SERVICE_DISABLED', domain: 'googleapis.com' },
-      ],
-    },
+  const body = googleErrorJson(403, 'Cloud Run Admin API has not been used in project 123 before or it is disabled.', {
+    status: 'PERMISSION_DENIED',
+    details: [errorInfo('SERVICE_DISABLED', { domain: 'googleapis.com' })],
   });
   const err = parseGoogleError(403, {}, body);
   assert.equal(err.code, 'PERMISSION_DENIED');
@@ -104,12 +85,8 @@ test('403 API not enabled → PERMISSION_DENIED with reason SERVICE_DISABLED', (
 });
 
 test('403 rateLimitExceeded (compute/storage quota style) → RATE_LIMITED, retryable', () => {
-  const body = JSON.stringify({
-    error: {
-      code: 403,
-      message: 'Rate Limit Exceeded',
-      errors: [{ domain: 'usageLimits', reason: 'rateLimitExceeded', message: 'Rate Limit Exceeded' }],
-    },
+  const body = googleErrorJson(403, 'Rate Limit Exceeded', {
+    errors: [{ domain: 'usageLimits', reason: 'rateLimitExceeded', message: 'Rate Limit Exceeded' }],
   });
   const err = parseGoogleError(403, {}, body);
   assert.equal(err.code, 'RATE_LIMITED');
@@ -117,12 +94,8 @@ test('403 rateLimitExceeded (compute/storage quota style) → RATE_LIMITED, retr
 });
 
 test('404 → NOT_FOUND', () => {
-  const body = JSON.stringify({
-    error: {
-      code: 404,
-      message: "The resource 'projects/p/zones/us-central1-a/instances/vm-1' was not found",
-      errors: [{ message: 'x', domain: 'global', reason: 'notFound' }],
-    },
+  const body = googleErrorJson(404, "The resource 'projects/p/zones/us-central1-a/instances/vm-1' was not found", {
+    errors: [{ message: 'x', domain: 'global', reason: 'notFound' }],
   });
   const err = parseGoogleError(404, {}, body);
   assert.equal(err.code, 'NOT_FOUND');
@@ -131,7 +104,7 @@ test('404 → NOT_FOUND', () => {
 });
 
 test('400 → INVALID_ARGUMENT; 409/412 → FAILED_PRECONDITION', () => {
-  const body = JSON.stringify({ error: { code: 400, message: 'Invalid value for field', status: 'INVALID_ARGUMENT' } });
+  const body = googleErrorJson(400, 'Invalid value for field', { status: 'INVALID_ARGUMENT' });
   const err = parseGoogleError(400, {}, body);
   assert.equal(err.code, 'INVALID_ARGUMENT');
   assert.equal(err.googleStatus, 'INVALID_ARGUMENT');
@@ -140,8 +113,8 @@ test('400 → INVALID_ARGUMENT; 409/412 → FAILED_PRECONDITION', () => {
 });
 
 test('429 → RATE_LIMITED, retryable, Retry-After parsed', () => {
-  const body = JSON.stringify({
-    error: { code: 429, message: "Quota exceeded for quota metric 'Read requests'", status: 'RESOURCE_EXHAUSTED' },
+  const body = googleErrorJson(429, "Quota exceeded for quota metric 'Read requests'", {
+    status: 'RESOURCE_EXHAUSTED',
   });
   const err = parseGoogleError(429, { 'retry-after': '7' }, body);
   assert.equal(err.code, 'RATE_LIMITED');
@@ -151,9 +124,7 @@ test('429 → RATE_LIMITED, retryable, Retry-After parsed', () => {
 });
 
 test('503 → UNAVAILABLE, retryable', () => {
-  const body = JSON.stringify({
-    error: { code: 503, message: 'The service is currently unavailable.', status: 'UNAVAILABLE' },
-  });
+  const body = googleErrorJson(503, 'The service is currently unavailable.', { status: 'UNAVAILABLE' });
   const err = parseGoogleError(503, {}, body);
   assert.equal(err.code, 'UNAVAILABLE');
   assert.equal(err.retryable, true);

@@ -39,108 +39,107 @@ const HOSTILE = [
   'é',
 ];
 
+/** `valid` accepts every one of `ok` and refuses every one of `bad`, and every HOSTILE value. */
+function assertValidates(valid: (value: unknown) => boolean, ok: readonly string[], bad: readonly unknown[]): void {
+  for (const value of ok) assert.ok(valid(value), value);
+  for (const value of [...HOSTILE, ...bad]) assert.ok(!valid(value), String(value));
+}
+
 test('project IDs', () => {
-  for (const ok of [
-    'my-project',
-    'abcdef',
-    'a23456',
-    'p-123456',
-    'x'.repeat(30),
-    'example.com:my-project',
-    'google.com:api-project-1',
-  ]) {
-    assert.ok(isProjectId(ok), ok);
-  }
-  for (const bad of [
-    ...HOSTILE,
-    'abcde',
-    'x'.repeat(31),
-    '1project',
-    'my-project-',
-    'My-Project',
-    'my_project',
-    'my.project',
-    ':my-project',
-    'a..b:my-project',
-    123456,
-  ]) {
-    assert.ok(!isProjectId(bad), String(bad));
-  }
+  assertValidates(
+    isProjectId,
+    [
+      'my-project',
+      'abcdef',
+      'a23456',
+      'p-123456',
+      'x'.repeat(30),
+      'example.com:my-project',
+      'google.com:api-project-1',
+    ],
+    [
+      'abcde',
+      'x'.repeat(31),
+      '1project',
+      'my-project-',
+      'My-Project',
+      'my_project',
+      'my.project',
+      ':my-project',
+      'a..b:my-project',
+      123456,
+    ],
+  );
 });
 
 test('zones and regions', () => {
-  for (const ok of ['us-central1-a', 'europe-west4-b', 'asia-northeast1-c', 'northamerica-northeast2-a'])
-    assert.ok(isZone(ok), ok);
-  for (const bad of [
-    ...HOSTILE,
-    'us-central1',
-    'us-central1-ab',
-    'us-central-a',
-    'US-central1-a',
-    'us-central1-a/../b',
-  ])
-    assert.ok(!isZone(bad), bad);
-  for (const ok of ['us-central1', 'europe-west4', 'me-central2']) assert.ok(isRegion(ok), ok);
-  for (const bad of [...HOSTILE, 'us-central1-a', 'us-central', 'global', '-']) assert.ok(!isRegion(bad), bad);
+  assertValidates(
+    isZone,
+    ['us-central1-a', 'europe-west4-b', 'asia-northeast1-c', 'northamerica-northeast2-a'],
+    ['us-central1', 'us-central1-ab', 'us-central-a', 'US-central1-a', 'us-central1-a/../b'],
+  );
+  assertValidates(
+    isRegion,
+    ['us-central1', 'europe-west4', 'me-central2'],
+    ['us-central1-a', 'us-central', 'global', '-'],
+  );
 });
 
 test('instance names', () => {
-  for (const ok of ['a', 'vm-1', 'web-server-01', `a${'b'.repeat(62)}`]) assert.ok(isInstanceName(ok), ok);
-  for (const bad of [...HOSTILE, '1vm', 'vm-', 'Vm', 'vm_1', `a${'b'.repeat(63)}`])
-    assert.ok(!isInstanceName(bad), bad);
+  assertValidates(
+    isInstanceName,
+    ['a', 'vm-1', 'web-server-01', `a${'b'.repeat(62)}`],
+    ['1vm', 'vm-', 'Vm', 'vm_1', `a${'b'.repeat(63)}`],
+  );
 });
 
 test('bucket names (dots allowed)', () => {
-  for (const ok of [
-    'abc',
-    'my-bucket',
-    'my_bucket',
-    'logs.example.com',
-    '123bucket',
-    'a'.repeat(63),
-    `${'a'.repeat(63)}.${'b'.repeat(63)}`,
-  ]) {
-    assert.ok(isBucketName(ok), ok);
-  }
-  for (const bad of [
-    ...HOSTILE,
-    'ab',
-    'a'.repeat(64),
-    '-bucket',
-    'bucket-',
-    '_bucket',
-    'bucket.',
-    '.bucket',
-    'a..b',
-    'My-Bucket',
-    `${'a'.repeat(64)}.com`,
-  ]) {
-    assert.ok(!isBucketName(bad), bad);
-  }
+  assertValidates(
+    isBucketName,
+    [
+      'abc',
+      'my-bucket',
+      'my_bucket',
+      'logs.example.com',
+      '123bucket',
+      'a'.repeat(63),
+      `${'a'.repeat(63)}.${'b'.repeat(63)}`,
+    ],
+    [
+      'ab',
+      'a'.repeat(64),
+      '-bucket',
+      'bucket-',
+      '_bucket',
+      'bucket.',
+      '.bucket',
+      'a..b',
+      'My-Bucket',
+      `${'a'.repeat(64)}.com`,
+    ],
+  );
 });
 
 test('service account emails', () => {
-  for (const ok of [
-    'deployer@my-project.iam.gserviceaccount.com',
-    '123456789012-compute@developer.gserviceaccount.com',
-    'my-project@appspot.gserviceaccount.com',
-    'service-123456789012@gcp-sa-run.iam.gserviceaccount.com',
-  ]) {
-    assert.ok(isServiceAccountEmail(ok), ok);
-  }
-  for (const bad of [
-    ...HOSTILE,
-    'alice@example.com',
-    'sa@my-project.iam.gserviceaccount.com.evil.test',
-    'a/b@my-project.iam.gserviceaccount.com',
-    '../x@my-project.iam.gserviceaccount.com',
-    'sa@@my-project.iam.gserviceaccount.com',
-    'sa@..gserviceaccount.com',
-    '@my-project.iam.gserviceaccount.com',
-    'sa@my-project.iam.gserviceaccount.com/keys',
-  ]) {
-    assert.ok(!isServiceAccountEmail(bad), bad);
-  }
+  assertValidates(
+    isServiceAccountEmail,
+    [
+      'deployer@my-project.iam.gserviceaccount.com',
+      '123456789012-compute@developer.gserviceaccount.com',
+      'my-project@appspot.gserviceaccount.com',
+      'service-123456789012@gcp-sa-run.iam.gserviceaccount.com',
+    ],
+    [
+      'alice@example.com',
+      'sa@my-project.iam.gserviceaccount.com.evil.test',
+      'a/b@my-project.iam.gserviceaccount.com',
+      '../x@my-project.iam.gserviceaccount.com',
+      'sa@@my-project.iam.gserviceaccount.com',
+      'sa@..gserviceaccount.com',
+      '@my-project.iam.gserviceaccount.com',
+      'sa@my-project.iam.gserviceaccount.com/keys',
+    ],
+  );
 });
 
 test('check* return the value or throw InvalidInputError naming the field, never echoing the value', () => {

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { GoogleApiError } from '../../src/google/errors.js';
 import { computeBackoffDelay, googleRequest, retryDelay, type GoogleRequestOptions } from '../../src/google/request.js';
 import { stopInstance } from '../../src/google/compute.js';
-import { UNAVAILABLE_BODY, sendJson, startServer } from '../support/fake-server.js';
+import { UNAVAILABLE_BODY, sendJson, startServer, type TestServer, withServer } from '../support/fake-server.js';
 
 const TOKEN = 'ya29.a0AfH6SMBtestTOKENvalue-0123456789abcdefghijklmnopqrstuvwxyz';
 const FAST = { baseDelayMs: 1, maxDelayMs: 5, maxRetryAfterMs: 2_000 };
@@ -31,6 +31,32 @@ async function rejection(promise: Promise<unknown>): Promise<GoogleApiError> {
   assert.fail('expected a rejection');
 }
 
+/** The error a GET of `${server.url}/x` (with these options) rejects with. */
+function requestError(server: TestServer, extra: Partial<GoogleRequestOptions<{ ok: boolean }>> = {}) {
+  return rejection(googleRequest(options(`${server.url}/x`, extra)));
+}
+
+/** The error instances.stop of my-project/us-central1-a/vm-1 against the server (with these call options) rejects with. */
+function stopError(server: TestServer, ctx: { retries?: number; timeoutMs?: number }) {
+  return rejection(
+    stopInstance(
+      { accessToken: TOKEN, apiBaseOverride: server.url, retryPolicy: FAST, ...ctx },
+      { project: 'my-project', zone: 'us-central1-a', instance: 'vm-1' },
+    ),
+  );
+}
+
+/** The call failed with `code` after exactly `attempts` requests reached the server. */
+function assertFailedAfter(
+  server: TestServer,
+  err: GoogleApiError,
+  code: GoogleApiError['code'],
+  attempts: number,
+): void {
+  assert.equal(err.code, code);
+  assert.equal(server.requests.length, attempts, 'attempts');
+}
+
 function assertNoToken(err: unknown): void {
   const e = err as Error;
   assert.ok(!e.message.includes(TOKEN), 'token in message');
@@ -40,152 +66,135 @@ function assertNoToken(err: unknown): void {
 }
 
 test('sends Bearer token, Accept JSON, JSON body; returns the validated answer', async () => {
-  const server = await startServer((_req, res) => sendJson(res, 200, { ok: true, extra: 'kept' }));
-  try {
-    const answer = await googleRequest(options(`${server.url}/x`, { method: 'POST', body: { a: 1 } }));
-    assert.deepEqual(answer, { ok: true, extra: 'kept' });
-    const [req] = server.requests;
-    assert.ok(req);
-    assert.equal(req.method, 'POST');
-    assert.equal(req.headers['authorization'], `Bearer ${TOKEN}`);
-    assert.equal(req.headers['accept'], 'application/json');
-    assert.match(String(req.headers['content-type']), /^application\/json/);
-    assert.deepEqual(JSON.parse(req.body), { a: 1 });
-  } finally {
-    await server.close();
-  }
+  await withServer(
+    (_req, res) => sendJson(res, 200, { ok: true, extra: 'kept' }),
+    async (server) => {
+      const answer = await googleRequest(options(`${server.url}/x`, { method: 'POST', body: { a: 1 } }));
+      assert.deepEqual(answer, { ok: true, extra: 'kept' });
+      const [req] = server.requests;
+      assert.ok(req);
+      assert.equal(req.method, 'POST');
+      assert.equal(req.headers['authorization'], `Bearer ${TOKEN}`);
+      assert.equal(req.headers['accept'], 'application/json');
+      assert.match(String(req.headers['content-type']), /^application\/json/);
+      assert.deepEqual(JSON.parse(req.body), { a: 1 });
+    },
+  );
 });
 
 test('idempotent GET is retried on 503 and then succeeds', async () => {
-  const server = await startServer((_req, res, i) =>
-    i === 0 ? sendJson(res, 503, UNAVAILABLE_BODY) : sendJson(res, 200, { ok: true }),
+  await withServer(
+    (_req, res, i) => (i === 0 ? sendJson(res, 503, UNAVAILABLE_BODY) : sendJson(res, 200, { ok: true })),
+    async (server) => {
+      assert.deepEqual(await googleRequest(options(`${server.url}/x`)), { ok: true });
+      assert.equal(server.requests.length, 2);
+    },
   );
-  try {
-    assert.deepEqual(await googleRequest(options(`${server.url}/x`)), { ok: true });
-    assert.equal(server.requests.length, 2);
-  } finally {
-    await server.close();
-  }
 });
 
 test('retries are bounded: 503 forever → UNAVAILABLE after 1 + retries attempts', async () => {
-  const server = await startServer((_req, res) => sendJson(res, 503, UNAVAILABLE_BODY));
-  try {
-    const err = await rejection(googleRequest(options(`${server.url}/x`, { retries: 2 })));
-    assert.equal(err.code, 'UNAVAILABLE');
-    assert.equal(server.requests.length, 3);
-  } finally {
-    await server.close();
-  }
+  await withServer(
+    (_req, res) => sendJson(res, 503, UNAVAILABLE_BODY),
+    async (server) => {
+      const err = await requestError(server, { retries: 2 });
+      assertFailedAfter(server, err, 'UNAVAILABLE', 3);
+    },
+  );
 });
 
 test('POST instances.stop (not idempotent) is NOT retried on 503: exactly one call', async () => {
-  const server = await startServer((_req, res) => sendJson(res, 503, UNAVAILABLE_BODY));
-  try {
-    const err = await rejection(
-      stopInstance(
-        { accessToken: TOKEN, apiBaseOverride: server.url, retries: 5, retryPolicy: FAST },
-        { project: 'my-project', zone: 'us-central1-a', instance: 'vm-1' },
-      ),
-    );
-    assert.equal(err.code, 'UNAVAILABLE');
-    assert.equal(server.requests.length, 1);
-    assert.equal(server.requests[0]?.method, 'POST');
-    assert.equal(
-      server.requests[0]?.url,
-      '/compute.googleapis.com/compute/v1/projects/my-project/zones/us-central1-a/instances/vm-1/stop',
-    );
-  } finally {
-    await server.close();
-  }
+  await withServer(
+    (_req, res) => sendJson(res, 503, UNAVAILABLE_BODY),
+    async (server) => {
+      const err = await stopError(server, { retries: 5 });
+      assertFailedAfter(server, err, 'UNAVAILABLE', 1);
+      assert.equal(server.requests[0]?.method, 'POST');
+      assert.equal(
+        server.requests[0]?.url,
+        '/compute.googleapis.com/compute/v1/projects/my-project/zones/us-central1-a/instances/vm-1/stop',
+      );
+    },
+  );
 });
 
 test('POST instances.stop is NOT retried on timeout either', async () => {
-  const server = await startServer(() => undefined /* never answers */);
-  try {
-    const err = await rejection(
-      stopInstance(
-        { accessToken: TOKEN, apiBaseOverride: server.url, timeoutMs: 100, retryPolicy: FAST },
-        { project: 'my-project', zone: 'us-central1-a', instance: 'vm-1' },
-      ),
-    );
-    assert.equal(err.code, 'TIMEOUT');
-    assert.equal(server.requests.length, 1);
-  } finally {
-    await server.close();
-  }
+  await withServer(
+    () => undefined /* never answers */,
+    async (server) => {
+      const err = await stopError(server, { timeoutMs: 100 });
+      assertFailedAfter(server, err, 'TIMEOUT', 1);
+    },
+  );
 });
 
 test('429 with Retry-After within the cap is honoured', async () => {
-  const server = await startServer((_req, res, i) =>
-    i === 0
-      ? sendJson(
-          res,
-          429,
-          { error: { code: 429, message: 'Quota exceeded', status: 'RESOURCE_EXHAUSTED' } },
-          { 'retry-after': '1' },
-        )
-      : sendJson(res, 200, { ok: true }),
+  await withServer(
+    (_req, res, i) =>
+      i === 0
+        ? sendJson(
+            res,
+            429,
+            { error: { code: 429, message: 'Quota exceeded', status: 'RESOURCE_EXHAUSTED' } },
+            { 'retry-after': '1' },
+          )
+        : sendJson(res, 200, { ok: true }),
+    async (server) => {
+      const started = Date.now();
+      assert.deepEqual(await googleRequest(options(`${server.url}/x`)), { ok: true });
+      assert.ok(Date.now() - started >= 900, 'waited for Retry-After');
+      assert.equal(server.requests.length, 2);
+    },
   );
-  try {
-    const started = Date.now();
-    assert.deepEqual(await googleRequest(options(`${server.url}/x`)), { ok: true });
-    assert.ok(Date.now() - started >= 900, 'waited for Retry-After');
-    assert.equal(server.requests.length, 2);
-  } finally {
-    await server.close();
-  }
 });
 
 test('429 with Retry-After beyond the cap is returned at once (no retry, no long wait)', async () => {
-  const server = await startServer((_req, res) =>
-    sendJson(
-      res,
-      429,
-      { error: { code: 429, message: 'Quota exceeded', status: 'RESOURCE_EXHAUSTED' } },
-      { 'retry-after': '120' },
-    ),
+  await withServer(
+    (_req, res) =>
+      sendJson(
+        res,
+        429,
+        { error: { code: 429, message: 'Quota exceeded', status: 'RESOURCE_EXHAUSTED' } },
+        { 'retry-after': '120' },
+      ),
+    async (server) => {
+      const started = Date.now();
+      const err = await requestError(server);
+      assert.equal(err.code, 'RATE_LIMITED');
+      assert.equal(err.retryAfterMs, 120_000);
+      assert.equal(server.requests.length, 1);
+      assert.ok(Date.now() - started < 1_000);
+    },
   );
-  try {
-    const started = Date.now();
-    const err = await rejection(googleRequest(options(`${server.url}/x`)));
-    assert.equal(err.code, 'RATE_LIMITED');
-    assert.equal(err.retryAfterMs, 120_000);
-    assert.equal(server.requests.length, 1);
-    assert.ok(Date.now() - started < 1_000);
-  } finally {
-    await server.close();
-  }
 });
 
 test('no answer in time → TIMEOUT after bounded attempts', async () => {
-  const server = await startServer(() => undefined);
-  try {
-    const started = Date.now();
-    // 400 ms per attempt: long enough that a busy machine's server has recorded each attempt before it is abandoned.
-    const err = await rejection(googleRequest(options(`${server.url}/x`, { timeoutMs: 400, retries: 2 })));
-    assert.equal(err.code, 'TIMEOUT');
-    assert.equal(err.status, 0);
-    assert.equal(err.retryable, true);
-    assert.equal(server.requests.length, 3);
-    // Bounded: three attempts of 400 ms and short backoffs, not an unbounded wait (generous for a busy machine).
-    assert.ok(Date.now() - started < 10_000);
-  } finally {
-    await server.close();
-  }
+  await withServer(
+    () => undefined,
+    async (server) => {
+      const started = Date.now();
+      // 400 ms per attempt: long enough that a busy machine's server has recorded each attempt before it is abandoned.
+      const err = await requestError(server, { timeoutMs: 400, retries: 2 });
+      assert.equal(err.code, 'TIMEOUT');
+      assert.equal(err.status, 0);
+      assert.equal(err.retryable, true);
+      assert.equal(server.requests.length, 3);
+      // Bounded: three attempts of 400 ms and short backoffs, not an unbounded wait (generous for a busy machine).
+      assert.ok(Date.now() - started < 10_000);
+    },
+  );
 });
 
 test('a body that stalls mid-stream also times out', async () => {
-  const server = await startServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.write('{"ok":');
-  });
-  try {
-    const err = await rejection(googleRequest(options(`${server.url}/x`, { timeoutMs: 150, retries: 0 })));
-    assert.equal(err.code, 'TIMEOUT');
-  } finally {
-    await server.close();
-  }
+  await withServer(
+    (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"ok":');
+    },
+    async (server) => {
+      const err = await requestError(server, { timeoutMs: 150, retries: 0 });
+      assert.equal(err.code, 'TIMEOUT');
+    },
+  );
 });
 
 test('connection refused → NETWORK, retried for idempotent calls', async () => {
@@ -204,87 +213,85 @@ test('connection refused → NETWORK, retried for idempotent calls', async () =>
 });
 
 test('401 is returned to the caller, not retried', async () => {
-  const server = await startServer((_req, res) =>
-    sendJson(res, 401, {
-      error: { code: 401, message: 'Request had invalid authentication credentials.', status: 'UNAUTHENTICATED' },
-    }),
+  await withServer(
+    (_req, res) =>
+      sendJson(res, 401, {
+        error: { code: 401, message: 'Request had invalid authentication credentials.', status: 'UNAUTHENTICATED' },
+      }),
+    async (server) => {
+      const err = await requestError(server);
+      assertFailedAfter(server, err, 'UNAUTHENTICATED', 1);
+    },
   );
-  try {
-    const err = await rejection(googleRequest(options(`${server.url}/x`)));
-    assert.equal(err.code, 'UNAUTHENTICATED');
-    assert.equal(server.requests.length, 1);
-  } finally {
-    await server.close();
-  }
 });
 
 test('200 with an unexpected shape → BAD_RESPONSE (not retried, no crash)', async () => {
-  const server = await startServer((_req, res) => sendJson(res, 200, { ok: 'yes' }));
-  try {
-    const err = await rejection(googleRequest(options(`${server.url}/x`)));
-    assert.equal(err.code, 'BAD_RESPONSE');
-    assert.match(err.message, /ok/);
-    assert.ok(!err.message.includes('yes'), 'received values are not quoted');
-    assert.equal(server.requests.length, 1);
-  } finally {
-    await server.close();
-  }
+  await withServer(
+    (_req, res) => sendJson(res, 200, { ok: 'yes' }),
+    async (server) => {
+      const err = await requestError(server);
+      assert.equal(err.code, 'BAD_RESPONSE');
+      assert.match(err.message, /ok/);
+      assert.ok(!err.message.includes('yes'), 'received values are not quoted');
+      assert.equal(server.requests.length, 1);
+    },
+  );
 });
 
 test('200 with an HTML body → BAD_RESPONSE', async () => {
-  const server = await startServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'text/html' });
-    res.end('<html>captive portal</html>');
-  });
-  try {
-    const err = await rejection(googleRequest(options(`${server.url}/x`)));
-    assert.equal(err.code, 'BAD_RESPONSE');
-  } finally {
-    await server.close();
-  }
+  await withServer(
+    (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end('<html>captive portal</html>');
+    },
+    async (server) => {
+      const err = await requestError(server);
+      assert.equal(err.code, 'BAD_RESPONSE');
+    },
+  );
 });
 
 test('oversized body → BAD_RESPONSE, with and without Content-Length', async () => {
   const big = JSON.stringify({ ok: true, pad: 'x'.repeat(6 * 1024 * 1024) });
-  const server = await startServer((req, res) => {
-    if (req.url === '/declared') {
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(big) });
-      res.end(big);
-    } else {
-      res.writeHead(200, { 'content-type': 'application/json' }); // chunked, no length
-      for (let i = 0; i < big.length; i += 64 * 1024) res.write(big.slice(i, i + 64 * 1024));
-      res.end();
-    }
-  });
-  try {
-    const declared = await rejection(googleRequest(options(`${server.url}/declared`)));
-    assert.equal(declared.code, 'BAD_RESPONSE');
-    assert.match(declared.message, /larger than 5242880 bytes/);
-    const chunked = await rejection(googleRequest(options(`${server.url}/chunked`)));
-    assert.equal(chunked.code, 'BAD_RESPONSE');
-    const small = await rejection(googleRequest(options(`${server.url}/chunked`, { maxResponseBytes: 1024 })));
-    assert.equal(small.code, 'BAD_RESPONSE');
-  } finally {
-    await server.close();
-  }
+  await withServer(
+    (req, res) => {
+      if (req.url === '/declared') {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(big) });
+        res.end(big);
+      } else {
+        res.writeHead(200, { 'content-type': 'application/json' }); // chunked, no length
+        for (let i = 0; i < big.length; i += 64 * 1024) res.write(big.slice(i, i + 64 * 1024));
+        res.end();
+      }
+    },
+    async (server) => {
+      const declared = await rejection(googleRequest(options(`${server.url}/declared`)));
+      assert.equal(declared.code, 'BAD_RESPONSE');
+      assert.match(declared.message, /larger than 5242880 bytes/);
+      const chunked = await rejection(googleRequest(options(`${server.url}/chunked`)));
+      assert.equal(chunked.code, 'BAD_RESPONSE');
+      const small = await rejection(googleRequest(options(`${server.url}/chunked`, { maxResponseBytes: 1024 })));
+      assert.equal(small.code, 'BAD_RESPONSE');
+    },
+  );
 });
 
 test('a gzip answer is decoded; one that inflates past the size limit is BAD_RESPONSE (no gzip bomb)', async () => {
   const small = gzipSync(JSON.stringify({ ok: true, note: 'compressed' }));
   const bomb = gzipSync(JSON.stringify({ ok: true, pad: 'x'.repeat(2 * 1024 * 1024) })); // ~2 KiB on the wire
-  const server = await startServer((req, res) => {
-    res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
-    res.end(req.url === '/bomb' ? bomb : small);
-  });
-  try {
-    assert.deepEqual(await googleRequest(options(`${server.url}/small`)), { ok: true, note: 'compressed' });
-    assert.equal(server.requests[0]!.headers['accept-encoding'], 'gzip');
-    const err = await rejection(googleRequest(options(`${server.url}/bomb`, { maxResponseBytes: 64 * 1024 })));
-    assert.equal(err.code, 'BAD_RESPONSE');
-    assert.match(err.message, /larger than 65536 bytes/);
-  } finally {
-    await server.close();
-  }
+  await withServer(
+    (req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+      res.end(req.url === '/bomb' ? bomb : small);
+    },
+    async (server) => {
+      assert.deepEqual(await googleRequest(options(`${server.url}/small`)), { ok: true, note: 'compressed' });
+      assert.equal(server.requests[0]!.headers['accept-encoding'], 'gzip');
+      const err = await rejection(googleRequest(options(`${server.url}/bomb`, { maxResponseBytes: 64 * 1024 })));
+      assert.equal(err.code, 'BAD_RESPONSE');
+      assert.match(err.message, /larger than 65536 bytes/);
+    },
+  );
 });
 
 test('calls reuse their connection to Google (keep-alive): ten calls, one after another, one connection', async () => {
@@ -303,73 +310,72 @@ test('calls reuse their connection to Google (keep-alive): ten calls, one after 
 });
 
 test('a redirect is not followed (the bearer token must not travel elsewhere)', async () => {
-  const server = await startServer((req, res) => {
-    if (req.url === '/x') {
-      res.writeHead(302, { location: '/elsewhere' });
-      res.end();
-    } else sendJson(res, 200, { ok: true });
-  });
-  try {
-    const err = await rejection(googleRequest(options(`${server.url}/x`)));
-    assert.equal(err.code, 'BAD_RESPONSE');
-    assert.equal(server.requests.length, 1);
-  } finally {
-    await server.close();
-  }
+  await withServer(
+    (req, res) => {
+      if (req.url === '/x') {
+        res.writeHead(302, { location: '/elsewhere' });
+        res.end();
+      } else sendJson(res, 200, { ok: true });
+    },
+    async (server) => {
+      const err = await requestError(server);
+      assertFailedAfter(server, err, 'BAD_RESPONSE', 1);
+    },
+  );
 });
 
 test('the caller’s abort signal cancels with its own reason', async () => {
-  const server = await startServer(() => undefined);
-  try {
-    const controller = new AbortController();
-    const reason = new Error('client went away');
-    setTimeout(() => controller.abort(reason), 50);
-    await assert.rejects(
-      googleRequest(options(`${server.url}/x`, { signal: controller.signal, timeoutMs: 5_000 })),
-      (e: unknown) => e === reason,
-    );
-    assert.equal(server.requests.length, 1);
-  } finally {
-    await server.close();
-  }
+  await withServer(
+    () => undefined,
+    async (server) => {
+      const controller = new AbortController();
+      const reason = new Error('client went away');
+      setTimeout(() => controller.abort(reason), 50);
+      await assert.rejects(
+        googleRequest(options(`${server.url}/x`, { signal: controller.signal, timeoutMs: 5_000 })),
+        (e: unknown) => e === reason,
+      );
+      assert.equal(server.requests.length, 1);
+    },
+  );
 });
 
 test('the access token never appears in any error (message, JSON, inspect, stack)', async () => {
-  const server = await startServer((req, res) => {
-    const echo = `token was ${String(req.headers['authorization'])}`;
-    switch (req.url) {
-      case '/401':
-        return sendJson(res, 401, { error: { code: 401, message: echo, status: 'UNAUTHENTICATED' } });
-      case '/403':
-        return sendJson(
-          res,
-          403,
-          { error: { code: 403, message: echo, status: 'PERMISSION_DENIED', errors: [{ reason: TOKEN }] } },
-          { 'www-authenticate': `Bearer error="insufficient_scope", scope="${TOKEN}"` },
-        );
-      case '/500':
-        return sendJson(res, 500, { error: { code: 500, message: `${'x'.repeat(990)}${TOKEN}` } });
-      case '/html':
-        res.writeHead(502, { 'content-type': 'text/html' });
-        return res.end(`<p>${echo}</p>`);
-      case '/shape':
-        return sendJson(res, 200, { ok: TOKEN });
-      default:
-        return undefined; // timeout
-    }
-  });
-  try {
-    const errors: unknown[] = [];
-    for (const path of ['/401', '/403', '/500', '/html', '/shape', '/hang']) {
-      errors.push(await rejection(googleRequest(options(`${server.url}${path}`, { timeoutMs: 100, retries: 0 }))));
-    }
-    errors.push(await rejection(googleRequest(options(`${server.url}/x`, { accessToken: `${TOKEN}\r\nX-Evil: 1` }))));
-    for (const err of errors) assertNoToken(err);
-    assert.equal((errors[0] as GoogleApiError).code, 'UNAUTHENTICATED');
-    assert.equal((errors[6] as GoogleApiError).code, 'UNAUTHENTICATED');
-  } finally {
-    await server.close();
-  }
+  await withServer(
+    (req, res) => {
+      const echo = `token was ${String(req.headers['authorization'])}`;
+      switch (req.url) {
+        case '/401':
+          return sendJson(res, 401, { error: { code: 401, message: echo, status: 'UNAUTHENTICATED' } });
+        case '/403':
+          return sendJson(
+            res,
+            403,
+            { error: { code: 403, message: echo, status: 'PERMISSION_DENIED', errors: [{ reason: TOKEN }] } },
+            { 'www-authenticate': `Bearer error="insufficient_scope", scope="${TOKEN}"` },
+          );
+        case '/500':
+          return sendJson(res, 500, { error: { code: 500, message: `${'x'.repeat(990)}${TOKEN}` } });
+        case '/html':
+          res.writeHead(502, { 'content-type': 'text/html' });
+          return res.end(`<p>${echo}</p>`);
+        case '/shape':
+          return sendJson(res, 200, { ok: TOKEN });
+        default:
+          return undefined; // timeout
+      }
+    },
+    async (server) => {
+      const errors: unknown[] = [];
+      for (const path of ['/401', '/403', '/500', '/html', '/shape', '/hang']) {
+        errors.push(await rejection(googleRequest(options(`${server.url}${path}`, { timeoutMs: 100, retries: 0 }))));
+      }
+      errors.push(await requestError(server, { accessToken: `${TOKEN}\r\nX-Evil: 1` }));
+      for (const err of errors) assertNoToken(err);
+      assert.equal((errors[0] as GoogleApiError).code, 'UNAUTHENTICATED');
+      assert.equal((errors[6] as GoogleApiError).code, 'UNAUTHENTICATED');
+    },
+  );
 });
 
 test('computeBackoffDelay: full jitter under an exponential, capped ceiling', () => {

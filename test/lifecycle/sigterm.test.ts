@@ -3,17 +3,10 @@
 // completes, new connections are refused only once the delay has passed, and the process exits 0.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { freePort } from '../support/index.js';
-import { TestBrowser } from '../support/browser.js';
+import { signInUpToCallback, spawnDemo } from '../support/demo-process.js';
 
-const main = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../demo/main.js');
 const DRAIN_SECONDS = 2;
 
 /** One GET on a new connection: the status, or 'refused' when the port no longer accepts. */
@@ -49,47 +42,15 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutM
 }
 
 test('SIGTERM: /readyz 503 at once, still serving during the drain delay, in-flight sign-in completes, refused only after the delay, exit 0', async () => {
-  const appPort = await freePort();
-  const mockPort = await freePort();
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'scopewise-drain-'));
-  const child = spawn(process.execPath, [main], {
-    env: {
-      ...process.env,
-      PORT: String(appPort),
-      HOST: '127.0.0.1',
-      MOCK_PORT: String(mockPort),
-      DEMO_DATA_DIR: dataDir,
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'info',
-      OIDC_CLIENT_ID: '',
-      SHUTDOWN_DRAIN_SECONDS: String(DRAIN_SECONDS),
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const base = `http://localhost:${appPort}`;
-  const mock = `http://127.0.0.1:${mockPort}`;
+  const demo = await spawnDemo({ HOST: '127.0.0.1', SHUTDOWN_DRAIN_SECONDS: String(DRAIN_SECONDS) });
+  const { child, appPort, base } = demo;
   try {
     await until('ready', async () => ((await freshGet(`${base}/readyz`).catch(() => 0)) === 200 ? true : undefined));
-    const control = (p: string, body?: unknown) =>
-      fetch(
-        `${mock}/__control/${p}`,
-        body === undefined
-          ? {}
-          : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
-      );
-    await control('settings', { autoApprove: { email: 'alice@example.com' } });
-    const b = new TestBrowser();
-    const login = await b.request(`${base}/login`);
-    const authorize = await b.request(login.headers.get('location')!);
-    const callback = authorize.headers.get('location')!;
+    const { browser: b, callback } = await signInUpToCallback(demo);
     // The token exchange takes longer than the drain delay: the sign-in is still in flight when the
     // listener closes.
-    await control('inject', { endpoint: 'token', delayMs: (DRAIN_SECONDS + 2) * 1000, times: 1 });
-    const tokenCalls = async () => ((await (await control('counts')).json()) as Record<string, number>).token ?? 0;
+    await demo.control('inject', { endpoint: 'token', delayMs: (DRAIN_SECONDS + 2) * 1000, times: 1 });
+    const tokenCalls = async () => ((await (await demo.control('counts')).json()) as Record<string, number>).token ?? 0;
     const before = await tokenCalls();
     const inflight = b.request(callback);
     await until('the token exchange has started', async () => ((await tokenCalls()) > before ? true : undefined));
@@ -111,10 +72,9 @@ test('SIGTERM: /readyz 503 at once, still serving during the drain delay, in-fli
     assert.equal(res.status, 303, 'the in-flight sign-in completed');
     assert.equal(new URL(res.headers.get('location')!, base).pathname, '/');
     assert.equal(res.headers.get('connection'), 'close');
-    assert.equal(await exited, 0, out);
-    assert.match(out, /shut down cleanly/);
+    assert.equal(await demo.exited, 0, demo.output());
+    assert.match(demo.output(), /shut down cleanly/);
   } finally {
-    if (child.exitCode === null) child.kill('SIGKILL');
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    demo.cleanup();
   }
 });

@@ -6,7 +6,7 @@ import { insufficientScope } from '../../mock-google/cloud/errors.js';
 import type { ApiMethod } from '../../mock-google/methods.js';
 import { parseGoogleError } from '../../src/google/errors.js';
 import { startStack, type Stack } from '../support/stack.js';
-import { grantLink } from '../support/index.js';
+import { googleErrorJson, grantLink } from '../support/index.js';
 
 const method = (host: string): ApiMethod => ({
   key: 'k',
@@ -40,8 +40,8 @@ describe('the app classifies every shape as scope-insufficient', () => {
     });
   }
   it('the minimal gRPC-style body (message and status only), with or without the header', () => {
-    const body = JSON.stringify({
-      error: { code: 403, message: 'Request had insufficient authentication scopes.', status: 'PERMISSION_DENIED' },
+    const body = googleErrorJson(403, 'Request had insufficient authentication scopes.', {
+      status: 'PERMISSION_DENIED',
     });
     assert.equal(parseGoogleError(403, {}, body).code, 'SCOPE_INSUFFICIENT');
     assert.equal(
@@ -54,12 +54,8 @@ describe('the app classifies every shape as scope-insufficient', () => {
     );
   });
   it('an IAM refusal stays PERMISSION_DENIED', () => {
-    const body = JSON.stringify({
-      error: {
-        code: 403,
-        message: "Permission 'x' denied on resource (or it may not exist).",
-        status: 'PERMISSION_DENIED',
-      },
+    const body = googleErrorJson(403, "Permission 'x' denied on resource (or it may not exist).", {
+      status: 'PERMISSION_DENIED',
     });
     assert.equal(parseGoogleError(403, {}, body).code, 'PERMISSION_DENIED');
   });

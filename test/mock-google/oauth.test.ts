@@ -23,6 +23,27 @@ const mock = useMock({ reset: true });
 
 const IDENTITY = 'openid email profile';
 
+/** Sign in at the mock with these authorization parameters; the code it sends back to the client. */
+async function codeFor(params: Record<string, string>): Promise<string> {
+  const r = await authorizeAtMock(mock, { params });
+  return r.callback.searchParams.get('code') ?? '';
+}
+
+/** Exchange a code at the token endpoint, for REDIRECT unless `fields` says otherwise. */
+function exchangeCode(
+  code: string,
+  fields: Record<string, string> = {},
+  auth?: 'basic' | 'post',
+  client?: typeof CLIENT,
+): Promise<Response> {
+  return tokenRequest(
+    mock,
+    { grant_type: 'authorization_code', code, redirect_uri: REDIRECT, ...fields },
+    auth,
+    client,
+  );
+}
+
 describe('discovery and JWKS', () => {
   it('publishes a Google-like discovery document', async () => {
     const res = await fetch(`${mock.url}/.well-known/openid-configuration`);
@@ -76,12 +97,7 @@ describe('authorization code flow', () => {
     const code = cb.searchParams.get('code');
     assert.ok(code);
 
-    const res = await tokenRequest(mock, {
-      grant_type: 'authorization_code',
-      code,
-      redirect_uri: REDIRECT,
-      code_verifier: verifier,
-    });
+    const res = await exchangeCode(code, { code_verifier: verifier });
     assert.equal(res.status, 200);
     assert.equal(res.headers.get('cache-control'), 'no-store');
     const t = (await res.json()) as TokenResponse;
@@ -210,29 +226,14 @@ describe('authorization code flow', () => {
 
   it('a replayed code is invalid_grant and revokes what the code produced', async () => {
     const { verifier, challenge } = pkce();
-    const r = await authorizeAtMock(mock, {
-      params: {
-        scope: `${IDENTITY} ${S.computeRead}`,
-        code_challenge: challenge,
-        code_challenge_method: 'S256',
-        access_type: 'offline',
-      },
+    const code = await codeFor({
+      scope: `${IDENTITY} ${S.computeRead}`,
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+      access_type: 'offline',
     });
-    const code = r.callback.searchParams.get('code') ?? '';
-    const ok = (await (
-      await tokenRequest(mock, {
-        grant_type: 'authorization_code',
-        code,
-        redirect_uri: REDIRECT,
-        code_verifier: verifier,
-      })
-    ).json()) as TokenResponse;
-    const replay = await tokenRequest(mock, {
-      grant_type: 'authorization_code',
-      code,
-      redirect_uri: REDIRECT,
-      code_verifier: verifier,
-    });
+    const ok = (await (await exchangeCode(code, { code_verifier: verifier })).json()) as TokenResponse;
+    const replay = await exchangeCode(code, { code_verifier: verifier });
     assert.equal(replay.status, 400);
     assert.equal(((await replay.json()) as { error: string }).error, 'invalid_grant');
     const ui = await fetch(`${mock.url}/v1/userinfo`, { headers: { authorization: `Bearer ${ok.access_token}` } });
@@ -243,40 +244,20 @@ describe('authorization code flow', () => {
 
   it('a wrong PKCE verifier is invalid_grant', async () => {
     const { challenge } = pkce();
-    const r = await authorizeAtMock(mock, {
-      params: { scope: IDENTITY, code_challenge: challenge, code_challenge_method: 'S256' },
-    });
-    const res = await tokenRequest(mock, {
-      grant_type: 'authorization_code',
-      code: r.callback.searchParams.get('code') ?? '',
-      redirect_uri: REDIRECT,
-      code_verifier: pkce().verifier,
-    });
+    const code = await codeFor({ scope: IDENTITY, code_challenge: challenge, code_challenge_method: 'S256' });
+    const res = await exchangeCode(code, { code_verifier: pkce().verifier });
     assert.equal(res.status, 400);
     assert.deepEqual(await res.json(), { error: 'invalid_grant', error_description: 'Invalid code verifier.' });
   });
 
   it('a missing PKCE verifier is invalid_grant; plain PKCE works', async () => {
     const { challenge } = pkce();
-    const r = await authorizeAtMock(mock, {
-      params: { scope: IDENTITY, code_challenge: challenge, code_challenge_method: 'S256' },
-    });
-    const res = await tokenRequest(mock, {
-      grant_type: 'authorization_code',
-      code: r.callback.searchParams.get('code') ?? '',
-      redirect_uri: REDIRECT,
-    });
+    const code = await codeFor({ scope: IDENTITY, code_challenge: challenge, code_challenge_method: 'S256' });
+    const res = await exchangeCode(code);
     assert.equal(((await res.json()) as { error: string }).error, 'invalid_grant');
     const plain = 'p'.repeat(50);
-    const r2 = await authorizeAtMock(mock, {
-      params: { scope: IDENTITY, code_challenge: plain, code_challenge_method: 'plain' },
-    });
-    const res2 = await tokenRequest(mock, {
-      grant_type: 'authorization_code',
-      code: r2.callback.searchParams.get('code') ?? '',
-      redirect_uri: REDIRECT,
-      code_verifier: plain,
-    });
+    const code2 = await codeFor({ scope: IDENTITY, code_challenge: plain, code_challenge_method: 'plain' });
+    const res2 = await exchangeCode(code2, { code_verifier: plain });
     assert.equal(res2.status, 200);
   });
 
@@ -292,41 +273,21 @@ describe('authorization code flow', () => {
     assert.equal(unknownClient.status, 401);
     assert.match(await unknownClient.text(), /invalid_client/);
 
-    const r = await authorizeAtMock(mock, { params: { scope: IDENTITY } });
-    const res = await tokenRequest(mock, {
-      grant_type: 'authorization_code',
-      code: r.callback.searchParams.get('code') ?? '',
-      redirect_uri: 'http://localhost:3000/other',
-    });
+    const res = await exchangeCode(await codeFor({ scope: IDENTITY }), { redirect_uri: 'http://localhost:3000/other' });
     assert.equal(res.status, 400);
     assert.equal(((await res.json()) as { error: string }).error, 'redirect_uri_mismatch');
   });
 
   it('client_secret_basic and client_secret_post both work; a wrong secret is 401 invalid_client', async () => {
     for (const auth of ['basic', 'post'] as const) {
-      const r = await authorizeAtMock(mock, { params: { scope: IDENTITY } });
-      const res = await tokenRequest(
-        mock,
-        { grant_type: 'authorization_code', code: r.callback.searchParams.get('code') ?? '', redirect_uri: REDIRECT },
-        auth,
-      );
+      const res = await exchangeCode(await codeFor({ scope: IDENTITY }), {}, auth);
       assert.equal(res.status, 200, auth);
     }
-    const r = await authorizeAtMock(mock, { params: { scope: IDENTITY } });
-    const bad = await tokenRequest(
-      mock,
-      { grant_type: 'authorization_code', code: r.callback.searchParams.get('code') ?? '', redirect_uri: REDIRECT },
-      'basic',
-      { ...CLIENT, clientSecret: 'wrong' },
-    );
+    const code = await codeFor({ scope: IDENTITY });
+    const bad = await exchangeCode(code, {}, 'basic', { ...CLIENT, clientSecret: 'wrong' });
     assert.equal(bad.status, 401);
     assert.equal(((await bad.json()) as { error: string }).error, 'invalid_client');
-    const otherClient = await tokenRequest(
-      mock,
-      { grant_type: 'authorization_code', code: r.callback.searchParams.get('code') ?? '', redirect_uri: REDIRECT },
-      'post',
-      { ...OTHER_CLIENT, name: 'x' },
-    );
+    const otherClient = await exchangeCode(code, {}, 'post', { ...OTHER_CLIENT, name: 'x' });
     assert.equal(otherClient.status, 400, 'a code is bound to its client');
   });
 

@@ -1,6 +1,7 @@
 // The mock's workload-identity APIs and fixtures: Google's shapes, the same bearer + scope checks as every API.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { serviceDisabledErrorInfo } from '../support/google-errors.js';
 import { S, api, getTokens, useMock } from '../support/mock.js';
 
 const mock = useMock();
@@ -47,19 +48,13 @@ describe('mock Workflows API', () => {
         r.body.error.message,
         /^Workflows API has not been used in project 234567890123 before or it is disabled\. Enable it by visiting https:\/\/console\.developers\.google\.com\/apis\/api\/workflows\.googleapis\.com\/overview\?project=234567890123 then retry\./,
       );
-      assert.deepEqual(r.body.error.details[0], {
-        '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
-        reason: 'SERVICE_DISABLED',
-        domain: 'googleapis.com',
-        metadata: {
-          service: 'workflows.googleapis.com',
-          consumer: 'projects/234567890123',
+      assert.deepEqual(
+        r.body.error.details[0],
+        serviceDisabledErrorInfo('workflows.googleapis.com', '234567890123', {
           containerInfo: '234567890123',
           serviceTitle: 'Workflows API',
-          activationUrl:
-            'https://console.developers.google.com/apis/api/workflows.googleapis.com/overview?project=234567890123',
-        },
-      });
+        }),
+      );
       assert.deepEqual(
         r.body.error.details.map((d: { '@type': string }) => d['@type'].split('.').pop()),
         ['ErrorInfo', 'LocalizedMessage', 'Help'],

@@ -6,21 +6,16 @@ import {
   CatalogueError,
   checkCatalogue,
   FEATURE_IDS,
-  getFeature,
   loadDiscovery,
   SIGN_IN_SCOPES,
   type FeatureScopes as Feature,
   type Finding,
 } from '../../src/scopes/index.js';
+import { catalogueFeature as feature } from '../support/scopes.js';
 
 const A = 'https://www.googleapis.com/auth/';
 const d = loadDiscovery();
 
-function feature(id: string): Feature {
-  const f = getFeature(id);
-  assert.ok(f, `feature ${id} exists`);
-  return f;
-}
 /** The real catalogue with one feature replaced. */
 function withFeature(changed: Feature): Feature[] {
   return CATALOGUE.map((f) => (f.id === changed.id ? changed : f));

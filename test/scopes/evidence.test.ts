@@ -14,6 +14,7 @@ import {
   type FeatureScopes as Feature,
   type ScopeEvidence,
 } from '../../src/scopes/index.js';
+import { syntheticFeature } from '../support/scopes.js';
 
 const A = 'https://www.googleapis.com/auth/';
 const ev = loadScopeEvidence();
@@ -121,15 +122,13 @@ describe('source disagreements', () => {
 
 describe('splitting one broad scope into narrower per-API scopes', () => {
   const d = loadDiscovery();
-  const synthetic: Feature = {
+  const synthetic = syntheticFeature({
     id: 'audit',
     title: 'Audit',
-    summary: 'Reads logs and buckets.',
-    why: 'test',
     methods: ['logging:v2:entries.list', 'storage:v1:buckets.list'],
     scopes: [`${A}cloud-platform.read-only`],
     broadOnly: 'test',
-  };
+  });
   it('reports the set logging.read + devstorage.read_only instead of cloud-platform.read-only', () => {
     const f = checkCatalogue([synthetic], d);
     assert.deepEqual(

@@ -4,32 +4,24 @@ import {
   accountSummary,
   CATALOGUE,
   featureReadiness,
-  getFeature,
   loadDiscovery,
   normaliseScopes,
   scopesToRequest,
   type FeatureScopes as Feature,
 } from '../../src/scopes/index.js';
+import { catalogueFeature as feature, syntheticFeature } from '../support/scopes.js';
 
 const A = 'https://www.googleapis.com/auth/';
 const d = loadDiscovery();
 const SIGNED_IN = ['openid', `${A}userinfo.email`, `${A}userinfo.profile`];
 
-function feature(id: string): Feature {
-  const f = getFeature(id);
-  assert.ok(f);
-  return f;
-}
-
 /** Two methods, each authorized only by its own scope: lets a grant be partial. */
-const VMS_AND_BUCKETS: Feature = {
+const VMS_AND_BUCKETS = syntheticFeature({
   id: 'vms-and-buckets',
   title: 'VMs and buckets',
-  summary: 'synthetic',
-  why: 'synthetic',
   methods: ['compute:v1:instances.aggregatedList', 'storage:v1:buckets.list'],
   scopes: [`${A}compute.readonly`, `${A}devstorage.read_only`],
-};
+});
 
 describe('featureReadiness', () => {
   it('nothing granted: every feature needs consent, and the missing scopes are exactly the asked ones', () => {

@@ -4,7 +4,6 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import type { Request } from 'express';
 import type session from 'express-session';
 import { createClient } from 'redis';
 import { createLogger } from '../../src/log/logger.js';
@@ -12,7 +11,7 @@ import { openRedisStorage } from '../../src/storage/redis.js';
 import type { Storage } from '../../src/storage/types.js';
 import { startStack, type Stack } from '../support/stack.js';
 import { REDIS_URL, redisUnavailable } from '../support/redis.js';
-import { runStoreContract, sessionData } from './session-store-contract.js';
+import { assertPrefetchServesItsRequestOnce, runStoreContract, sessionData } from './session-store-contract.js';
 import { collect, rec, runTokenStoreContract } from './token-store-contract.js';
 import { RedisChild } from '../support/redis.js';
 
@@ -71,17 +70,6 @@ test('redis: token records live under the prefix, with a TTL', { skip }, async (
   }
 });
 
-/** What express-session does with a store for one request: get the session, then create it on the request. */
-function load(storage: Storage, sid: string, req: Request): Promise<void> {
-  return new Promise((resolve, reject) =>
-    storage.sessions.get(sid, (err, sess) => {
-      if (err) return reject(err);
-      if (sess) storage.sessions.createSession(req, sess);
-      resolve();
-    }),
-  );
-}
-
 test('redis: the token record read with a session serves only the request that read it, once', { skip }, async () => {
   const t = await openTestStorage();
   try {
@@ -89,24 +77,7 @@ test('redis: the token record read with a session serves only the request that r
     await new Promise<void>((resolve, reject) =>
       storage.sessions.set('s1', sessionData({ user: { sub: '1' } }), (e) => (e ? reject(e) : resolve())),
     );
-    await storage.tokens.compareAndSet('s1', 0, rec({ scopes: ['a'] }), 60_000);
-    const reqA = {} as Request;
-    const reqB = {} as Request;
-    await load(storage, 's1', reqA);
-    await storage.tokens.compareAndSet('s1', 1, rec({ scopes: ['b'] }), 60_000); // a write after A's read
-    await load(storage, 's1', reqB);
-    const a = await storage.takePrefetchedTokenRecord(reqA);
-    const b = await storage.takePrefetchedTokenRecord(reqB);
-    assert.deepEqual([a?.version, a?.scopes], [1, ['a']], 'A gets its own read, a snapshot of its moment');
-    assert.deepEqual([b?.version, b?.scopes], [2, ['b']], "B gets its own, not A's");
-    assert.equal(storage.takePrefetchedTokenRecord(reqA), undefined, 'used once');
-    assert.equal(
-      storage.takePrefetchedTokenRecord({} as Request),
-      undefined,
-      'a request that read nothing gets nothing',
-    );
-    // The version fence still holds: a write based on A's snapshot is refused.
-    assert.equal(await storage.tokens.compareAndSet('s1', a!.version, rec({ scopes: ['stale'] }), 60_000), null);
+    await assertPrefetchServesItsRequestOnce(storage, 's1');
   } finally {
     await t.close();
   }

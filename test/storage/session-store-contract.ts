@@ -3,8 +3,10 @@
 // and dies with it).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import type { Request } from 'express';
 import type session from 'express-session';
 import type { Storage } from '../../src/storage/index.js';
+import { rec } from './token-store-contract.js';
 
 export interface StoreUnderTest {
   store: session.Store;
@@ -27,6 +29,42 @@ export function sessionData(extra: Record<string, unknown> = {}, expiresInMs = 6
     cookie: { originalMaxAge: expiresInMs, expires: new Date(Date.now() + expiresInMs), httpOnly: true, path: '/' },
     ...extra,
   } as unknown as session.SessionData;
+}
+
+/** What express-session does with a store for one request: get the session, then create it on the request. */
+export function loadSession(storage: Storage, sid: string, req: Request): Promise<void> {
+  return new Promise((resolve, reject) =>
+    storage.sessions.get(sid, (err, sess) => {
+      if (err) return reject(err);
+      if (sess) storage.sessions.createSession(req, sess);
+      resolve();
+    }),
+  );
+}
+
+/**
+ * For a backend that reads a session's token record with the session: each request gets the record as it was
+ * at its own read, once; a request that read nothing gets nothing; and the version fence still refuses a write
+ * based on a stale snapshot. `sid` names a saved session that has no token record yet.
+ */
+export async function assertPrefetchServesItsRequestOnce(storage: Storage, sid: string): Promise<void> {
+  await storage.tokens.compareAndSet(sid, 0, rec({ scopes: ['a'] }), 60_000);
+  const reqA = {} as Request;
+  const reqB = {} as Request;
+  await loadSession(storage, sid, reqA);
+  await storage.tokens.compareAndSet(sid, 1, rec({ scopes: ['b'] }), 60_000); // a write after A's read
+  await loadSession(storage, sid, reqB);
+  const a = await storage.takePrefetchedTokenRecord(reqA);
+  const b = await storage.takePrefetchedTokenRecord(reqB);
+  assert.deepEqual([a?.version, a?.scopes], [1, ['a']], 'A gets its own read, a snapshot of its moment');
+  assert.deepEqual([b?.version, b?.scopes], [2, ['b']], "B gets its own, not A's");
+  assert.equal(storage.takePrefetchedTokenRecord(reqA), undefined, 'used once');
+  assert.equal(storage.takePrefetchedTokenRecord({} as Request), undefined, 'a request that read nothing gets nothing');
+  assert.equal(
+    await storage.tokens.compareAndSet(sid, a!.version, rec({ scopes: ['stale'] }), 60_000),
+    null,
+    'the version fence still holds',
+  );
 }
 
 export function runStoreContract(name: string, open: () => Promise<StoreUnderTest>): void {

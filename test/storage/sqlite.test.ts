@@ -10,8 +10,14 @@ import type { Request } from 'express';
 import type session from 'express-session';
 import { createLogger } from '../../src/log/logger.js';
 import { openSqliteStorage, type SqliteSessionStore } from '../../src/storage/sqlite.js';
-import type { Storage, StorageOptions } from '../../src/storage/types.js';
-import { getRaw, runStoreContract, sessionData } from './session-store-contract.js';
+import type { StorageOptions } from '../../src/storage/types.js';
+import {
+  assertPrefetchServesItsRequestOnce,
+  getRaw,
+  loadSession,
+  runStoreContract,
+  sessionData,
+} from './session-store-contract.js';
 import { rec, runTokenStoreContract } from './token-store-contract.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'scopewise-sqlite-'));
@@ -101,49 +107,18 @@ test('sqlite: a touch within the throttle window does not write; one that does m
   await storage.close();
 });
 
-/** What express-session does with a store for one request: get the session, then create it on the request. */
-function load(storage: Storage, sid: string, req: Request): Promise<void> {
-  return new Promise((resolve, reject) =>
-    storage.sessions.get(sid, (err, sess) => {
-      if (err) return reject(err);
-      if (sess) storage.sessions.createSession(req, sess);
-      resolve();
-    }),
-  );
-}
-
 test('sqlite: the token record read with a session (one statement) serves only the request that read it, once', async () => {
   let now = 1_000_000;
   const storage = openSqliteStorage(path.join(tmp, 'prefetch.db'), opts({ now: () => now }));
   try {
     storage.sessions.set('s1', sessionData({ user: { sub: '1' } }));
     storage.sessions.set('s2', sessionData({ user: { sub: '2' } }));
-    await storage.tokens.compareAndSet('s1', 0, rec({ scopes: ['a'] }), 60_000);
     await storage.tokens.compareAndSet('s2', 0, rec({ scopes: ['x'] }), 1_000);
-    const reqA = {} as Request;
-    const reqB = {} as Request;
-    await load(storage, 's1', reqA);
-    await storage.tokens.compareAndSet('s1', 1, rec({ scopes: ['b'] }), 60_000); // a write after A's read
-    await load(storage, 's1', reqB);
-    const a = await storage.takePrefetchedTokenRecord(reqA);
-    const b = await storage.takePrefetchedTokenRecord(reqB);
-    assert.deepEqual([a?.version, a?.scopes], [1, ['a']], 'A gets its own read, a snapshot of its moment');
-    assert.deepEqual([b?.version, b?.scopes], [2, ['b']], "B gets its own, not A's");
-    assert.equal(storage.takePrefetchedTokenRecord(reqA), undefined, 'used once');
-    assert.equal(
-      storage.takePrefetchedTokenRecord({} as Request),
-      undefined,
-      'a request that read nothing gets nothing',
-    );
-    assert.equal(
-      await storage.tokens.compareAndSet('s1', a!.version, rec({ scopes: ['stale'] }), 60_000),
-      null,
-      'the version fence still holds',
-    );
+    await assertPrefetchServesItsRequestOnce(storage, 's1');
     // A record past its lifetime reads as none, as the token store's own read says.
     now += 2_000;
     const reqC = {} as Request;
-    await load(storage, 's2', reqC);
+    await loadSession(storage, 's2', reqC);
     assert.equal(await storage.takePrefetchedTokenRecord(reqC), null);
     assert.equal(await storage.tokens.get('s2'), null);
   } finally {

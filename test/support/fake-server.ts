@@ -69,3 +69,13 @@ export function sendJson(
 export const UNAVAILABLE_BODY = {
   error: { code: 503, message: 'The service is currently unavailable.', status: 'UNAVAILABLE' },
 };
+
+/** Run `run` against a fresh server answering with `handler`; the server is closed afterwards, whatever happens. */
+export async function withServer(handler: Handler, run: (server: TestServer) => Promise<void>): Promise<void> {
+  const server = await startServer(handler);
+  try {
+    await run(server);
+  } finally {
+    await server.close();
+  }
+}

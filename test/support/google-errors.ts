@@ -22,3 +22,35 @@ export function insufficientScopeBody(service: string, method: string) {
     },
   };
 }
+
+/**
+ * The ErrorInfo Google sends when an API is off in a project (reason SERVICE_DISABLED, with the console link that
+ * turns it on); `metadata` adds the fields some answers carry besides (containerInfo, serviceTitle).
+ */
+export function serviceDisabledErrorInfo(
+  service: string,
+  projectNumber: string,
+  metadata: Record<string, string> = {},
+) {
+  return {
+    '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+    reason: 'SERVICE_DISABLED',
+    domain: 'googleapis.com',
+    metadata: {
+      service,
+      consumer: `projects/${projectNumber}`,
+      ...metadata,
+      activationUrl: `https://console.developers.google.com/apis/api/${service}/overview?project=${projectNumber}`,
+    },
+  };
+}
+
+/** A Google API error body as JSON text: `{"error": {code, message, ...fields}}` (fields such as status, details, errors). */
+export function googleErrorJson(code: number, message: string, fields: Record<string, unknown> = {}): string {
+  return JSON.stringify({ error: { code, message, ...fields } });
+}
+
+/** A `google.rpc.ErrorInfo` entry of an error's details. */
+export function errorInfo(reason: string, fields: Record<string, unknown> = {}) {
+  return { '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason, ...fields };
+}

@@ -8,3 +8,4 @@ export * from './ports.js';
 export * from './redis.js';
 export * from './stack.js';
 export * from './google-errors.js';
+export * from './vm-power.js';

@@ -563,18 +563,26 @@ test("a sealed set copied under another session (record key) opens nothing: drop
   assert.equal((await r.vault.accessToken('victim-session', SUB)).accessToken, 'at-victim', 'the victim is unaffected');
 });
 
-test('a refresh fenced out by a concurrent consent keeps the rotated refresh token the issuer just gave', async () => {
-  const r = rig();
+/**
+ * Start a refresh of ref1 that the issuer answers slowly (50 ms) with a rotated refresh token (rt-rotated,
+ * invalidating rt-initial), and let it get under way: the refresh in flight, for a consent to race.
+ */
+async function refreshInFlightWithRotation(r: Rig): Promise<{ refreshing: ReturnType<Rig['vault']['accessToken']> }> {
   await r.vault.applyGrant('ref1', SUB, grant({ expires_in: 1 }), SCOPES); // expires at once: a refresh is due
   r.clock.now += 2000;
-  // The issuer rotates refresh tokens: the refresh answers with a new one (and invalidates rt-initial).
   r.endpoint.delayMs = 50;
   r.endpoint.next = () => ({
     response: { access_token: 'at-refreshed', expires_in: 3600, refresh_token: 'rt-rotated', scope: SCOPES.join(' ') },
   });
   const refreshing = r.vault.accessToken('ref1', SUB);
-  // Meanwhile a consent completes: a new access token, no new refresh token (the old one is kept).
   await new Promise((res) => setTimeout(res, 10));
+  return { refreshing }; // wrapped: awaiting this function must not await the refresh
+}
+
+test('a refresh fenced out by a concurrent consent keeps the rotated refresh token the issuer just gave', async () => {
+  const r = rig();
+  const { refreshing } = await refreshInFlightWithRotation(r);
+  // Meanwhile a consent completes: a new access token, no new refresh token (the old one is kept).
   const WIDER = [...SCOPES, 'https://www.googleapis.com/auth/logging.read'];
   await r.vault.applyGrant(
     'ref1',
@@ -592,14 +600,7 @@ test('a refresh fenced out by a concurrent consent keeps the rotated refresh tok
 
 test("a refresh fenced out by a consent that brought its own refresh token keeps the consent's", async () => {
   const r = rig();
-  await r.vault.applyGrant('ref1', SUB, grant({ expires_in: 1 }), SCOPES);
-  r.clock.now += 2000;
-  r.endpoint.delayMs = 50;
-  r.endpoint.next = () => ({
-    response: { access_token: 'at-refreshed', expires_in: 3600, refresh_token: 'rt-rotated', scope: SCOPES.join(' ') },
-  });
-  const refreshing = r.vault.accessToken('ref1', SUB);
-  await new Promise((res) => setTimeout(res, 10));
+  const { refreshing } = await refreshInFlightWithRotation(r);
   await r.vault.applyGrant('ref1', SUB, grant({ access_token: 'at-consent', refresh_token: 'rt-consent' }), SCOPES);
   await refreshing;
   assert.equal((await storedSet(r, 'ref1')).refreshToken, 'rt-consent');

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { GoogleApiError, InvalidInputError, parseGoogleError } from '../../src/google/index.js';
+import { errorInfo, googleErrorJson, serviceDisabledErrorInfo } from '../support/google-errors.js';
 import { outcomeFromError, outcomeFromReport, sectionReport, SECTIONS } from '../../src/workloads/index.js';
 
 /** Google's answer when an API is off in the project (shape as Google sends it: ErrorInfo, LocalizedMessage, Help). */
@@ -11,17 +12,7 @@ const SERVICE_DISABLED_BODY = JSON.stringify({
       'Workflows API has not been used in project 234567890123 before or it is disabled. Enable it by visiting https://console.developers.google.com/apis/api/workflows.googleapis.com/overview?project=234567890123 then retry.',
     status: 'PERMISSION_DENIED',
     details: [
-      {
-        '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
-        reason: 'SERVICE_DISABLED',
-        domain: 'googleapis.com',
-        metadata: {
-          service: 'workflows.googleapis.com',
-          consumer: 'projects/234567890123',
-          activationUrl:
-            'https://console.developers.google.com/apis/api/workflows.googleapis.com/overview?project=234567890123',
-        },
-      },
+      serviceDisabledErrorInfo('workflows.googleapis.com', '234567890123'),
       {
         '@type': 'type.googleapis.com/google.rpc.LocalizedMessage',
         locale: 'en-US',
@@ -53,24 +44,20 @@ describe('section outcomes', () => {
     assert.match(o.message, /Workflows API is not enabled in acme-staging/);
   });
   it('the older JSON APIs’ accessNotConfigured reason is also a disabled API', () => {
-    const body = JSON.stringify({
-      error: {
-        code: 403,
-        message: 'Compute Engine API has not been used…',
-        errors: [{ reason: 'accessNotConfigured', domain: 'usageLimits' }],
-      },
+    const body = googleErrorJson(403, 'Compute Engine API has not been used…', {
+      errors: [{ reason: 'accessNotConfigured', domain: 'usageLimits' }],
     });
     assert.equal(outcomeFromError('vms', 'p-1', parseGoogleError(403, undefined, body)).status, 'api-disabled');
   });
   it('IAM denial → permission-denied naming the permission when Google does', () => {
-    const body = JSON.stringify({
-      error: {
-        code: 403,
-        message: "Permission 'iam.serviceAccounts.list' denied on resource (or it may not exist).",
+    const body = googleErrorJson(
+      403,
+      "Permission 'iam.serviceAccounts.list' denied on resource (or it may not exist).",
+      {
         status: 'PERMISSION_DENIED',
-        details: [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'IAM_PERMISSION_DENIED' }],
+        details: [errorInfo('IAM_PERMISSION_DENIED')],
       },
-    });
+    );
     const o = outcomeFromError('service-account-keys', 'acme-data', parseGoogleError(403, undefined, body));
     assert.ok(o.status === 'permission-denied');
     assert.equal(o.permission, 'iam.serviceAccounts.list');
@@ -78,12 +65,8 @@ describe('section outcomes', () => {
       o.message,
       /Your IAM role on acme-data does not allow reading service-account keys \(missing iam\.serviceAccounts\.list\)/,
     );
-    const legacy = JSON.stringify({
-      error: {
-        code: 403,
-        message: "Required 'compute.instances.list' permission for 'projects/x'",
-        errors: [{ reason: 'forbidden' }],
-      },
+    const legacy = googleErrorJson(403, "Required 'compute.instances.list' permission for 'projects/x'", {
+      errors: [{ reason: 'forbidden' }],
     });
     const o2 = outcomeFromError('vms', 'x-project', parseGoogleError(403, undefined, legacy));
     assert.ok(o2.status === 'permission-denied');
@@ -96,13 +79,9 @@ describe('section outcomes', () => {
         'www-authenticate':
           'Bearer realm="https://accounts.google.com/", error="insufficient_scope", scope="https://www.googleapis.com/auth/cloud-platform"',
       },
-      JSON.stringify({
-        error: {
-          code: 403,
-          status: 'PERMISSION_DENIED',
-          message: 'Request had insufficient authentication scopes.',
-          details: [{ reason: 'ACCESS_TOKEN_SCOPE_INSUFFICIENT' }],
-        },
+      googleErrorJson(403, 'Request had insufficient authentication scopes.', {
+        status: 'PERMISSION_DENIED',
+        details: [{ reason: 'ACCESS_TOKEN_SCOPE_INSUFFICIENT' }],
       }),
     );
     const o = outcomeFromError('cloud-run', 'p-1', err);
