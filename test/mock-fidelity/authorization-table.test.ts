@@ -6,8 +6,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { AUTHORIZATION, diffAuthorization } from '../../mock-google/cloud/authorization.js';
 import { loadDiscovery } from '../../src/scopes/index.js';
-
-const A = 'https://www.googleapis.com/auth/';
+import { AUTH as A } from '../support/auth-scope.js';
 
 function appTable(): Record<string, readonly string[]> {
   const d = loadDiscovery();

@@ -5,8 +5,8 @@ import type { MockGoogle } from '../../mock-google/server.js';
 import { loadDiscovery, NONEXISTENT_NAME } from '../../src/scopes/index.js';
 import { verifyLive } from '../../src/features/live-check.js';
 import { mockControl, getTokens, startMock } from '../support/mock.js';
+import { AUTH as A } from '../support/auth-scope.js';
 
-const A = 'https://www.googleapis.com/auth/';
 let mock: MockGoogle;
 before(async () => {
   mock = await startMock();

@@ -12,8 +12,8 @@ import {
   type Finding,
 } from '../../src/scopes/index.js';
 import { catalogueFeature as feature } from '../support/scopes.js';
+import { AUTH as A } from '../support/auth-scope.js';
 
-const A = 'https://www.googleapis.com/auth/';
 const d = loadDiscovery();
 
 /** The real catalogue with one feature replaced. */

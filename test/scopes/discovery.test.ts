@@ -16,8 +16,8 @@ import {
   scopeAuthorizes,
   scopeDescription,
 } from '../../src/scopes/index.js';
+import { AUTH } from '../support/auth-scope.js';
 
-const A = 'https://www.googleapis.com/auth/';
 const dir = mkdtempSync(join(tmpdir(), 'scopewise-discovery-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -26,7 +26,6 @@ function writeTemp(name: string, text: string): string {
   writeFileSync(p, text);
   return p;
 }
-const AUTH = 'https://www.googleapis.com/auth/';
 const vendoredJson = (): Record<string, unknown> =>
   JSON.parse(readFileSync(defaultDiscoveryPath(), 'utf8')) as Record<string, unknown>;
 
@@ -80,7 +79,7 @@ describe('loadDiscovery', () => {
   it('rejects a method whose scope is not declared in scopes', () => {
     const json = vendoredJson();
     const methods = json['methods'] as Record<string, { scopes: string[] }>;
-    methods['logging:v2:entries.list']?.scopes.push(`${A}made.up`);
+    methods['logging:v2:entries.list']?.scopes.push(`${AUTH}made.up`);
     assert.throws(() => parseDiscovery(json, 'x.json'), /x\.json: .*made\.up.* is not listed in scopes/);
   });
   it('rejects a method key that is not <api>:<version>:<method>, and a method of an API without a source', () => {
@@ -108,7 +107,7 @@ describe('loadDiscovery', () => {
 describe('discovery helpers', () => {
   const d = loadDiscovery();
   it('methodScopes returns the Discovery scopes in the doc order', () => {
-    assert.deepEqual(methodScopes(d, 'compute:v1:instances.stop'), [`${A}cloud-platform`, `${A}compute`]);
+    assert.deepEqual(methodScopes(d, 'compute:v1:instances.stop'), [`${AUTH}cloud-platform`, `${AUTH}compute`]);
   });
   it('methodScopes throws UNKNOWN_METHOD for an id the data does not list; findMethod returns undefined', () => {
     assert.throws(
@@ -119,15 +118,15 @@ describe('discovery helpers', () => {
     assert.equal(findMethod(d, 'toString'), undefined);
   });
   it('scopeAuthorizes follows the method scope list', () => {
-    assert.equal(scopeAuthorizes(d, `${A}compute.readonly`, 'compute:v1:instances.aggregatedList'), true);
-    assert.equal(scopeAuthorizes(d, `${A}compute.readonly`, 'compute:v1:instances.stop'), false);
-    assert.equal(scopeAuthorizes(d, `${A}compute`, 'nope:v1:x.y'), false);
+    assert.equal(scopeAuthorizes(d, `${AUTH}compute.readonly`, 'compute:v1:instances.aggregatedList'), true);
+    assert.equal(scopeAuthorizes(d, `${AUTH}compute.readonly`, 'compute:v1:instances.stop'), false);
+    assert.equal(scopeAuthorizes(d, `${AUTH}compute`, 'nope:v1:x.y'), false);
   });
   it('scopeDescription gives the merged description and understands email/profile', () => {
-    assert.equal(scopeDescription(d, `${A}compute.readonly`), 'View your Google Compute Engine resources');
+    assert.equal(scopeDescription(d, `${AUTH}compute.readonly`), 'View your Google Compute Engine resources');
     assert.equal(scopeDescription(d, 'email'), 'See your primary Google Account email address');
     assert.match(scopeDescription(d, 'profile') ?? '', /personal info/);
-    assert.equal(scopeDescription(d, `${A}made.up`), undefined);
+    assert.equal(scopeDescription(d, `${AUTH}made.up`), undefined);
   });
   it('apiBaseUrl returns source.baseUrl for an API id or a method id, and throws UNKNOWN_API otherwise', () => {
     assert.equal(apiBaseUrl(d, 'compute:v1'), 'https://compute.googleapis.com/compute/v1/');

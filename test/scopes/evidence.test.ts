@@ -15,8 +15,8 @@ import {
   type ScopeEvidence,
 } from '../../src/scopes/index.js';
 import { syntheticFeature } from '../support/scopes.js';
+import { AUTH as A } from '../support/auth-scope.js';
 
-const A = 'https://www.googleapis.com/auth/';
 const ev = loadScopeEvidence();
 const SA_LIST = 'iam:v1:projects.serviceAccounts.list';
 

@@ -13,8 +13,7 @@ import {
   probeFor,
   type LiveResult,
 } from '../../src/scopes/index.js';
-
-const A = 'https://www.googleapis.com/auth/';
+import { AUTH as A } from '../support/auth-scope.js';
 
 describe('probes', () => {
   it('every catalogue method has a probe; write methods target a resource that cannot exist', () => {

@@ -9,8 +9,8 @@ import {
   IDENTITY_SCOPES,
   SCOPE_RANKS,
 } from '../../src/scopes/index.js';
+import { AUTH as A } from '../support/auth-scope.js';
 
-const A = 'https://www.googleapis.com/auth/';
 const s = (short: string): string => A + short;
 
 /** [narrower, broader] pairs that must hold both ways round. */

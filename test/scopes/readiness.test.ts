@@ -10,8 +10,8 @@ import {
   type FeatureScopes as Feature,
 } from '../../src/scopes/index.js';
 import { catalogueFeature as feature, syntheticFeature } from '../support/scopes.js';
+import { AUTH as A } from '../support/auth-scope.js';
 
-const A = 'https://www.googleapis.com/auth/';
 const d = loadDiscovery();
 const SIGNED_IN = ['openid', `${A}userinfo.email`, `${A}userinfo.profile`];
 

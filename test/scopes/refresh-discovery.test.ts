@@ -12,8 +12,7 @@ import {
   type DiscoveryDocResource,
 } from '../../scripts/refresh-discovery.js';
 import { loadDiscoveryFile, parseDiscovery, type Discovery } from '../../src/scopes/index.js';
-
-const A = 'https://www.googleapis.com/auth/';
+import { AUTH as A } from '../support/auth-scope.js';
 
 /** A tiny fake Discovery doc in Google's shape: nested resources, flatPath on one method, an auth map. */
 function fakeIamDoc(keysListScopes: string[] = [`${A}cloud-platform`]): DiscoveryDoc {

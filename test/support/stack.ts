@@ -12,8 +12,9 @@ import { createMockGoogle } from '../../mock-google/server.js';
 import { hiddenInput, RecordingBrowser, StopAt, type TestBrowser } from './browser.js';
 import { LogCapture } from './logs.js';
 import { freePort } from './ports.js';
+import { AUTH } from './auth-scope.js';
 
-export const AUTH = 'https://www.googleapis.com/auth/';
+export { AUTH };
 export const ALICE = 'alice@example.com';
 /** The identity scopes as the token endpoint reports them. */
 export const IDENTITY = [`${AUTH}userinfo.email`, `${AUTH}userinfo.profile`, 'openid'];

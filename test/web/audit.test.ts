@@ -3,10 +3,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { useStack } from '../support/stack.js';
 import { hiddenInput } from '../support/browser.js';
+import { AUTH } from '../support/auth-scope.js';
 
 const stack = useStack({ reset: false });
-
-const AUTH = 'https://www.googleapis.com/auth/';
 
 test('sign-in, consent, a refused sign-in, a refresh failure and disconnect each leave one audit line', async () => {
   await stack.control('settings', { accessTokenTtlSeconds: 1 });

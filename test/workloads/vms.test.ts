@@ -1,8 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { FINDING_RULES, reviewVms, type VmInput } from '../../src/workloads/index.js';
+import { AUTH as A } from '../support/auth-scope.js';
 
-const A = 'https://www.googleapis.com/auth/';
 const DEFAULT = '123456789012-compute@developer.gserviceaccount.com';
 const vm = (name: string, serviceAccounts?: { email: string; scopes?: string[] }[]): VmInput => ({
   name,
