@@ -9,6 +9,13 @@ const good = {
   SESSION_SECRET: 'a'.repeat(32),
   TOKEN_KEYS: 'k1:' + Buffer.alloc(32, 1).toString('base64'),
 };
+/** A production deployment that passes every guard: on https, with an admin list. */
+const production = {
+  ...good,
+  NODE_ENV: 'production',
+  BASE_URL: 'https://sw.example.com',
+  ALLOWED_DOMAINS: 'example.com',
+};
 
 function problems(env: Record<string, string>, opts?: Parameters<typeof loadConfig>[1]): string[] {
   try {
@@ -71,20 +78,13 @@ test('session secrets: several for rotation, each at least 32 characters; requir
 });
 
 test('memory store is refused in production; https base makes cookies secure', () => {
-  const prod = { ...good, NODE_ENV: 'production', BASE_URL: 'https://sw.example.com', ALLOWED_DOMAINS: 'example.com' };
-  assert.ok(problems({ ...prod, SESSION_STORE: 'memory' }).some((m) => m.startsWith('SESSION_STORE=memory')));
-  const c = loadConfig(prod);
+  assert.ok(problems({ ...production, SESSION_STORE: 'memory' }).some((m) => m.startsWith('SESSION_STORE=memory')));
+  const c = loadConfig(production);
   assert.equal(c.secureCookies, true);
 });
 
 test('production requires token keys and an admin list', () => {
-  const p = problems({
-    ...good,
-    NODE_ENV: 'production',
-    BASE_URL: 'https://sw.example.com',
-    TOKEN_KEYS: '',
-    ALLOWED_DOMAINS: '',
-  });
+  const p = problems({ ...production, TOKEN_KEYS: '', ALLOWED_DOMAINS: '' });
   assert.ok(p.some((m) => m.startsWith('TOKEN_KEYS')));
   assert.ok(p.some((m) => m.startsWith('ALLOWED_DOMAINS')));
 });
