@@ -31,6 +31,22 @@ function scriptedSink(
   return { sink, delivered, batches, calls: () => calls };
 }
 
+/** Enqueue `n` records and wait (`what`) until the sink has them all, in the order they were enqueued. */
+async function assertAllDeliveredInOrder(
+  q: AuditQueue,
+  s: ReturnType<typeof scriptedSink>,
+  n: number,
+  what: string,
+): Promise<void> {
+  const all = records(n);
+  for (const r of all) q.enqueue(r);
+  await waitFor(() => s.delivered.length === n, what);
+  assert.deepEqual(
+    s.delivered.map((r) => r.id),
+    all.map((r) => r.id),
+  );
+}
+
 const ok = (): DeliveryOutcome => ({ ok: true });
 const unavailable = (): DeliveryOutcome => ({ ok: false, retry: true, code: 'UNAVAILABLE' });
 
@@ -58,13 +74,7 @@ describe('AuditQueue', () => {
   it('delivers in order, in batches of at most batchSize, and never more than the sink takes', async () => {
     const s = scriptedSink(ok, 7);
     const q = new AuditQueue({ sink: s.sink, lingerMs: 0, batchSize: 10 });
-    const all = records(30);
-    for (const r of all) q.enqueue(r);
-    await waitFor(() => s.delivered.length === 30, 'delivery');
-    assert.deepEqual(
-      s.delivered.map((r) => r.id),
-      all.map((r) => r.id),
-    );
+    await assertAllDeliveredInOrder(q, s, 30, 'delivery');
     assert.ok(s.batches.every((b) => b <= 7));
     await q.drain(1000);
   });
@@ -80,13 +90,7 @@ describe('AuditQueue', () => {
       backoff: { baseMs: 500, maxMs: 30_000 },
       random: () => 0.5,
     });
-    const all = records(20);
-    for (const r of all) q.enqueue(r);
-    await waitFor(() => s.delivered.length === 20, 'delivery after the outage');
-    assert.deepEqual(
-      s.delivered.map((r) => r.id),
-      all.map((r) => r.id),
-    );
+    await assertAllDeliveredInOrder(q, s, 20, 'delivery after the outage');
     assert.deepEqual(clock.sleeps, [375, 750, 1500, 3000, 6000, 12000, 22500, 22500]);
     const stats = q.stats();
     assert.equal(stats.failedAttempts, 8);
