@@ -2,7 +2,16 @@
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { MockGoogle } from '../../mock-google/server.js';
-import { api, authorizeUrl, mockControl, getTokens, S, startMock, tokenRequest } from '../support/mock.js';
+import {
+  api,
+  authorizeUrl,
+  mockControl,
+  mockControlStatus,
+  getTokens,
+  S,
+  startMock,
+  tokenRequest,
+} from '../support/mock.js';
 
 let mock: MockGoogle;
 before(async () => {
@@ -24,12 +33,7 @@ describe('clock', () => {
     assert.equal((await api(mock, `${C}/projects/acme-prod/aggregated/instances`, tokens.access_token)).status, 401);
   });
   it('refuses a negative or huge move', async () => {
-    const res = await fetch(`${mock.url}/__control/clock`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: '{"advanceSeconds":-5}',
-    });
-    assert.equal(res.status, 400);
+    assert.equal(await mockControlStatus(mock, 'clock', { advanceSeconds: -5 }), 400);
   });
 });
 
@@ -81,11 +85,6 @@ describe('prompt=none errors', () => {
     });
   }
   it('an unknown value is refused', async () => {
-    const res = await fetch(`${mock.url}/__control/settings`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: '{"promptNoneError":"nope"}',
-    });
-    assert.equal(res.status, 400);
+    assert.equal(await mockControlStatus(mock, 'settings', { promptNoneError: 'nope' }), 400);
   });
 });

@@ -227,15 +227,27 @@ export async function getTokens(
 // biome-ignore lint/suspicious/noExplicitAny: tests assert on the fields they expect, the assertion is the check
 export type Json = any;
 
-export async function mockControl(mock: MockGoogle, path: string, body?: unknown): Promise<Json> {
-  const res = await fetch(
+/** A mock control call (`/__control/<path>`): GET without a body, POST with a JSON one. */
+function controlRequest(mock: MockGoogle, path: string, body?: unknown): Promise<Response> {
+  return fetch(
     `${mock.url}/__control/${path}`,
     body === undefined
       ? {}
       : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
   );
+}
+
+export async function mockControl(mock: MockGoogle, path: string, body?: unknown): Promise<Json> {
+  const res = await controlRequest(mock, path, body);
   assert.ok(res.ok, `control ${path} → ${res.status} ${await res.clone().text()}`);
   return res.json();
+}
+
+/** The status of a control call, for a test that expects the mock to refuse it. */
+export async function mockControlStatus(mock: MockGoogle, path: string, body?: unknown): Promise<number> {
+  const res = await controlRequest(mock, path, body);
+  await res.arrayBuffer();
+  return res.status;
 }
 
 export async function api(
