@@ -96,18 +96,27 @@ describe('URL → method → scopes', () => {
     assert.equal(resolveMethod(index, expr('${base_url + "/v1/x"}'), 'GET').status, 'unresolved');
   });
   it('targets: Google APIs, Cloud Run, Cloud Run functions, others, and look-alike hosts', () => {
-    assert.equal(lit('https://storage.googleapis.com/x').target, 'google-api');
-    assert.equal(lit('https://api-abc-uc.a.run.app/').target, 'cloud-run');
-    assert.equal(lit('https://svc-123.us-central1.run.app').target, 'cloud-run');
-    assert.equal(lit('https://us-central1-p.cloudfunctions.net/fn').target, 'cloud-functions');
-    assert.equal(lit('https://example.com/googleapis.com').target, 'other');
-    assert.equal(lit('https://evilgoogleapis.com/x').target, 'other');
-    assert.equal(lit('https://googleapis.com.evil.example/x').target, 'other');
-    assert.equal(lit('https://a.run.app.evil.example/x').target, 'other');
-    assert.equal(expr('${"https://" + region + "-run.googleapis.com/v2/x"}').target, 'google-api');
-    assert.equal(expr('${"https://" + svc + ".a.run.app/x"}').target, 'cloud-run');
-    assert.equal(expr('${url}').target, 'unknown');
-    assert.equal(expr('${"https://" + host + "/x"}').target, 'unknown');
+    // The URLs of each target; the look-alike hosts (Google's names inside another domain) are "other".
+    const literals: Record<string, string[]> = {
+      'google-api': ['https://storage.googleapis.com/x'],
+      'cloud-run': ['https://api-abc-uc.a.run.app/', 'https://svc-123.us-central1.run.app'],
+      'cloud-functions': ['https://us-central1-p.cloudfunctions.net/fn'],
+      other: [
+        'https://example.com/googleapis.com',
+        'https://evilgoogleapis.com/x',
+        'https://googleapis.com.evil.example/x',
+        'https://a.run.app.evil.example/x',
+      ],
+    };
+    const expressions: Record<string, string[]> = {
+      'google-api': ['${"https://" + region + "-run.googleapis.com/v2/x"}'],
+      'cloud-run': ['${"https://" + svc + ".a.run.app/x"}'],
+      unknown: ['${url}', '${"https://" + host + "/x"}'],
+    };
+    for (const [target, urls] of Object.entries(literals))
+      for (const url of urls) assert.equal(lit(url).target, target, url);
+    for (const [target, texts] of Object.entries(expressions))
+      for (const text of texts) assert.equal(expr(text).target, target, text);
   });
   it('string literals in expressions: escapes, single quotes, + inside quotes and calls', () => {
     assert.deepEqual(
