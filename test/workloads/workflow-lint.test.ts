@@ -13,6 +13,11 @@ function lintStep(call: string, args: string | undefined) {
 }
 const codesOf = (r: ReturnType<typeof lintStep>) => r.findings.map((f) => f.code).sort();
 const notesOf = (r: ReturnType<typeof lintStep>) => r.notes.map((n) => n.code).sort();
+/** The step's one finding is `code`, and its message says `message`. */
+function assertOnlyFinding(r: ReturnType<typeof lintStep>, code: FindingCode, message: RegExp): void {
+  assert.deepEqual(codesOf(r), [code]);
+  assert.match(r.findings[0]?.message ?? '', message);
+}
 
 describe('Workflows lint: calls to *.googleapis.com', () => {
   it('OAuth2 without scopes gets cloud-platform: flagged with the narrowest scope of the method', () => {
@@ -20,9 +25,9 @@ describe('Workflows lint: calls to *.googleapis.com', () => {
       'http.get',
       '{ url: "https://compute.googleapis.com/compute/v1/projects/p/aggregated/instances", auth: { type: OAuth2 } }',
     );
-    assert.deepEqual(codesOf(r), ['http-oauth2-default-scope']);
-    assert.match(
-      r.findings[0]?.message ?? '',
+    assertOnlyFinding(
+      r,
+      'http-oauth2-default-scope',
       /gets cloud-platform \(no scopes\) for compute:v1:instances\.aggregatedList, which needs only compute\.readonly/,
     );
     const c = r.calls[0];
@@ -53,9 +58,9 @@ describe('Workflows lint: calls to *.googleapis.com', () => {
       'http.post',
       `{ url: "https://compute.googleapis.com/compute/v1/projects/p/zones/z/instances/vm/stop", auth: { type: OAuth2, scopes: "${S('cloud-platform')}" } }`,
     );
-    assert.deepEqual(codesOf(alone), ['http-oauth2-scope-broader-than-needed']);
-    assert.match(
-      alone.findings[0]?.message ?? '',
+    assertOnlyFinding(
+      alone,
+      'http-oauth2-scope-broader-than-needed',
       /asks for cloud-platform for compute:v1:instances\.stop, which needs only compute/,
     );
     const both = lintStep(
@@ -78,8 +83,7 @@ describe('Workflows lint: calls to *.googleapis.com', () => {
       'http.get',
       `{ url: "https://run.googleapis.com/v2/projects/p/locations/us-central1/services", auth: { type: OAuth2, scopes: "${S('logging.read')}" } }`,
     );
-    assert.deepEqual(codesOf(wrong), ['http-oauth2-scope-not-accepted']);
-    assert.match(wrong.findings[0]?.message ?? '', /narrowest: run\.readonly/);
+    assertOnlyFinding(wrong, 'http-oauth2-scope-not-accepted', /narrowest: run\.readonly/);
     const extra = lintStep(
       'http.get',
       `{ url: "https://run.googleapis.com/v2/projects/p/locations/us-central1/services", auth: { type: OAuth2, scopes: "${S('run.readonly')} ${S('logging.read')}" } }`,
@@ -116,9 +120,9 @@ describe('Workflows lint: calls to *.googleapis.com', () => {
       'http.request',
       '{ method: "${verb}", url: "${\\"https://compute.googleapis.com/compute/v1/\\" + path}", auth: { type: OAuth2 } }',
     );
-    assert.deepEqual(codesOf(r), ['http-oauth2-default-scope']);
-    assert.match(
-      r.findings[0]?.message ?? '',
+    assertOnlyFinding(
+      r,
+      'http-oauth2-default-scope',
       /each needs less \(compute\.readonly, compute\)|each needs less \(compute, compute\.readonly\)/,
     );
   });
@@ -213,8 +217,7 @@ describe('Workflows lint: other hosts and broken calls', () => {
   });
   it('http.get with no args, or args without url: http-missing-url', () => {
     const r = lintStep('http.get', undefined);
-    assert.deepEqual(codesOf(r), ['http-missing-url']);
-    assert.match(r.findings[0]?.message ?? '', /has no args/);
+    assertOnlyFinding(r, 'http-missing-url', /has no args/);
     assert.deepEqual(codesOf(lintStep('http.get', '{ auth: { type: OAuth2 } }')), ['http-missing-url']);
   });
   it('an auth type that is neither OAuth2 nor OIDC: a note', () => {
