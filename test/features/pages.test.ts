@@ -21,6 +21,24 @@ after(async () => {
   await stack?.close();
 });
 
+/** GET `path` as the signed-in user; it must answer 200. */
+async function openPage(path: string) {
+  const page = await stack.get(b, path);
+  assert.equal(page.status, 200, path);
+  return page;
+}
+/** Follow the page's "Next page" link, which must be there. */
+function openNextPage(page: { html: string }) {
+  const next = nextPage(page.html);
+  assert.ok(next, 'a "Next page" link');
+  return openPage(next!);
+}
+/** Grant feature `id` through its consent page, back on `path`, then open `path`. */
+async function grantAndOpen(id: string, path: string) {
+  assert.equal((await stack.grant(b, id, path)).status, 200);
+  return openPage(path);
+}
+
 const PAGES: Record<string, string> = {
   projects: '/projects',
   vms: '/vms?project=acme-prod',
@@ -118,8 +136,7 @@ test('after consent, /projects lists the acme projects and their IAM policies; a
   assert.deepEqual(ids, ['acme-data', 'acme-prod', 'acme-sandbox', 'acme-staging']);
   assert.ok(links(html).includes('/projects/acme-prod/iam'));
 
-  const iam = await stack.get(b, '/projects/acme-prod/iam');
-  assert.equal(iam.status, 200);
+  const iam = await openPage('/projects/acme-prod/iam');
   const bindings = new Map(rows(iam.html).map((r) => [r[0], r[1]]));
   assert.equal(bindings.get('roles/owner'), 'user:alice@example.com');
   assert.match(bindings.get('roles/viewer')!, /user:bob@example\.com/);
@@ -137,16 +154,14 @@ test('after consent, /projects lists the acme projects and their IAM policies; a
 });
 
 test("after consent, /buckets lists a project's buckets and a bucket's folders and objects", async () => {
-  assert.equal((await stack.grant(b, 'buckets', '/buckets?project=acme-prod')).status, 200);
-  const prod = rows((await stack.get(b, '/buckets?project=acme-prod')).html)
+  const prod = rows((await grantAndOpen('buckets', '/buckets?project=acme-prod')).html)
     .map((r) => r[0])
     .sort();
   assert.deepEqual(prod, ['acme-prod-assets', 'acme-prod-backups']);
   const data = await stack.get(b, '/buckets?project=acme-data');
   assert.ok(links(data.html).includes('/buckets/acme-data-lake'));
 
-  const lake = await stack.get(b, '/buckets/acme-data-lake');
-  assert.equal(lake.status, 200);
+  const lake = await openPage('/buckets/acme-data-lake');
   const top = rows(lake.html);
   assert.deepEqual(
     top.map((r) => r[0]),
@@ -154,8 +169,7 @@ test("after consent, /buckets lists a project's buckets and a bucket's folders a
     'folders first, then objects',
   );
   assert.equal(top.find((r) => r[0] === 'raw/')![1], 'folder');
-  const raw = await stack.get(b, '/buckets/acme-data-lake?prefix=raw%2F');
-  assert.equal(raw.status, 200);
+  const raw = await openPage('/buckets/acme-data-lake?prefix=raw%2F');
   const days = rows(raw.html).map((r) => r[0]);
   assert.equal(days.length, 30);
   assert.equal(days[0], 'raw/2025-05-01/');
@@ -169,25 +183,19 @@ test("after consent, /buckets lists a project's buckets and a bucket's folders a
 });
 
 test('after consent, /logs shows entries newest first, pages with "Next page", and filters with the Logging language', async () => {
-  assert.equal((await stack.grant(b, 'logs', '/logs?project=acme-prod')).status, 200);
-  const all = await stack.get(b, '/logs?project=acme-prod');
-  assert.equal(all.status, 200);
+  const all = await grantAndOpen('logs', '/logs?project=acme-prod');
   const first = rows(all.html);
   assert.equal(first.length, 50);
   const times = first.map((r) => r[0]!);
   assert.deepEqual([...times].sort().reverse(), times, 'newest first');
   assert.ok(first.some((r) => r[1] === 'INFO'));
 
-  const next = nextPage(all.html);
-  assert.ok(next, 'a "Next page" link');
-  const second = await stack.get(b, next!);
-  assert.equal(second.status, 200);
+  const second = await openNextPage(all);
   const secondRows = rows(second.html);
   assert.equal(secondRows.length, 50);
   assert.ok(secondRows[0]![0]! <= times.at(-1)!, 'the next page carries on where the first stopped');
 
-  const errors = await stack.get(b, `/logs?project=acme-prod&filter=${encodeURIComponent('severity>=ERROR')}`);
-  assert.equal(errors.status, 200);
+  const errors = await openPage(`/logs?project=acme-prod&filter=${encodeURIComponent('severity>=ERROR')}`);
   const errRows = rows(errors.html);
   assert.ok(errRows.length > 0);
   for (const r of errRows) assert.ok(['ERROR', 'CRITICAL', 'ALERT', 'EMERGENCY'].includes(r[1]!), `severity ${r[1]}`);
@@ -216,9 +224,7 @@ test('after consent, /logs shows entries newest first, pages with "Next page", a
 });
 
 test('after consent, /cloud-run lists the services of a project in a region', async () => {
-  assert.equal((await stack.grant(b, 'cloud-run', '/cloud-run?project=acme-prod&region=us-central1')).status, 200);
-  const us = await stack.get(b, '/cloud-run?project=acme-prod&region=us-central1');
-  assert.equal(us.status, 200);
+  const us = await grantAndOpen('cloud-run', '/cloud-run?project=acme-prod&region=us-central1');
   assert.deepEqual(
     rows(us.html)
       .map((r) => r[0])
@@ -230,22 +236,16 @@ test('after consent, /cloud-run lists the services of a project in a region', as
     rows(eu.html).map((r) => r[0]),
     ['api-eu'],
   );
-  const none = await stack.get(b, '/cloud-run?project=acme-sandbox&region=us-central1');
-  assert.equal(none.status, 200);
+  const none = await openPage('/cloud-run?project=acme-sandbox&region=us-central1');
   assert.equal(rows(none.html).length, 0);
   assert.match(none.html, /No Cloud Run services in acme-sandbox/);
 });
 
 test('after consent, /service-accounts pages through all 23 accounts and shows the keys of one', async () => {
-  assert.equal((await stack.grant(b, 'service-accounts', '/service-accounts?project=acme-prod')).status, 200);
-  const first = await stack.get(b, '/service-accounts?project=acme-prod');
-  assert.equal(first.status, 200);
+  const first = await grantAndOpen('service-accounts', '/service-accounts?project=acme-prod');
   const page1 = rows(first.html);
   assert.equal(page1.length, 20);
-  const next = nextPage(first.html);
-  assert.ok(next, 'a "Next page" link');
-  const second = await stack.get(b, next!);
-  assert.equal(second.status, 200);
+  const second = await openNextPage(first);
   const page2 = rows(second.html);
   assert.equal(page2.length, 3);
   assert.equal(nextPage(second.html), undefined, 'no third page');
@@ -258,8 +258,7 @@ test('after consent, /service-accounts pages through all 23 accounts and shows t
 
   const keysHref = links(first.html).find((l) => l.startsWith('/service-accounts/deployer%40acme-prod'));
   assert.ok(keysHref, 'each account links to its keys');
-  const keys = await stack.get(b, keysHref!);
-  assert.equal(keys.status, 200);
+  const keys = await openPage(keysHref!);
   const types = rows(keys.html)
     .map((r) => r[1])
     .sort();
