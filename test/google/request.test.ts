@@ -8,7 +8,14 @@ import { z } from 'zod';
 import { GoogleApiError } from '../../src/google/errors.js';
 import { computeBackoffDelay, googleRequest, retryDelay, type GoogleRequestOptions } from '../../src/google/request.js';
 import { stopInstance } from '../../src/google/compute.js';
-import { UNAVAILABLE_BODY, sendJson, startServer, type TestServer, withServer } from '../support/fake-server.js';
+import {
+  UNAVAILABLE_BODY,
+  sendJson,
+  startServer,
+  type Handler,
+  type TestServer,
+  withServer,
+} from '../support/fake-server.js';
 
 const TOKEN = 'ya29.a0AfH6SMBtestTOKENvalue-0123456789abcdefghijklmnopqrstuvwxyz';
 const FAST = { baseDelayMs: 1, maxDelayMs: 5, maxRetryAfterMs: 2_000 };
@@ -29,6 +36,15 @@ async function rejection(promise: Promise<unknown>): Promise<GoogleApiError> {
     return err;
   }
   assert.fail('expected a rejection');
+}
+
+/** A handler answering 200 with `body` as `contentType`; 'stall' sends the body and never ends it. */
+function answer200(contentType: string, body: string, stall?: 'stall'): Handler {
+  return (_req, res) => {
+    res.writeHead(200, { 'content-type': contentType });
+    if (stall) res.write(body);
+    else res.end(body);
+  };
 }
 
 /** The error a GET of `${server.url}/x` (with these options) rejects with. */
@@ -185,16 +201,10 @@ test('no answer in time → TIMEOUT after bounded attempts', async () => {
 });
 
 test('a body that stalls mid-stream also times out', async () => {
-  await withServer(
-    (_req, res) => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.write('{"ok":');
-    },
-    async (server) => {
-      const err = await requestError(server, { timeoutMs: 150, retries: 0 });
-      assert.equal(err.code, 'TIMEOUT');
-    },
-  );
+  await withServer(answer200('application/json', '{"ok":', 'stall'), async (server) => {
+    const err = await requestError(server, { timeoutMs: 150, retries: 0 });
+    assert.equal(err.code, 'TIMEOUT');
+  });
 });
 
 test('connection refused → NETWORK, retried for idempotent calls', async () => {
@@ -239,16 +249,10 @@ test('200 with an unexpected shape → BAD_RESPONSE (not retried, no crash)', as
 });
 
 test('200 with an HTML body → BAD_RESPONSE', async () => {
-  await withServer(
-    (_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/html' });
-      res.end('<html>captive portal</html>');
-    },
-    async (server) => {
-      const err = await requestError(server);
-      assert.equal(err.code, 'BAD_RESPONSE');
-    },
-  );
+  await withServer(answer200('text/html', '<html>captive portal</html>'), async (server) => {
+    const err = await requestError(server);
+    assert.equal(err.code, 'BAD_RESPONSE');
+  });
 });
 
 test('oversized body → BAD_RESPONSE, with and without Content-Length', async () => {
