@@ -49,6 +49,19 @@ async function grantOutsideScopewise(scope: string, email = ALICE): Promise<void
   assert.ok(new URL(res.headers.get('location')!).searchParams.get('code'), 'the mock granted it');
 }
 
+/**
+ * Alice signed in with Virtual machines and Logs granted and, added to her grant outside Scopewise before the
+ * Logs consent, bigquery: a scope no feature asks for, which that consent brings into the session.
+ */
+async function signInHoldingExcessScope(): Promise<RecordingBrowser> {
+  const b = await stack.signIn();
+  assert.equal((await stack.grant(b, 'vms', '/vms?project=acme-prod')).status, 200);
+  await grantOutsideScopewise(`${AUTH}bigquery`);
+  // The next consent brings the whole grant (include_granted_scopes), bigquery included.
+  assert.equal((await stack.grant(b, 'logs', '/account')).status, 200);
+  return b;
+}
+
 test("the account page lists each granted scope with Google's description and the features that use it, and each feature's state", async () => {
   const b = await stack.signIn();
   let a = await account(b);
@@ -110,11 +123,7 @@ test('every link on the account page leads to a page (no 404)', async () => {
 });
 
 test('a granted scope no feature asks for is excess: "Reduce access" (with CSRF) revokes and asks again for only what is used', async () => {
-  const b = await stack.signIn();
-  assert.equal((await stack.grant(b, 'vms', '/vms?project=acme-prod')).status, 200);
-  await grantOutsideScopewise(`${AUTH}bigquery`);
-  // The next consent brings the whole grant (include_granted_scopes), bigquery included.
-  assert.equal((await stack.grant(b, 'logs', '/account')).status, 200);
+  const b = await signInHoldingExcessScope();
   let a = await account(b);
   const bq = a.scopes.get('bigquery');
   assert.ok(bq, 'bigquery is listed');
@@ -165,10 +174,7 @@ test('a granted scope no feature asks for is excess: "Reduce access" (with CSRF)
 });
 
 test('granular consent with several scopes (asking again after "Reduce access"): unticking one keeps the other', async () => {
-  const b = await stack.signIn();
-  await stack.grant(b, 'vms', '/account');
-  await grantOutsideScopewise(`${AUTH}bigquery`);
-  await stack.grant(b, 'logs', '/account');
+  const b = await signInHoldingExcessScope();
   const csrf = hiddenInput((await account(b)).html, '_csrf')!;
   const res = await b.postForm(`${stack.baseUrl}/account/reduce`, { _csrf: csrf });
   const authUrl = new URL(res.headers.get('location')!);
@@ -185,10 +191,7 @@ test('granular consent with several scopes (asking again after "Reduce access"):
 });
 
 test('"Reduce access" when Google does not confirm the revocation: says so, keeps the user signed in, and features ask again', async () => {
-  const b = await stack.signIn();
-  assert.equal((await stack.grant(b, 'vms', '/vms?project=acme-prod')).status, 200);
-  await grantOutsideScopewise(`${AUTH}bigquery`);
-  assert.equal((await stack.grant(b, 'logs', '/account')).status, 200);
+  const b = await signInHoldingExcessScope();
   const a = await account(b);
   await stack.control('inject', { endpoint: 'revoke', status: 503, times: 1 });
   const res = await b.postForm(`${stack.baseUrl}/account/reduce`, { _csrf: hiddenInput(a.html, '_csrf')! });
