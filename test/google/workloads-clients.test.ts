@@ -1,5 +1,5 @@
 // The Google clients the workload review adds: Workflows list/get and Cloud Run getIamPolicy.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   InvalidInputError,
@@ -10,70 +10,63 @@ import {
   listInstancesAggregated,
   listServices,
   listWorkflows,
-  type GoogleCallContext,
 } from '../../src/google/index.js';
-import { sendJson, startServer, type TestServer } from '../support/fake-server.js';
+import { sendJson, useFakeGoogle } from '../support/fake-server.js';
 
-let server: TestServer;
-let ctx: GoogleCallContext;
-before(async () => {
-  server = await startServer((req, res) => {
-    const path = req.url.split('?')[0] ?? '';
-    if (path.endsWith('/workflows'))
-      return sendJson(res, 200, {
-        workflows: [
-          {
-            name: 'projects/p-123456/locations/us-central1/workflows/w1',
-            serviceAccount: 'projects/p-123456/serviceAccounts/w@p-123456.iam.gserviceaccount.com',
-          },
-        ],
-        nextPageToken: 'n2',
-        unreachable: [],
-      });
-    if (path.includes('/workflows/'))
-      return sendJson(res, 200, {
-        name: 'projects/p-123456/locations/us-central1/workflows/w1',
-        sourceContents: 'main:\n  steps: []\n',
-      });
-    if (path.endsWith(':getIamPolicy')) return sendJson(res, 200, { etag: 'BwY=' });
-    if (path.endsWith('/services'))
-      return sendJson(res, 200, {
-        services: [
-          {
-            name: 'projects/p-123456/locations/us-central1/services/api',
-            template: { serviceAccount: 'a@p-123456.iam.gserviceaccount.com' },
-            invokerIamDisabled: true,
-          },
-        ],
-      });
-    if (path.endsWith('/aggregated/instances'))
-      return sendJson(res, 200, {
-        items: {
-          'zones/us-central1-a': {
-            instances: [
-              {
-                name: 'vm',
-                serviceAccounts: [
-                  {
-                    email: 'x@p-123456.iam.gserviceaccount.com',
-                    scopes: ['https://www.googleapis.com/auth/cloud-platform'],
-                  },
-                ],
-              },
-            ],
-          },
+const google = useFakeGoogle((req, res) => {
+  const path = req.url.split('?')[0] ?? '';
+  if (path.endsWith('/workflows'))
+    return sendJson(res, 200, {
+      workflows: [
+        {
+          name: 'projects/p-123456/locations/us-central1/workflows/w1',
+          serviceAccount: 'projects/p-123456/serviceAccounts/w@p-123456.iam.gserviceaccount.com',
         },
-      });
-    return sendJson(res, 404, { error: { code: 404, message: 'nope', status: 'NOT_FOUND' } });
-  });
-  ctx = { accessToken: 'ya29.test', apiBaseOverride: server.url, retries: 0 };
+      ],
+      nextPageToken: 'n2',
+      unreachable: [],
+    });
+  if (path.includes('/workflows/'))
+    return sendJson(res, 200, {
+      name: 'projects/p-123456/locations/us-central1/workflows/w1',
+      sourceContents: 'main:\n  steps: []\n',
+    });
+  if (path.endsWith(':getIamPolicy')) return sendJson(res, 200, { etag: 'BwY=' });
+  if (path.endsWith('/services'))
+    return sendJson(res, 200, {
+      services: [
+        {
+          name: 'projects/p-123456/locations/us-central1/services/api',
+          template: { serviceAccount: 'a@p-123456.iam.gserviceaccount.com' },
+          invokerIamDisabled: true,
+        },
+      ],
+    });
+  if (path.endsWith('/aggregated/instances'))
+    return sendJson(res, 200, {
+      items: {
+        'zones/us-central1-a': {
+          instances: [
+            {
+              name: 'vm',
+              serviceAccounts: [
+                {
+                  email: 'x@p-123456.iam.gserviceaccount.com',
+                  scopes: ['https://www.googleapis.com/auth/cloud-platform'],
+                },
+              ],
+            },
+          ],
+        },
+      },
+    });
+  return sendJson(res, 404, { error: { code: 404, message: 'nope', status: 'NOT_FOUND' } });
 });
-after(() => server.close());
-const last = () => server.requests[server.requests.length - 1];
+const last = () => google.server.requests[google.server.requests.length - 1];
 
 describe('Workflows client', () => {
   it('lists one region, with paging, at Google’s path', async () => {
-    const r = await listWorkflows(ctx, {
+    const r = await listWorkflows(google.ctx, {
       projectId: 'p-123456',
       region: 'us-central1',
       pageSize: 100,
@@ -92,28 +85,28 @@ describe('Workflows client', () => {
     assert.equal('unreachable' in r, false, 'an empty unreachable list is left out');
   });
   it('gets one workflow with its source', async () => {
-    const w = await getWorkflow(ctx, { projectId: 'p-123456', region: 'us-central1', workflowId: 'w1' });
+    const w = await getWorkflow(google.ctx, { projectId: 'p-123456', region: 'us-central1', workflowId: 'w1' });
     assert.equal(last()?.url, '/workflows.googleapis.com/v1/projects/p-123456/locations/us-central1/workflows/w1');
     assert.equal(w.sourceContents, 'main:\n  steps: []\n');
   });
   it('refuses the "-" wildcard, a bad workflow id and a bad page size before calling Google', async () => {
-    const before = server.requests.length;
-    await assert.rejects(listWorkflows(ctx, { projectId: 'p-123456', region: '-' }), InvalidInputError);
+    const before = google.server.requests.length;
+    await assert.rejects(listWorkflows(google.ctx, { projectId: 'p-123456', region: '-' }), InvalidInputError);
     await assert.rejects(
-      getWorkflow(ctx, { projectId: 'p-123456', region: 'us-central1', workflowId: '../x' }),
+      getWorkflow(google.ctx, { projectId: 'p-123456', region: 'us-central1', workflowId: '../x' }),
       InvalidInputError,
     );
     await assert.rejects(
-      listWorkflows(ctx, { projectId: 'p-123456', region: 'us-central1', pageSize: 1001 }),
+      listWorkflows(google.ctx, { projectId: 'p-123456', region: 'us-central1', pageSize: 1001 }),
       InvalidInputError,
     );
-    assert.equal(server.requests.length, before);
+    assert.equal(google.server.requests.length, before);
   });
 });
 
 describe('Cloud Run getIamPolicy and the identity fields', () => {
   it('GET …/services/{name}:getIamPolicy; an empty policy has no bindings', async () => {
-    const p = await getServiceIamPolicy(ctx, { projectId: 'p-123456', region: 'us-central1', service: 'api' });
+    const p = await getServiceIamPolicy(google.ctx, { projectId: 'p-123456', region: 'us-central1', service: 'api' });
     assert.equal(last()?.method, 'GET');
     assert.equal(
       last()?.url,
@@ -121,15 +114,15 @@ describe('Cloud Run getIamPolicy and the identity fields', () => {
     );
     assert.deepEqual(p, { version: 1, etag: 'BwY=', bindings: [] });
     await assert.rejects(
-      getServiceIamPolicy(ctx, { projectId: 'p-123456', region: 'us-central1', service: 'Api:x' }),
+      getServiceIamPolicy(google.ctx, { projectId: 'p-123456', region: 'us-central1', service: 'Api:x' }),
       InvalidInputError,
     );
   });
   it('services carry template.serviceAccount and invokerIamDisabled; instances their serviceAccounts', async () => {
-    const s = await listServices(ctx, { projectId: 'p-123456', region: 'us-central1' });
+    const s = await listServices(google.ctx, { projectId: 'p-123456', region: 'us-central1' });
     assert.equal(s.services[0]?.template?.serviceAccount, 'a@p-123456.iam.gserviceaccount.com');
     assert.equal(s.services[0]?.invokerIamDisabled, true);
-    const i = await listInstancesAggregated(ctx, { project: 'p-123456' });
+    const i = await listInstancesAggregated(google.ctx, { project: 'p-123456' });
     assert.deepEqual(i.instances[0]?.serviceAccounts, [
       { email: 'x@p-123456.iam.gserviceaccount.com', scopes: ['https://www.googleapis.com/auth/cloud-platform'] },
     ]);

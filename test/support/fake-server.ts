@@ -1,6 +1,9 @@
 /** A tiny local HTTP server that answers like Google, for the google/ tests. */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
+import type { GoogleCallContext } from '../../src/google/index.js';
 
 export interface RecordedRequest {
   method: string;
@@ -78,4 +81,28 @@ export async function withServer(handler: Handler, run: (server: TestServer) => 
   } finally {
     await server.close();
   }
+}
+
+/**
+ * For a file: a fake Google answering with `handler`, started before its tests and closed after them, and the
+ * call context that reaches it (one attempt, no retries). Read `server` and `ctx` inside the tests.
+ */
+export function useFakeGoogle(handler: Handler): { readonly server: TestServer; readonly ctx: GoogleCallContext } {
+  let server: TestServer | undefined;
+  before(async () => {
+    server = await startServer(handler);
+  });
+  after(() => server?.close());
+  const started = (): TestServer => {
+    assert.ok(server, 'the fake Google has started (read it inside a test)');
+    return server;
+  };
+  return {
+    get server() {
+      return started();
+    },
+    get ctx() {
+      return { accessToken: 'ya29.test', apiBaseOverride: started().url, retries: 0 };
+    },
+  };
 }
