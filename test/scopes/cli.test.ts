@@ -1,16 +1,14 @@
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CATALOGUE, defaultDiscoveryPath } from '../../src/scopes/index.js';
 import { getTokens, S, useMock } from '../support/mock.js';
+import { useTempDir } from '../support/temp-dir.js';
 
 const CLI = fileURLToPath(new URL('../../scripts/scopes.js', import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), 'scopewise-cli-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+const temp = useTempDir('scopewise-cli-');
 
 function run(...args: string[]): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 20_000 });
@@ -65,16 +63,14 @@ describe('scopes CLI (node dist/scripts/scopes.js)', () => {
     const m = json.methods['compute:v1:instances.aggregatedList'];
     assert.ok(m);
     m.scopes = m.scopes.filter((s) => !s.endsWith('/compute.readonly'));
-    const p = join(dir, 'changed.json');
-    writeFileSync(p, JSON.stringify(json));
+    const p = temp.write('changed.json', JSON.stringify(json));
     const r = run('--discovery', p);
     assert.equal(r.status, 1);
     assert.match(r.stderr, /\[method-not-authorized\] Feature "vms" calls compute:v1:instances\.aggregatedList/);
     assert.match(r.stderr, /\[unneeded-scope\] Feature "vms" asks for compute\.readonly/);
   });
   it('exits 2 with a message naming a malformed Discovery file', () => {
-    const p = join(dir, 'bad.json');
-    writeFileSync(p, '{"source": 1}');
+    const p = temp.write('bad.json', '{"source": 1}');
     const r = run('--discovery', p);
     assert.equal(r.status, 2);
     assert.ok(r.stderr.includes(`Invalid Google Discovery data in ${p}`), r.stderr);
@@ -99,7 +95,7 @@ describe('scopes CLI --live (against the mock, with a token holding compute.read
     });
   it('probes the methods of the features the token serves, prints how Google answered, and exports the evidence', async () => {
     const { tokens } = await getTokens(mock, { scope: `openid ${S.computeRead}` });
-    const out = join(dir, 'verified.json');
+    const out = temp.path('verified.json');
     const r = await runLive(
       { SCOPEWISE_LIVE_TOKEN: tokens.access_token, GOOGLE_API_BASE_URL: mock.url },
       '--project',

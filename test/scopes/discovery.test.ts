@@ -1,8 +1,6 @@
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import {
   apiBaseUrl,
   defaultDiscoveryPath,
@@ -17,15 +15,9 @@ import {
   scopeDescription,
 } from '../../src/scopes/index.js';
 import { AUTH } from '../support/auth-scope.js';
+import { useTempDir } from '../support/temp-dir.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'scopewise-discovery-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
-
-function writeTemp(name: string, text: string): string {
-  const p = join(dir, name);
-  writeFileSync(p, text);
-  return p;
-}
+const temp = useTempDir('scopewise-discovery-');
 const vendoredJson = (): Record<string, unknown> =>
   JSON.parse(readFileSync(defaultDiscoveryPath(), 'utf8')) as Record<string, unknown>;
 
@@ -49,7 +41,7 @@ describe('loadDiscovery', () => {
     );
   });
   it('rejects a file that is not JSON, naming the file', () => {
-    const p = writeTemp('broken.json', '{ "methods": ');
+    const p = temp.write('broken.json', '{ "methods": ');
     assert.throws(
       () => loadDiscovery(p),
       (err: unknown) =>
@@ -65,7 +57,7 @@ describe('loadDiscovery', () => {
     const methods = json['methods'] as Record<string, Record<string, unknown>>;
     (methods['compute:v1:instances.stop'] as Record<string, unknown>)['scopes'] =
       'https://www.googleapis.com/auth/compute';
-    const p = writeTemp('malformed.json', JSON.stringify(json));
+    const p = temp.write('malformed.json', JSON.stringify(json));
     assert.throws(
       () => loadDiscovery(p),
       (err: unknown) => {
@@ -96,7 +88,7 @@ describe('loadDiscovery', () => {
     assert.throws(() => parseDiscovery(json2, 'z.json'), /API "pubsub:v1" has no entry in source/);
   });
   it('reports a missing file as a DiscoveryError naming it', () => {
-    const p = join(dir, 'nope.json');
+    const p = temp.path('nope.json');
     assert.throws(
       () => loadDiscovery(p),
       (err: unknown) => err instanceof DiscoveryError && err.message.includes(p),

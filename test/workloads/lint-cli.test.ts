@@ -1,21 +1,14 @@
 // `node dist/scripts/lint-workflow.js`: what a CI job sees (stdout, exit status) for good and bad input.
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { useTempDir } from '../support/temp-dir.js';
 
 const CLI = fileURLToPath(new URL('../../scripts/lint-workflow.js', import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), 'scopewise-lint-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
-
-function file(name: string, text: string): string {
-  const p = join(dir, name);
-  writeFileSync(p, text);
-  return p;
-}
+const temp = useTempDir('scopewise-lint-');
+const file = temp.write;
 function run(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string) {
   const r = spawnSync(process.execPath, [CLI, ...args], {
     encoding: 'utf8',
@@ -121,7 +114,7 @@ describe('lint-workflow CLI', () => {
     assert.match(r.stdout, /http-missing-url {2}line 2: http\.get in step fetch has no args\./);
   });
   it('unreadable input exits 2 and names file, line and column: missing file, invalid YAML, JSON trailing comma, a workflow that is a list', () => {
-    const missing = run([join(dir, 'nope.yaml')]);
+    const missing = run([temp.path('nope.yaml')]);
     assert.equal(missing.status, 2);
     assert.match(missing.stdout, /ERROR FILE_UNREADABLE .*nope\.yaml: Cannot read the file \(ENOENT\)\./);
     const yaml = run([file('bad.yaml', 'main:\n  steps:\n    - a: [1, 2\n    - b: 3\n')]);
@@ -138,7 +131,7 @@ describe('lint-workflow CLI', () => {
     );
   });
   it('an unreadable file wins over findings in another (exit 2), and the others are still reported', () => {
-    const r = run([FINDINGS, join(dir, 'nope.yaml')]);
+    const r = run([FINDINGS, temp.path('nope.yaml')]);
     assert.equal(r.status, 2);
     assert.match(r.stdout, /http-oauth2-default-scope/);
     assert.match(r.stdout, /2 files: 1 finding, 0 notes, 1 unreadable/);
@@ -162,9 +155,9 @@ describe('lint-workflow CLI', () => {
     assert.equal(run(['--', '--json']).status, 2, '"--" ends options: "--json" is then a (missing) file');
   });
   it('under npm, relative paths are read from the folder npm was started in (INIT_CWD)', () => {
-    const viaNpm = run(['clean.yaml'], { npm_lifecycle_event: 'lint-workflow', INIT_CWD: dir }, tmpdir());
+    const viaNpm = run(['clean.yaml'], { npm_lifecycle_event: 'lint-workflow', INIT_CWD: temp.dir }, tmpdir());
     assert.equal(viaNpm.status, 0, viaNpm.stdout);
-    const direct = run(['clean.yaml'], { INIT_CWD: '/nonexistent' }, dir);
+    const direct = run(['clean.yaml'], { INIT_CWD: '/nonexistent' }, temp.dir);
     assert.equal(direct.status, 0, 'run directly, INIT_CWD from some outer npm run is ignored');
   });
 });
