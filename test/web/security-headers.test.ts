@@ -30,27 +30,33 @@ test("every kind of response carries exactly helmet's headers: pages, redirects,
     for (const name of expected.removed) assert.equal(res.headers.get(name), null, `${label}: ${name} removed`);
   };
   const url = (path: string) => `${stack.baseUrl}${path}`;
-  await check('signed-out home', await anonymous.request(url('/')), 200);
-  await check('sign-in redirect', await anonymous.request(url('/login')), 303);
-  await check('static file', await anonymous.request(url('/public/app.css')), 200);
-  await check('health (JSON)', await anonymous.request(url('/healthz')), 200);
-  await check('not signed in (401 page)', await anonymous.request(url('/account')), 401);
-  await check('feature page asking for consent', await alice.request(url('/projects')), 200);
-  await check(
-    'consent confirmation (cross-site start)',
-    await alice.request(url('/consent/projects?returnTo=/projects'), { headers: { 'sec-fetch-site': 'cross-site' } }),
-    200,
-  );
+  const crossSite = { headers: { 'sec-fetch-site': 'cross-site' } };
+  type Case = [label: string, path: string, status: number, init?: Parameters<typeof alice.request>[1]];
+  const signedOut: Case[] = [
+    ['signed-out home', '/', 200],
+    ['sign-in redirect', '/login', 303],
+    ['static file', '/public/app.css', 200],
+    ['health (JSON)', '/healthz', 200],
+    ['not signed in (401 page)', '/account', 401],
+  ];
+  const beforeConsent: Case[] = [
+    ['feature page asking for consent', '/projects', 200],
+    ['consent confirmation (cross-site start)', '/consent/projects?returnTo=/projects', 200, crossSite],
+  ];
+  const afterConsent: Case[] = [
+    ['feature page', '/projects', 200],
+    ['account page', '/account', 200],
+    ['404 page', '/no-such-page', 404],
+    ['400 page (bad input)', '/projects/not%20a%20project/iam', 400],
+    ['403 page (cross-site POST)', '/logout', 403, { method: 'POST', ...crossSite }],
+  ];
+  for (const [label, path, status, init] of signedOut)
+    await check(label, await anonymous.request(url(path), init), status);
+  for (const [label, path, status, init] of beforeConsent)
+    await check(label, await alice.request(url(path), init), status);
   await stack.grant(alice, 'projects');
-  await check('feature page', await alice.request(url('/projects')), 200);
-  await check('account page', await alice.request(url('/account')), 200);
-  await check('404 page', await alice.request(url('/no-such-page')), 404);
-  await check('400 page (bad input)', await alice.request(url('/projects/not%20a%20project/iam')), 400);
-  await check(
-    '403 page (cross-site POST)',
-    await alice.request(url('/logout'), { method: 'POST', headers: { 'sec-fetch-site': 'cross-site' } }),
-    403,
-  );
+  for (const [label, path, status, init] of afterConsent)
+    await check(label, await alice.request(url(path), init), status);
 });
 
 test('a CSP computed per request (a nonce) is refused, not replayed', () => {
