@@ -18,6 +18,11 @@ function assertOnlyFinding(r: ReturnType<typeof lintStep>, code: FindingCode, me
   assert.deepEqual(codesOf(r), [code]);
   assert.match(r.findings[0]?.message ?? '', message);
 }
+/** The step's one finding is `code`, at high severity. */
+function assertOnlyHighFinding(r: ReturnType<typeof lintStep>, code: FindingCode): void {
+  assert.deepEqual(codesOf(r), [code]);
+  assert.equal(r.findings[0]?.severity, 'high');
+}
 
 describe('Workflows lint: calls to *.googleapis.com', () => {
   it('OAuth2 without scopes gets cloud-platform: flagged with the narrowest scope of the method', () => {
@@ -138,9 +143,10 @@ describe('Workflows lint: calls to Cloud Run and Cloud Run functions', () => {
     ]);
   });
   it('OAuth2: the wrong type, and high (it hands the service an access token)', () => {
-    const r = lintStep('http.post', '{ url: "https://api-abc-uc.a.run.app/x", auth: { type: OAuth2 } }');
-    assert.deepEqual(codesOf(r), ['http-oauth2-to-cloud-run']);
-    assert.equal(r.findings[0]?.severity, 'high');
+    assertOnlyHighFinding(
+      lintStep('http.post', '{ url: "https://api-abc-uc.a.run.app/x", auth: { type: OAuth2 } }'),
+      'http-oauth2-to-cloud-run',
+    );
   });
   it('OIDC with no audience (defaults to the URL) or the service’s origin: clean; another service: flagged', () => {
     assert.deepEqual(
@@ -204,9 +210,10 @@ describe('Workflows lint: calls to Cloud Run and Cloud Run functions', () => {
 
 describe('Workflows lint: other hosts and broken calls', () => {
   it('an OAuth2 token sent to a host that is not Google’s: high', () => {
-    const r = lintStep('http.post', '{ url: "https://hooks.example.com/x", auth: { type: OAuth2 } }');
-    assert.deepEqual(codesOf(r), ['http-oauth2-to-other-host']);
-    assert.equal(r.findings[0]?.severity, 'high');
+    assertOnlyHighFinding(
+      lintStep('http.post', '{ url: "https://hooks.example.com/x", auth: { type: OAuth2 } }'),
+      'http-oauth2-to-other-host',
+    );
   });
   it('OIDC to another host (IAP, custom domains) or no auth at all: fine', () => {
     assert.deepEqual(
