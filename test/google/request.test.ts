@@ -38,6 +38,9 @@ async function rejection(promise: Promise<unknown>): Promise<GoogleApiError> {
   assert.fail('expected a rejection');
 }
 
+/** Google answering every call with 503 UNAVAILABLE. */
+const alwaysUnavailable: Handler = (_req, res) => sendJson(res, 503, UNAVAILABLE_BODY);
+
 /** A handler answering 200 with `body` as `contentType`; 'stall' sends the body and never ends it. */
 function answer200(contentType: string, body: string, stall?: 'stall'): Handler {
   return (_req, res) => {
@@ -109,28 +112,22 @@ test('idempotent GET is retried on 503 and then succeeds', async () => {
 });
 
 test('retries are bounded: 503 forever → UNAVAILABLE after 1 + retries attempts', async () => {
-  await withServer(
-    (_req, res) => sendJson(res, 503, UNAVAILABLE_BODY),
-    async (server) => {
-      const err = await requestError(server, { retries: 2 });
-      assertFailedAfter(server, err, 'UNAVAILABLE', 3);
-    },
-  );
+  await withServer(alwaysUnavailable, async (server) => {
+    const err = await requestError(server, { retries: 2 });
+    assertFailedAfter(server, err, 'UNAVAILABLE', 3);
+  });
 });
 
 test('POST instances.stop (not idempotent) is NOT retried on 503: exactly one call', async () => {
-  await withServer(
-    (_req, res) => sendJson(res, 503, UNAVAILABLE_BODY),
-    async (server) => {
-      const err = await stopError(server, { retries: 5 });
-      assertFailedAfter(server, err, 'UNAVAILABLE', 1);
-      assert.equal(server.requests[0]?.method, 'POST');
-      assert.equal(
-        server.requests[0]?.url,
-        '/compute.googleapis.com/compute/v1/projects/my-project/zones/us-central1-a/instances/vm-1/stop',
-      );
-    },
-  );
+  await withServer(alwaysUnavailable, async (server) => {
+    const err = await stopError(server, { retries: 5 });
+    assertFailedAfter(server, err, 'UNAVAILABLE', 1);
+    assert.equal(server.requests[0]?.method, 'POST');
+    assert.equal(
+      server.requests[0]?.url,
+      '/compute.googleapis.com/compute/v1/projects/my-project/zones/us-central1-a/instances/vm-1/stop',
+    );
+  });
 });
 
 test('POST instances.stop is NOT retried on timeout either', async () => {
