@@ -10,16 +10,13 @@
 // the download would be. PROD_INSTALL_FROM_SOURCE=1 compiles it instead, as on a host without any prebuild.
 import { after, before, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import crypto from 'node:crypto';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createMockGoogle, type MockGoogle } from '../../mock-google/server.js';
-import { generateKeySpec } from '../../src/tokens/crypto.js';
 import { controlOf, signInOverHttp } from '../support/stack.js';
-import { freePort } from '../support/ports.js';
+import { startEntryPoint, type RunningEntryPoint } from '../support/entry-point.js';
 
 // dist/test/ops → the repository root.
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -37,10 +34,7 @@ const DEV_ONLY = [
 const ALICE = 'alice@example.com';
 
 let tmp: string;
-let mock: MockGoogle | undefined;
-let app: ChildProcess | undefined;
-let baseUrl: string;
-let output = '';
+let app: RunningEntryPoint | undefined;
 const timings: string[] = [];
 
 function run(
@@ -110,18 +104,6 @@ function prepareNativeInstall(): NodeJS.ProcessEnv {
   return env;
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (app && app.exitCode !== null)
-      assert.fail(`Scopewise exited (${app.exitCode}) while waiting for ${what}:\n${output}`);
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}:\n${output}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 before(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'scopewise-prod-'));
   const dir = path.join(tmp, 'app');
@@ -152,50 +134,20 @@ before(async () => {
   );
 
   // 4. The mock Google (development tree) and the production app, configured as a real deployment.
-  const port = await freePort();
-  baseUrl = `http://localhost:${port}`;
-  const clientSecret = crypto.randomBytes(16).toString('hex');
-  mock = await createMockGoogle({
-    port: 0,
-    clients: [{ clientId: 'scopewise-prod', clientSecret, redirectUris: [`${baseUrl}/auth/callback`] }],
-  });
   const t0 = Date.now();
-  app = spawn(process.execPath, ['build/src/main.js'], {
+  app = await startEntryPoint({
+    script: 'build/src/main.js',
     cwd: dir,
-    env: {
-      PATH: process.env['PATH'] ?? '',
-      NODE_ENV: 'production',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      BASE_URL: baseUrl,
-      OIDC_ISSUER: mock.issuer,
-      OIDC_CLIENT_ID: 'scopewise-prod',
-      OIDC_CLIENT_SECRET: clientSecret,
-      SESSION_SECRET: crypto.randomBytes(32).toString('hex'),
-      TOKEN_KEYS: generateKeySpec('prod1'),
-      SESSION_STORE: `sqlite:${path.join(tmp, 'data', 'sessions.db')}`,
-      ALLOWED_DOMAINS: 'example.com',
-      GOOGLE_API_BASE_URL: mock.url,
-      SHUTDOWN_DRAIN_SECONDS: '0',
-      LOG_LEVEL: 'info',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    clientId: 'scopewise-prod',
+    sessionStore: `sqlite:${path.join(tmp, 'data', 'sessions.db')}`,
+    env: { NODE_ENV: 'production', HOST: '127.0.0.1', SHUTDOWN_DRAIN_SECONDS: '0' },
   });
-  app.stdout!.setEncoding('utf8').on('data', (c: string) => (output += c));
-  app.stderr!.setEncoding('utf8').on('data', (c: string) => (output += c));
-  await until('the production app to answer /healthz', async () =>
-    (await fetch(`${baseUrl}/healthz`)).status === 200 ? true : undefined,
-  );
   timings.push(`start to /healthz 200: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 });
 
 after(async () => {
-  if (app && app.exitCode === null) {
-    const exited = new Promise((r) => app!.once('exit', r));
-    app.kill('SIGKILL');
-    await exited;
-  }
-  await mock?.close();
+  await app?.stop('SIGKILL');
+  await app?.mock.close();
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   console.log(`production install: ${timings.join('; ')}`);
 });
@@ -238,22 +190,20 @@ it('npm ci --omit=dev installed no development dependency: no compiler, no test 
 });
 
 it('starts without a compiler and signs a user in over HTTP against the (mock) identity provider', async () => {
-  assert.match(output, /Scopewise is listening/);
-  const browser = await signInOverHttp(baseUrl, controlOf(mock!.url), ALICE);
-  const home = await browser.follow(`${baseUrl}/`);
+  assert.match(app!.output(), /Scopewise is listening/);
+  const browser = await signInOverHttp(app!.baseUrl, controlOf(app!.mock.url), ALICE);
+  const home = await browser.follow(`${app!.baseUrl}/`);
   const html = await home.text();
   assert.equal(home.status, 200);
   assert.ok(html.includes(ALICE), 'the signed-in page names the user');
   assert.match(html, /Sign out/);
   assert.ok(!/demo/i.test(html), 'not the demo');
-  const css = await fetch(`${baseUrl}/public/app.css`);
+  const css = await fetch(`${app!.baseUrl}/public/app.css`);
   assert.equal(css.status, 200, 'public/ is found from the production tree');
   await css.arrayBuffer();
 });
 
 it('SIGTERM stops it cleanly', async () => {
-  const exited = new Promise<number | null>((r) => app!.once('exit', (code) => r(code)));
-  app!.kill('SIGTERM');
-  assert.equal(await exited, 0, output);
-  assert.match(output, /shut down cleanly/);
+  assert.equal(await app!.stop('SIGTERM'), 0, app!.output());
+  assert.match(app!.output(), /shut down cleanly/);
 });

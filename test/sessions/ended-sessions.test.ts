@@ -56,6 +56,9 @@ test('disconnect while a slow request runs: the same', async () => {
   assert.equal((await replay.request(`${stack.baseUrl}/me`)).status, 401);
 });
 
+// The token record is renewed with its session and has the same lifetime, so a record that outlived its session
+// would still be here; that ending a session deletes its record at once is the store contract's test ("destroying
+// a session removes its token record", on every backend).
 test('idle expiry ends the session and drops its token record at once', async () => {
   const b = await signedInWithVms();
   const sid = sessionId(b);
