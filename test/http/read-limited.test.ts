@@ -44,6 +44,16 @@ describe('readBodyLimited', () => {
     assert.equal(state.pulled, 0);
   });
 
+  it('a declared Content-Length of several digits over the limit is refused too', async () => {
+    const { response, state } = streamed(['abc'], { 'content-length': '1000000' });
+    assert.equal(await readBodyLimited(response, 6), undefined);
+    assert.equal(state.pulled, 0);
+  });
+
+  it('a response without a body that declares a large length: undefined, no crash', async () => {
+    assert.equal(await readBodyLimited(new Response(null, { headers: { 'content-length': '1000' } }), 6), undefined);
+  });
+
   it('a declared Content-Length equal to the limit is read', async () => {
     const { response } = streamed(['abcdef'], { 'content-length': '6' });
     assert.equal((await readBodyLimited(response, 6))?.toString(), 'abcdef');
