@@ -49,6 +49,18 @@ export function formatDateTime(ms: number, ctx: LocaleContext): string {
   }).format(ms);
 }
 
+/** `Dec 2, 14:05:07`: day and clock time, for a list whose year and zone are said once above it. */
+export function formatShortDateTime(ms: number, ctx: LocaleContext): string {
+  return dateFormat(ctx, 'short-datetime', {
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
+  }).format(ms);
+}
+
 /** `14:05:07`: a clock time alone (for a list whose day is said elsewhere). */
 export function formatClock(ms: number, ctx: LocaleContext): string {
   return dateFormat(ctx, 'clock', { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }).format(
