@@ -341,6 +341,7 @@ export class FeatureEngine {
           const result = await this.google(who, feature, (g) => spec.load(g, input));
           view.rows = result.rows;
           view.notices.push(...(result.notices ?? []));
+          if (result.pictures?.length) view.pictures = result.pictures;
           if (result.nextPageToken)
             view.next = withQuery(req.path, { ...(spec.keep?.(input) ?? {}), pageToken: result.nextPageToken });
         }

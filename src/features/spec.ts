@@ -7,6 +7,7 @@ import type { GoogleCallContext } from '../google/index.js';
 import type { AuditEvent } from '../log/audit.js';
 import type { Cell, FormField, Link, ViewName, ViewData } from '../web/views.js';
 import type { LocaleContext } from '../web/time.js';
+import type { Markup } from '../web/charts/index.js';
 
 export type { Cell, FormField, Link };
 
@@ -23,6 +24,8 @@ export interface ListResult {
   /** Google's page token for the next page, when there is one. */
   nextPageToken?: string | undefined;
   notices?: string[];
+  /** Pictures shown above the table (src/web/charts), each with its own text equivalent. */
+  pictures?: Markup[];
 }
 
 export interface ListPageSpec<Q extends Record<string, unknown>> {

@@ -47,6 +47,8 @@ export interface ListView {
   rows: Cell[][];
   empty: string;
   next?: string | undefined;
+  /** Pictures above the table (the key ages on a service account's keys). */
+  pictures?: Markup[] | undefined;
 }
 
 export interface ConsentView {
@@ -99,6 +101,8 @@ export interface AccountView {
   }>;
   sessions: AccountSession[];
   otherSessions: number;
+  /** Features × scopes by breadth, and the grant's time left (src/features/account-pictures.ts). */
+  pictures?: { matrix: Markup; grants?: Markup | undefined; grantNote?: string | undefined } | undefined;
 }
 
 export interface VerifyView {
@@ -146,6 +150,11 @@ export interface SectionView {
   notes: string[];
   /** An optional part that needs more access (Cloud Run invokers). */
   extra?: { label: string; consentUrl: string; missing: string } | undefined;
+  /** Findings by severity (once the section was read), as counts and as chips beside the heading. */
+  severityCounts?: Partial<Record<string, number>> | undefined;
+  chips?: Markup | undefined;
+  /** The section's picture (key ages against 90 days). */
+  picture?: Markup | undefined;
 }
 
 /** The Logs viewer (src/features/pages/logs.ts). */
@@ -276,6 +285,8 @@ export interface ViewData {
     sections: SectionView[];
     guide: Link;
     empty: string;
+    /** All sections' findings by severity: a bar and chips (src/web/charts). */
+    summary?: { bar: Markup; chips: Markup } | undefined;
   };
 }
 

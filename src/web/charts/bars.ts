@@ -78,6 +78,7 @@ export interface KeyAge {
   ageDays: number;
 }
 
+/** The age after which Security Command Center reports a user-managed key as not rotated (src/workloads/keys.ts). */
 export const KEY_AGE_LIMIT_DAYS = 90;
 
 /** Key ages against the 90-day line: older keys red, the rest green; oldest first. */
