@@ -24,8 +24,8 @@ export interface ListResult {
   /** Google's page token for the next page, when there is one. */
   nextPageToken?: string | undefined;
   notices?: string[];
-  /** Pictures shown above the table (src/web/charts), each with its own text equivalent. */
-  pictures?: Markup[];
+  /** Pictures shown above the table (src/web/charts), each with its own text equivalent, and a visible caption. */
+  pictures?: Array<{ caption: string; svg: Markup }>;
 }
 
 export interface ListPageSpec<Q extends Record<string, unknown>> {

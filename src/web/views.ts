@@ -48,7 +48,7 @@ export interface ListView {
   empty: string;
   next?: string | undefined;
   /** Pictures above the table (the key ages on a service account's keys). */
-  pictures?: Markup[] | undefined;
+  pictures?: Array<{ caption: string; svg: Markup }> | undefined;
 }
 
 export interface ConsentView {

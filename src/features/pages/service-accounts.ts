@@ -81,7 +81,14 @@ export const serviceAccountKeysPage: ListPageSpec<z.infer<typeof keysInput>> = {
     return {
       rows: out.keys.map((k) => rowOf(columns, k, q.project)),
       ...(ages.length
-        ? { pictures: [keyAgeChart(ages, { id: chartId(`keys-${q.email}`), text: TEXT, subject: q.email })] }
+        ? {
+            pictures: [
+              {
+                caption: 'Age of the user-managed keys, against 90 days (Google-managed keys rotate themselves)',
+                svg: keyAgeChart(ages, { id: chartId(`keys-${q.email}`), text: TEXT, subject: q.email }),
+              },
+            ],
+          }
         : {}),
     };
   },
