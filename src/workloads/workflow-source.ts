@@ -9,23 +9,25 @@
  * walked, so a request body containing a `call` key is not mistaken for a step.
  *
  * Definitions come from people's repositories and from Google (any project member may deploy one), so reading
- * one is bounded before any costly step (`SOURCE_LIMITS`): the size first; then, on the parser's token stream
- * (built without recursion), the nesting depth and the number of aliases, before the tree is composed (which
- * recurses); then alias expansion (the yaml package's `maxAliasCount`); and while walking, the depth and the
- * number of steps with each alias counted where it is used (an alias may point at its own ancestor). Duplicate
- * keys are found with one set per map: the parser's own check compares every pair of keys.
+ * one is bounded before any costly step (`SOURCE_LIMITS`): the size first; flow nesting (`[[[…`) before the
+ * parser, which is slow on it; then, on the parser's token stream (built without recursion), the nesting depth
+ * and the number of aliases, before the tree is composed (which recurses); then alias expansion (the yaml
+ * package's `maxAliasCount`); and while walking, the depth and the number of steps with each alias counted where
+ * it is used (an alias may point at its own ancestor). Duplicate keys are found with one set per map: the
+ * parser's own check compares every pair of keys.
  */
 import {
+  CST,
   Composer,
   isAlias,
   isMap,
   isScalar,
   isSeq,
+  Lexer,
   LineCounter,
   Parser,
   visit,
   type Alias,
-  type CST,
   type Document,
   type Node,
   type Pair,
@@ -193,6 +195,47 @@ function shown(value: string, max = 80): string {
 }
 
 /**
+ * The first map or list nested deeper than `maxDepth` in flow style (`[…]`, `{…}`, all of JSON), found before the
+ * parser builds its tree: the parser spends long on each level of deep flow nesting (seconds for the 60,000 levels
+ * a 128 KiB file can hold), and this stops at the first level too many. JSON is scanned by hand (strings
+ * skipped); YAML with that many brackets at all goes through the yaml package's lexer, which tells flow
+ * indicators from brackets inside scalars. Returns the offset of the offending bracket.
+ */
+function deepFlowAt(text: string, format: SourceFormat): number | undefined {
+  const max = SOURCE_LIMITS.maxDepth;
+  if (format === 'json') {
+    let depth = 0;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 0x22) {
+        for (i++; i < text.length && text.charCodeAt(i) !== 0x22; i++) if (text.charCodeAt(i) === 0x5c) i++;
+      } else if (c === 0x5b || c === 0x7b) {
+        if (++depth > max) return i;
+      } else if (c === 0x5d || c === 0x7d) depth--;
+    }
+    return undefined;
+  }
+  let brackets = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x5b || c === 0x7b) brackets++;
+  }
+  if (brackets <= max) return undefined;
+  let depth = 0;
+  let offset = 0;
+  let scalarNext = false;
+  for (const token of new Lexer().lex(text)) {
+    if (!scalarNext && (token === '[' || token === '{')) {
+      if (++depth > max) return offset;
+    } else if (!scalarNext && (token === ']' || token === '}')) depth--;
+    scalarNext = token === CST.SCALAR;
+    // The lexer's markers (document, scalar, flow end) are not in the text.
+    if (token !== CST.SCALAR && token !== CST.DOCUMENT && token !== CST.FLOW_END) offset += token.length;
+  }
+  return undefined;
+}
+
+/**
  * One pass over the parser's tokens, without recursion: refuses nesting deeper than `maxDepth` and more than
  * `maxAliases` aliases before the composer (which recurses) sees them. Returns the offset of the first alias.
  */
@@ -278,6 +321,22 @@ export function parseWorkflowSource(text: string, format: SourceFormat): ParsedW
   checkSourceSize(Buffer.byteLength(text, 'utf8'));
   if (text.trim() === '') throw new WorkflowSourceError('WORKFLOW_SOURCE_EMPTY', formatMessage('source.empty'), 1, 1);
   const formatName = format === 'json' ? 'JSON' : 'YAML';
+  if (format === 'json') {
+    try {
+      JSON.parse(text);
+    } catch (err) {
+      const message = (err as Error).message;
+      const at = jsonErrorPosition(text, message);
+      throw new WorkflowSourceError(
+        'WORKFLOW_SOURCE_SYNTAX',
+        formatMessage('source.invalid', { format: formatName, detail: firstLine(message) }),
+        at.line,
+        at.column,
+      );
+    }
+  }
+  const deep = deepFlowAt(text, format);
+  if (deep !== undefined) throw limitError('maxDepth', positionOf(text, deep));
   const lines = new LineCounter();
   const tokens = [...new Parser(lines.addNewLine).parse(text)];
   const { firstAlias } = checkTokens(tokens, lines);
@@ -295,20 +354,6 @@ export function parseWorkflowSource(text: string, format: SourceFormat): ParsedW
       p.column,
     );
   };
-  if (format === 'json') {
-    try {
-      JSON.parse(text);
-    } catch (err) {
-      const message = (err as Error).message;
-      const at = jsonErrorPosition(text, message);
-      throw new WorkflowSourceError(
-        'WORKFLOW_SOURCE_SYNTAX',
-        formatMessage('source.invalid', { format: formatName, detail: firstLine(message) }),
-        at.line,
-        at.column,
-      );
-    }
-  }
   const docs = [...new Composer({ uniqueKeys: false }).compose(tokens, true, text.length)];
   const doc = docs[0];
   if (!doc) throw new WorkflowSourceError('WORKFLOW_SOURCE_EMPTY', formatMessage('source.empty'), 1, 1);

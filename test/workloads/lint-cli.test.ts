@@ -297,7 +297,10 @@ describe('lint-workflow as an installed command', () => {
     assert.deepEqual(pkg.bin, { 'scopewise-lint-workflow': 'build/scripts/lint-workflow.js' });
     assert.equal(pkg.scripts['lint-workflow'], 'node build/scripts/lint-workflow.js');
     // In a clone: scripts/build-if-stale.mjs; in the production tree (no scripts/): nothing to build.
-    assert.match(pkg.scripts['prelint-workflow'] ?? '', /existsSync\('scripts\/build-if-stale\.mjs'\)\) await import\('\.\/scripts\/build-if-stale\.mjs'\)/);
+    assert.match(
+      pkg.scripts['prelint-workflow'] ?? '',
+      /existsSync\('scripts\/build-if-stale\.mjs'\)\) await import\('\.\/scripts\/build-if-stale\.mjs'\)/,
+    );
     const build = readFileSync(`${root}tsconfig.build.json`, 'utf8');
     assert.match(build, /"scripts\/lint-workflow\.ts"/);
   });

@@ -110,6 +110,34 @@ describe('parseWorkflowSource: each limit, just over and just at it', () => {
     const yaml = `- a:\n    call: http.post\n    args:\n      body:\n${Array.from({ length: 120 }, (_, i) => `${'  '.repeat(i + 4)}k${i}:`).join('\n')} 1\n`;
     refusedFor(yaml, 'yaml', 'maxDepth');
   });
+  it('deep flow nesting is refused before the parser spends time on it: YAML and JSON, at the bracket', () => {
+    const yaml = `- a:\n    call: http.post\n    args:\n      body: ${'['.repeat(60_000)}${']'.repeat(60_000)}\n`;
+    const t0 = performance.now();
+    const err = refusedFor(yaml, 'yaml', 'maxDepth');
+    const json = refusedFor(deepJsonArrays(60_000), 'json', 'maxDepth');
+    const ms = performance.now() - t0;
+    assert.deepEqual([err.line, err.column], [4, 12 + SOURCE_LIMITS.maxDepth + 1], 'at the 101st bracket');
+    assert.deepEqual([json.line, json.column], [1, SOURCE_LIMITS.maxDepth + 1]);
+    assert.ok(ms < 1_000, `${ms.toFixed(0)} ms for two refusals`);
+    // Block and flow nesting count together: under four block levels, the 97th bracket is the 101st level.
+    const mixed = `- a:\n    call: http.post\n    args:\n      body: ${'['.repeat(97)}${']'.repeat(97)}\n`;
+    const at = refusedFor(mixed, 'yaml', 'maxDepth');
+    assert.deepEqual([at.line, at.column], [4, 12 + 97]);
+    assert.equal(
+      parseWorkflowSource(mixed.replace('['.repeat(97), '['.repeat(96)).replace(']'.repeat(97), ']'.repeat(96)), 'yaml')
+        .calls.length,
+      1,
+    );
+  });
+  it('brackets inside strings and block scalars are text, not nesting', () => {
+    const many = '['.repeat(300);
+    const yaml = `- a:\n    call: http.post\n    args:\n      url: "https://example.com/${many}"\n      body: |\n        ${many}\n      other: '${many}'\n`;
+    assert.equal(parseWorkflowSource(yaml, 'yaml').calls.length, 1);
+    const json = JSON.stringify({
+      main: { steps: [{ a: { call: 'http.get', args: { url: `https://x/${many}"{` } } }] },
+    });
+    assert.equal(parseWorkflowSource(json, 'json').calls.length, 1);
+  });
   it('size: one byte over 128 KiB refused (counted in UTF-8 bytes), 128 KiB read', () => {
     const at = largestRealistic(SOURCE_LIMITS.maxBytes);
     const padded = `${at}${'#'.repeat(SOURCE_LIMITS.maxBytes - Buffer.byteLength(at))}`;
