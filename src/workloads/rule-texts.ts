@@ -220,6 +220,8 @@ export const MESSAGES = {
   'source.empty': 'The definition is empty.',
   'source.invalid': 'Invalid {format}: {detail}',
   'source.duplicate-key': 'Invalid {format}: map keys must be unique ("{key}" appears twice in one map).',
+  'source.alias-without-anchor': 'Invalid {format}: the alias *{name} has no anchor &{name} before it.',
+  'source.several-documents': 'Invalid {format}: the file holds more than one document.',
   'source.not-workflows':
     'The definition must be a list of steps, or a map of workflows (main and subworkflows) each with steps.',
   'source.workflow-not-map': 'Workflow "{workflow}" must be a map with steps (and optional params), not {found}.',

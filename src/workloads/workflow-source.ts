@@ -276,15 +276,14 @@ function checkTokens(tokens: readonly CST.Token[], lines: LineCounter): { firstA
 }
 
 /** Each alias's node (the last node before it with its anchor), in one pass; an alias without one is an error. */
-function resolveAliases(doc: Document, syntax: (node: Node, detail: string) => WorkflowSourceError): Map<Alias, Node> {
+function resolveAliases(doc: Document, unresolved: (alias: Alias) => WorkflowSourceError): Map<Alias, Node> {
   const anchors = new Map<string, Node>();
   const targets = new Map<Alias, Node>();
   visit(doc, {
     Node(_key, node) {
       if (isAlias(node)) {
         const target = anchors.get(node.source);
-        if (!target)
-          throw syntax(node, `the alias *${shown(node.source)} has no anchor &${shown(node.source)} before it`);
+        if (!target) throw unresolved(node);
         targets.set(node, target);
       } else if (node.anchor) anchors.set(node.anchor, node);
     },
@@ -359,8 +358,7 @@ export function parseWorkflowSource(text: string, format: SourceFormat): ParsedW
   if (!doc) throw new WorkflowSourceError('WORKFLOW_SOURCE_EMPTY', formatMessage('source.empty'), 1, 1);
   const error = doc.errors[0];
   if (error) throw syntax(error.pos[0], 'source.invalid', { detail: firstLine(error.message) });
-  if (docs.length > 1)
-    throw syntax(docs[1]?.range[0], 'source.invalid', { detail: 'the file holds more than one document' });
+  if (docs.length > 1) throw syntax(docs[1]?.range[0], 'source.several-documents', {});
   const duplicate = firstDuplicateKey(doc);
   if (duplicate) {
     const key = isScalar(duplicate) ? String(duplicate.value) : 'a key';
@@ -369,7 +367,9 @@ export function parseWorkflowSource(text: string, format: SourceFormat): ParsedW
   const aliasTargets =
     firstAlias === undefined
       ? new Map<Alias, Node>()
-      : resolveAliases(doc, (node, detail) => syntax(node.range?.[0], 'source.invalid', { detail }));
+      : resolveAliases(doc, (alias) =>
+          syntax(alias.range?.[0], 'source.alias-without-anchor', { name: shown(alias.source) }),
+        );
   if (firstAlias !== undefined) {
     try {
       doc.toJS({ maxAliasCount: SOURCE_LIMITS.maxAliasCount });
