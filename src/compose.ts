@@ -141,6 +141,7 @@ export async function startScopewise(
     sessionless: events.routers,
     health: () => ({ workload: workload.publicHealth() }),
     signIn: events.signIn,
+    sessionStanding: events.sessionStanding,
     onSignedInRequest,
     onConsent: (feature, outcome) => metrics.recordConsent(feature, outcome),
     features: (kit) => {

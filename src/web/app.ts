@@ -6,7 +6,12 @@ import type { Logger } from '../log/logger.js';
 import type { Audit } from '../log/audit.js';
 import { requestLogging } from '../log/request-log.js';
 import type { Storage } from '../storage/index.js';
-import { cookieSettings, sessionMiddleware, type SessionCookieSettings } from '../sessions/middleware.js';
+import {
+  cookieSettings,
+  sessionMiddleware,
+  type SessionCookieSettings,
+  type SessionStanding,
+} from '../sessions/middleware.js';
 import type { OidcProvider } from '../auth/oidc.js';
 import { authRoutes, type SignInHooks } from '../auth/routes.js';
 import { admissionGate } from '../auth/admission-gate.js';
@@ -54,6 +59,8 @@ export interface AppDeps {
   health?(): Record<string, unknown>;
   /** Sign-in hooks (the account-events block list, the session index). */
   signIn?: SignInHooks;
+  /** What account events decided about a signed-in session, checked on every request. */
+  sessionStanding?: SessionStanding;
   /** Every signed-in request (the session index's last-seen time). */
   onSignedInRequest?: RequestHandler;
   /** Each consent's result per feature (metrics). */
@@ -98,6 +105,7 @@ export function createApp(deps: AppDeps): express.Express {
       cookie,
       idleMs: config.sessionIdleMinutes * 60_000,
       absoluteMs: config.sessionAbsoluteHours * 3_600_000,
+      ...(deps.sessionStanding ? { standing: deps.sessionStanding } : {}),
       now,
     }),
   );
