@@ -156,14 +156,6 @@ export function accountEvents(deps: AccountEventsDeps): AccountEvents {
         throw new SessionUnavailableError();
       }
     },
-    ended(sid, user, reason) {
-      deps.audit('session-ended', { sub: user.sub, email: user.email, reason });
-      subjects
-        .remove(user.sub, sid)
-        .catch((err: unknown) =>
-          logger.warn({ err: { message: (err as Error).message } }, 'session index not updated'),
-        );
-    },
   };
 
   const signIn: SignInHooks = {

@@ -8,6 +8,7 @@
 import crypto from 'node:crypto';
 import session from 'express-session';
 import type { Request, RequestHandler } from 'express';
+import { sealIdentity, sessionIdentityKeys, verifyIdentity, type SessionIdentityKeys } from './identity-seal.js';
 import type { SessionUser } from './types.js';
 
 export interface SessionCookieSettings {
@@ -23,9 +24,10 @@ export function cookieSettings(secure: boolean): SessionCookieSettings {
 export interface SessionStanding {
   /** Why this session must end now (e.g. `SESSIONS_REVOKED`), or undefined. Rejects when it cannot tell (503). */
   check(user: SessionUser, signedInAt: number | undefined, sid: string): Promise<string | undefined>;
-  /** Told once such a session has ended (audit, indexes). */
-  ended?(sid: string, user: SessionUser, reason: string): void;
 }
+
+/** Why the middleware ended a signed-in session it was handed (besides its lifetimes). */
+export const SESSION_TAMPERED = 'SESSION_TAMPERED';
 
 export interface SessionMiddlewareOptions {
   store: session.Store;
@@ -34,7 +36,24 @@ export interface SessionMiddlewareOptions {
   idleMs: number;
   absoluteMs: number;
   standing?: SessionStanding;
+  /** Told once a signed-in session was ended for a reason other than its lifetimes (audit, indexes). */
+  onEnded?(sid: string, user: SessionUser, reason: string): void;
   now?: () => number;
+}
+
+const IDENTITY_KEYS = Symbol('scopewise.sessionIdentityKeys');
+type WithKeys = Request & { [IDENTITY_KEYS]?: SessionIdentityKeys };
+
+/**
+ * Makes this request's session the signed-in session of `user` since `signedInAt`, sealed to its session id
+ * (call it after regenerating the session: a new id). The only way to sign a session in.
+ */
+export function establishIdentity(req: Request, user: SessionUser, signedInAt: number): void {
+  const keys = (req as WithKeys)[IDENTITY_KEYS];
+  if (!keys) throw new Error('establishIdentity needs the session middleware');
+  req.session.user = user;
+  req.session.signedInAt = signedInAt;
+  req.session.identitySeal = sealIdentity(keys, req.sessionID, user, signedInAt);
 }
 
 /** How often an active session's last-seen time is written (and so how late an idle session may end). */
@@ -42,6 +61,7 @@ export const LAST_SEEN_RESOLUTION_MS = 60_000;
 
 export function sessionMiddleware(opts: SessionMiddlewareOptions): RequestHandler[] {
   const now = opts.now ?? Date.now;
+  const identityKeys = sessionIdentityKeys(opts.secrets);
   const base = session({
     name: opts.cookie.name,
     secret: opts.secrets,
@@ -69,6 +89,7 @@ export function sessionMiddleware(opts: SessionMiddlewareOptions): RequestHandle
     );
 
   const validity: RequestHandler = async (req, _res, next) => {
+    (req as WithKeys)[IDENTITY_KEYS] = identityKeys;
     const s = req.session;
     if (!s) return next();
     const t = now();
@@ -83,14 +104,18 @@ export function sessionMiddleware(opts: SessionMiddlewareOptions): RequestHandle
         return next();
       }
       const user = s.user;
-      if (user && opts.standing) {
-        const reason = await opts.standing.check(user, s.signedInAt, req.sessionID);
+      if (user) {
+        const sid = req.sessionID;
+        const seal = verifyIdentity(identityKeys, sid, user, s.signedInAt, s.identitySeal);
+        // Not sealed to this session id: its identity was written into the store by someone else.
+        const reason = seal === 'invalid' ? SESSION_TAMPERED : await opts.standing?.check(user, s.signedInAt, sid);
         if (reason) {
-          const sid = req.sessionID;
           await endSession(req);
-          opts.standing.ended?.(sid, user, reason);
+          opts.onEnded?.(sid, user, reason);
           return next();
         }
+        // Sealed under an older SESSION_SECRET: seal it again under the newest (saved with this request).
+        if (seal === 'valid-older-key') s.identitySeal = sealIdentity(identityKeys, sid, user, s.signedInAt);
       }
     } catch (err) {
       return next(err);

@@ -106,6 +106,14 @@ export function createApp(deps: AppDeps): express.Express {
       idleMs: config.sessionIdleMinutes * 60_000,
       absoluteMs: config.sessionAbsoluteHours * 3_600_000,
       ...(deps.sessionStanding ? { standing: deps.sessionStanding } : {}),
+      onEnded: (sid, user, reason) => {
+        deps.audit('session-ended', { sub: user.sub, email: user.email, reason });
+        deps.signIn
+          ?.signedOut(sid, user.sub)
+          .catch((err: unknown) =>
+            logger.warn({ err: { message: (err as Error).message } }, 'session index not updated'),
+          );
+      },
       now,
     }),
   );
