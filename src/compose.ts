@@ -84,9 +84,7 @@ export async function startScopewise(
   }
   const { metrics } = workload;
   metrics.watchStore(storage.kind, () => storage.isHealthy());
-  const audit: Audit = (event, fields) => {
-    workload.audit.record(event, fields);
-  };
+  const audit: Audit = (event, fields) => workload.audit.audit(event, fields);
 
   const oidc = new OidcProvider(
     { issuer: config.oidc.issuer, clientId: config.oidc.clientId, clientSecret: config.oidc.clientSecret },

@@ -10,13 +10,49 @@ export type { AuditEvent };
 
 export type AuditSeverity = 'NOTICE' | 'WARNING';
 
+/**
+ * `security`: what a signed-in user, Google or an operator did (kept first, with reserved room in the export
+ * queue); `low`: what anyone on the network can cause without an account of ours (dropped first).
+ */
+export type AuditPriority = 'security' | 'low';
+
 export interface AuditRecord {
   readonly id: string;
   /** RFC 3339, e.g. 2026-12-01T20:00:00.000Z */
   readonly time: string;
   readonly event: AuditEvent;
   readonly severity: AuditSeverity;
+  readonly priority: AuditPriority;
   readonly fields: Readonly<Record<string, unknown>>;
+}
+
+export interface AuditClass {
+  priority: AuditPriority;
+  /**
+   * Set for refusals anyone can cause as often as they like (unauthenticated requests): the export counts them
+   * per minute under this key (their code) instead of keeping one record each.
+   */
+  tally?: string;
+}
+
+/** The priority of an audit event, and whether it is counted per minute instead of exported one by one. Pure. */
+export function auditClass(event: AuditEvent, fields: Readonly<Record<string, unknown>>): AuditClass {
+  switch (event) {
+    case 'risc-set-refused':
+      // An unauthenticated POST to the receiver with anything that is not a valid token from Google.
+      return { priority: 'low', tally: String(fields['code'] ?? 'unknown') };
+    case 'risc-set-duplicate':
+      // A valid token delivered again: Google's redelivery, or anyone replaying one they have seen.
+      return { priority: 'low' };
+    case 'sign-in-refused':
+      // Without a verified account (`sub`) it is a broken or forged callback request: anyone's, any number of
+      // times. A refused real account is kept one by one; one that Google reported (disabled, hijacked) is a
+      // security event of its own.
+      if (fields['sub'] === undefined) return { priority: 'low', tally: String(fields['reason'] ?? 'unknown') };
+      return { priority: fields['reason'] === 'ACCOUNT_DISABLED' ? 'security' : 'low' };
+    default:
+      return { priority: 'security' };
+  }
 }
 
 const WARNING_EVENTS: ReadonlySet<AuditEvent> = new Set<AuditEvent>([
@@ -81,6 +117,7 @@ export function createAuditRecord(
     time: new Date(now).toISOString(),
     event,
     severity: severityOf(event),
+    priority: auditClass(event, fields).priority,
     fields: Object.freeze(sanitizeFields(fields)),
   });
 }

@@ -3,6 +3,7 @@
 // run can be delivered again as a whole: the executor tries every action, and reports whether all succeeded.
 import { refreshTokenMatcher, type RefreshTokenMatcher } from './token-match.js';
 import type { CredentialChangeFlags, SignInBlockList } from '../storage/account-events/account-state.js';
+import type { AuditEvent } from '../log/audit.js';
 import type { Action } from './types.js';
 
 /** The session and token operations only the app can do (the lead implements these three). */
@@ -48,18 +49,8 @@ export function accountActionsFrom(deps: {
   };
 }
 
-export type RiscAuditEvent =
-  | 'risc-sessions-ended'
-  | 'risc-refresh-tokens-dropped'
-  | 'risc-refresh-token-dropped'
-  | 'risc-sign-in-blocked'
-  | 'risc-sign-in-unblocked'
-  | 'risc-credential-change-flagged'
-  | 'risc-verification'
-  | 'risc-event-ignored'
-  | 'risc-reaction-failed'
-  | 'risc-set-refused'
-  | 'risc-set-duplicate';
+/** The audit events of account events (named in src/log/audit.ts with the others). */
+export type RiscAuditEvent = Extract<AuditEvent, `risc-${string}`>;
 
 export const RISC_AUDIT_EVENTS: readonly RiscAuditEvent[] = [
   'risc-sessions-ended',

@@ -3,7 +3,7 @@
 // index), and what sign-in and /account need from the same stores.
 import { Router, type Request } from 'express';
 import type { Config } from '../config/env.js';
-import type { Audit, AuditEvent } from '../log/audit.js';
+import type { Audit } from '../log/audit.js';
 import type { Logger } from '../log/logger.js';
 import type { AccountSessions, CredentialNotices } from '../features/account.js';
 import type { SignInHooks } from '../auth/routes.js';
@@ -122,7 +122,7 @@ export function accountEvents(deps: AccountEventsDeps): AccountEvents {
       jti,
       ...(deps.claimLeaseMs !== undefined ? { claimLeaseMs: deps.claimLeaseMs } : {}),
       accounts: accountActionsFrom({ sessions: sessionOperations, blocks, credentialChanges }),
-      audit: (event, fields) => deps.audit(event as AuditEvent, fields),
+      audit: deps.audit,
       policy: { tokensRevoked: risc.tokensRevoked },
       maxAgeMs: risc.maxAgeSeconds * 1000,
       clockSkewMs: risc.clockSkewSeconds * 1000,

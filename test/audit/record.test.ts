@@ -54,6 +54,7 @@ describe('records', () => {
         time: '1970-01-01T00:00:00.000Z',
         event: 'sign-in-refused',
         severity: 'WARNING',
+        priority: 'low',
         fields: { email: 'carol@gmail.com' },
       },
     );

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { controlOf, signInOverHttp } from '../support/stack.js';
-import { startEntryPoint, type RunningEntryPoint } from '../support/entry-point.js';
+import { ownIdentityEnv, startEntryPoint, type RunningEntryPoint } from '../support/entry-point.js';
 
 const MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/main.js');
 const SA = 'scopewise-runtime@acme-prod.iam.gserviceaccount.com';
@@ -36,13 +36,7 @@ before(async () => {
     script: MAIN,
     clientId: 'scopewise-own',
     sessionStore: `sqlite:${path.join(dataDir, 'sessions.db')}`,
-    env: (mock) => ({
-      SCOPEWISE_IDENTITY: 'metadata',
-      GCE_METADATA_HOST: new URL(mock.url).host,
-      GOOGLE_CLOUD_PROJECT: 'acme-prod',
-      AUDIT_SINK: 'cloud-logging:acme-prod/scopewise-audit',
-      AUDIT_FLUSH_MS: '50',
-    }),
+    env: (mock) => ownIdentityEnv(mock),
   });
 });
 

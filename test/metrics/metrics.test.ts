@@ -83,6 +83,7 @@ describe('counters fed by the app', () => {
       enqueued: 20,
       delivered: 12,
       dropped: { queue_full: 1, rejected: 0, shutdown: 0, closed: 0 },
+      droppedByPriority: { security: 0, low: 1 },
       failedAttempts: 3,
       lastError: undefined,
       lastDeliveryAt: undefined,
@@ -96,6 +97,8 @@ describe('counters fed by the app', () => {
     assert.match(text, /scopewise_audit_queue_depth\{sink="cloud-logging"\} 7/);
     assert.match(text, /scopewise_audit_delivered_total\{sink="cloud-logging"\} 12/);
     assert.match(text, /scopewise_audit_dropped_total\{sink="cloud-logging",reason="queue_full"\} 1/);
+    assert.match(text, /scopewise_audit_dropped_by_priority_total\{sink="cloud-logging",priority="low"\} 1/);
+    assert.match(text, /scopewise_audit_dropped_by_priority_total\{sink="cloud-logging",priority="security"\} 0/);
     assert.match(text, /scopewise_store_up\{store="redis"\} 1/);
     stats.depth = 0;
     stats.delivered = 19;
