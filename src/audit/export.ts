@@ -8,7 +8,7 @@
 import type { WorkloadIdentity } from '../identity/workload-identity.js';
 import type { Logger } from '../log/logger.js';
 import { LOGGING_WRITE_SCOPE } from '../identity/own-needs.js';
-import type { AuditExportConfig } from './config.js';
+import { webhookAudienceRelation, type AuditExportConfig } from './config.js';
 import { AuditQueue, drainAll, type AuditQueueStats, type AuditSink, type Clock, type DrainReport } from './queue.js';
 import { auditClass, createAuditRecord, type AuditEvent, type AuditRecord } from './record.js';
 import { PerMinuteTally } from './tally.js';
@@ -74,6 +74,18 @@ export function buildSinks(config: AuditExportConfig, deps: AuditExportDeps): Au
 
 export function createAuditExport(config: AuditExportConfig, deps: AuditExportDeps): AuditExport {
   const { logger } = deps;
+  if (config.webhook) {
+    // Which service's ID tokens go to which host, for the operator to check once (never the URL's query).
+    const url = new URL(config.webhook.url);
+    logger.info(
+      {
+        url: `${url.origin}${url.pathname}`,
+        audience: config.webhook.audience,
+        audienceIs: webhookAudienceRelation(config.webhook.url, config.webhook.audience),
+      },
+      `audit webhook: ID tokens for audience ${config.webhook.audience} are sent to ${url.origin}${url.pathname}`,
+    );
+  }
   const sinks = deps.sinks ?? buildSinks(config, deps);
   const queues = sinks.map(
     (sink) =>
