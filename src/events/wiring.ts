@@ -1,7 +1,7 @@
 // Account events wired to Scopewise's sessions: what a security event token from Google does to the sessions
 // and tokens of its user, on every instance (sessions are found by user through the storage backend's subject
 // index), and what sign-in and /account need from the same stores.
-import { Router, type Request } from 'express';
+import type { Router, Request } from 'express';
 import type { Config } from '../config/env.js';
 import type { Audit } from '../log/audit.js';
 import type { Logger } from '../log/logger.js';
@@ -130,14 +130,14 @@ export function accountEvents(deps: AccountEventsDeps): AccountEvents {
       log: (level, fields, message) => deps.logger[level](fields, message),
     });
     const limiterStore = storage.rateLimitStore('risc');
-    const router = createRiscRouter({
-      receiver,
-      rateLimitPerMinute: risc.rateLimitPerMinute,
-      ...(limiterStore ? { rateLimitStore: limiterStore } : {}),
-    });
-    const mounted = Router();
-    mounted.use(risc.path, router);
-    routers.push(mounted);
+    routers.push(
+      createRiscRouter({
+        receiver,
+        path: risc.path,
+        rateLimitPerMinute: risc.rateLimitPerMinute,
+        ...(limiterStore ? { rateLimitStore: limiterStore } : {}),
+      }),
+    );
   }
 
   /** What account events decided about a session of `sub` signed in at `signedInAt` (two reads, one round trip). */
