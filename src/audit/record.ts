@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AuditEvent } from '../log/audit.js';
+import { isSecretField } from '../log/redact.js';
 
 export type { AuditEvent };
 
@@ -65,12 +66,6 @@ export function severityOf(event: AuditEvent): AuditSeverity {
   return WARNING_EVENTS.has(event) ? 'WARNING' : 'NOTICE';
 }
 
-/**
- * Keys whose values never leave the process, whatever the caller put in: tokens, codes, secrets, session ids
- * (a session's tokenRef is its session id). Matched case-insensitively on the key name at any depth.
- */
-const SECRET_KEY =
-  /(token|secret|password|passwd|cookie|authorization|verifier|^code$|^state$|^nonce$|session.?id|^sid$|^key$|private.?key)/i;
 export const REDACTED = '[redacted]';
 
 const MAX_DEPTH = 4;
@@ -78,8 +73,12 @@ const MAX_ARRAY = 50;
 const MAX_STRING = 1000;
 const MAX_KEYS = 50;
 
-/** A JSON-safe copy of `value` with secret-named keys redacted and sizes bounded (an entry stays small). */
-export function sanitizeValue(value: unknown, depth = 0): unknown {
+/**
+ * A JSON-safe copy of `value` with secrets redacted (log/redact.ts: by field name, and OAuth parameters inside
+ * a request's parameters; a number or a boolean is never a secret, e.g. a count of tokens) and sizes bounded
+ * (an entry stays small).
+ */
+export function sanitizeValue(value: unknown, depth = 0, parentKey?: string): unknown {
   if (value === null || typeof value === 'boolean') return value;
   if (typeof value === 'number') return Number.isFinite(value) ? value : String(value);
   if (typeof value === 'string') return value.length > MAX_STRING ? `${value.slice(0, MAX_STRING)}…` : value;
@@ -88,14 +87,15 @@ export function sanitizeValue(value: unknown, depth = 0): unknown {
   if (value instanceof Error)
     return { name: value.name, ...('code' in value && typeof value.code === 'string' ? { code: value.code } : {}) };
   if (depth >= MAX_DEPTH) return '[…]';
-  if (Array.isArray(value)) return value.slice(0, MAX_ARRAY).map((v) => sanitizeValue(v, depth + 1));
+  if (Array.isArray(value)) return value.slice(0, MAX_ARRAY).map((v) => sanitizeValue(v, depth + 1, parentKey));
   if (typeof value === 'object') {
     const out: Record<string, unknown> = {};
     let n = 0;
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
       if (n++ >= MAX_KEYS) break;
       if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
-      out[k] = SECRET_KEY.test(k) ? REDACTED : sanitizeValue(v, depth + 1);
+      const hidden = isSecretField(k, parentKey) && typeof v !== 'number' && typeof v !== 'boolean';
+      out[k] = hidden ? REDACTED : sanitizeValue(v, depth + 1, k);
     }
     return out;
   }

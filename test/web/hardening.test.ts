@@ -142,7 +142,18 @@ test('a known token sent through every path never reaches the logs', async () =>
     });
   }
   await b.postForm(`${stack.baseUrl}/logout`, { _csrf: secret, code: secret, refresh_token: secret });
-  for (const p of ['/nowhere', '/logout']) await stack.logs.waitForRequestLine(p);
+  // A security event token made of the secret, refused: the refusal is logged with its code, never the token.
+  const risc = await fetch(`${stack.baseUrl}/risc`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/secevent+jwt', authorization: `Bearer ${secret}` },
+    body: `${secret}.${secret}.${secret}`,
+  });
+  assert.equal(risc.status, 400);
+  for (const p of ['/nowhere', '/logout', '/risc']) await stack.logs.waitForRequestLine(p);
+  assert.ok(
+    stack.logs.lines.some((l) => /"code":"SET_[A-Z_]+"/.test(l)),
+    'the refusal code is readable (redaction hides secrets, not codes)',
+  );
   assert.ok(stack.logs.lines.length > 5, 'requests were logged');
   assert.ok(!stack.logs.mentions(secret), 'the token appears in the logs');
   assert.ok(!stack.logs.mentions(stack.clientSecret), 'the client secret appears in the logs');
