@@ -1,8 +1,8 @@
 /**
  * The audit trail with export: `record(event, fields)` writes the local audit line (as src/log/audit.ts does,
  * plus the record's `auditId`) and enqueues the record on every configured sink's queue, where security records
- * keep priority over what anyone can cause. Refusals anyone can cause (record.ts: `auditClass`) are counted per
- * minute instead, one line and one record a minute (tally.ts). Built once at start-up from the parsed config and
+ * keep priority over what anyone can cause. Refusals anyone can cause (record.ts: `auditClass`) are exported as a
+ * count per minute instead (tally.ts); the local audit log still has a line for each. Built once at start-up from the parsed config and
  * Scopewise's own identity; drained once at shutdown.
  */
 import type { WorkloadIdentity } from '../identity/workload-identity.js';
@@ -113,8 +113,13 @@ export function createAuditExport(config: AuditExportConfig, deps: AuditExportDe
     queues,
     audit(event, fields) {
       const counted = auditClass(event, fields).tally;
-      if (counted === undefined) write(event, fields);
-      else tally.count(event, counted);
+      if (counted === undefined) {
+        write(event, fields);
+        return;
+      }
+      // The local audit log keeps each one (it is not a bounded queue); the export gets the minute's count.
+      logger.info({ audit: true, ...fields, event, exported: 'per-minute count' }, `audit: ${event}`);
+      tally.count(event, counted);
     },
     record: write,
     stats: () => queues.map((q) => q.stats()),
