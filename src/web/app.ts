@@ -3,6 +3,7 @@
 import express, { type Request, type RequestHandler, type Router } from 'express';
 import type { Config } from '../config/env.js';
 import type { Logger } from '../log/logger.js';
+import { publicHealth, readinessWatch, type HealthDetail } from '../lifecycle/health.js';
 import type { Audit } from '../log/audit.js';
 import { requestLogging } from '../log/request-log.js';
 import type { Storage } from '../storage/index.js';
@@ -54,9 +55,10 @@ export interface AppDeps {
   features(kit: WebKit): Features;
   /** Routes that need no session and no CSRF token (the RISC receiver), mounted before sessions. */
   sessionless?: Router[];
-  /** First in line (request metrics), and what /healthz adds about Scopewise's own identity. */
+  /** First in line (request metrics). */
   first?: RequestHandler[];
-  health?(): Record<string, unknown>;
+  /** The instance's health detail (lifecycle/health.ts); the public /healthz says only whether it is ready. */
+  health(): Promise<HealthDetail>;
   /** Sign-in hooks (the account-events block list, the session index). */
   signIn?: SignInHooks;
   /** What account events decided about a signed-in session, checked on every request. */
@@ -85,16 +87,11 @@ export function createApp(deps: AppDeps): express.Express {
   for (const r of deps.sessionless ?? []) app.use(r);
   app.use(noStore);
 
+  const watchReadiness = readinessWatch(logger);
   app.get('/healthz', async (_req, res) => {
-    const store = await deps.storage.isHealthy().catch(() => false);
-    const idp = deps.oidc.status;
-    const ready = store && idp.ready;
-    res.status(ready ? 200 : 503).json({
-      ready,
-      sessionStore: store ? 'ok' : 'unavailable',
-      identityProvider: idp.ready ? 'ok' : 'unavailable',
-      ...(deps.health?.() ?? {}),
-    });
+    const detail = await deps.health();
+    watchReadiness(detail);
+    res.status(detail.ready ? 200 : 503).json(publicHealth(detail));
   });
 
   const cookie = cookieSettings(config.secureCookies);

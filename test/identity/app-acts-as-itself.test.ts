@@ -1,5 +1,5 @@
 // The whole app, started as an operator starts it (the entry point in its own process), acting as itself through
-// the metadata server: the start-up line names the attached service account, /healthz says the identity is ready,
+// the metadata server: the start-up line names the attached service account, the public /healthz says only ready,
 // and a sign-in's audit event reaches Cloud Logging written by that service account with logging.write only,
 // never with the signed-in admin's token.
 import { after, before, it } from 'node:test';
@@ -45,23 +45,15 @@ after(async () => {
   await app?.mock.close();
   if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
 });
-it('says at start-up which identity it acts as, and /healthz reports it ready', async () => {
+it('says at start-up which identity it acts as; the public /healthz says only that it is ready', async () => {
   assert.match(
     app.output(),
     new RegExp(
       `Scopewise acts as ${SA.replace(/\./g, '\\.')} \\(attached service account, from the metadata server\\)`,
     ),
   );
-  const health = (await (await fetch(`${app.baseUrl}/healthz`)).json()) as {
-    ready: boolean;
-    workload?: { identity: string };
-  };
-  assert.equal(health.ready, true);
-  assert.equal(health.workload?.identity, 'ready');
-  assert.ok(
-    !/"account"|iam\.gserviceaccount/.test(JSON.stringify(health)),
-    'the public health check does not name the service account',
-  );
+  const health = (await (await fetch(`${app.baseUrl}/healthz`)).json()) as Record<string, unknown>;
+  assert.deepEqual(health, { ready: true }, 'the public health check says ready, and nothing about the identity');
 });
 
 it('a sign-in is exported to Cloud Logging by the service account, with logging.write only', async () => {

@@ -98,7 +98,9 @@ test('the IdP down at start-up: the app starts, is not ready, answers 503 on sig
   try {
     const health = await fetch(`http://localhost:${appPort}/healthz`);
     assert.equal(health.status, 503);
-    assert.equal(((await health.json()) as { identityProvider: string }).identityProvider, 'unavailable');
+    assert.deepEqual(await health.json(), { ready: false });
+    assert.equal((await app.health()).identityProvider, 'unavailable');
+    assert.match(logs.text, /"msg":"health: not ready"/, 'the detail is logged when readiness changes');
     const login = await fetch(`http://localhost:${appPort}/login`, { redirect: 'manual' });
     assert.equal(login.status, 503);
     assert.match(await login.text(), /Sign-in is unavailable/);
