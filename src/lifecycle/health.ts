@@ -1,6 +1,6 @@
 // Health, in one place. `healthDetail()` builds what an operator needs to know about this instance (the session
 // store, the identity provider, Scopewise's own identity, audit queues and mTLS certificates, the Redis eviction
-// policy): the internal mTLS listener serves it (src/internal/listener.ts), and its change of readiness is
+// policy found at start): the internal mTLS listener serves it (src/internal/listener.ts), and its change of readiness is
 // logged. The public /healthz answers only `{ready}`: the detail is operational information (certificate expiry,
 // reload failures, queue depth and drops) that the internet has no business reading.
 //
@@ -12,12 +12,10 @@ import type { WorkloadHealth } from '../identity/workload.js';
 export type PartState = 'ok' | 'unavailable';
 
 export interface HealthSources {
-  storage: { isHealthy(): Promise<boolean> };
+  storage: { isHealthy(): Promise<boolean>; findings?(): Record<string, unknown> };
   identityProvider: { readonly ready: boolean };
   /** Scopewise's own identity, audit export and mTLS credentials (src/identity/workload.ts). */
   workload?: () => WorkloadHealth;
-  /** What the start-up check found about the Redis eviction policy (src/storage/redis-policy.ts). */
-  redis?: () => Record<string, unknown> | undefined;
 }
 
 export interface HealthDetail {
@@ -26,19 +24,20 @@ export interface HealthDetail {
   sessionStore: PartState;
   identityProvider: PartState;
   workload?: WorkloadHealth;
-  redis?: Record<string, unknown>;
+  /** The storage backend's start-up findings (Redis: its eviction policy, src/storage/redis-policy.ts). */
+  storage?: Record<string, unknown>;
 }
 
 export async function healthDetail(sources: HealthSources): Promise<HealthDetail> {
   const store = await sources.storage.isHealthy().catch(() => false);
   const idp = sources.identityProvider.ready;
-  const redis = sources.redis?.();
+  const findings = sources.storage.findings?.();
   return {
     ready: store && idp,
     sessionStore: store ? 'ok' : 'unavailable',
     identityProvider: idp ? 'ok' : 'unavailable',
     ...(sources.workload ? { workload: sources.workload() } : {}),
-    ...(redis ? { redis } : {}),
+    ...(findings ? { storage: findings } : {}),
   };
 }
 

@@ -33,6 +33,14 @@ test('the detail is built in one place: store, identity provider, own identity a
     identityProvider: { ready: false },
   });
   assert.deepEqual(failing, { ready: false, sessionStore: 'unavailable', identityProvider: 'unavailable' });
+  const redis = await healthDetail({
+    storage: {
+      isHealthy: async () => true,
+      findings: () => ({ redis: { maxmemoryPolicy: 'unknown', verdict: 'warn' } }),
+    },
+    identityProvider: { ready: true },
+  });
+  assert.deepEqual(redis.storage, { redis: { maxmemoryPolicy: 'unknown', verdict: 'warn' } }, 'the backend’s findings');
 });
 
 test('a change of readiness is logged once, with the detail that explains it', () => {
