@@ -7,6 +7,7 @@ import path from 'node:path';
 import { loadConfig, type Config } from '../src/config/env.js';
 import { generateKeySpec } from '../src/tokens/crypto.js';
 import { createMockGoogle } from '../mock-google/server.js';
+import { DEMO_TIMING, parseOperationSeconds } from '../mock-google/cloud/operations.js';
 import { applyDemoWorkload } from './workload.js';
 
 interface DemoSecrets {
@@ -53,8 +54,11 @@ export async function startDemo(
     throw new Error(`MOCK_PORT="${env.MOCK_PORT}" is not valid: expected a port number`);
   }
   const redirectUri = new URL('/auth/callback', base.baseUrl).href;
+  // VM stops and starts take time in the demo, as at Google (MOCK_OPERATION_SECONDS="pending,running").
+  const operationTiming = parseOperationSeconds(env.MOCK_OPERATION_SECONDS) ?? DEMO_TIMING;
   const mock = await createMockGoogle({
     port: mockPort,
+    operationTiming,
     clients: [{ clientId: secrets.clientId, clientSecret: secrets.clientSecret, redirectUris: [redirectUri] }],
   });
   // DEMO_WORKLOAD=1: Scopewise acts as itself too (the mock's metadata server, audit export to its Cloud Logging).

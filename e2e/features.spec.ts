@@ -60,8 +60,10 @@ test('VMs: viewing asks only compute.readonly; stopping asks only compute; the V
 
   await expect(page.getByRole('heading', { name: 'Stop web-1?' })).toBeVisible();
   await expectAccessible(page, 'power confirmation');
+  await control('operations', { pendingMs: 500, runningMs: 1500 });
   await page.getByRole('button', { name: 'Stop web-1' }).click();
   await expect(page.getByRole('heading', { name: 'Stop requested for web-1' })).toBeVisible();
+  await expect(page.getByText('web-1 is now TERMINATED.')).toBeVisible();
   await page.getByRole('link', { name: /Back to the VMs/ }).click();
   await expect(page.getByRole('row', { name: /web-1/ })).toContainText('TERMINATED');
 

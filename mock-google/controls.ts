@@ -40,6 +40,10 @@ const InjectBody = z.object({
   times: z.number().int().min(1).default(1),
 });
 const HostileBody = z.object({ mode: z.string().nullable() });
+const OperationsBody = z.object({
+  pendingMs: z.number().int().min(0).max(600_000),
+  runningMs: z.number().int().min(0).max(600_000),
+});
 
 export function controlsRouter(ctx: MockContext): Router {
   const r = Router();
@@ -130,6 +134,17 @@ export function controlsRouter(ctx: MockContext): Router {
       refreshTokens,
       clients: grants.map((g) => g.clientId),
     });
+  });
+
+  // How long VM stops and starts take from now on (until reset), and the operations so far.
+  r.get('/operations', (_req, res) =>
+    sendJson(res, 200, { timing: store.cloud.operationTiming, operations: store.cloud.operations }),
+  );
+  r.post('/operations', (req, res) => {
+    const parsed = OperationsBody.safeParse(req.body ?? {});
+    if (!parsed.success) return bad(res, parsed.error.message);
+    store.cloud.operationTiming = parsed.data;
+    sendJson(res, 200, { timing: store.cloud.operationTiming });
   });
 
   r.get('/hostile', (_req, res) => sendJson(res, 200, { mode: store.hostile, modes: HOSTILE_MODES }));

@@ -1,4 +1,5 @@
 // `npm run mock-google`: one mock Google on MOCK_PORT (default 4000) with one client from the environment.
+import { DEMO_TIMING, parseOperationSeconds } from './cloud/operations.js';
 import { createMockGoogle } from './server.js';
 import { FIXTURE_USERS } from './users.js';
 
@@ -16,9 +17,18 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(2);
 }
 
+let operationTiming = DEMO_TIMING;
+try {
+  operationTiming = parseOperationSeconds(process.env['MOCK_OPERATION_SECONDS']) ?? DEMO_TIMING;
+} catch (err) {
+  console.error((err as Error).message);
+  process.exit(2);
+}
+
 const mock = await createMockGoogle({
   port,
   host,
+  operationTiming,
   clients: [{ clientId, clientSecret, redirectUris, name: process.env['MOCK_CLIENT_NAME'] ?? 'Scopewise' }],
 });
 

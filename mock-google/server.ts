@@ -16,6 +16,7 @@ import { sendJson } from './http.js';
 import { KeyStore } from './keys.js';
 import { loadCatalog } from './methods.js';
 import { Store, type Client } from './state.js';
+import type { OperationTiming } from './cloud/operations.js';
 import { FIXTURE_USERS } from './users.js';
 import { CSS, CSS_PATH, homePage } from './views.js';
 import { WorkloadState, workloadControlsRouter, workloadRouter } from './workload/index.js';
@@ -36,6 +37,8 @@ export interface MockGoogleOptions {
   clients?: MockClientOptions[];
   /** Override the methods.json location (else GOOGLE_METHODS_JSON / vendor / ../shared). */
   methodsJsonPath?: string;
+  /** How long VM stops and starts take (default: done at once; the demo uses DEMO_TIMING). */
+  operationTiming?: OperationTiming;
 }
 
 export interface MockGoogle {
@@ -56,7 +59,7 @@ export async function createMockGoogle(options: MockGoogleOptions = {}): Promise
   }));
   const catalog = loadCatalog(options.methodsJsonPath);
   const keys = await KeyStore.create();
-  const store = new Store(clients);
+  const store = new Store(clients, options.operationTiming);
   let issuer = '';
   const ctx: MockContext = { store, keys, catalog, issuer: () => issuer };
   const risc = await createRiscTransmitter(ctx);

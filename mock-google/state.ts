@@ -2,6 +2,7 @@
 import { randomId } from './crypto.js';
 import type { HostileMode } from './hostile.js';
 import { createCloudData, type CloudData } from './cloud/fixtures.js';
+import { INSTANT, type OperationTiming } from './cloud/operations.js';
 
 export interface Client {
   clientId: string;
@@ -153,9 +154,13 @@ export class Store {
   /** Changes on reset so the browser cookie that remembers an account stops counting. */
   epoch = randomId(6);
   cloud: CloudData = createCloudData();
+  /** How long zone operations take after a reset (the start-up setting; the control changes it until then). */
+  readonly operationTiming: OperationTiming;
 
-  constructor(clients: Client[]) {
+  constructor(clients: Client[], operationTiming: OperationTiming = INSTANT) {
     this.clients = new Map(clients.map((c) => [c.clientId, c]));
+    this.operationTiming = operationTiming;
+    this.cloud.operationTiming = operationTiming;
     this.resetCounts();
   }
 
@@ -171,6 +176,7 @@ export class Store {
     this.hostile = null;
     this.epoch = randomId(6);
     this.cloud = createCloudData();
+    this.cloud.operationTiming = this.operationTiming;
     this.resetCounts();
   }
 

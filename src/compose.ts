@@ -165,6 +165,7 @@ export async function startScopewise(
         defaultProject: config.defaultProject,
         apiBaseOverride: config.googleApiBaseUrl,
         workloadRegions: config.workloadRegions,
+        auditLog: config.own.audit.cloudLogging,
         sessions: events.accountSessions,
         credentialNotices: events.credentialNotices,
         onGoogleError: (api, code) => metrics.recordGoogleApiError(api, code),

@@ -55,6 +55,7 @@ export const AUTHORIZATION: Readonly<Record<string, AuthorizationEntry>> = {
   'compute:v1:instances.stop': disc(COMPUTE, CP, `${A}compute`),
   'compute:v1:instances.start': disc(COMPUTE, CP, `${A}compute`),
   'compute:v1:zones.list': disc(COMPUTE, ...COMPUTE_READ),
+  'compute:v1:zoneOperations.get': disc(COMPUTE, ...COMPUTE_READ),
 
   'storage:v1:buckets.list': disc(STORAGE, ...STORAGE_READ),
   'storage:v1:buckets.get': disc(STORAGE, ...STORAGE_READ),

@@ -1,4 +1,5 @@
 // The fixture world the Cloud APIs serve: deterministic ids, shared in memory, rebuilt by /__control/reset.
+import { INSTANT, type MockOperation, type OperationTiming } from './operations.js';
 import { createHash } from 'node:crypto';
 import { applyWorkloadFixtures, type DisabledService, type WorkflowFixture } from './workloads.js';
 
@@ -142,6 +143,9 @@ export interface CloudData {
   disabledServices: DisabledService[];
   /** Counter for operation ids. */
   operationSeq: number;
+  /** Zone operations of stops and starts (cloud/operations.ts), and how long new ones take. */
+  operations: MockOperation[];
+  operationTiming: OperationTiming;
 }
 
 /** Deterministic numeric id (no leading zero) from a string. */
@@ -591,6 +595,8 @@ export function createCloudData(now = Date.now()): CloudData {
     workflows: [],
     disabledServices: [],
     operationSeq: 0,
+    operations: [],
+    operationTiming: INSTANT,
   };
   applyWorkloadFixtures(data, now);
   return data;

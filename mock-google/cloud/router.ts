@@ -17,6 +17,7 @@ import { runIamHandlers } from './apis/run-iam.js';
 import { workflowsHandlers } from './apis/workflows.js';
 import { storageHandlers } from './apis/storage.js';
 import { authorizedScopes } from './authorization.js';
+import { applyFieldMask, parseFieldMask } from './field-mask.js';
 import {
   ApiError,
   insufficientScope,
@@ -92,8 +93,10 @@ export function cloudApiRouter(ctx: MockContext): RequestHandler {
       if (!handler) throw notImplemented(method.key);
       const body = await readJsonBody(req, res);
       const query = new URL(req.originalUrl, 'http://mock.invalid').searchParams;
+      const fields = query.get('fields');
+      const mask = fields ? parseFieldMask(fields) : undefined;
       const out = handler.handle({ req, method, params, query, body, user, token, data: store.cloud });
-      sendJson(res, out.status ?? 200, out.body);
+      sendJson(res, out.status ?? 200, mask ? applyFieldMask(out.body, mask) : out.body);
     } catch (err) {
       if (err instanceof ApiError) return sendError(res, err);
       sendJson(res, 500, googleErrorBody(500, `Internal error in mock: ${(err as Error).message}`));

@@ -23,6 +23,8 @@ import type { AccountSession, AccountView, VerifyView } from '../web/views.js';
 import { startConsent, type ConsentDeps } from './consent.js';
 import { formatWhen, parseInput } from './engine.js';
 import { verifyLive } from './live-check.js';
+import { accountPictures } from './account-pictures.js';
+import { localeOf } from '../web/locale.js';
 
 /** The user's sessions across instances (the subject index of the storage backend). */
 export interface AccountSessions {
@@ -169,6 +171,13 @@ export function accountRoutes(deps: AccountDeps): Router {
       })),
       sessions: rows,
       otherSessions: rows.filter((r) => !r.current).length,
+      pictures: accountPictures({
+        catalogue: engine.catalogue,
+        granted,
+        grantEndsAt: end?.at,
+        now: deps.now(),
+        ctx: localeOf(req),
+      }),
     };
     if (notice) await deps.credentialNotices.clear(who.user.sub, deps.now());
     deps.render(req, res, 'account', { title: 'Account', ...view });

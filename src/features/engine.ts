@@ -14,11 +14,23 @@ import type { TokenRecord } from '../tokens/token-store.js';
 import type { SessionUser } from '../sessions/types.js';
 import type { AuditEvent } from '../log/audit.js';
 import { HttpError } from '../web/errors.js';
+import { redirectLocal } from '../http/redirect.js';
 import type { Render } from '../web/render.js';
 import type { CsrfKit } from '../web/security.js';
 import type { ConsentView, ListView, ScopeLine } from '../web/views.js';
 import { withQuery } from './cells.js';
-import type { ActionSpec, ListPageSpec, PageInput, PageSpec, SectionState, SectionsPageSpec } from './spec.js';
+import { localeOf } from '../web/locale.js';
+import type {
+  ActionSpec,
+  JsonSpec,
+  ListPageSpec,
+  PageEnv,
+  PageInput,
+  PageSpec,
+  SectionState,
+  SectionsPageSpec,
+  ViewPageSpec,
+} from './spec.js';
 
 export interface EngineDeps {
   catalogue: readonly Feature[];
@@ -290,6 +302,10 @@ export class FeatureEngine {
         return this.mountAction(spec);
       case 'sections':
         return this.mountSections(spec);
+      case 'view':
+        return this.mountView(spec);
+      case 'json':
+        return this.mountJson(spec);
     }
   }
 
@@ -325,6 +341,7 @@ export class FeatureEngine {
           const result = await this.google(who, feature, (g) => spec.load(g, input));
           view.rows = result.rows;
           view.notices.push(...(result.notices ?? []));
+          if (result.pictures?.length) view.pictures = result.pictures;
           if (result.nextPageToken)
             view.next = withQuery(req.path, { ...(spec.keep?.(input) ?? {}), pageToken: result.nextPageToken });
         }
@@ -372,12 +389,67 @@ export class FeatureEngine {
         }
         this.deps.audit(spec.audit.event, { ...fields, ...spec.audit.result(result) });
         const call = spec.done(q, result);
+        // A page of its own (the operation's progress): reloading it never sends the action again.
+        if ('redirect' in call) return redirectLocal(res, call.redirect);
         this.deps.render(req, res, call.view, call.data as never);
       }),
     );
     router.all(spec.route, (_req, _res, next) =>
       next(new HttpError(405, 'METHOD_NOT_ALLOWED', 'Not allowed', 'Use the buttons on the page.')),
     );
+    return router;
+  }
+
+  private mountView<Q extends Record<string, unknown>>(spec: ViewPageSpec<Q>): Router {
+    const router = Router();
+    const feature = this.feature(spec.feature);
+    router.get(
+      spec.route,
+      ...this.signedInPage(async (req, res, who) => {
+        const input = this.inputOf(req, spec.input, spec.project);
+        if (!this.ready(req, res, who, feature)) return;
+        const env: PageEnv = {
+          google: (fn) => this.google(who, feature, fn),
+          locale: localeOf(req),
+          now: this.deps.now(),
+          notices: this.grantNotices(who),
+        };
+        const { status, refreshSeconds, ...call } = await spec.load(input, env);
+        const data = { ...(call.data as object), ...(refreshSeconds ? { refreshSeconds } : {}) };
+        this.deps.render(req, res, call.view, data as never, status);
+      }),
+    );
+    return router;
+  }
+
+  private mountJson<Q extends Record<string, unknown>>(spec: JsonSpec<Q>): Router {
+    const router = Router();
+    const feature = this.feature(spec.feature);
+    router.get(spec.route, this.deps.requireUser, async (req, res, next) => {
+      try {
+        const who = await this.signedIn(req);
+        const q = parseInput(spec.input, req.query);
+        const consentUrl = this.consentHref(feature.id, feature.path);
+        if (this.readiness(who, feature).state !== 'ready')
+          return void res
+            .status(403)
+            .json({ error: 'NEEDS_CONSENT', message: `${feature.title} needs your consent.`, consentUrl });
+        try {
+          const body = await this.google(who, feature, (g) =>
+            spec.load(g, q, { locale: localeOf(req), now: this.deps.now() }),
+          );
+          res.json(body);
+        } catch (err) {
+          if (err instanceof FeatureAccessError)
+            return void res
+              .status(403)
+              .json({ error: err.reason, message: `${feature.title} needs your consent again.`, consentUrl });
+          throw err;
+        }
+      } catch (err) {
+        next(err);
+      }
+    });
     return router;
   }
 

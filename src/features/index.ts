@@ -14,6 +14,7 @@ import { logsPage } from './pages/logs.js';
 import { projectIamPage, projectsPage } from './pages/projects.js';
 import { serviceAccountKeysPage, serviceAccountsPage } from './pages/service-accounts.js';
 import { vmPowerAction, vmsPage } from './pages/vms.js';
+import { vmOperationApi, vmOperationPage } from './pages/vm-operation.js';
 import { workloadReviewPage } from './pages/workloads.js';
 import type { PageSpec } from './spec.js';
 
@@ -25,6 +26,8 @@ export interface FeatureModuleDeps extends Omit<EngineDeps, 'catalogue' | 'disco
   discovery: Discovery;
   /** Regions the workload review reads Cloud Run and Workflows in. */
   workloadRegions: readonly string[];
+  /** Where Scopewise exports its own audit trail (AUDIT_SINK), for the Logs page's link to it. */
+  auditLog?: { projectId: string; logId: string } | undefined;
 }
 
 /** Every page spec, in the order they are mounted (more specific routes first where they share a prefix). */
@@ -32,15 +35,18 @@ export function pageSpecs(deps: {
   discovery: Discovery;
   workloadRegions: readonly string[];
   now(): number;
+  auditLog?: { projectId: string; logId: string } | undefined;
 }): PageSpec[] {
   return [
     projectsPage,
     projectIamPage,
     vmPowerAction,
+    vmOperationPage,
+    vmOperationApi,
     vmsPage,
     bucketsPage,
     objectsPage,
-    logsPage,
+    logsPage({ auditLog: deps.auditLog }),
     cloudRunPage,
     serviceAccountsPage,
     serviceAccountKeysPage,

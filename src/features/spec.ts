@@ -6,6 +6,8 @@ import type { FeatureId } from '../scopes/index.js';
 import type { GoogleCallContext } from '../google/index.js';
 import type { AuditEvent } from '../log/audit.js';
 import type { Cell, FormField, Link, ViewName, ViewData } from '../web/views.js';
+import type { LocaleContext } from '../web/time.js';
+import type { Markup } from '../web/charts/index.js';
 
 export type { Cell, FormField, Link };
 
@@ -22,6 +24,8 @@ export interface ListResult {
   /** Google's page token for the next page, when there is one. */
   nextPageToken?: string | undefined;
   notices?: string[];
+  /** Pictures shown above the table (src/web/charts), each with its own text equivalent, and a visible caption. */
+  pictures?: Array<{ caption: string; svg: Markup }>;
 }
 
 export interface ListPageSpec<Q extends Record<string, unknown>> {
@@ -47,6 +51,48 @@ export interface ListPageSpec<Q extends Record<string, unknown>> {
   keep?(input: PageInput<Q>): Record<string, string | undefined>;
 }
 
+/** What a page's spec may use besides its input: Google (with the feature's token), the reader's locale, the clock. */
+export interface PageEnv {
+  /** Calls Google with this feature's access (the engine refreshes, retries a 401, maps errors). */
+  google<T>(fn: (ctx: GoogleCallContext) => Promise<T>): Promise<T>;
+  /** The reader's language and time zone. */
+  locale: LocaleContext;
+  now: number;
+  /** What every feature page says about the grant (its time-limited end). */
+  notices: string[];
+}
+
+/** A page's view, its status, and (for a page following work at Google) how soon it should reload itself. */
+export type PageResult = ViewCall & { status?: number; refreshSeconds?: number | undefined };
+
+/**
+ * A page that renders its own view from Google's answers (the Logs viewer, a VM operation's progress): the spec
+ * decides when to call Google (`env.google`) and how to show what came back, including Google's refusal of the
+ * user's own input (a Logs filter error stays on the page, with the filter).
+ */
+export interface ViewPageSpec<Q extends Record<string, unknown>> {
+  kind: 'view';
+  feature: FeatureId;
+  route: string;
+  input: z.ZodType<Q>;
+  /** The page is about one project (a `project` field, remembered across pages). */
+  project?: boolean;
+  load(input: PageInput<Q>, env: PageEnv): Promise<PageResult>;
+}
+
+/** A JSON endpoint for a page's script (polling an operation); every answer, errors included, is JSON. */
+export interface JsonSpec<Q extends Record<string, unknown>> {
+  kind: 'json';
+  feature: FeatureId;
+  /** Under `/api/`, so that errors answer JSON too. */
+  route: string;
+  input: z.ZodType<Q>;
+  load(google: GoogleCallContext, q: Q, env: Omit<PageEnv, 'google' | 'notices'>): Promise<unknown>;
+}
+
+/** Where an action's result is shown: a view right away, or a page of its own to go to (303 See Other). */
+export type ActionOutcome = ViewCall | { redirect: string };
+
 /** A change made at Google: a confirmation page (GET) and the action (POST, CSRF-protected, audited). */
 export interface ActionSpec<Q extends Record<string, string>, R> {
   kind: 'action';
@@ -55,7 +101,7 @@ export interface ActionSpec<Q extends Record<string, string>, R> {
   input: z.ZodType<Q>;
   confirm(q: Q): ViewCall;
   act(google: GoogleCallContext, q: Q): Promise<R>;
-  done(q: Q, result: R): ViewCall;
+  done(q: Q, result: R): ActionOutcome;
   /** The audit line's fields for this action (the engine adds the user, the result and any error). */
   audit: { event: AuditEvent; fields(q: Q): Record<string, unknown>; result(r: R): Record<string, unknown> };
 }
@@ -94,5 +140,7 @@ export type ViewCall = { [V in ViewName]: { view: V; data: ViewData[V] } }[ViewN
 
 export type PageSpec =
   | ListPageSpec<Record<string, unknown>>
+  | ViewPageSpec<Record<string, unknown>>
+  | JsonSpec<Record<string, unknown>>
   | ActionSpec<Record<string, string>, unknown>
   | SectionsPageSpec<Record<string, unknown>, unknown>;

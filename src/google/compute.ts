@@ -2,7 +2,14 @@
 import { z } from 'zod';
 import { callEndpoint, type GoogleCallContext } from './call.js';
 import { nextPage } from './paging.js';
-import { checkInstanceName, checkPageSize, checkPageToken, checkProjectId, checkZone } from './ids.js';
+import {
+  checkInstanceName,
+  checkOperationName,
+  checkPageSize,
+  checkPageToken,
+  checkProjectId,
+  checkZone,
+} from './ids.js';
 
 export const InstanceServiceAccountSchema = z.looseObject({
   email: z.string(),
@@ -159,6 +166,36 @@ export async function stopInstance(ctx: GoogleCallContext, params: InstanceRef):
 export async function startInstance(ctx: GoogleCallContext, params: InstanceRef): Promise<Operation> {
   return callEndpoint(ctx, 'compute:v1:instances.start', {
     pathParams: instancePathParams(params),
+    schema: OperationSchema,
+  });
+}
+
+/** `GET .../instances/{instance}`: one instance (its status after an operation). */
+export async function getInstance(ctx: GoogleCallContext, params: InstanceRef): Promise<Instance> {
+  return callEndpoint(ctx, 'compute:v1:instances.get', {
+    pathParams: instancePathParams(params),
+    schema: InstanceSchema,
+  });
+}
+
+export interface ZoneOperationRef {
+  project: string;
+  zone: string;
+  operation: string;
+}
+
+/**
+ * `GET .../zones/{zone}/operations/{operation}`: where a stop or start stands (PENDING, RUNNING, DONE). Polled
+ * with backoff rather than `zoneOperations.wait`, which holds the request open for up to two minutes
+ * (https://cloud.google.com/compute/docs/reference/rest/v1/zoneOperations/wait, read 2026-12-01).
+ */
+export async function getZoneOperation(ctx: GoogleCallContext, params: ZoneOperationRef): Promise<Operation> {
+  return callEndpoint(ctx, 'compute:v1:zoneOperations.get', {
+    pathParams: {
+      project: checkProjectId(params.project, 'project'),
+      zone: checkZone(params.zone),
+      operation: checkOperationName(params.operation),
+    },
     schema: OperationSchema,
   });
 }

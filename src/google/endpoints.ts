@@ -60,6 +60,22 @@ export const ENDPOINTS = {
     path: 'projects/{project}/zones/{zone}/instances/{instance}/start',
     idempotent: false,
   },
+  'compute:v1:instances.get': {
+    api: 'compute:v1',
+    id: 'compute.instances.get',
+    baseUrl: 'https://compute.googleapis.com/compute/v1/',
+    httpMethod: 'GET',
+    path: 'projects/{project}/zones/{zone}/instances/{instance}',
+    idempotent: true,
+  },
+  'compute:v1:zoneOperations.get': {
+    api: 'compute:v1',
+    id: 'compute.zoneOperations.get',
+    baseUrl: 'https://compute.googleapis.com/compute/v1/',
+    httpMethod: 'GET',
+    path: 'projects/{project}/zones/{zone}/operations/{operation}',
+    idempotent: true,
+  },
   'storage:v1:buckets.list': {
     api: 'storage:v1',
     id: 'storage.buckets.list',

@@ -58,6 +58,14 @@ export function isInstanceName(value: unknown): value is string {
 }
 
 /**
+ * Compute Engine operation names: a resource name (`operation-1700000000000-5f0a…`) or the numeric id, as the
+ * Discovery document's pattern for zoneOperations.get (compute v1 rev 20260908).
+ */
+export function isOperationName(value: unknown): value is string {
+  return typeof value === 'string' && (INSTANCE_NAME.test(value) || /^[1-9][0-9]{0,19}$/.test(value));
+}
+
+/**
  * Cloud Storage bucket names: 3–63 chars (up to 222 when dotted, each dot-separated part ≤ 63), lowercase
  * letters, digits, `-`, `_`, `.`, starting and ending with a letter or digit, no empty dot-separated part.
  */
@@ -120,6 +128,10 @@ export function checkInstanceName(value: unknown, field = 'instance'): string {
   return check(isInstanceName(value), value as string, field, 'instance name');
 }
 
+export function checkOperationName(value: unknown, field = 'operation'): string {
+  return check(isOperationName(value), value as string, field, 'operation name');
+}
+
 export function checkBucketName(value: unknown, field = 'bucket'): string {
   return check(isBucketName(value), value as string, field, 'bucket name');
 }
@@ -169,6 +181,7 @@ export const ids = {
   zone: rule(isZone, 'expected a zone such as us-central1-a'),
   region: rule(isRegion, 'expected a region such as us-central1'),
   instance: rule(isInstanceName, 'expected an instance name'),
+  operation: rule(isOperationName, 'expected a Compute Engine operation name'),
   bucket: rule(isBucketName, 'expected a bucket name'),
   serviceAccountEmail: rule(isServiceAccountEmail, 'expected a service account e-mail'),
   pageToken: rule(isPageToken, 'expected a page token').optional(),

@@ -42,6 +42,11 @@ export interface ListLogEntriesParams {
   pageToken?: string | undefined;
   /** Default "timestamp desc" (newest first). */
   orderBy?: LogOrder | undefined;
+  /**
+   * A partial response (the `fields` system parameter, https://cloud.google.com/apis/docs/system-parameters,
+   * read 2026-12-01): e.g. `entries(timestamp,severity),nextPageToken` for counting, a fraction of the bytes.
+   */
+  fields?: string | undefined;
 }
 
 export interface ListLogEntriesResult {
@@ -62,7 +67,9 @@ export async function listLogEntries(
   const filter = checkText(params.filter, 20_000, 'filter');
   const pageSize = checkPageSize(params.pageSize, 1000);
   const pageToken = checkPageToken(params.pageToken);
+  const fields = checkText(params.fields, 500, 'fields');
   const answer = await callEndpoint(ctx, 'logging:v2:entries.list', {
+    ...(fields ? { query: { fields } } : {}),
     body: {
       resourceNames: [`projects/${projectId}`],
       orderBy,

@@ -97,7 +97,14 @@ export const CATALOGUE: readonly Feature[] = [
     title: 'Start and stop VMs',
     summary: 'Starts and stops Compute Engine VM instances from the VM list.',
     why: "Starting or stopping a VM changes it, so Scopewise needs Compute Engine read-write access. It's asked only when you first use the power buttons, so viewing VMs never holds write access.",
-    methods: ['compute:v1:instances.stop', 'compute:v1:instances.start'],
+    // The operation a stop or start returns is followed with the same token until Google reports it done, then
+    // the VM is read once for its new state: both methods accept this feature's own scope (compute).
+    methods: [
+      'compute:v1:instances.stop',
+      'compute:v1:instances.start',
+      'compute:v1:zoneOperations.get',
+      'compute:v1:instances.get',
+    ],
     scopes: [`${AUTH_PREFIX}compute`],
   },
   {

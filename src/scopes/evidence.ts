@@ -27,6 +27,8 @@ const restFound = z.object({
   httpRequest: z.string().optional(),
   scopes: z.array(z.string().min(1)),
   alsoSeenAt: z.array(z.string()).optional(),
+  /** Why this copy of the page was read (e.g. a mirror where Google's own copy stops before the scopes). */
+  note: z.string().optional(),
 });
 const restMissing = z.object({
   status: z.enum(['scopes-not-readable-in-corpus', 'not-found-in-corpus']),

@@ -77,6 +77,18 @@ export const PROBES: Readonly<Record<MethodId, ProbeSpec>> = {
     query: {},
     harmless: `starts an instance named ${NONEXISTENT_NAME}, which cannot exist: Google answers 404`,
   }),
+  'compute:v1:instances.get': (c) =>
+    read(
+      { project: c.project, zone: c.zone, instance: NONEXISTENT_NAME },
+      {},
+      `reads an instance named ${NONEXISTENT_NAME}, which cannot exist: Google answers 404`,
+    ),
+  'compute:v1:zoneOperations.get': (c) =>
+    read(
+      { project: c.project, zone: c.zone, operation: NONEXISTENT_NAME },
+      {},
+      `reads an operation named ${NONEXISTENT_NAME}, which cannot exist: Google answers 404`,
+    ),
   'storage:v1:buckets.list': (c) => read({}, { project: c.project, maxResults: '1' }),
   'storage:v1:objects.list': () =>
     read(

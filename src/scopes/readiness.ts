@@ -9,6 +9,7 @@
 import { findMethod, scopeDescription, type Discovery, type MethodId } from './discovery.js';
 import type { FeatureScopes as Feature } from './catalogue.js';
 import { isIdentityScope, normaliseScopes, shortScope } from './scope-names.js';
+import { compareBreadth } from './narrowness.js';
 
 export { normaliseScopes, normaliseScope, isIdentityScope, IDENTITY_SCOPES } from './scope-names.js';
 
@@ -24,8 +25,8 @@ export interface MethodReadiness {
 export interface FeatureReadiness {
   readonly featureId: string;
   /**
-   * `ready`: every method is authorized. `needs-consent`: no method is authorized and none of the asked scopes
-   * is granted. `partly-granted`: anything in between (some methods authorized, or some asked scopes granted).
+   * `ready`: every method is authorized. `needs-consent`: none of the asked scopes is granted (methods that other
+   * held scopes happen to authorize do not count). `partly-granted`: some asked scopes granted, not all methods.
    */
   readonly state: FeatureState;
   readonly methods: readonly MethodReadiness[];
@@ -51,9 +52,14 @@ export function featureReadiness(
   );
 
   const authorizedCount = methods.filter((m) => m.authorized).length;
+  // Nothing this feature asks for (or anything as broad) is held: its consent is still to come, even when a
+  // narrower scope another feature asked for authorizes one of its reads (compute.readonly, held for viewing VMs,
+  // reads the operations a stop returns; it is not part of what "Start and stop VMs" asks for).
+  const counts = (s: string) => feature.scopes.some((a) => ['broader', 'equal'].includes(compareBreadth(s, a)));
   let state: FeatureState;
   if (methods.length > 0 && authorizedCount === methods.length) state = 'ready';
-  else if (authorizedCount === 0 && !feature.scopes.some((s) => held.includes(s))) state = 'needs-consent';
+  else if (!methods.some((m) => m.authorizedBy.some(counts)) && !feature.scopes.some((s) => held.includes(s)))
+    state = 'needs-consent';
   else state = 'partly-granted';
 
   return { featureId: feature.id, state, methods, missingScopes: state === 'ready' ? [] : missingScopes };

@@ -1,6 +1,8 @@
 // Every view (views/<name>.eta) and the data it is rendered with. `render` accepts only these names with
 // these shapes, so a template never meets a value it does not expect; templates hold no logic beyond loops
 // and conditionals (all wording, links and formatting are decided here or by the spec that fills them).
+import type { Markup } from './charts/markup.js';
+
 /** A table cell: what it shows, never how (the view decides). */
 export type Cell =
   | { kind: 'text'; text: string }
@@ -45,6 +47,8 @@ export interface ListView {
   rows: Cell[][];
   empty: string;
   next?: string | undefined;
+  /** Pictures above the table (the key ages on a service account's keys). */
+  pictures?: Array<{ caption: string; svg: Markup }> | undefined;
 }
 
 export interface ConsentView {
@@ -97,6 +101,8 @@ export interface AccountView {
   }>;
   sessions: AccountSession[];
   otherSessions: number;
+  /** Features × scopes by breadth, and the grant's time left (src/features/account-pictures.ts). */
+  pictures?: { matrix: Markup; grants?: Markup | undefined; grantNote?: string | undefined } | undefined;
 }
 
 export interface VerifyView {
@@ -144,6 +150,110 @@ export interface SectionView {
   notes: string[];
   /** An optional part that needs more access (Cloud Run invokers). */
   extra?: { label: string; consentUrl: string; missing: string } | undefined;
+  /** Findings by severity (once the section was read), as counts and as chips beside the heading. */
+  severityCounts?: Partial<Record<string, number>> | undefined;
+  chips?: Markup | undefined;
+  /** The section's picture (key ages against 90 days). */
+  picture?: Markup | undefined;
+}
+
+/** The Logs viewer (src/features/pages/logs.ts). */
+export interface LogsView {
+  title: string;
+  heading: string;
+  intro: string;
+  /** The zone the times are written in (public/tz.js reloads once when the browser's differs). */
+  timeZone: string;
+  project: string | undefined;
+  /** The Scopewise audit trail, drawn as a timeline. */
+  audit: boolean;
+  form: {
+    action: string;
+    project: FormField;
+    filter: string;
+    filterMax: number;
+    ranges: Array<{ value: string; label: string; checked: boolean }>;
+    /** The custom range's inputs (`YYYY-MM-DDTHH:MM` in `zoneName`). */
+    from: string;
+    to: string;
+    zoneName: string;
+    view?: string | undefined;
+  };
+  /** What is wrong with the form, next to the field; `googleSaid` is Google's own message. */
+  error?: { field: 'filter' | 'range' | 'from' | 'to'; message: string; googleSaid?: string | undefined } | undefined;
+  notices: string[];
+  rangeText?: string | undefined;
+  /** The filter Scopewise sent (the range and the user's filter): Google's error positions refer to it. */
+  sentFilter?: string | undefined;
+  histogram?:
+    | {
+        svg: Markup;
+        note?: string | undefined;
+        total: string;
+        bands: Array<{ band: string; label: string; count: string }>;
+        rows: Array<{ from: string; to: string; counts: string[]; total: string }>;
+      }
+    | undefined;
+  histogramNote?: string | undefined;
+  entries: Array<{
+    id: string;
+    time: string;
+    clock: string;
+    iso: string;
+    ago: string;
+    severity: string;
+    badge: string;
+    log: string;
+    resource: string;
+    summary: string;
+    details?: string | undefined;
+    audit?: AuditLine | undefined;
+  }>;
+  timeline?: Array<{
+    day: string;
+    items: Array<AuditLine & { clock: string; iso: string; ago: string; details?: string | undefined }>;
+  }>;
+  empty: string;
+  next?: string | undefined;
+  first?: string | undefined;
+  auditHref?: string | undefined;
+  entriesHref?: string | undefined;
+}
+
+export interface AuditLine {
+  who: string;
+  what: string;
+  scopes: string[];
+  declined: string[];
+  tone: string;
+}
+
+/** A VM stop or start followed until Google reports it done (src/features/pages/vm-operation.ts). */
+export interface VmOperationView {
+  title: string;
+  verb: string;
+  instance: string;
+  project: string;
+  zone: string;
+  operationName: string;
+  /** Google's word: PENDING, RUNNING or DONE. */
+  status: string;
+  done: boolean;
+  failed: boolean;
+  statusText: string;
+  resultText?: string | undefined;
+  vmStatus?: string | undefined;
+  vmTone: 'ok' | 'warn' | 'neutral' | 'danger';
+  steps: Array<{ label: string; state: 'done' | 'current' | 'todo' }>;
+  /** The zone the times are written in. */
+  timeZone: string;
+  startedAt?: string | undefined;
+  startedAgo?: string | undefined;
+  /** While not done: the page reloads itself after this many seconds when scripts are off. */
+  refreshSeconds?: number | undefined;
+  selfHref: string;
+  pollUrl: string;
+  backHref: string;
 }
 
 export interface ViewData {
@@ -165,16 +275,8 @@ export interface ViewData {
     danger: boolean;
     cancelHref: string;
   };
-  'vm-operation': {
-    verb: string;
-    instance: string;
-    project: string;
-    operationName: string;
-    status: string;
-    operationType: string;
-    progress?: string | undefined;
-    backHref: string;
-  };
+  'vm-operation': VmOperationView;
+  logs: LogsView;
   'workload-review': {
     heading: string;
     intro: string;
@@ -183,6 +285,8 @@ export interface ViewData {
     sections: SectionView[];
     guide: Link;
     empty: string;
+    /** All sections' findings by severity: a bar and chips (src/web/charts). */
+    summary?: { bar: Markup; chips: Markup } | undefined;
   };
 }
 

@@ -76,7 +76,9 @@ test("the account page lists each granted scope with Google's description and th
   const compute = a.scopes.get('compute.readonly');
   assert.ok(compute, 'compute.readonly is listed');
   assert.equal(compute[1], 'View your Google Compute Engine resources');
-  assert.equal(compute[2], 'Virtual machines, Workload identity: VMs', 'every feature it serves');
+  // Start and stop VMs follows its operations with zoneOperations.get and instances.get, which compute.readonly
+  // authorizes too: the scope serves those reads (the feature still asks for compute, for the stop itself).
+  assert.equal(compute[2], 'Virtual machines, Start and stop VMs, Workload identity: VMs', 'every feature it serves');
   assert.equal(compute[3], 'Yes');
   assert.equal(a.scopes.get('logging.read')?.[1], 'View log data for your projects');
   assert.equal(a.scopes.get('logging.read')?.[2], 'Logs');

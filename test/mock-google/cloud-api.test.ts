@@ -1,7 +1,7 @@
 // The Cloud APIs: bearer auth, scope checks from methods.json, IAM, fixtures, pagination, Google error shapes.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { S, api, mockControl, getTokens, useMock } from '../support/mock.js';
+import { S, api, mockControl, mockControlStatus, getTokens, useMock } from '../support/mock.js';
 import { insufficientScopeBody } from '../support/google-errors.js';
 
 const mock = useMock({ reset: true });
@@ -134,6 +134,61 @@ describe('compute', () => {
       (await api(mock, `${C}/projects/acme-prod/zones/us-central1-a/instances/web-1`, t)).body.status,
       'RUNNING',
     );
+  });
+
+  it('operations take the configured time: PENDING, RUNNING (VM STOPPING), DONE (VM TERMINATED), then start', async () => {
+    await mockControl(mock, 'operations', { pendingMs: 150, runningMs: 300 });
+    const t = await token(S.compute);
+    const vm = `${C}/projects/acme-prod/zones/us-central1-a/instances/web-1`;
+    const stop = await api(mock, `${vm}/stop`, t, { method: 'POST' });
+    assert.equal(stop.body.status, 'PENDING');
+    assert.equal(stop.body.progress, 0);
+    const opUrl = `${C}/projects/acme-prod/zones/us-central1-a/operations/${stop.body.name}`;
+    assert.equal((await api(mock, vm, t)).body.status, 'RUNNING', 'nothing happens while pending');
+    await new Promise((r) => setTimeout(r, 200));
+    const running = await api(mock, opUrl, t);
+    assert.equal(running.body.status, 'RUNNING');
+    assert.ok(running.body.startTime && !running.body.endTime);
+    assert.equal((await api(mock, vm, t)).body.status, 'STOPPING');
+    await new Promise((r) => setTimeout(r, 300));
+    const done = await api(mock, opUrl, t);
+    assert.equal(done.body.status, 'DONE');
+    assert.equal(done.body.progress, 100);
+    assert.ok(done.body.endTime);
+    assert.equal((await api(mock, vm, t)).body.status, 'TERMINATED');
+    // Read-only access may follow an operation (compute.readonly is one of zoneOperations.get's scopes).
+    assert.equal((await api(mock, opUrl, await token(S.computeRead))).status, 200);
+    const missing = await api(mock, `${C}/projects/acme-prod/zones/us-central1-b/operations/${stop.body.name}`, t);
+    assert.equal(missing.status, 404, 'an operation is found in its own zone only');
+    const start = await api(mock, `${vm}/start`, t, { method: 'POST' });
+    assert.equal(start.body.status, 'PENDING');
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal((await api(mock, vm, t)).body.status, 'RUNNING');
+    const timing = (await mockControl(mock, 'operations')) as { operations: unknown[] };
+    assert.equal(timing.operations.length, 2);
+    assert.equal(await mockControlStatus(mock, 'operations', { pendingMs: -1, runningMs: 0 }), 400);
+  });
+
+  it('partial responses: the fields parameter keeps only the fields asked for', async () => {
+    const t = await token(S.loggingRead);
+    const r = await api(
+      mock,
+      'logging.googleapis.com/v2/entries:list?fields=entries(timestamp,severity),nextPageToken',
+      t,
+      {
+        method: 'POST',
+        body: { resourceNames: ['projects/acme-prod'], pageSize: 5 },
+      },
+    );
+    assert.equal(r.status, 200);
+    assert.equal(r.body.entries.length, 5);
+    for (const e of r.body.entries) assert.deepEqual(Object.keys(e).sort(), ['severity', 'timestamp']);
+    assert.ok(r.body.nextPageToken);
+    const bad = await api(mock, 'logging.googleapis.com/v2/entries:list?fields=entries(timestamp', t, {
+      method: 'POST',
+      body: { resourceNames: ['projects/acme-prod'] },
+    });
+    assert.equal(bad.status, 400);
   });
 
   it('state is shared and reset restores it', async () => {
@@ -383,6 +438,18 @@ describe('routing from methods.json', () => {
       servicesId: 'api',
       workflowsId: 'vm-janitor',
     };
+    // zoneOperations.get reads an operation that exists: the one a stop returns.
+    const stop = await api(
+      mock,
+      'compute.googleapis.com/compute/v1/projects/acme-prod/zones/us-central1-a/instances/web-1/stop',
+      t,
+      {
+        method: 'POST',
+        body: {},
+      },
+    );
+    assert.equal(stop.status, 200, JSON.stringify(stop.body));
+    sample['operation'] = stop.body.name;
     const query: Record<string, string> = {
       'cloudresourcemanager:v3:projects.list': '?parent=folders/200000000001',
       'cloudresourcemanager:v3:folders.list': '?parent=organizations/111111111111',

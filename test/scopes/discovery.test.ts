@@ -25,7 +25,7 @@ describe('loadDiscovery', () => {
   it('loads the vendored file by default (found from dist/ and from source)', () => {
     assert.match(defaultDiscoveryPath(), /vendor[/\\]google-discovery[/\\]methods\.json$/);
     const d = loadDiscovery();
-    assert.equal(Object.keys(d.methods).length, 27);
+    assert.equal(Object.keys(d.methods).length, 28);
     assert.equal(Object.keys(d.source).length, 10);
     assert.ok(d.evidence, 'the app view carries its evidence');
     const raw = loadDiscoveryFile();

@@ -131,6 +131,7 @@ describe('narrowestScopeFor', () => {
     'compute:v1:instances.stop': 'compute',
     'compute:v1:instances.start': 'compute',
     'compute:v1:zones.list': 'compute.readonly',
+    'compute:v1:zoneOperations.get': 'compute.readonly',
     'storage:v1:buckets.list': 'devstorage.read_only',
     'storage:v1:buckets.get': 'devstorage.read_only',
     'storage:v1:objects.list': 'devstorage.read_only',

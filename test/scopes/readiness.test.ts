@@ -172,8 +172,9 @@ describe('accountSummary', () => {
     );
     const ro = s.scopes[3];
     assert.equal(ro?.description, 'View your Google Compute Engine resources');
-    assert.deepEqual(ro?.usedBy, ['vms', 'workload-vms']);
-    assert.deepEqual(ro?.neededBy, ['vms', 'workload-vms']);
+    // vm-power follows its operations with reads compute.readonly authorizes (it still needs consent for compute).
+    assert.deepEqual(ro?.usedBy, ['vms', 'vm-power', 'workload-vms']);
+    assert.deepEqual(ro?.neededBy, ['vms', 'vm-power', 'workload-vms']);
     assert.deepEqual(Object.fromEntries(s.features.map((f) => [f.id, f.state])), {
       projects: 'needs-consent',
       vms: 'ready',

@@ -40,7 +40,8 @@ const ROUTES: PostRoute[] = [
         csrf: await csrfOf(b),
       };
     },
-    ok: 200,
+    // On to the operation's own page.
+    ok: 303,
   },
 ];
 

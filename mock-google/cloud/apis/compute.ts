@@ -1,7 +1,9 @@
-// compute v1: instances (aggregatedList, list, get, stop, start) and zones.list.
+// compute v1: instances (aggregatedList, list, get, stop, start), zoneOperations.get and zones.list. Stops and
+// starts are operations that take time (cloud/operations.ts).
 import { ROLES_OPERATE_VMS, canSee, findProject, hasAnyRole } from '../access.js';
 import { invalidArgument, legacyForbidden, notFound } from '../errors.js';
 import { hexId, numericId, type CloudData, type Instance, type Project } from '../fixtures.js';
+import { operationJson, settleOperations, startOperation } from '../operations.js';
 import { nextPageField, pageSizeOf, paginate } from '../paging.js';
 import type { ApiCall, HandlerTable } from '../types.js';
 
@@ -99,6 +101,8 @@ export function instanceJson(i: Instance, project: Project): Record<string, unkn
 }
 
 function requireProject(call: ApiCall, permission: string): Project {
+  // Every compute call sees operations and instances as they stand now.
+  settleOperations(call.data, Date.now());
   const id = call.params['project'] ?? '';
   const p = findProject(call.data, id);
   if (!p) throw notFound(`The resource 'projects/${id}' was not found`);
@@ -164,34 +168,6 @@ export function computeFilter(filter: string | null): (i: Instance) => boolean {
   return (i) => tests.every((t) => t(i));
 }
 
-function operation(
-  call: ApiCall,
-  project: Project,
-  instance: Instance,
-  type: 'stop' | 'start',
-): Record<string, unknown> {
-  call.data.operationSeq += 1;
-  const now = new Date();
-  const name = `operation-${now.getTime()}-${hexId(`op/${call.data.operationSeq}/${instance.id}`, 13)}-${hexId(`op2/${call.data.operationSeq}`, 8)}-${hexId(`op3/${call.data.operationSeq}`, 8)}`;
-  const z = zoneUrl(project.projectId, instance.zone);
-  return {
-    kind: 'compute#operation',
-    id: numericId(`operation/${name}`),
-    name,
-    zone: z,
-    operationType: type,
-    targetLink: `${z}/instances/${instance.name}`,
-    targetId: instance.id,
-    status: 'DONE',
-    user: call.user.email,
-    progress: 100,
-    insertTime: now.toISOString(),
-    startTime: now.toISOString(),
-    endTime: now.toISOString(),
-    selfLink: `${z}/operations/${name}`,
-  };
-}
-
 /** Adds the admin-activity audit entry Google would write for a start/stop. */
 function audit(data: CloudData, call: ApiCall, instance: Instance, verb: 'stop' | 'start'): void {
   const t = new Date().toISOString();
@@ -217,25 +193,18 @@ function audit(data: CloudData, call: ApiCall, instance: Instance, verb: 'stop' 
 }
 
 function changeState(call: ApiCall, verb: 'stop' | 'start'): { body: unknown } {
+  const now = Date.now();
+  settleOperations(call.data, now);
   const { project, instance } = requireInstance(call, `compute.instances.${verb}`);
   if (!hasAnyRole(project, call.user, ROLES_OPERATE_VMS)) {
     throw legacyForbidden(
       `Required 'compute.instances.${verb}' permission for 'projects/${project.projectId}/zones/${instance.zone}/instances/${instance.name}'`,
     );
   }
-  const stamp = new Date().toISOString();
   // Like Google, stopping a stopped VM (or starting a running one) is fine and still returns an operation.
-  if (verb === 'stop' && instance.status !== 'TERMINATED') {
-    instance.status = 'TERMINATED';
-    instance.lastStopTimestamp = stamp;
-    instance.natIP = undefined;
-  }
-  if (verb === 'start' && instance.status !== 'RUNNING') {
-    instance.status = 'RUNNING';
-    instance.lastStartTimestamp = stamp;
-  }
+  const op = startOperation(call.data, instance, verb, call.user.email, now);
   audit(call.data, call, instance, verb);
-  return { body: operation(call, project, instance, verb) };
+  return { body: operationJson(op, now, COMPUTE_BASE) };
 }
 
 const badMax = () => invalidArgument("Invalid value for field 'maxResults'. Must be between 0 and 500.", 'invalid');
@@ -314,6 +283,20 @@ export const computeHandlers: HandlerTable = {
   },
   'compute:v1:instances.stop': { rpc: `${RPC}.InstancesService.Stop`, handle: (call) => changeState(call, 'stop') },
   'compute:v1:instances.start': { rpc: `${RPC}.InstancesService.Start`, handle: (call) => changeState(call, 'start') },
+  'compute:v1:zoneOperations.get': {
+    rpc: `${RPC}.ZoneOperationsService.Get`,
+    handle(call) {
+      const project = requireProject(call, 'compute.zoneOperations.get');
+      const zone = requireZone(call);
+      const name = call.params['operation'] ?? '';
+      const op = call.data.operations.find(
+        (o) => o.project === project.projectId && o.zone === zone && (o.name === name || o.id === name),
+      );
+      if (!op)
+        throw notFound(`The resource 'projects/${project.projectId}/zones/${zone}/operations/${name}' was not found`);
+      return { body: operationJson(op, Date.now(), COMPUTE_BASE) };
+    },
+  },
   'compute:v1:zones.list': {
     rpc: `${RPC}.ZonesService.List`,
     handle(call) {

@@ -41,7 +41,10 @@ class Parser {
   constructor(private readonly s: string) {}
 
   fail(what: string): ApiError {
-    return invalidArgument(`Unparseable filter: ${what} at line 1, column ${this.i + 1}`);
+    const before = this.s.slice(0, this.i);
+    const line = before.split('\n').length;
+    const column = this.i - (before.lastIndexOf('\n') + 1) + 1;
+    return invalidArgument(`Unparseable filter: ${what} at line ${line}, column ${column}`);
   }
 
   private ws(): void {

@@ -12,6 +12,7 @@ import { ids } from '../../google/ids.js';
 import { actions, code, lastSegment, status, text, withQuery } from '../cells.js';
 import type { ActionSpec } from '../spec.js';
 import { type Column, projectListPage } from './project-field.js';
+import { OPERATION_PAGE } from './vm-operation.js';
 
 /** The VM table: name, zone, status, machine type, and the stop or start link. */
 export const vmColumns: readonly Column<FlatInstance>[] = [
@@ -83,19 +84,15 @@ export const vmPowerAction: ActionSpec<Power, Operation> = {
       zone: p.zone,
       instance: p.instance,
     }),
+  // The operation gets a page of its own that follows it until Google reports it done.
   done: (p, op) => ({
-    view: 'vm-operation',
-    data: {
-      title: `${p.action === 'stop' ? 'Stopping' : 'Starting'} ${p.instance}`,
-      verb: verb(p),
-      instance: p.instance,
+    redirect: withQuery(OPERATION_PAGE, {
       project: p.project,
-      operationName: op.name,
-      status: op.status ?? 'UNKNOWN',
-      operationType: op.operationType ?? p.action,
-      ...(op.progress !== undefined ? { progress: `${op.progress}%` } : {}),
-      backHref: backToVms(p),
-    },
+      zone: p.zone,
+      instance: p.instance,
+      operation: op.name,
+      action: p.action,
+    }),
   }),
   audit: {
     event: 'feature-action',

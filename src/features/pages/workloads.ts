@@ -20,6 +20,16 @@ import {
   type WorkflowRow,
 } from '../../workloads/index.js';
 import type { Cell, SectionView } from '../../web/views.js';
+import {
+  chartId,
+  chartText,
+  keyAgeChart,
+  severityBar,
+  severityChips,
+  type KeyAge,
+  type Markup,
+  type SeverityCounts,
+} from '../../web/charts/index.js';
 import { code, text } from '../cells.js';
 import type { PageInput, SectionState, SectionsPageSpec } from '../spec.js';
 import { projectField, projectQuery } from './project-field.js';
@@ -101,6 +111,31 @@ const LAYOUTS: readonly Layout[] = [
   },
 ];
 
+const TEXT = chartText('en');
+
+function countBySeverity(findings: ReadonlyArray<{ severity: string }>): SeverityCounts {
+  const out: Record<string, number> = {};
+  for (const f of findings) out[f.severity] = (out[f.severity] ?? 0) + 1;
+  return out as SeverityCounts;
+}
+
+/** A key on the age chart: its account (the name before @) and the start of its id, which the table shows whole. */
+export function keyAgeOf(r: { account: string; keyId: string; ageDays?: number | undefined }): KeyAge {
+  const who = r.account.split('@')[0] ?? r.account;
+  return { label: `${who} · ${r.keyId.slice(0, 8)}`, ageDays: r.ageDays ?? 0 };
+}
+
+/** The review's summary: every section's findings in one bar, and the same as chips. */
+export function reviewSummary(project: string, sections: readonly SectionView[]): { bar: Markup; chips: Markup } {
+  const total: Record<string, number> = {};
+  for (const s of sections)
+    for (const [k, v] of Object.entries(s.severityCounts ?? {})) total[k] = (total[k] ?? 0) + (v ?? 0);
+  return {
+    bar: severityBar(total, { id: chartId(`review-${project}`), text: TEXT, subject: project }),
+    chips: severityChips(total, TEXT, `Findings of ${project} by severity`),
+  };
+}
+
 const INVOCATION: Record<RunServiceRow['invocation'], string> = {
   public: 'anyone on the internet',
   'any-google-account': 'any Google account',
@@ -161,6 +196,15 @@ function sectionView(
       guide: { href: f.guide.url, label: f.guide.title },
     }));
     view.notes = report.notes.map((n) => n.message);
+    view.severityCounts = countBySeverity(report.findings);
+    view.chips = severityChips(view.severityCounts, TEXT, `Findings of ${info.title} by severity`);
+    if (layout.section === 'service-account-keys') {
+      const userManaged = (report.rows as readonly KeyRow[]).filter(
+        (r) => r.keyType === 'USER_MANAGED' && r.ageDays !== undefined,
+      );
+      if (userManaged.length)
+        view.picture = keyAgeChart(userManaged.map(keyAgeOf), { id: chartId('review-key-ages'), text: TEXT });
+    }
   }
   if (invokers && !invokers.ready) {
     view.extra = {
@@ -206,6 +250,15 @@ export function workloadReviewPage(deps: WorkloadReviewDeps): SectionsPageSpec<Q
     ],
     view: ({ project }, states) => {
       const byFeature = new Map(states.map((s) => [s.feature, s]));
+      const sections = project
+        ? LAYOUTS.map((l) =>
+            sectionView(
+              l,
+              byFeature.get(l.feature)!,
+              l.section === 'cloud-run' ? byFeature.get('workload-cloud-run-invokers') : undefined,
+            ),
+          )
+        : [];
       return {
         view: 'workload-review',
         data: {
@@ -216,15 +269,10 @@ export function workloadReviewPage(deps: WorkloadReviewDeps): SectionsPageSpec<Q
           form: { action: '/workloads', fields: [projectField(project)] },
           guide: { href: GUIDE_WORKLOAD_AUTH.url, label: GUIDE_WORKLOAD_AUTH.title },
           empty: 'Choose a project.',
-          sections: project
-            ? LAYOUTS.map((l) =>
-                sectionView(
-                  l,
-                  byFeature.get(l.feature)!,
-                  l.section === 'cloud-run' ? byFeature.get('workload-cloud-run-invokers') : undefined,
-                ),
-              )
-            : [],
+          sections,
+          ...(project && sections.some((sec) => sec.severityCounts)
+            ? { summary: reviewSummary(project, sections) }
+            : {}),
         },
       };
     },
