@@ -65,6 +65,9 @@ export async function startDemo(
   const workloadLines = applyDemoWorkload(env, mock.url);
   const config = loadConfig({
     ...env,
+    // For the person at this machine only (generated secrets, a mock Google that signs anyone in): loopback,
+    // unless HOST says otherwise.
+    HOST: env.HOST || '127.0.0.1',
     OIDC_ISSUER: mock.issuer,
     OIDC_CLIENT_ID: secrets.clientId,
     OIDC_CLIENT_SECRET: secrets.clientSecret,

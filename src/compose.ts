@@ -24,6 +24,7 @@ import { accountEvents } from './events/wiring.js';
 import { LAST_SEEN_RESOLUTION_MS } from './sessions/middleware.js';
 import { PerKeyThrottle } from './storage/per-key-throttle.js';
 import { ServerDrain } from './lifecycle/drain.js';
+import { healthDetail, type HealthDetail } from './lifecycle/health.js';
 
 export interface RunningScopewise {
   url: string;
@@ -35,6 +36,8 @@ export interface RunningScopewise {
   vault: TokenVault;
   engine: FeatureEngine;
   workload: Workload;
+  /** The health detail (lifecycle/health.ts): what the internal listener's /healthz serves. */
+  health(): Promise<HealthDetail>;
   close(): Promise<void>;
 }
 
@@ -69,14 +72,21 @@ export async function startScopewise(
   const absoluteMs = config.sessionAbsoluteHours * 3_600_000;
 
   const storage = await openStorage(config.sessionStore, { idleTtlMs: idleMs, logger, now });
-  let workload: Workload;
+  let workload: Workload | undefined;
+  // Built in one place, served whole on the internal listener; the public /healthz says only whether it is ready.
+  const health = () =>
+    healthDetail({
+      storage,
+      identityProvider: oidc,
+      ...(workload ? { workload: workload.health } : {}),
+    });
   try {
     workload = await startWorkload(config.own, {
       logger,
       production: !config.demo,
       googleApiBaseUrl: config.googleApiBaseUrl,
       eventSource: config.baseUrl.origin,
-      appHealth: async () => ({ ready: (await storage.isHealthy().catch(() => false)) && oidc.ready }),
+      appHealth: health,
     });
   } catch (err) {
     await storage.close();
@@ -84,9 +94,7 @@ export async function startScopewise(
   }
   const { metrics } = workload;
   metrics.watchStore(storage.kind, () => storage.isHealthy());
-  const audit: Audit = (event, fields) => {
-    workload.audit.record(event, fields);
-  };
+  const audit: Audit = (event, fields) => workload.audit.audit(event, fields);
 
   const oidc = new OidcProvider(
     { issuer: config.oidc.issuer, clientId: config.oidc.clientId, clientSecret: config.oidc.clientSecret },
@@ -139,8 +147,9 @@ export async function startScopewise(
       ...(config.own.mtls.mainAllowedSpiffeIds ? [forwardedHeadersOnlyFromPeers()] : []),
     ],
     sessionless: events.routers,
-    health: () => ({ workload: workload.publicHealth() }),
+    health,
     signIn: events.signIn,
+    sessionStanding: events.sessionStanding,
     onSignedInRequest,
     onConsent: (feature, outcome) => metrics.recordConsent(feature, outcome),
     features: (kit) => {
@@ -210,5 +219,5 @@ export async function startScopewise(
     })();
     return closing;
   };
-  return { url, server, drain, storage, oidc, vault, engine: engine!, workload, close };
+  return { url, server, drain, storage, oidc, vault, engine: engine!, workload, health, close };
 }

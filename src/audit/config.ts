@@ -2,7 +2,10 @@
 //
 //   AUDIT_SINK               cloud-logging:PROJECT_ID/LOG_ID      (off when unset)
 //   AUDIT_WEBHOOK_URL        https://… (http only on loopback)   (off when unset)
-//   AUDIT_WEBHOOK_AUDIENCE   the ID token's audience; default: the webhook URL's origin
+//   AUDIT_WEBHOOK_AUDIENCE   the ID token's audience; default: the webhook URL's origin. It must be that origin or a
+//                            path prefix of the URL, unless AUDIT_WEBHOOK_CUSTOM_AUDIENCE=true says the receiving
+//                            service lists it as a custom audience
+//   AUDIT_WEBHOOK_CUSTOM_AUDIENCE  true: AUDIT_WEBHOOK_AUDIENCE is a custom audience of the receiving service
 //   AUDIT_QUEUE_CAPACITY     records buffered per sink, 100–1 000 000 (10 000)
 //   AUDIT_BATCH_SIZE         records per entries.write, 1–500 (100)
 //   AUDIT_FLUSH_MS           how long a partial batch waits, 0–60 000 (1000)
@@ -39,6 +42,30 @@ export function parseWebhookUrl(value: string): URL | string {
   return url;
 }
 
+/**
+ * How an ID token's audience relates to the URL it is sent to: the URL's origin (Cloud Run's default audience),
+ * a prefix of the URL on a path-segment boundary (same origin; no query or fragment), or something else: a
+ * custom audience, which the receiving service must list (https://cloud.google.com/run/docs/configuring/custom-audiences,
+ * read 2026-12-07: "the audience is the full URL of the target service"; custom audiences for other URLs). Pure.
+ */
+export function webhookAudienceRelation(url: string, audience: string): 'origin' | 'prefix' | 'custom' {
+  let aud: URL;
+  let target: URL;
+  try {
+    aud = new URL(audience);
+    target = new URL(url);
+  } catch {
+    return 'custom';
+  }
+  // Compared as written (not only as parsed): `https://host:443` or a trailing `?` is not what the service sees.
+  if (aud.origin !== target.origin || aud.search || aud.hash || audience.includes('?') || audience.includes('#'))
+    return 'custom';
+  if (audience === aud.origin || audience === `${aud.origin}/`) return 'origin';
+  if (!audience.startsWith(`${aud.origin}/`)) return 'custom';
+  const prefix = aud.pathname.endsWith('/') ? aud.pathname : `${aud.pathname}/`;
+  return target.pathname === aud.pathname || target.pathname.startsWith(prefix) ? 'prefix' : 'custom';
+}
+
 export function parseAuditExportConfig(env: Env): Parsed<AuditExportConfig> {
   const problems: string[] = [];
   let cloudLogging: AuditExportConfig['cloudLogging'];
@@ -51,6 +78,14 @@ export function parseAuditExportConfig(env: Env): Parsed<AuditExportConfig> {
   let webhook: AuditExportConfig['webhook'];
   const hook = env['AUDIT_WEBHOOK_URL']?.trim();
   const audienceRaw = env['AUDIT_WEBHOOK_AUDIENCE']?.trim();
+  const customRaw = env['AUDIT_WEBHOOK_CUSTOM_AUDIENCE']?.trim().toLowerCase();
+  const custom = customRaw === 'true';
+  if (customRaw && customRaw !== 'true' && customRaw !== 'false')
+    problems.push(`AUDIT_WEBHOOK_CUSTOM_AUDIENCE="${customRaw}" is not valid: expected true or false`);
+  else if (custom && !audienceRaw)
+    problems.push(
+      'AUDIT_WEBHOOK_CUSTOM_AUDIENCE=true needs AUDIT_WEBHOOK_AUDIENCE: the custom audience the receiving service lists',
+    );
   if (hook) {
     const parsed = parseWebhookUrl(hook);
     if (typeof parsed === 'string') problems.push(`AUDIT_WEBHOOK_URL is not valid: expected ${parsed}`);
@@ -60,6 +95,11 @@ export function parseAuditExportConfig(env: Env): Parsed<AuditExportConfig> {
         if (audienceRaw.length > 1024 || /\s/.test(audienceRaw))
           problems.push(
             'AUDIT_WEBHOOK_AUDIENCE is not valid: expected one audience (no spaces, at most 1024 characters)',
+          );
+        else if (!custom && webhookAudienceRelation(parsed.href, audienceRaw) === 'custom')
+          // An ID token is a bearer credential for its audience: one for another service must not reach this host.
+          problems.push(
+            `AUDIT_WEBHOOK_AUDIENCE "${audienceRaw}" is not the origin of AUDIT_WEBHOOK_URL nor a prefix of it (${parsed.origin}): the webhook's host would receive an ID token valid for another service. Leave it unset (the URL's origin), or, if the receiving service lists it as a custom audience, set AUDIT_WEBHOOK_CUSTOM_AUDIENCE=true`,
           );
         else audience = audienceRaw;
       }

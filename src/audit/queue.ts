@@ -2,9 +2,13 @@
  * A bounded, batched delivery queue for one audit sink.
  *
  * - `enqueue()` is synchronous and O(1): a write into a ring buffer, never a wait. It never blocks a request.
- * - One delivery loop per queue sends up to `batchSize` records at a time (after waiting up to `lingerMs` for a
- *   batch to fill), retries failed batches with exponential backoff and jitter, and keeps records in the buffer
- *   until the sink confirmed them, so an outage loses nothing while the buffer has room.
+ * - Two priorities (record.ts): security records (what users, Google and operators did) and low-priority ones
+ *   (what anyone on the network can cause). Low-priority records never take the last RESERVED_SHARE of the
+ *   buffer; when it is full, the oldest low-priority record makes room (for a security record, or for a newer
+ *   low-priority one); a security record is refused only when no low-priority record is left to drop.
+ * - One delivery loop per queue sends up to `batchSize` records at a time, security records first (after waiting
+ *   up to `lingerMs` for a batch to fill), retries failed batches with exponential backoff and jitter, and keeps
+ *   records until the sink confirmed them, so an outage loses nothing while the buffer has room.
  * - A batch the sink rejects as invalid is halved until the bad record is alone; that one is dropped.
  * - `drain(deadline)` delivers what is buffered, then stops; what is left at the deadline is dropped.
  * - Every drop (buffer full, rejected, shutdown, closed) is counted by reason and logged with the record ids,
@@ -13,7 +17,7 @@
  * No timer runs while the queue is idle; timers are unref'd so they never hold the process open.
  */
 import type { Logger } from '../log/logger.js';
-import type { AuditRecord } from './record.js';
+import type { AuditPriority, AuditRecord } from './record.js';
 
 export type DeliveryOutcome =
   | { ok: true }
@@ -89,6 +93,8 @@ export interface AuditQueueStats {
   enqueued: number;
   delivered: number;
   dropped: Record<DropReason, number>;
+  /** The same drops by the records' priority. */
+  droppedByPriority: Record<AuditPriority, number>;
   /** Failed delivery attempts (each one followed by a backoff). */
   failedAttempts: number;
   lastError: { code: string; at: string } | undefined;
@@ -122,6 +128,30 @@ export function backoffDelay(
 
 const DROP_LOG_INTERVAL_MS = 10_000;
 const IDS_IN_A_LOG_LINE = 20;
+/** The share of the buffer only security records may use. */
+export const RESERVED_SHARE = 0.25;
+
+/** A fixed-size FIFO: push at the tail, take from the head, both O(1). */
+class Ring<T> {
+  private readonly items: Array<T | undefined>;
+  private head = 0;
+  length = 0;
+  constructor(readonly capacity: number) {
+    this.items = new Array<T | undefined>(capacity);
+  }
+  push(item: T): void {
+    this.items[(this.head + this.length) % this.capacity] = item;
+    this.length++;
+  }
+  shift(): T | undefined {
+    if (this.length === 0) return undefined;
+    const item = this.items[this.head];
+    this.items[this.head] = undefined;
+    this.head = (this.head + 1) % this.capacity;
+    this.length--;
+    return item;
+  }
+}
 
 export class AuditQueue {
   readonly sink: AuditSink;
@@ -134,14 +164,15 @@ export class AuditQueue {
   private readonly clock: Clock;
   private readonly random: () => number;
 
-  // Ring buffer: records[head .. head+size) modulo capacity.
-  private readonly records: Array<AuditRecord | undefined>;
-  private head = 0;
-  private size = 0;
+  /** Waiting records by priority; `inFlight` is the batch being delivered (retried until the sink confirms). */
+  private readonly waiting: Record<AuditPriority, Ring<AuditRecord>>;
+  private readonly lowCapacity: number;
+  private inFlight: AuditRecord[] = [];
 
   private enqueuedCount = 0;
   private deliveredCount = 0;
   private readonly droppedCount: Record<DropReason, number> = { queue_full: 0, rejected: 0, shutdown: 0, closed: 0 };
+  private readonly droppedByPriority: Record<AuditPriority, number> = { security: 0, low: 0 };
   private failedAttemptCount = 0;
   private lastError: { code: string; at: string } | undefined;
   private lastDeliveryAt: string | undefined;
@@ -168,31 +199,46 @@ export class AuditQueue {
     this.logger = options.logger;
     this.clock = options.clock ?? realClock;
     this.random = options.random ?? Math.random;
-    this.records = new Array<AuditRecord | undefined>(this.capacity);
+    this.lowCapacity = Math.max(0, this.capacity - Math.max(1, Math.ceil(this.capacity * RESERVED_SHARE)));
+    this.waiting = { security: new Ring(this.capacity), low: new Ring(Math.max(1, this.lowCapacity)) };
     this.loop = this.run();
   }
 
-  /** Adds a record; false when it was dropped (buffer full or queue closed). Synchronous, O(1). */
+  /**
+   * Adds a record; false when it was dropped (queue closed, or full of records at least as important). A full
+   * queue drops its oldest low-priority record to make room. Synchronous, O(1).
+   */
   enqueue(record: AuditRecord): boolean {
     if (this.closed) {
       this.drop('closed', [record]);
       return false;
     }
-    if (this.size === this.capacity) {
-      this.drop('queue_full', [record]);
-      return false;
+    const low = this.waiting.low;
+    const full = this.size >= this.capacity || (record.priority === 'low' && low.length >= this.lowCapacity);
+    if (full) {
+      const oldest = low.shift();
+      if (!oldest) {
+        this.drop('queue_full', [record]);
+        return false;
+      }
+      this.drop('queue_full', [oldest]);
     }
-    this.records[(this.head + this.size) % this.capacity] = record;
-    this.size++;
+    this.waiting[record.priority].push(record);
     this.enqueuedCount++;
+    const waiting = this.waiting.security.length + low.length;
     if (this.wake) {
       const w = this.wake;
       this.wake = undefined;
       w();
-    } else if (this.size >= this.batchSize && this.lingerAbort) {
+    } else if (waiting >= this.batchSize && this.lingerAbort) {
       this.lingerAbort.abort();
     }
     return true;
+  }
+
+  /** Every record held: waiting and in flight. */
+  private get size(): number {
+    return this.inFlight.length + this.waiting.security.length + this.waiting.low.length;
   }
 
   get depth(): number {
@@ -207,6 +253,7 @@ export class AuditQueue {
       enqueued: this.enqueuedCount,
       delivered: this.deliveredCount,
       dropped: { ...this.droppedCount },
+      droppedByPriority: { ...this.droppedByPriority },
       failedAttempts: this.failedAttemptCount,
       lastError: this.lastError,
       lastDeliveryAt: this.lastDeliveryAt,
@@ -260,22 +307,25 @@ export class AuditQueue {
     w?.();
   }
 
-  private peek(n: number): AuditRecord[] {
-    const count = Math.min(n, this.size);
-    const out = new Array<AuditRecord>(count);
-    for (let i = 0; i < count; i++) out[i] = this.records[(this.head + i) % this.capacity] as AuditRecord;
-    return out;
-  }
-
-  private remove(n: number): void {
-    for (let i = 0; i < n; i++) this.records[(this.head + i) % this.capacity] = undefined;
-    this.head = (this.head + n) % this.capacity;
-    this.size -= n;
+  /** Tops the batch in flight up to `batchSize`, security records first. */
+  private fillBatch(): void {
+    while (this.inFlight.length < this.batchSize) {
+      const next = this.waiting.security.shift() ?? this.waiting.low.shift();
+      if (!next) return;
+      this.inFlight.push(next);
+    }
   }
 
   private takeAll(): AuditRecord[] {
-    const all = this.peek(this.size);
-    this.remove(all.length);
+    this.fillBatch();
+    const all = this.inFlight;
+    this.inFlight = [];
+    for (
+      let r = this.waiting.security.shift() ?? this.waiting.low.shift();
+      r;
+      r = this.waiting.security.shift() ?? this.waiting.low.shift()
+    )
+      all.push(r);
     return all;
   }
 
@@ -296,10 +346,11 @@ export class AuditQueue {
           this.lingerAbort = undefined;
           if (this.closed) break;
         }
-        const batch = this.peek(limit);
+        this.fillBatch();
+        const batch = this.inFlight.slice(0, limit);
         const outcome = await this.attempt(batch);
         if (outcome.ok) {
-          this.remove(batch.length);
+          this.inFlight.splice(0, batch.length);
           this.deliveredCount += batch.length;
           this.lastDeliveryAt = new Date(this.clock.now()).toISOString();
           if (this.failures > 0)
@@ -319,7 +370,7 @@ export class AuditQueue {
             limit = Math.ceil(batch.length / 2);
             continue;
           }
-          this.remove(1);
+          this.inFlight.splice(0, 1);
           this.drop('rejected', batch, outcome.code);
           limit = this.batchSize;
           continue;
@@ -369,6 +420,7 @@ export class AuditQueue {
 
   private drop(reason: DropReason, records: readonly AuditRecord[], code?: string): void {
     this.droppedCount[reason] += records.length;
+    for (const r of records) this.droppedByPriority[r.priority]++;
     if (reason === 'rejected') {
       // Rare, and each is a bug worth seeing: one line per record.
       for (const r of records)

@@ -5,10 +5,17 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AuditEvent } from '../log/audit.js';
+import { isSecretField } from '../log/redact.js';
 
 export type { AuditEvent };
 
 export type AuditSeverity = 'NOTICE' | 'WARNING';
+
+/**
+ * `security`: what a signed-in user, Google or an operator did (kept first, with reserved room in the export
+ * queue); `low`: what anyone on the network can cause without an account of ours (dropped first).
+ */
+export type AuditPriority = 'security' | 'low';
 
 export interface AuditRecord {
   readonly id: string;
@@ -16,7 +23,37 @@ export interface AuditRecord {
   readonly time: string;
   readonly event: AuditEvent;
   readonly severity: AuditSeverity;
+  readonly priority: AuditPriority;
   readonly fields: Readonly<Record<string, unknown>>;
+}
+
+export interface AuditClass {
+  priority: AuditPriority;
+  /**
+   * Set for refusals anyone can cause as often as they like (unauthenticated requests): the export counts them
+   * per minute under this key (their code) instead of keeping one record each.
+   */
+  tally?: string;
+}
+
+/** The priority of an audit event, and whether it is counted per minute instead of exported one by one. Pure. */
+export function auditClass(event: AuditEvent, fields: Readonly<Record<string, unknown>>): AuditClass {
+  switch (event) {
+    case 'risc-set-refused':
+      // An unauthenticated POST to the receiver with anything that is not a valid token from Google.
+      return { priority: 'low', tally: String(fields['code'] ?? 'unknown') };
+    case 'risc-set-duplicate':
+      // A valid token delivered again: Google's redelivery, or anyone replaying one they have seen.
+      return { priority: 'low' };
+    case 'sign-in-refused':
+      // Without a verified account (`sub`) it is a broken or forged callback request: anyone's, any number of
+      // times. A refused real account is kept one by one; one that Google reported (disabled, hijacked) is a
+      // security event of its own.
+      if (fields['sub'] === undefined) return { priority: 'low', tally: String(fields['reason'] ?? 'unknown') };
+      return { priority: fields['reason'] === 'ACCOUNT_DISABLED' ? 'security' : 'low' };
+    default:
+      return { priority: 'security' };
+  }
 }
 
 const WARNING_EVENTS: ReadonlySet<AuditEvent> = new Set<AuditEvent>([
@@ -29,12 +66,6 @@ export function severityOf(event: AuditEvent): AuditSeverity {
   return WARNING_EVENTS.has(event) ? 'WARNING' : 'NOTICE';
 }
 
-/**
- * Keys whose values never leave the process, whatever the caller put in: tokens, codes, secrets, session ids
- * (a session's tokenRef is its session id). Matched case-insensitively on the key name at any depth.
- */
-const SECRET_KEY =
-  /(token|secret|password|passwd|cookie|authorization|verifier|^code$|^state$|^nonce$|session.?id|^sid$|^key$|private.?key)/i;
 export const REDACTED = '[redacted]';
 
 const MAX_DEPTH = 4;
@@ -42,8 +73,12 @@ const MAX_ARRAY = 50;
 const MAX_STRING = 1000;
 const MAX_KEYS = 50;
 
-/** A JSON-safe copy of `value` with secret-named keys redacted and sizes bounded (an entry stays small). */
-export function sanitizeValue(value: unknown, depth = 0): unknown {
+/**
+ * A JSON-safe copy of `value` with secrets redacted (log/redact.ts: by field name, and OAuth parameters inside
+ * a request's parameters; a number or a boolean is never a secret, e.g. a count of tokens) and sizes bounded
+ * (an entry stays small).
+ */
+export function sanitizeValue(value: unknown, depth = 0, parentKey?: string): unknown {
   if (value === null || typeof value === 'boolean') return value;
   if (typeof value === 'number') return Number.isFinite(value) ? value : String(value);
   if (typeof value === 'string') return value.length > MAX_STRING ? `${value.slice(0, MAX_STRING)}…` : value;
@@ -52,14 +87,15 @@ export function sanitizeValue(value: unknown, depth = 0): unknown {
   if (value instanceof Error)
     return { name: value.name, ...('code' in value && typeof value.code === 'string' ? { code: value.code } : {}) };
   if (depth >= MAX_DEPTH) return '[…]';
-  if (Array.isArray(value)) return value.slice(0, MAX_ARRAY).map((v) => sanitizeValue(v, depth + 1));
+  if (Array.isArray(value)) return value.slice(0, MAX_ARRAY).map((v) => sanitizeValue(v, depth + 1, parentKey));
   if (typeof value === 'object') {
     const out: Record<string, unknown> = {};
     let n = 0;
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
       if (n++ >= MAX_KEYS) break;
       if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
-      out[k] = SECRET_KEY.test(k) ? REDACTED : sanitizeValue(v, depth + 1);
+      const hidden = isSecretField(k, parentKey) && typeof v !== 'number' && typeof v !== 'boolean';
+      out[k] = hidden ? REDACTED : sanitizeValue(v, depth + 1, k);
     }
     return out;
   }
@@ -81,6 +117,7 @@ export function createAuditRecord(
     time: new Date(now).toISOString(),
     event,
     severity: severityOf(event),
+    priority: auditClass(event, fields).priority,
     fields: Object.freeze(sanitizeFields(fields)),
   });
 }

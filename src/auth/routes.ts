@@ -9,7 +9,7 @@ import { beginAuthorization, completeAuthorization, fetchProfile, SIGN_IN_SCOPE,
 import { safeReturnTo } from './return-to.js';
 import { redirectLocal, redirectToIssuer } from '../http/redirect.js';
 import { regenerateSession, saveSession, destroySession } from '../sessions/session-ops.js';
-import type { SessionCookieSettings } from '../sessions/middleware.js';
+import { establishIdentity, type SessionCookieSettings } from '../sessions/middleware.js';
 
 /** What account events (Cross-Account Protection) need from sign-in and sign-out. */
 export interface SignInHooks {
@@ -97,8 +97,7 @@ export function authRoutes(deps: AuthRouteDeps): Router {
         // The token record is keyed by the (new, secret) session id and sealed to it: a store can read both in
         // one go, and a record copied under another session opens nothing.
         await deps.vault.applyGrant(req.sessionID, user.sub, done.tokens, SIGN_IN_SCOPE.split(' '));
-        req.session.user = user;
-        req.session.signedInAt = now;
+        establishIdentity(req, user, now); // sealed to the new session id, checked on every request
         await saveSession(req);
         await deps.hooks?.signedIn(req, user.sub);
         deps.audit('sign-in', { sub: user.sub, email: user.email, hd: user.hd, via: admission.via });

@@ -4,7 +4,7 @@
 // Fail closed: every start that is not the demo is treated as a real deployment, whatever NODE_ENV says
 // (unset, "staging", a typo), and the demo refuses to start where anything says it is one. Only tests opt out,
 // explicitly and in code (`{ testing: true }`), never through the environment.
-import { isIP } from 'node:net';
+import { BlockList, isIP } from 'node:net';
 import { z } from 'zod';
 import { isProjectId } from '../google/ids.js';
 import { intSetting, isLoopbackHost, listSetting } from './parse.js';
@@ -67,32 +67,82 @@ export class ConfigError extends Error {
   }
 }
 
-/** Express's names for address ranges (`trust proxy`). */
+/** Express's names for address ranges (`trust proxy`): loopback, link-local and private (unique local) ranges. */
 const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
 
-/** `10.0.0.0/8`, `192.168.1.7`, `fd00::/8`, `loopback`: what `trust proxy` accepts as an address entry. */
+/**
+ * The networks a trusted proxy's address may be in: private (RFC 1918, RFC 6598 shared address space, RFC 4193
+ * unique local), loopback and link-local. Nothing in them is reachable from the internet, so no client out there
+ * can be "a trusted proxy" and write its own address into X-Forwarded-For.
+ */
+const PRIVATE_NETWORKS = (
+  [
+    { net: '10.0.0.0', bits: 8, family: 'ipv4' },
+    { net: '172.16.0.0', bits: 12, family: 'ipv4' },
+    { net: '192.168.0.0', bits: 16, family: 'ipv4' },
+    { net: '100.64.0.0', bits: 10, family: 'ipv4' },
+    { net: '127.0.0.0', bits: 8, family: 'ipv4' },
+    { net: '169.254.0.0', bits: 16, family: 'ipv4' },
+    { net: 'fc00::', bits: 7, family: 'ipv6' },
+    { net: 'fe80::', bits: 10, family: 'ipv6' },
+    { net: '::1', bits: 128, family: 'ipv6' },
+  ] as const
+).map((n) => {
+  const list = new BlockList();
+  list.addSubnet(n.net, n.bits, n.family);
+  return { ...n, contains: (ip: string) => list.check(ip, n.family) };
+});
+
+const IPV4_MAPPED = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i;
+
+/**
+ * Why an address entry of TRUST_PROXY (`10.0.0.0/8`, `192.168.1.7`, `fd00::/8`, `loopback`) may not be trusted,
+ * or undefined: it must be an address or subnet lying within one private network (so that no public address is
+ * in it, and it is no wider than that network). Pure.
+ */
+export function proxyAddressProblem(entry: string): string | undefined {
+  if (PROXY_RANGE_NAMES.has(entry)) return undefined;
+  const [ip = '', bitsText, ...rest] = entry.split('/');
+  let family: 4 | 6 | 0 = ip.includes('%') ? 0 : (isIP(ip) as 4 | 6 | 0);
+  if (rest.length > 0 || family === 0 || (bitsText !== undefined && !/^\d{1,3}$/.test(bitsText)))
+    return `${entry} is not an address or a subnet (address/prefix length)`;
+  let bits = bitsText === undefined ? (family === 4 ? 32 : 128) : Number(bitsText);
+  if (bits > (family === 4 ? 32 : 128)) return `${entry} has a prefix length longer than its address`;
+  let address = ip;
+  const mapped = family === 6 ? IPV4_MAPPED.exec(ip) : null;
+  if (mapped) {
+    // An IPv4 address written the IPv6 way (::ffff:10.0.0.0/104) is judged as the IPv4 range it stands for.
+    if (bits < 96) return `${entry} covers public addresses`;
+    [address, bits, family] = [mapped[1]!, bits - 96, 4];
+  }
+  const network = PRIVATE_NETWORKS.find((n) => n.family === `ipv${family}` && n.contains(address));
+  if (!network) return `${entry} covers public addresses`;
+  if (bits < network.bits)
+    return `${entry} is wider than the private network ${network.net}/${network.bits} it starts in, so it covers public addresses`;
+  return undefined;
+}
+
+/** Whether TRUST_PROXY accepts `entry` as a proxy's address or subnet (see proxyAddressProblem). */
 export function isProxyAddress(entry: string): boolean {
-  if (PROXY_RANGE_NAMES.has(entry)) return true;
-  const [ip, bits, ...rest] = entry.split('/');
-  if (rest.length > 0 || ip === undefined) return false;
-  const family = isIP(ip);
-  if (family === 0) return false;
-  if (bits === undefined) return true;
-  if (!/^\d{1,3}$/.test(bits)) return false;
-  return Number(bits) <= (family === 4 ? 32 : 128);
+  return proxyAddressProblem(entry) === undefined;
 }
 
 export function parseTrustProxy(value: string | undefined): Config['trustProxy'] | string {
   const v = (value ?? '').trim();
   if (v === '' || v === 'false' || v === '0') return false;
   const expected =
-    "a hop count (the number of proxies in front, e.g. 1) or the proxies' addresses/subnets, comma-separated (e.g. 10.0.0.0/8 or loopback)";
+    "the number of proxies in front (a hop count, e.g. 1), or the proxies' private addresses or subnets, comma-separated (e.g. 10.0.0.0/8 or loopback), each within one private network (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10, 127.0.0.0/8, 169.254.0.0/16, fc00::/7, fe80::/10, ::1); a proxy with a public address (a cloud load balancer's front ends) is trusted by its position, with the hop count";
   if (v === 'true')
     return `"true" would let any client choose its address with X-Forwarded-For (and so escape the sign-in rate limit); expected ${expected}`;
   if (/^\d{1,2}$/.test(v)) return Number(v);
   const entries = listSetting(v);
-  if (entries.length > 0 && entries.every(isProxyAddress)) return entries;
-  return expected;
+  if (entries.length === 0) return `expected ${expected}`;
+  for (const entry of entries) {
+    const problem = proxyAddressProblem(entry);
+    if (problem)
+      return `${problem}: any client could then choose its address with X-Forwarded-For (and escape the rate limits); expected ${expected}`;
+  }
+  return entries;
 }
 
 const list = listSetting;

@@ -67,7 +67,8 @@ export class SetError extends Error {
 
 /**
  * The receiver could not judge the token (the transmitter's keys or configuration could not be fetched, a
- * store is down). Not the token's fault: 503, the transmitter delivers again, nothing was changed.
+ * store is down), its reaction failed, or another delivery of it is still being acted on. Not the token's
+ * fault: 503, the transmitter delivers again (every reaction is idempotent).
  */
 export class ReceiverUnavailableError extends Error {
   constructor(
@@ -75,7 +76,8 @@ export class ReceiverUnavailableError extends Error {
       | 'RISC_CONFIG_UNAVAILABLE'
       | 'RISC_KEYS_UNAVAILABLE'
       | 'RISC_STORE_UNAVAILABLE'
-      | 'RISC_REACTION_FAILED',
+      | 'RISC_REACTION_FAILED'
+      | 'RISC_IN_PROGRESS',
     detail: string,
   ) {
     super(`${code}: ${detail}`);

@@ -3,12 +3,18 @@
 // run can be delivered again as a whole: the executor tries every action, and reports whether all succeeded.
 import { refreshTokenMatcher, type RefreshTokenMatcher } from './token-match.js';
 import type { CredentialChangeFlags, SignInBlockList } from '../storage/account-events/account-state.js';
+import type { AuditEvent } from '../log/audit.js';
 import type { Action } from './types.js';
 
 /** The session and token operations only the app can do (the lead implements these three). */
 export interface SessionOperations {
-  /** Ends every session of `sub` on every instance and deletes their token records. Returns how many. */
-  endSessions(sub: string): Promise<number>;
+  /**
+   * Ends every session of `sub` signed in at or before `before` (the event's time), on every instance, and
+   * deletes their token records; sessions opened after the event stay. First of all it records the decision in
+   * one atomic write that every request checks, so that it holds even if the rest is cut short. Returns how many
+   * sessions it ended.
+   */
+  endSessions(sub: string, before: number): Promise<number>;
   /** Deletes the refresh tokens of every session of `sub`; sessions stay, features ask for consent again. */
   dropRefreshTokens(sub: string): Promise<number>;
   /**
@@ -33,7 +39,7 @@ export function accountActionsFrom(deps: {
 }): AccountActions {
   const { sessions, blocks, credentialChanges } = deps;
   return {
-    endSessions: (sub) => sessions.endSessions(sub),
+    endSessions: (sub, before) => sessions.endSessions(sub, before),
     dropRefreshTokens: (sub) => sessions.dropRefreshTokens(sub),
     dropMatchingRefreshToken: (matcher, sub) => sessions.dropMatchingRefreshToken(matcher, sub),
     blockSignIn: (sub, b) =>
@@ -43,18 +49,8 @@ export function accountActionsFrom(deps: {
   };
 }
 
-export type RiscAuditEvent =
-  | 'risc-sessions-ended'
-  | 'risc-refresh-tokens-dropped'
-  | 'risc-refresh-token-dropped'
-  | 'risc-sign-in-blocked'
-  | 'risc-sign-in-unblocked'
-  | 'risc-credential-change-flagged'
-  | 'risc-verification'
-  | 'risc-event-ignored'
-  | 'risc-reaction-failed'
-  | 'risc-set-refused'
-  | 'risc-set-duplicate';
+/** The audit events of account events (named in src/log/audit.ts with the others). */
+export type RiscAuditEvent = Extract<AuditEvent, `risc-${string}`>;
 
 export const RISC_AUDIT_EVENTS: readonly RiscAuditEvent[] = [
   'risc-sessions-ended',
@@ -71,6 +67,15 @@ export const RISC_AUDIT_EVENTS: readonly RiscAuditEvent[] = [
 ];
 
 export type RiscAudit = (event: RiscAuditEvent, fields: Record<string, unknown>) => void;
+
+/**
+ * The last moment of the second an event's iat names (iat has a precision of one second): the event happened at
+ * some time within it, so every session signed in up to its end is treated as signed in before the event (fail
+ * closed; a sign-in in the same second as the event only has to be done again).
+ */
+export function endOfIatSecond(at: number): number {
+  return Math.floor(at / 1000) * 1000 + 999;
+}
 
 export interface ReactionContext {
   jti: string;
@@ -90,8 +95,14 @@ async function runOne(action: Action, ctx: ReactionContext, accounts: AccountAct
   const base = { jti: ctx.jti, riscEvent: ctx.event };
   switch (action.kind) {
     case 'end-sessions': {
-      const sessions = await accounts.endSessions(action.sub);
-      audit('risc-sessions-ended', { ...base, sub: action.sub, sessions });
+      const before = endOfIatSecond(ctx.at);
+      const sessions = await accounts.endSessions(action.sub, before);
+      audit('risc-sessions-ended', {
+        ...base,
+        sub: action.sub,
+        sessions,
+        signedInBefore: new Date(before).toISOString(),
+      });
       return;
     }
     case 'drop-refresh-tokens': {

@@ -1,12 +1,15 @@
 // The receiver, apart from HTTP: one security event token in, one answer out (RFC 8935 §2.2–2.3).
-// Verify → parse events → plan → claim the jti → act. Until the claim, nothing is written anywhere, so every
-// refused token changes nothing; a token already claimed (redelivered or replayed) is acknowledged and ignored.
+// Verify → parse events → plan → claim the jti → act → mark it done. Until the claim, nothing is written
+// anywhere, so every refused token changes nothing; a token already done (redelivered or replayed) is
+// acknowledged and ignored. A claim is pending until its reaction is done: a delivery while it is pending is
+// asked to come back (503), never told "duplicate", so a reaction cut short (the process died, the store
+// blipped) is not lost; once the claim's deadline has passed, the redelivery takes it over and acts.
 import { createHash } from 'node:crypto';
 import { ReceiverUnavailableError, SetError, type Rfc8935Error } from './errors.js';
 import { executeReaction, type AccountActions, type RiscAudit } from './execute.js';
 import { parseEvents } from './parse-events.js';
 import { DEFAULT_REACTION_POLICY, planReaction, type ReactionPolicy } from './plan.js';
-import type { JtiStore } from '../storage/account-events/jti-store.js';
+import type { ClaimState, JtiStore } from '../storage/account-events/jti-store.js';
 import { verifySecurityEventToken, type SetKeySource } from './verify-set.js';
 
 export const SET_MEDIA_TYPE = 'application/secevent+jwt';
@@ -32,6 +35,8 @@ export interface RiscReceiverDeps {
   accounts: AccountActions;
   audit: RiscAudit;
   policy?: ReactionPolicy;
+  /** How long a claimant may take to react before a redelivery takes the claim over (default 2 minutes). */
+  claimLeaseMs?: number;
   maxAgeMs: number;
   clockSkewMs: number;
   now?: () => number;
@@ -53,14 +58,25 @@ export function jtiKey(iss: string, jti: string): string {
   return createHash('sha256').update(`${iss}\n${jti}`).digest('base64url');
 }
 
-/** Ample margin so that a claim outlives every token that could still pass the freshness check. */
-const CLAIM_MARGIN_MS = 60_000;
+/**
+ * Long enough for any reaction (ending a user's sessions is a few store writes each), short enough that Google's
+ * redelivery of a reaction cut short is acted on within minutes.
+ */
+export const DEFAULT_CLAIM_LEASE_MS = 120_000;
+
+/**
+ * When a token's claim may lapse: the first moment the token is refused as too old (`checkIssuedAt` accepts an
+ * iat down to now − maxAge), so that the claim is kept for exactly the token's acceptance window.
+ */
+export function acceptanceWindowEnd(iatSeconds: number, maxAgeMs: number): number {
+  return iatSeconds * 1000 + maxAgeMs + 1;
+}
 
 export function createRiscReceiver(deps: RiscReceiverDeps): RiscReceiver {
   const now = deps.now ?? Date.now;
   const policy = deps.policy ?? DEFAULT_REACTION_POLICY;
   const log = deps.log ?? (() => undefined);
-  const claimTtlMs = deps.maxAgeMs + deps.clockSkewMs + CLAIM_MARGIN_MS;
+  const leaseMs = deps.claimLeaseMs ?? DEFAULT_CLAIM_LEASE_MS;
 
   async function handle(contentType: string | undefined, body: Buffer | string | undefined): Promise<ReceiveResult> {
     if (!isSetMediaType(contentType)) throw new SetError('SET_CONTENT_TYPE', `content-type ${contentType ?? '(none)'}`);
@@ -76,28 +92,33 @@ export function createRiscReceiver(deps: RiscReceiverDeps): RiscReceiver {
     const plans = events.map((event) => ({ event, actions: planReaction(event, policy) }));
 
     const key = jtiKey(set.iss, set.jti);
-    let first: boolean;
+    const expiresAt = acceptanceWindowEnd(set.iat, deps.maxAgeMs);
+    let claim: ClaimState;
     try {
-      first = await deps.jti.claimOnce(key, claimTtlMs);
+      claim = await deps.jti.claim(key, { leaseUntil: now() + leaseMs, expiresAt });
     } catch (err) {
       throw new ReceiverUnavailableError('RISC_STORE_UNAVAILABLE', (err as Error).message);
     }
-    if (!first) {
+    if (claim === 'done') {
       deps.audit('risc-set-duplicate', { jti: set.jti, events: events.map((e) => e.name) });
       return { status: 202, outcome: 'duplicate', jti: set.jti };
     }
+    if (claim === 'in-progress')
+      throw new ReceiverUnavailableError('RISC_IN_PROGRESS', `another delivery of ${set.jti} is being acted on`);
 
     let ok = true;
     for (const { event, actions } of plans) {
       const result = await executeReaction(
         actions,
+        // Decisions are ordered by the event's time (the token's iat), never by when it arrived.
         { jti: set.jti, at: event.at, event: event.name === 'ignored' ? event.uri : event.name },
         { accounts: deps.accounts, audit: deps.audit },
       );
       ok &&= result.ok;
     }
     if (!ok) {
-      // Every action is idempotent: let the transmitter deliver the whole token again.
+      // Every action is idempotent: let the transmitter deliver the whole token again. Should the release fail
+      // too, the claim stays pending only until its deadline.
       await deps.jti
         .release(key)
         .catch((err: unknown) =>
@@ -108,6 +129,12 @@ export function createRiscReceiver(deps: RiscReceiverDeps): RiscReceiver {
           ),
         );
       throw new ReceiverUnavailableError('RISC_REACTION_FAILED', `a reaction to ${set.jti} failed`);
+    }
+    try {
+      await deps.jti.complete(key, expiresAt);
+    } catch (err) {
+      // The reaction ran, but a redelivery would not know it: let it come (after the deadline) and act again.
+      throw new ReceiverUnavailableError('RISC_STORE_UNAVAILABLE', (err as Error).message);
     }
     return { status: 202, outcome: 'accepted', jti: set.jti };
   }

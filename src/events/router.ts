@@ -7,6 +7,12 @@ import { isSetMediaType, type RiscReceiver } from './receiver.js';
 
 export interface RiscRouterOptions {
   receiver: RiscReceiver;
+  /**
+   * The configured path (RISC_PATH). The routes carry it whole, so that a route's label (metrics) is the path as
+   * configured, never the request's spelling of it (Express matches paths case-insensitively). Default `/`, for a
+   * router mounted at a path.
+   */
+  path?: string;
   /** Requests per minute per client address (default 300). */
   rateLimitPerMinute?: number;
   /** express-rate-limit store shared by instances (e.g. rate-limit-redis); memory by default. */
@@ -42,7 +48,8 @@ export function createRiscRouter(opts: RiscRouterOptions): Router {
     inflate: false,
   });
 
-  router.post('/', limiter, readBody, async (req: Request, res: Response) => {
+  const path = opts.path ?? '/';
+  router.post(path, limiter, readBody, async (req: Request, res: Response) => {
     const result = await opts.receiver.receive(
       req.get('content-type'),
       Buffer.isBuffer(req.body) ? req.body : undefined,
@@ -54,7 +61,7 @@ export function createRiscRouter(opts: RiscRouterOptions): Router {
     if (result.status === 503) res.set('Retry-After', '60');
     sendJson(res, result.status, result.body);
   });
-  router.all('/', (_req, res) => {
+  router.all(path, (_req, res) => {
     res.set('Allow', 'POST');
     sendJson(res, 405, { err: 'invalid_request', description: 'Security event tokens are delivered with POST.' });
   });

@@ -1,16 +1,19 @@
 // Account events wired to Scopewise's sessions: what a security event token from Google does to the sessions
 // and tokens of its user, on every instance (sessions are found by user through the storage backend's subject
 // index), and what sign-in and /account need from the same stores.
-import { Router, type Request } from 'express';
+import type { Router, Request } from 'express';
 import type { Config } from '../config/env.js';
-import type { Audit, AuditEvent } from '../log/audit.js';
+import type { Audit } from '../log/audit.js';
 import type { Logger } from '../log/logger.js';
 import type { AccountSessions, CredentialNotices } from '../features/account.js';
 import type { SignInHooks } from '../auth/routes.js';
 import type { Storage } from '../storage/index.js';
 import type { TokenVault } from '../tokens/vault.js';
+import { SessionUnavailableError } from '../sessions/errors.js';
+import type { SessionStanding } from '../sessions/middleware.js';
 import { accountActionsFrom, type SessionOperations } from './execute.js';
 import { createRiscReceiver } from './receiver.js';
+import { standingVerdict } from './standing.js';
 import { createRiscRouter } from './router.js';
 import { TransmitterKeys } from './transmitter-keys.js';
 
@@ -21,6 +24,8 @@ export interface AccountEvents {
   accountSessions: AccountSessions;
   credentialNotices: CredentialNotices;
   sessionOperations: SessionOperations;
+  /** Checked by the session middleware on every request: what account events decided about this session. */
+  sessionStanding: SessionStanding;
   close(): Promise<void>;
 }
 
@@ -33,14 +38,16 @@ export interface AccountEventsDeps {
   /** The absolute session lifetime: how long a session stays in the user's index at most. */
   absoluteMs: number;
   now(): number;
+  /** How long a reaction may take before a redelivery takes its claim over (tests shorten it). */
+  claimLeaseMs?: number;
 }
 
 /** Why a record's tokens were dropped by an account event (shown as "Google access was removed"). */
 export const RISC_DROPPED = 'risc-tokens-revoked';
 
 export function accountEvents(deps: AccountEventsDeps): AccountEvents {
-  const { storage, vault, now } = deps;
-  const { subjects, blocks, credentialChanges, jti } = storage.accounts;
+  const { storage, vault, now, logger } = deps;
+  const { subjects, blocks, credentialChanges, jti, cutoffs } = storage.accounts;
 
   const destroy = (sid: string) =>
     new Promise<void>((resolve, reject) => storage.sessions.destroy(sid, (err) => (err ? reject(err) : resolve())));
@@ -59,13 +66,22 @@ export function accountEvents(deps: AccountEventsDeps): AccountEvents {
     return out;
   };
 
+  /** Ends one session: destroying through the store leaves a tombstone and deletes its token record with it. */
+  const endOne = async (sub: string, sid: string) => {
+    await destroy(sid);
+    await subjects.remove(sub, sid);
+  };
+
   const sessionOperations: SessionOperations = {
-    async endSessions(sub) {
+    async endSessions(sub, before) {
+      // First the one atomic write every request checks: from here on the decision holds, whatever happens to
+      // the sweep below (the process dies, the store fails, the index lost a session). A session signed in before
+      // `before` cannot outlive the absolute lifetime, and neither needs the entry.
+      await cutoffs.endBefore(sub, before, before + deps.absoluteMs + 1);
       let n = 0;
       for (const entry of await subjects.list(sub)) {
-        // Destroying through the store leaves a tombstone and deletes the token record with the session.
-        await destroy(entry.sessionId);
-        await subjects.remove(sub, entry.sessionId);
+        if (entry.createdAt > before) continue; // signed in after the event: Google's decision predates it
+        await endOne(sub, entry.sessionId);
         n++;
       }
       return n;
@@ -104,8 +120,9 @@ export function accountEvents(deps: AccountEventsDeps): AccountEvents {
       clientIds: risc.clientIds,
       subjectIssuers: risc.subjectIssuers,
       jti,
+      ...(deps.claimLeaseMs !== undefined ? { claimLeaseMs: deps.claimLeaseMs } : {}),
       accounts: accountActionsFrom({ sessions: sessionOperations, blocks, credentialChanges }),
-      audit: (event, fields) => deps.audit(event as AuditEvent, fields),
+      audit: deps.audit,
       policy: { tokensRevoked: risc.tokensRevoked },
       maxAgeMs: risc.maxAgeSeconds * 1000,
       clockSkewMs: risc.clockSkewSeconds * 1000,
@@ -113,15 +130,33 @@ export function accountEvents(deps: AccountEventsDeps): AccountEvents {
       log: (level, fields, message) => deps.logger[level](fields, message),
     });
     const limiterStore = storage.rateLimitStore('risc');
-    const router = createRiscRouter({
-      receiver,
-      rateLimitPerMinute: risc.rateLimitPerMinute,
-      ...(limiterStore ? { rateLimitStore: limiterStore } : {}),
-    });
-    const mounted = Router();
-    mounted.use(risc.path, router);
-    routers.push(mounted);
+    routers.push(
+      createRiscRouter({
+        receiver,
+        path: risc.path,
+        rateLimitPerMinute: risc.rateLimitPerMinute,
+        ...(limiterStore ? { rateLimitStore: limiterStore } : {}),
+      }),
+    );
   }
+
+  /** What account events decided about a session of `sub` signed in at `signedInAt` (two reads, one round trip). */
+  const verdictFor = async (sub: string, signedInAt: number | undefined) => {
+    const [block, cutoff] = await Promise.all([blocks.isBlocked(sub), cutoffs.cutoff(sub)]);
+    return standingVerdict({ blocked: Boolean(block?.blocked), cutoff }, signedInAt);
+  };
+
+  const sessionStanding: SessionStanding = {
+    async check(user, signedInAt) {
+      try {
+        return await verdictFor(user.sub, signedInAt);
+      } catch (err) {
+        // Fail closed: without the account's standing the request cannot go on (503, nothing lost).
+        logger.warn({ err: { message: (err as Error).message } }, 'account standing could not be read');
+        throw new SessionUnavailableError();
+      }
+    },
+  };
 
   const signIn: SignInHooks = {
     async refusal(sub) {
@@ -130,19 +165,25 @@ export function accountEvents(deps: AccountEventsDeps): AccountEvents {
     },
     async signedIn(req: Request, sub: string) {
       const t = now();
+      const signedInAt = req.session?.signedInAt ?? t;
       await subjects.add(
         sub,
         req.sessionID,
         {
-          createdAt: t,
+          createdAt: signedInAt,
           lastSeenAt: t,
           ...(req.get('user-agent') ? { userAgent: req.get('user-agent')! } : {}),
           ...(req.ip ? { ip: req.ip } : {}),
         },
         deps.absoluteMs,
       );
-      // An account-disabled event that arrived while this sign-in ran: it found no session to end, so end this one.
-      if ((await blocks.isBlocked(sub))?.blocked) await sessionOperations.endSessions(sub);
+      // An account event recorded while this sign-in ran found no session to end: end this one now, so that no
+      // session (nor its refresh token) of a disabled account stays in the store, used or not.
+      const reason = await verdictFor(sub, signedInAt);
+      if (reason) {
+        await endOne(sub, req.sessionID);
+        deps.audit('session-ended', { sub, reason });
+      }
     },
     async signedOut(sid, sub) {
       await subjects.remove(sub, sid);
@@ -185,5 +226,13 @@ export function accountEvents(deps: AccountEventsDeps): AccountEvents {
     },
   };
 
-  return { routers, signIn, accountSessions, credentialNotices, sessionOperations, close: async () => undefined };
+  return {
+    routers,
+    signIn,
+    accountSessions,
+    credentialNotices,
+    sessionOperations,
+    sessionStanding,
+    close: async () => undefined,
+  };
 }

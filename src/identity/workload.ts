@@ -63,12 +63,6 @@ export interface WorkloadHealth {
   mtls?: CredentialsStatus;
 }
 
-export interface PublicWorkloadHealth {
-  identity: IdentityStatus['state'];
-  audit: Array<{ sink: string; depth: number; dropped: number }>;
-  mtls?: { notAfter: string; reloadFailing: boolean };
-}
-
 export interface Workload {
   identity: WorkloadIdentity | undefined;
   report: CredentialReport | undefined;
@@ -76,10 +70,8 @@ export interface Workload {
   metrics: Metrics;
   mtls: MtlsCredentials | undefined;
   internal: InternalListener | undefined;
-  /** Everything, for the internal (mTLS) /healthz. */
+  /** Everything, for the health detail (src/lifecycle/health.ts) on the internal (mTLS) /healthz. */
   health(): WorkloadHealth;
-  /** For the public /healthz: states only, no account name, no error detail. */
-  publicHealth(): PublicWorkloadHealth;
   /** Drains the audit queues (deadline: AUDIT_DRAIN_SECONDS), closes the internal listener and the watch. */
   stop(): Promise<DrainReport[]>;
 }
@@ -90,7 +82,7 @@ export interface WorkloadDeps {
   googleApiBaseUrl?: string | undefined;
   /** CloudEvents source of webhook events, e.g. the BASE_URL origin. */
   eventSource?: string;
-  /** The app's own readiness (session store, identity provider) for the internal /healthz. */
+  /** The instance's health detail (src/lifecycle/health.ts, with health() below in it) for the internal /healthz. */
   appHealth?: () => Promise<HealthReport>;
   metrics?: Metrics;
 }
@@ -138,14 +130,14 @@ export async function startWorkload(config: WorkloadConfig, deps: WorkloadDeps):
       });
     }
     if (config.mtls.internal && mtls) {
-      const appHealth = deps.appHealth ?? (async () => ({ ready: true }));
+      const appHealth = deps.appHealth ?? (async () => ({ ready: true, workload: health() }));
       internal = await startInternalListener({
         host: config.mtls.internal.host,
         port: config.mtls.internal.port,
         credentials: mtls,
         allowedSpiffeIds: config.mtls.internal.allowedSpiffeIds,
         metrics,
-        health: async () => ({ ...(await appHealth()), workload: health() }),
+        health: appHealth,
         logger,
       });
     }
@@ -164,14 +156,6 @@ export async function startWorkload(config: WorkloadConfig, deps: WorkloadDeps):
     mtls,
     internal,
     health,
-    publicHealth() {
-      const h = health();
-      return {
-        identity: h.identity.state,
-        audit: h.audit.map(({ sink, depth, dropped }) => ({ sink, depth, dropped })),
-        ...(h.mtls ? { mtls: { notAfter: h.mtls.notAfter, reloadFailing: h.mtls.lastError !== undefined } } : {}),
-      };
-    },
     stop() {
       stopping ??= (async () => {
         const reports = await audit.drain();

@@ -10,9 +10,9 @@ import type { Metrics } from '../metrics/metrics.js';
 import type { MtlsCredentials } from '../mtls/credentials.js';
 import { createMtlsServer, type MtlsServer } from '../mtls/server.js';
 
+/** The health detail (src/lifecycle/health.ts): whatever it holds, `ready` decides 200 or 503. */
 export interface HealthReport {
-  ready: boolean;
-  [part: string]: unknown;
+  readonly ready: boolean;
 }
 
 export interface InternalListenerOptions {
@@ -22,7 +22,7 @@ export interface InternalListenerOptions {
   credentials: MtlsCredentials;
   allowedSpiffeIds: readonly string[];
   metrics: Metrics;
-  /** The same report as the app's /healthz, plus the workload parts (see workloadHealth). */
+  /** The instance's health detail (src/lifecycle/health.ts), served whole: only mTLS peers allowed here see it. */
   health: () => Promise<HealthReport>;
   logger?: Logger;
 }

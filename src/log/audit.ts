@@ -16,7 +16,19 @@ export type AuditEvent =
   | 'reduce-access'
   | 'session-ended'
   | 'sign-out-others'
-  | 'scopes-verified';
+  | 'scopes-verified'
+  // Google's account events (Cross-Account Protection), src/events.
+  | 'risc-sessions-ended'
+  | 'risc-refresh-tokens-dropped'
+  | 'risc-refresh-token-dropped'
+  | 'risc-sign-in-blocked'
+  | 'risc-sign-in-unblocked'
+  | 'risc-credential-change-flagged'
+  | 'risc-verification'
+  | 'risc-event-ignored'
+  | 'risc-reaction-failed'
+  | 'risc-set-refused'
+  | 'risc-set-duplicate';
 
 /** Records an audit event: the local line, and the export sinks when configured (src/audit/export.ts). */
 export type Audit = (event: AuditEvent, fields: Record<string, unknown>) => void;

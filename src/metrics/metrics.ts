@@ -11,6 +11,7 @@
  *   scopewise_audit_queue_depth{sink}                       records waiting
  *   scopewise_audit_delivered_total{sink}
  *   scopewise_audit_dropped_total{sink,reason}              queue_full | rejected | shutdown | closed
+ *   scopewise_audit_dropped_by_priority_total{sink,priority} security | low (what anyone can cause)
  *   scopewise_store_up{store}                               1 when the session store answers
  *   + prom-client's default process metrics (scopewise_process_…, scopewise_nodejs_…)
  */
@@ -102,6 +103,18 @@ export class Metrics {
         this.reset();
         for (const s of audit())
           for (const reason of DROP_REASONS) this.inc({ sink: s.sink, reason }, s.dropped[reason]);
+      },
+    });
+    new Counter({
+      name: 'scopewise_audit_dropped_by_priority_total',
+      help: 'Audit records not exported, by priority: security records, or what anyone can cause (low)',
+      labelNames: ['sink', 'priority'],
+      registers,
+      collect() {
+        this.reset();
+        for (const s of audit())
+          for (const priority of ['security', 'low'] as const)
+            this.inc({ sink: s.sink, priority }, s.droppedByPriority[priority]);
       },
     });
     const probes = this.storeProbes;

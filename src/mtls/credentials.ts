@@ -163,6 +163,8 @@ export interface CredentialsStatus {
   fingerprint256: string;
   loadedAt: string;
   reloads: number;
+  /** Failed reloads since start (each retried after a growing delay). */
+  failedReloads: number;
   lastError?: { code: string; at: string };
 }
 
@@ -172,8 +174,17 @@ export interface WatchOptions {
   pollMs?: number;
   /** Wait this long after the last file event before reloading (default 200 ms). */
   debounceMs?: number;
-  /** After a failed reload (e.g. half-rotated files), try again after this long (default 1 s). */
+  /**
+   * After a failed reload (e.g. half-rotated files), try again after this long (default 1 s), doubling at each
+   * further failure up to `maxRetryMs` (default: the poll interval, at most a minute).
+   */
   retryMs?: number;
+  maxRetryMs?: number;
+}
+
+/** The delay before retry number `failures` (1 = the first retry): `baseMs`, doubling, at most `maxMs`. Pure. */
+export function reloadRetryDelay(failures: number, baseMs: number, maxMs: number): number {
+  return Math.min(maxMs, baseMs * 2 ** Math.min(Math.max(0, failures - 1), 30));
 }
 
 type Listener = (creds: LoadedCredentials) => void;
@@ -183,6 +194,9 @@ export class MtlsCredentials {
   private currentCreds: LoadedCredentials;
   private loadedAt: string;
   private reloads = 0;
+  private failedReloads = 0;
+  /** Consecutive failed reloads: sets the retry delay; the first success after them is logged. */
+  private failures = 0;
   private lastError: { code: string; at: string } | undefined;
   private readonly listeners = new Set<Listener>();
   private dirWatcher: FSWatcher | undefined;
@@ -211,6 +225,7 @@ export class MtlsCredentials {
       pollMs: options.pollMs ?? 60_000,
       debounceMs: options.debounceMs ?? 200,
       retryMs: options.retryMs ?? 1000,
+      maxRetryMs: options.maxRetryMs ?? Math.min(options.pollMs ?? 60_000, 60_000),
     });
     creds.arm();
     creds.poll = setInterval(() => creds.schedule(0), creds.options.pollMs);
@@ -238,6 +253,7 @@ export class MtlsCredentials {
       fingerprint256: c.fingerprint256,
       loadedAt: this.loadedAt,
       reloads: this.reloads,
+      failedReloads: this.failedReloads,
       ...(this.lastError ? { lastError: this.lastError } : {}),
     };
   }
@@ -278,15 +294,28 @@ export class MtlsCredentials {
       next = await loadCredentials(this.dir);
     } catch (err) {
       const code = err instanceof MtlsCredentialError ? err.code : 'MTLS_FILES_UNREADABLE';
+      const sameCause = this.lastError?.code === code;
       this.lastError = { code, at: new Date().toISOString() };
-      this.options.logger?.warn(
-        { errorCode: code, dir: this.dir, err: (err as Error).message },
-        'mTLS credentials: reload failed, keeping the current ones',
-      );
-      this.schedule(this.options.retryMs);
+      this.failures++;
+      this.failedReloads++;
+      const retryInMs = reloadRetryDelay(this.failures, this.options.retryMs, this.options.maxRetryMs);
+      // One line per cause, not per attempt: a rotation stuck for a day is a few lines, not one a second.
+      if (!sameCause)
+        this.options.logger?.warn(
+          { errorCode: code, dir: this.dir, err: (err as Error).message, retryInMs },
+          'mTLS credentials: reload failed, keeping the current ones (retrying with a growing delay; logged again when the cause changes)',
+        );
+      this.schedule(retryInMs);
       return false;
     } finally {
       this.arm();
+    }
+    if (this.failures > 0) {
+      this.options.logger?.info(
+        { failedReloads: this.failures, lastErrorCode: this.lastError?.code },
+        'mTLS credentials: reloading works again',
+      );
+      this.failures = 0;
     }
     this.lastError = undefined;
     if (next.digest === this.currentCreds.digest) return false;

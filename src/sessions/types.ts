@@ -40,5 +40,7 @@ declare module 'express-session' {
     signedInAt?: number;
     /** Last request seen (ms since epoch, to the minute): the idle lifetime counts from here. */
     lastSeenAt?: number;
+    /** MAC binding `user` and `signedInAt` to the session id (sessions/identity-seal.ts), checked on every request. */
+    identitySeal?: string;
   }
 }

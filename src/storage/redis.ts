@@ -21,6 +21,7 @@ import type { TokenRecord, TokenRecordInput, TokenStore } from '../tokens/token-
 import type { Storage, StorageOptions } from './types.js';
 import { openEventStores } from './account-events/index.js';
 import { PerKeyThrottle } from './per-key-throttle.js';
+import { checkEvictionPolicy, type EvictionVerdict } from './redis-policy.js';
 
 export type RedisConnection = ReturnType<typeof createRedisClient>;
 
@@ -334,6 +335,13 @@ export async function openRedisStorage(url: string, opts: StorageOptions): Promi
   const keys = redisKeys(opts.redisPrefix);
   const client = createRedisConnection(url, opts.logger);
   await client.connect();
+  let eviction: EvictionVerdict;
+  try {
+    eviction = await checkEvictionPolicy(client, opts.logger);
+  } catch (err) {
+    await client.close();
+    throw err;
+  }
   const ttlSeconds = Math.max(1, Math.ceil(opts.idleTtlMs / 1000));
   const sessions = new RedisSessionStore(client, keys, ttlSeconds, opts.idleTtlMs);
   return {
@@ -347,6 +355,7 @@ export async function openRedisStorage(url: string, opts: StorageOptions): Promi
         sendCommand: (...args: string[]) => client.sendCommand(args) as Promise<RedisReply>,
       }),
     accounts: openEventStores({ kind: 'redis', redis: client }, opts.now ?? Date.now),
+    findings: () => ({ redis: eviction.finding }),
     takePrefetchedTokenRecord: (req) => {
       const read = sessions.prefetchedBy.get(req);
       if (read) sessions.prefetchedBy.delete(req);

@@ -37,6 +37,8 @@ export interface Storage {
    */
   takePrefetchedTokenRecord(req: Request): Promise<TokenRecord | null> | undefined;
   isHealthy(): Promise<boolean>;
+  /** What the start-up checks found about the backend, for the health detail (Redis: its eviction policy). */
+  findings?(): Record<string, unknown>;
   close(): Promise<void>;
 }
 

@@ -3,10 +3,16 @@
 import express, { type Request, type RequestHandler, type Router } from 'express';
 import type { Config } from '../config/env.js';
 import type { Logger } from '../log/logger.js';
+import { publicHealth, readinessWatch, type HealthDetail } from '../lifecycle/health.js';
 import type { Audit } from '../log/audit.js';
 import { requestLogging } from '../log/request-log.js';
 import type { Storage } from '../storage/index.js';
-import { cookieSettings, sessionMiddleware, type SessionCookieSettings } from '../sessions/middleware.js';
+import {
+  cookieSettings,
+  sessionMiddleware,
+  type SessionCookieSettings,
+  type SessionStanding,
+} from '../sessions/middleware.js';
 import type { OidcProvider } from '../auth/oidc.js';
 import { authRoutes, type SignInHooks } from '../auth/routes.js';
 import { admissionGate } from '../auth/admission-gate.js';
@@ -49,11 +55,14 @@ export interface AppDeps {
   features(kit: WebKit): Features;
   /** Routes that need no session and no CSRF token (the RISC receiver), mounted before sessions. */
   sessionless?: Router[];
-  /** First in line (request metrics), and what /healthz adds about Scopewise's own identity. */
+  /** First in line (request metrics). */
   first?: RequestHandler[];
-  health?(): Record<string, unknown>;
+  /** The instance's health detail (lifecycle/health.ts); the public /healthz says only whether it is ready. */
+  health(): Promise<HealthDetail>;
   /** Sign-in hooks (the account-events block list, the session index). */
   signIn?: SignInHooks;
+  /** What account events decided about a signed-in session, checked on every request. */
+  sessionStanding?: SessionStanding;
   /** Every signed-in request (the session index's last-seen time). */
   onSignedInRequest?: RequestHandler;
   /** Each consent's result per feature (metrics). */
@@ -78,16 +87,11 @@ export function createApp(deps: AppDeps): express.Express {
   for (const r of deps.sessionless ?? []) app.use(r);
   app.use(noStore);
 
+  const watchReadiness = readinessWatch(logger);
   app.get('/healthz', async (_req, res) => {
-    const store = await deps.storage.isHealthy().catch(() => false);
-    const idp = deps.oidc.status;
-    const ready = store && idp.ready;
-    res.status(ready ? 200 : 503).json({
-      ready,
-      sessionStore: store ? 'ok' : 'unavailable',
-      identityProvider: idp.ready ? 'ok' : 'unavailable',
-      ...(deps.health?.() ?? {}),
-    });
+    const detail = await deps.health();
+    watchReadiness(detail);
+    res.status(detail.ready ? 200 : 503).json(publicHealth(detail));
   });
 
   const cookie = cookieSettings(config.secureCookies);
@@ -98,6 +102,15 @@ export function createApp(deps: AppDeps): express.Express {
       cookie,
       idleMs: config.sessionIdleMinutes * 60_000,
       absoluteMs: config.sessionAbsoluteHours * 3_600_000,
+      ...(deps.sessionStanding ? { standing: deps.sessionStanding } : {}),
+      onEnded: (sid, user, reason) => {
+        deps.audit('session-ended', { sub: user.sub, email: user.email, reason });
+        deps.signIn
+          ?.signedOut(sid, user.sub)
+          .catch((err: unknown) =>
+            logger.warn({ err: { message: (err as Error).message } }, 'session index not updated'),
+          );
+      },
       now,
     }),
   );

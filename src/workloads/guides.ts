@@ -54,3 +54,23 @@ export const GUIDE_RUN_PUBLIC: Guide = {
   title: 'Cloud Run: allowing public (unauthenticated) access',
   url: 'https://cloud.google.com/run/docs/authenticating/public',
 };
+
+/**
+ * "Custom methods" (Google Cloud API design guide; read 2026-12-07 from a stored copy): a custom method's URL ends
+ * in `:customVerb` (`…/entries:list`) and it uses POST, except methods serving as an alternative get or list,
+ * which may use GET. One URL of that form is one method, so a request with another verb cannot reach it.
+ */
+export const GUIDE_CUSTOM_METHODS: Guide = {
+  title: 'Google Cloud API design guide: custom methods',
+  url: 'https://cloud.google.com/apis/design/custom_methods',
+};
+
+/**
+ * "Quotas and limits" (Workflows docs; read 2026-12-07 from a stored copy): among the limits, a workflow's source
+ * code is at most 128 KB, as the Workflows REST reference also says of `sourceContents` ("The size limit is
+ * 128KB", https://cloud.google.com/workflows/docs/reference/rest/v1/projects.locations.workflows).
+ */
+export const GUIDE_WORKFLOW_LIMITS: Guide = {
+  title: 'Workflows quotas and limits',
+  url: 'https://cloud.google.com/workflows/quotas',
+};

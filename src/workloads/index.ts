@@ -14,3 +14,6 @@ export * from './config.js';
 export * from './gather.js';
 export * from './sections.js';
 export * from './lint-report.js';
+export * from './rule-texts.js';
+export * from './fingerprint.js';
+export * from './sarif.js';

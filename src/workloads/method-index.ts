@@ -49,7 +49,7 @@ export function buildMethodIndex(data: Discovery): MethodIndex {
       httpMethod: method.httpMethod.toUpperCase(),
       hosts,
       segments,
-      patterns: segments.map(methodSegmentRegex),
+      patterns: segments.map((segment, i) => methodSegmentRegex(segment, i === segments.length - 1)),
     });
   }
   return { entries, acceptedScopes: (id) => acceptedScopes(data, id) };
@@ -162,8 +162,18 @@ function escapeRegex(s: string): string {
 
 const PARAM = /\{\+?[^}]+\}/g;
 
-function methodSegmentRegex(segment: string): RegExp {
-  return new RegExp(`^${segment.split(PARAM).map(escapeRegex).join('[^/]+?')}$`);
+/**
+ * A method's path segment as a pattern: `{param}` is one or more characters other than `/`; in the last segment
+ * not `:` either, because there a `:` starts a custom method's verb (`projects/p:getIamPolicy` is never
+ * `projects.get` with the id `p:getIamPolicy`; GUIDE_CUSTOM_METHODS).
+ */
+function methodSegmentRegex(segment: string, last: boolean): RegExp {
+  return new RegExp(
+    `^${segment
+      .split(PARAM)
+      .map(escapeRegex)
+      .join(last ? '[^/:]+?' : '[^/]+?')}$`,
+  );
 }
 
 function urlSegmentRegex(segment: string): RegExp {
@@ -242,4 +252,24 @@ export function resolveMethod(index: MethodIndex, shape: UrlShape, httpMethod: s
   const [head, ...tail] = ids.map((id) => index.acceptedScopes(id));
   const accepted = (head ?? []).filter((s) => tail.every((list) => list.includes(s)));
   return { status: 'mapped', methodIds: ids, accepted, narrowest: first };
+}
+
+/** A last path segment `name:verb` or `{param}:verb`. */
+const CUSTOM_VERB_SEGMENT = /^(?:[^:{}/]*|\{[^}]+\}):[A-Za-z][A-Za-z0-9]*$/;
+
+/** The HTTP verbs of `ids`, as the data lists them (e.g. `["POST"]` for `logging:v2:entries.list`). */
+export function httpMethodsOf(index: MethodIndex, ids: readonly MethodId[]): string[] {
+  const verbs = index.entries.filter((e) => ids.includes(e.methodId)).map((e) => e.httpMethod);
+  return [...new Set(verbs)];
+}
+
+/**
+ * Whether every one of `ids` is a custom method in Google's `:verb` form (`v2/entries:list`,
+ * `…/services/{servicesId}:getIamPolicy`). Such a URL names exactly one method of its API, whatever Scopewise's
+ * data lists, so a request with another verb cannot be a method the data leaves out (GUIDE_CUSTOM_METHODS). A
+ * plain path (`…/instances/{instance}`) may carry other methods under other verbs (get, delete, patch).
+ */
+export function isCustomMethodUrl(index: MethodIndex, ids: readonly MethodId[]): boolean {
+  const entries = index.entries.filter((e) => ids.includes(e.methodId));
+  return entries.length > 0 && entries.every((e) => CUSTOM_VERB_SEGMENT.test(e.segments.at(-1) ?? ''));
 }

@@ -25,7 +25,7 @@ import {
   type SectionReport,
 } from './outcome.js';
 import { reviewVms, type VmRow } from './vms.js';
-import { reviewWorkflows, type WorkflowRow } from './workflows.js';
+import { reviewWorkflowsInTurns, type WorkflowRow } from './workflows.js';
 
 export interface SectionInput {
   readonly ctx: GoogleCallContext;
@@ -104,7 +104,10 @@ export function loadWorkflowsSection(input: SectionInput): Promise<SectionOutcom
   const limits = input.limits ?? DEFAULT_GATHER_LIMITS;
   return guarded('workflows', input.projectId, async () => {
     const g = await gatherWorkflows(input.ctx, input.projectId, input.regions, limits);
-    return withNotes(reviewWorkflows(g.items, input.index), gatherNotes(g.skippedRegions, g.truncated, limits));
+    return withNotes(
+      await reviewWorkflowsInTurns(g.items, input.index),
+      gatherNotes(g.skippedRegions, g.truncated, limits),
+    );
   });
 }
 

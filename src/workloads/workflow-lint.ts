@@ -3,20 +3,30 @@
  *
  * From Google's "Make authenticated requests from a workflow" (GUIDE_WORKFLOW_AUTH): `*.googleapis.com` takes an
  * OAuth 2.0 access token (`auth: type: OAuth2`; `scopes` default to cloud-platform), Cloud Run and Cloud Run
- * functions take an OIDC ID token (`auth: type: OIDC`; `audience` defaults to the URL).
+ * functions take an OIDC ID token (`auth: type: OIDC`; `audience` defaults to the URL). A custom method's URL
+ * (`…/entries:list`) names one method with one HTTP verb (GUIDE_CUSTOM_METHODS).
+ *
+ * Every finding carries its fix as YAML (`FindingFix`): the `auth` block with the narrowest scope of the method,
+ * or `type: OIDC` with the service's audience, or the right verb. Messages come from the table in rule-texts.ts.
  */
-import { compareBreadth } from '../scopes/narrowness.js';
+import { stringify } from 'yaml';
+import { compareBreadth, narrowestScopeFor } from '../scopes/narrowness.js';
 import { AUTH_PREFIX, shortScope } from '../scopes/scope-names.js';
 import { CLOUD_PLATFORM } from './identity.js';
 import {
+  FINDING_CODES,
   finding,
   note,
   type FindingCode,
+  type FindingFix,
+  type NoteCode,
   type SourceLocation,
   type WorkloadFinding,
   type WorkloadNote,
 } from './findings.js';
 import {
+  httpMethodsOf,
+  isCustomMethodUrl,
   resolveMethod,
   urlParts,
   urlShape,
@@ -25,6 +35,7 @@ import {
   type TargetKind,
   type UrlShape,
 } from './method-index.js';
+import { formatMessage, type MessageId, type MessageParams } from './rule-texts.js';
 import {
   parseWorkflowSource,
   type HttpCall,
@@ -32,6 +43,9 @@ import {
   type SourceFormat,
   type SourceValue,
 } from './workflow-source.js';
+
+/** The finding codes the lint can give for an http.* step (the CI lint's rules, in SARIF's `tool.driver.rules`). */
+export const HTTP_FINDING_CODES: readonly FindingCode[] = FINDING_CODES.filter((c) => c.startsWith('http-'));
 
 /** What the lint prints for each call, and the Workflows section shows per step. */
 export interface HttpCallReport {
@@ -52,9 +66,9 @@ export interface HttpCallReport {
   /** OIDC: the audience (the URL when none is given). */
   readonly audience: string | undefined;
   readonly audienceDefaulted: boolean;
-  /** Method ids the URL maps to (more than one: any of them). */
+  /** Method ids the URL maps to (more than one: any of them); with `verb-mismatch`, those of another verb. */
   readonly methodIds: readonly string[];
-  readonly methodStatus: MethodResolution['status'] | 'not-a-google-api';
+  readonly methodStatus: MethodResolution['status'] | 'verb-mismatch' | 'not-a-google-api';
   /** The scope Scopewise would choose for the method. */
   readonly narrowestScope: string | undefined;
   readonly findingCodes: readonly FindingCode[];
@@ -104,6 +118,11 @@ function methodsText(ids: readonly string[]): string {
   return ids.length === 1 ? (ids[0] ?? '') : `any of ${ids.join(', ')}`;
 }
 
+/** A value from the file inside a message: long ones are cut (reports keep the whole value in their fields). */
+function shown(value: string, max = 200): string {
+  return value.length > max ? `${value.slice(0, max)}…` : value;
+}
+
 /** The audience Cloud Run or Cloud Run functions expects for this URL: the origin, or origin + function name. */
 export function expectedAudience(shape: UrlShape): string | undefined {
   if (!shape.origin) return undefined;
@@ -114,11 +133,15 @@ export function expectedAudience(shape: UrlShape): string | undefined {
   return shape.origin;
 }
 
-function sameAudience(given: string, expected: string, target: TargetKind): boolean {
+/**
+ * Whether an ID token for `given` is accepted by the service at `expected`. Equal strings (case and trailing
+ * slashes aside), never a prefix: `https://svc.a.run.app.attacker.example` starts with the service's origin and
+ * is another host. For Cloud Run, any URL whose origin is the service's counts (a path does not change the service).
+ */
+export function sameAudience(given: string, expected: string, target: TargetKind): boolean {
   const trim = (s: string): string => s.replace(/\/+$/, '').toLowerCase();
   if (trim(given) === trim(expected)) return true;
   if (target !== 'cloud-run') return false;
-  // Cloud Run: what counts is the service's origin; a path on the audience is not a different service.
   try {
     return new URL(given).origin.toLowerCase() === trim(expected);
   } catch {
@@ -126,12 +149,118 @@ function sameAudience(given: string, expected: string, target: TargetKind): bool
   }
 }
 
+/**
+ * Remembers up to `size` results of a pure function by key, forgetting all at once when full. A definition may
+ * repeat one call thousands of times (aliases, copied steps): each URL is resolved and each fix written once.
+ */
+function memo<T>(size: number): (key: string, make: () => T) => T {
+  const cache = new Map<string, T>();
+  return (key, make) => {
+    const known = cache.get(key);
+    if (known !== undefined) return known;
+    if (cache.size >= size) cache.clear();
+    const value = make();
+    cache.set(key, value);
+    return value;
+  };
+}
+
+const fixYaml = memo<string>(1_000);
+
+/** A fix's YAML: the key and its value at column 1, as the `yaml` package writes it (quoting what needs it). */
+function yamlOf(key: string, value: unknown): string {
+  return fixYaml(JSON.stringify([key, value]), () => stringify({ [key]: value }, { lineWidth: 0 }).trimEnd());
+}
+
+function oauth2Fix(narrowest: string | undefined): FindingFix {
+  return {
+    path: 'args.auth',
+    yaml: yamlOf('auth', narrowest ? { type: 'OAuth2', scopes: [narrowest] } : { type: 'OAuth2' }),
+  };
+}
+
+function oidcFix(audience: string | undefined): FindingFix {
+  return { path: 'args.auth', yaml: yamlOf('auth', audience ? { type: 'OIDC', audience } : { type: 'OIDC' }) };
+}
+
+function verbFix(call: HttpCallName, verb: string): FindingFix {
+  if (call === 'http.request') return { path: 'args.method', yaml: yamlOf('method', verb) };
+  return { path: 'call', yaml: yamlOf('call', `http.${verb.toLowerCase()}`) };
+}
+
+/** The narrowest scope that authorizes every method of `ids`, when one is narrower than cloud-platform. */
+function narrowestForAll(index: MethodIndex, ids: readonly string[]): string | undefined {
+  const [head, ...tail] = ids.map((id) => index.acceptedScopes(id));
+  const common = (head ?? []).filter((s) => tail.every((accepted) => accepted.includes(s)));
+  const narrowest = narrowestScopeFor(common);
+  return narrowest && compareBreadth(narrowest, CLOUD_PLATFORM) === 'narrower' ? narrowest : undefined;
+}
+
+/** Collects one call's findings and notes, each message from the table. */
+class CallLint {
+  readonly findings: WorkloadFinding[] = [];
+  readonly notes: WorkloadNote[] = [];
+
+  constructor(
+    private readonly subject: string,
+    private readonly location: SourceLocation,
+    private readonly step: string,
+  ) {}
+
+  finding(code: FindingCode, message: MessageId, params: MessageParams, fix?: FindingFix): void {
+    const text = formatMessage(message, { step: shown(this.step), ...params });
+    this.findings.push(finding(code, this.subject, text, this.location, fix));
+  }
+
+  note(code: NoteCode, message: MessageId, params: MessageParams = {}): void {
+    this.notes.push(
+      note(code, this.subject, formatMessage(message, { step: shown(this.step), ...params }), this.location),
+    );
+  }
+}
+
+/** Google API methods the URL names, resolved with the call's verb, or failing that with any verb. */
+interface GoogleTarget {
+  readonly resolution: MethodResolution;
+  /**
+   * The call's verb matches none of the methods the URL names, but another verb does. `certain`: the URL is a
+   * custom method's (`:verb`), which is one method, so the call is that method with the wrong verb and its
+   * resolution is used. Otherwise the verb may belong to a method Scopewise's data does not list.
+   */
+  readonly otherVerb?: {
+    readonly methodIds: readonly string[];
+    readonly verbs: readonly string[];
+    readonly certain: boolean;
+  };
+}
+
+const targets = new WeakMap<MethodIndex, (key: string, make: () => GoogleTarget) => GoogleTarget>();
+
+/** `resolveGoogleTarget`, remembered per index, URL (`urlKey`: its parts, literal and computed) and verb. */
+function googleTarget(index: MethodIndex, shape: UrlShape, urlKey: string, verb: string | undefined): GoogleTarget {
+  let remembered = targets.get(index);
+  if (!remembered) {
+    remembered = memo<GoogleTarget>(1_000);
+    targets.set(index, remembered);
+  }
+  return remembered(`${verb ?? ''} ${urlKey}`, () => resolveGoogleTarget(index, shape, verb));
+}
+
+function resolveGoogleTarget(index: MethodIndex, shape: UrlShape, verb: string | undefined): GoogleTarget {
+  const resolution = resolveMethod(index, shape, verb);
+  if (resolution.status !== 'unknown' || verb === undefined) return { resolution };
+  const anyVerb = resolveMethod(index, shape, undefined);
+  if (anyVerb.status !== 'mapped' && anyVerb.status !== 'ambiguous') return { resolution };
+  const other = { methodIds: anyVerb.methodIds, verbs: httpMethodsOf(index, anyVerb.methodIds) };
+  return isCustomMethodUrl(index, anyVerb.methodIds)
+    ? { resolution: anyVerb, otherVerb: { ...other, certain: true } }
+    : { resolution, otherVerb: { ...other, certain: false } };
+}
+
 export function lintHttpCall(call: HttpCall, index: MethodIndex, subjectPrefix = ''): HttpCallResult {
   const step = call.stepPath.join(' › ');
-  const location: SourceLocation = { line: call.line, column: call.column, step };
-  const subject = `${subjectPrefix}${step}`;
-  const findings: WorkloadFinding[] = [];
-  const notes: WorkloadNote[] = [];
+  const location: SourceLocation = { line: call.line, column: call.column, workflow: call.workflow, step };
+  const lint = new CallLint(`${subjectPrefix}${step}`, location, step);
   const auth = authKind(call);
   const { scopes: listed, computed: scopesComputed } = scopesOf(call);
   const base = {
@@ -144,14 +273,9 @@ export function lintHttpCall(call: HttpCall, index: MethodIndex, subjectPrefix =
   };
 
   if (call.url === undefined || call.url.kind === 'other') {
-    findings.push(
-      finding(
-        'http-missing-url',
-        subject,
-        `${call.call} in step ${step} has no ${call.hasArgs ? 'url' : 'args'}.`,
-        location,
-      ),
-    );
+    lint.finding('http-missing-url', call.hasArgs ? 'http-missing-url.no-url' : 'http-missing-url.no-args', {
+      call: call.call,
+    });
     return {
       report: {
         ...base,
@@ -166,13 +290,16 @@ export function lintHttpCall(call: HttpCall, index: MethodIndex, subjectPrefix =
         narrowestScope: undefined,
         findingCodes: ['http-missing-url'],
       },
-      findings,
-      notes,
+      findings: lint.findings,
+      notes: lint.notes,
     };
   }
 
-  const shape = urlShape(urlParts(call.url));
-  const resolution = shape.target === 'google-api' ? resolveMethod(index, shape, call.httpMethod) : undefined;
+  const parts = urlParts(call.url);
+  const shape = urlShape(parts);
+  const target =
+    shape.target === 'google-api' ? googleTarget(index, shape, JSON.stringify(parts), call.httpMethod) : undefined;
+  const resolution = target?.resolution;
   const effectiveScopes =
     auth.kind === 'OAuth2' && !scopesComputed ? (listed && listed.length > 0 ? listed : [CLOUD_PLATFORM]) : undefined;
   const defaulted = auth.kind === 'OAuth2' && !scopesComputed && (listed === undefined || listed.length === 0);
@@ -182,110 +309,79 @@ export function lintHttpCall(call: HttpCall, index: MethodIndex, subjectPrefix =
     audience =
       a === undefined ? shape.display : a.kind === 'string' ? a.value : a.kind === 'expression' ? a.text : a.display;
   }
-  const where = `${call.httpMethod ?? call.call} ${shape.display}`;
+  const url = shown(shape.display);
+  const where = `${call.httpMethod ?? call.call} ${url}`;
+  const narrowest = resolution?.status === 'mapped' ? resolution.narrowest : undefined;
 
   if (auth.kind === 'computed' || auth.kind === 'unsupported') {
-    notes.push(
-      note(
-        'http-auth-unresolved',
-        subject,
-        `Step ${step}: auth type ${auth.written} is not OAuth2 or OIDC as written; Scopewise cannot tell which token is sent.`,
-        location,
-      ),
-    );
+    lint.note('http-auth-unresolved', 'http-auth-unresolved', { auth: shown(auth.written) });
   }
 
   switch (shape.target) {
     case 'google-api': {
+      const other = target?.otherVerb;
+      if (other?.certain) {
+        const expected = other.verbs.join(' or ');
+        lint.finding(
+          'http-method-verb-mismatch',
+          'http-method-verb-mismatch',
+          { verb: call.httpMethod ?? call.call, url, methods: methodsText(other.methodIds), expected },
+          other.verbs.length === 1 && other.verbs[0] ? verbFix(call.call, other.verbs[0]) : undefined,
+        );
+      } else if (other) {
+        lint.note('http-method-unknown', 'http-method-unknown.other-verb', {
+          where,
+          methods: methodsText(other.methodIds),
+          verbs: other.verbs.join(', '),
+        });
+      }
       if (auth.kind === 'OIDC') {
-        findings.push(
-          finding(
-            'http-oidc-to-google-api',
-            subject,
-            `Step ${step} sends an ID token (OIDC) to a Google API: ${where}.`,
-            location,
-          ),
-        );
+        lint.finding('http-oidc-to-google-api', 'http-oidc-to-google-api', { where }, oauth2Fix(narrowest));
       } else if (auth.kind === 'none') {
-        notes.push(
-          note(
-            'http-google-api-without-auth',
-            subject,
-            `Step ${step} calls a Google API without a token; Google answers 401 unless the resource is public.`,
-            location,
-          ),
-        );
-      } else if (auth.kind === 'OAuth2') {
+        lint.note('http-google-api-without-auth', 'http-google-api-without-auth');
+      } else if (auth.kind === 'OAuth2' && (other === undefined || other.certain)) {
         googleApiScopeRules(
           resolution ?? { status: 'unresolved' },
-          { listed, scopesComputed, defaulted, effectiveScopes, step, subject, location, where },
-          findings,
-          notes,
+          index,
+          { listed, scopesComputed, defaulted, where },
+          lint,
         );
       }
-      if (resolution?.status === 'unresolved') {
-        notes.push(
-          note(
-            'http-url-unresolved',
-            subject,
-            `Step ${step}: the API host of ${shape.display} is computed; Scopewise cannot tell the method.`,
-            location,
-          ),
-        );
-      }
+      if (resolution?.status === 'unresolved')
+        lint.note('http-url-unresolved', 'http-url-unresolved.api-host', { url });
       break;
     }
     case 'cloud-run':
     case 'cloud-functions': {
       const what = shape.target === 'cloud-run' ? 'Cloud Run' : 'Cloud Run functions';
+      const expected = expectedAudience(shape);
       if (auth.kind === 'none') {
-        findings.push(
-          finding(
-            'http-cloud-run-without-oidc',
-            subject,
-            `Step ${step} calls ${what} without an ID token: ${where}.`,
-            location,
-          ),
+        lint.finding(
+          'http-cloud-run-without-oidc',
+          'http-cloud-run-without-oidc',
+          { target: what, where },
+          oidcFix(expected),
         );
       } else if (auth.kind === 'OAuth2') {
-        findings.push(
-          finding(
-            'http-oauth2-to-cloud-run',
-            subject,
-            `Step ${step} sends an OAuth2 access token (${list(effectiveScopes ?? [CLOUD_PLATFORM])}) to ${what}: ${where}.`,
-            location,
-          ),
+        lint.finding(
+          'http-oauth2-to-cloud-run',
+          'http-oauth2-to-cloud-run',
+          { scopes: list(effectiveScopes ?? [CLOUD_PLATFORM]), target: what, where },
+          oidcFix(expected),
         );
       } else if (auth.kind === 'OIDC') {
         const given = call.auth?.audience;
         if (given?.kind === 'expression') {
-          notes.push(
-            note(
-              'http-audience-unresolved',
-              subject,
-              `Step ${step}: the OIDC audience is computed; Scopewise cannot check it against the URL.`,
-              location,
-            ),
-          );
+          lint.note('http-audience-unresolved', 'http-audience-unresolved.computed');
         } else if (given?.kind === 'string') {
-          const expected = expectedAudience(shape);
           if (expected === undefined) {
-            notes.push(
-              note(
-                'http-audience-unresolved',
-                subject,
-                `Step ${step}: the URL is partly computed; Scopewise cannot check the audience ${given.value}.`,
-                location,
-              ),
-            );
+            lint.note('http-audience-unresolved', 'http-audience-unresolved.url', { audience: shown(given.value) });
           } else if (!sameAudience(given.value, expected, shape.target)) {
-            findings.push(
-              finding(
-                'http-oidc-audience-mismatch',
-                subject,
-                `Step ${step} asks for an ID token for ${given.value} but calls ${expected}.`,
-                location,
-              ),
+            lint.finding(
+              'http-oidc-audience-mismatch',
+              'http-oidc-audience-mismatch',
+              { audience: shown(given.value), expected },
+              oidcFix(expected),
             );
           }
         }
@@ -294,26 +390,23 @@ export function lintHttpCall(call: HttpCall, index: MethodIndex, subjectPrefix =
     }
     case 'other': {
       if (auth.kind === 'OAuth2') {
-        findings.push(
-          finding(
-            'http-oauth2-to-other-host',
-            subject,
-            `Step ${step} sends an OAuth2 access token of the workflow's service account to ${shape.host ?? shape.display}, which is not a Google API.`,
-            location,
-          ),
+        lint.finding(
+          'http-oauth2-to-other-host',
+          'http-oauth2-to-other-host',
+          { host: shown(shape.host ?? url) },
+          {
+            path: 'args.auth',
+          },
         );
       }
       break;
     }
     case 'unknown': {
-      notes.push(
-        note(
-          'http-url-unresolved',
-          subject,
-          `Step ${step}: the host of ${shape.display} is computed${auth.kind === 'OAuth2' || auth.kind === 'OIDC' ? `, so Scopewise cannot tell where the ${auth.kind} token goes` : ''}.`,
-          location,
-        ),
-      );
+      if (auth.kind === 'OAuth2' || auth.kind === 'OIDC') {
+        lint.note('http-url-unresolved', 'http-url-unresolved.host-token', { url, auth: auth.kind });
+      } else {
+        lint.note('http-url-unresolved', 'http-url-unresolved.host', { url });
+      }
       break;
     }
   }
@@ -330,12 +423,12 @@ export function lintHttpCall(call: HttpCall, index: MethodIndex, subjectPrefix =
       audience,
       audienceDefaulted: auth.kind === 'OIDC' && call.auth?.audience === undefined,
       methodIds,
-      methodStatus: resolution ? resolution.status : 'not-a-google-api',
-      narrowestScope: resolution?.status === 'mapped' ? resolution.narrowest : undefined,
-      findingCodes: findings.map((f) => f.code),
+      methodStatus: target?.otherVerb?.certain ? 'verb-mismatch' : resolution ? resolution.status : 'not-a-google-api',
+      narrowestScope: narrowest,
+      findingCodes: lint.findings.map((f) => f.code),
     },
-    findings,
-    notes,
+    findings: lint.findings,
+    notes: lint.notes,
   };
 }
 
@@ -343,127 +436,85 @@ interface ScopeRuleInput {
   listed: readonly string[] | undefined;
   scopesComputed: boolean;
   defaulted: boolean;
-  effectiveScopes: readonly string[] | undefined;
-  step: string;
-  subject: string;
-  location: SourceLocation;
   where: string;
 }
 
 function googleApiScopeRules(
   resolution: MethodResolution,
+  index: MethodIndex,
   input: ScopeRuleInput,
-  findings: WorkloadFinding[],
-  notes: WorkloadNote[],
+  lint: CallLint,
 ): void {
-  const { step, subject, location, where } = input;
+  const { where } = input;
   if (input.scopesComputed) {
-    notes.push(
-      note(
-        'http-scopes-unresolved',
-        subject,
-        `Step ${step}: the OAuth2 scopes are computed; Scopewise cannot compare them with what the method needs.`,
-        location,
-      ),
-    );
+    lint.note('http-scopes-unresolved', 'http-scopes-unresolved');
     return;
   }
   switch (resolution.status) {
     case 'unresolved':
       return;
     case 'unknown':
-      notes.push(
-        note(
-          'http-method-unknown',
-          subject,
-          `Step ${step}: Scopewise's data lists no method for ${where}${input.defaulted ? ' (the token carries cloud-platform)' : ''}; it cannot tell the narrowest scope.`,
-          location,
-        ),
-      );
+      lint.note('http-method-unknown', input.defaulted ? 'http-method-unknown.default' : 'http-method-unknown', {
+        where,
+      });
       return;
     case 'ambiguous': {
       const eachNarrower = resolution.narrowestEach.every(
         (n) => n !== '' && compareBreadth(n, CLOUD_PLATFORM) === 'narrower',
       );
       if (input.defaulted && eachNarrower) {
-        findings.push(
-          finding(
-            'http-oauth2-default-scope',
-            subject,
-            `Step ${step} gets cloud-platform (no scopes) for ${where}, which maps to ${methodsText(resolution.methodIds)}; each needs less (${list([...new Set(resolution.narrowestEach)])}).`,
-            location,
-          ),
+        const forAll = narrowestForAll(index, resolution.methodIds);
+        lint.finding(
+          'http-oauth2-default-scope',
+          'http-oauth2-default-scope.ambiguous',
+          { where, methods: methodsText(resolution.methodIds), scopes: list([...new Set(resolution.narrowestEach)]) },
+          forAll ? oauth2Fix(forAll) : undefined,
         );
       } else {
-        notes.push(
-          note(
-            'http-method-ambiguous',
-            subject,
-            `Step ${step}: ${where} may be ${methodsText(resolution.methodIds)}, which need different scopes; Scopewise cannot tell which.`,
-            location,
-          ),
-        );
+        lint.note('http-method-ambiguous', 'http-method-ambiguous', {
+          where,
+          methods: methodsText(resolution.methodIds),
+        });
       }
       return;
     }
     case 'mapped': {
       const methods = methodsText(resolution.methodIds);
       const narrowest = resolution.narrowest;
+      const fix = oauth2Fix(narrowest);
+      const params = { methods, narrowest: shortScope(narrowest) };
       if (input.defaulted) {
-        if (narrowest === CLOUD_PLATFORM) {
-          notes.push(
-            note(
-              'http-only-cloud-platform',
-              subject,
-              `Step ${step}: ${methods} accepts only cloud-platform, so the default scope is already the narrowest.`,
-              location,
-            ),
-          );
-        } else {
-          findings.push(
-            finding(
-              'http-oauth2-default-scope',
-              subject,
-              `Step ${step} gets cloud-platform (no scopes) for ${methods}, which needs only ${shortScope(narrowest)}.`,
-              location,
-            ),
-          );
-        }
+        if (narrowest === CLOUD_PLATFORM) lint.note('http-only-cloud-platform', 'http-only-cloud-platform', params);
+        else lint.finding('http-oauth2-default-scope', 'http-oauth2-default-scope', params, fix);
         return;
       }
       const listed = input.listed ?? [];
       const authorizing = listed.filter((s) => resolution.accepted.includes(s));
       if (authorizing.length === 0) {
-        findings.push(
-          finding(
-            'http-oauth2-scope-not-accepted',
-            subject,
-            `Step ${step} asks for ${list(listed)}, none of which ${methods} accepts (narrowest: ${shortScope(narrowest)}).`,
-            location,
-          ),
+        lint.finding(
+          'http-oauth2-scope-not-accepted',
+          'http-oauth2-scope-not-accepted',
+          { ...params, scopes: list(listed) },
+          fix,
         );
         return;
       }
       const broader = authorizing.filter((s) => compareBreadth(narrowest, s) === 'narrower');
       if (broader.length > 0) {
-        findings.push(
-          finding(
-            'http-oauth2-scope-broader-than-needed',
-            subject,
-            `Step ${step} asks for ${list(broader)} for ${methods}, which needs only ${shortScope(narrowest)}.`,
-            location,
-          ),
+        lint.finding(
+          'http-oauth2-scope-broader-than-needed',
+          'http-oauth2-scope-broader-than-needed',
+          { ...params, scopes: list(broader) },
+          fix,
         );
       }
       const unneeded = listed.filter((s) => !resolution.accepted.includes(s));
       if (unneeded.length > 0) {
-        findings.push(
-          finding(
-            'http-oauth2-scope-unneeded',
-            subject,
-            `Step ${step} also asks for ${list(unneeded)}, which ${methods} does not use.`,
-            location,
-          ),
+        lint.finding(
+          'http-oauth2-scope-unneeded',
+          'http-oauth2-scope-unneeded',
+          { ...params, scopes: list(unneeded) },
+          fix,
         );
       }
       return;

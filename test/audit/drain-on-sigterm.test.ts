@@ -29,7 +29,8 @@ it('SIGTERM: buffered events reach Cloud Logging and the webhook before the proc
       // A partial batch would wait a minute: only the drain sends it.
       AUDIT_FLUSH_MS: '60000',
       AUDIT_BATCH_SIZE: '500',
-      AUDIT_DRAIN_SECONDS: '10',
+      // 120 webhook deliveries one by one: ample time on a loaded machine (the drain ends as soon as they are out).
+      AUDIT_DRAIN_SECONDS: '30',
       EVENTS: String(events),
     },
     stdio: ['ignore', 'pipe', 'pipe'],

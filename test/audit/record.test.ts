@@ -6,15 +6,18 @@ import { toLogEntry } from '../../src/audit/sinks/cloud-logging.js';
 import { toCloudEvent, classifyWebhookStatus } from '../../src/audit/sinks/webhook.js';
 
 describe('sanitizeFields', () => {
-  it('redacts secret-named keys at any depth, keeps the rest', () => {
+  it('redacts secrets at any depth (OAuth code and state inside request parameters), keeps the rest', () => {
     const out = sanitizeFields({
       sub: '1',
       email: 'alice@example.com',
       scopes: ['https://www.googleapis.com/auth/compute.readonly'],
       tokenRef: 'session-id-is-a-bearer',
       access_token: 'ya29.x',
-      nested: { refreshToken: '1//x', code: '4/abc', state: 's', client_secret: 'c', ok: 1 },
+      nested: { refreshToken: '1//x', query: { code: '4/abc', state: 's' }, client_secret: 'c', ok: 1 },
       Authorization: 'Bearer x',
+      code: 'SET_MALFORMED',
+      state: 'scopewise-verify-1',
+      tokens: 2,
     });
     assert.deepEqual(out, {
       sub: '1',
@@ -22,8 +25,11 @@ describe('sanitizeFields', () => {
       scopes: ['https://www.googleapis.com/auth/compute.readonly'],
       tokenRef: REDACTED,
       access_token: REDACTED,
-      nested: { refreshToken: REDACTED, code: REDACTED, state: REDACTED, client_secret: REDACTED, ok: 1 },
+      nested: { refreshToken: REDACTED, query: { code: REDACTED, state: REDACTED }, client_secret: REDACTED, ok: 1 },
       Authorization: REDACTED,
+      code: 'SET_MALFORMED',
+      state: 'scopewise-verify-1',
+      tokens: 2,
     });
   });
   it('bounds sizes and keeps JSON-safe values', () => {
@@ -54,6 +60,7 @@ describe('records', () => {
         time: '1970-01-01T00:00:00.000Z',
         event: 'sign-in-refused',
         severity: 'WARNING',
+        priority: 'low',
         fields: { email: 'carol@gmail.com' },
       },
     );

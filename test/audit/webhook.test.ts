@@ -74,7 +74,10 @@ describe('audit webhook to a private Cloud Run service', () => {
   it('a wrong audience is refused (401); the event is kept and retried, never dropped while there is room', async () => {
     await control('reset', {});
     const clock = new VirtualClock();
-    const exp = exportTo({ AUDIT_WEBHOOK_AUDIENCE: 'https://another-service-xyz-uc.a.run.app' }, clock);
+    const exp = exportTo(
+      { AUDIT_WEBHOOK_AUDIENCE: 'https://another-service-xyz-uc.a.run.app', AUDIT_WEBHOOK_CUSTOM_AUDIENCE: 'true' },
+      clock,
+    );
     exp.record('sign-in', { sub: '1' });
     await waitFor(() => clock.sleeps.length >= 3, 'three retries');
     const stats = exp.stats()[0]!;
@@ -89,7 +92,10 @@ describe('audit webhook to a private Cloud Run service', () => {
   it('the audience the receiver lists as a custom audience is accepted', async () => {
     await control('reset', {});
     await control('run-receiver', { service: 'audit-receiver', customAudiences: ['https://audit.example.com'] });
-    const exp = exportTo({ AUDIT_WEBHOOK_AUDIENCE: 'https://audit.example.com' });
+    const exp = exportTo({
+      AUDIT_WEBHOOK_AUDIENCE: 'https://audit.example.com',
+      AUDIT_WEBHOOK_CUSTOM_AUDIENCE: 'true',
+    });
     exp.record('sign-in', { sub: '1' });
     await waitFor(() => exp.stats()[0]?.delivered === 1, 'delivery');
     assert.equal((await received())[0]?.audience, 'https://audit.example.com');

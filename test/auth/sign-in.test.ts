@@ -191,10 +191,8 @@ test('logout needs the CSRF token, then destroys the session server-side', async
 test('healthz is ready; the whole security policy is on every page', async () => {
   const res = await fetch(`${stack.baseUrl}/healthz`);
   assert.equal(res.status, 200);
-  const body = (await res.json()) as Record<string, unknown>;
-  assert.deepEqual([body.ready, body.sessionStore, body.identityProvider], [true, 'ok', 'ok']);
-  // Scopewise's own identity: off by default, and states only (no account, no error detail) in public.
-  assert.deepEqual(body.workload, { identity: 'off', audit: [] });
+  // Ready or not, nothing more in public (the detail is on the internal listener: test/web/healthz.test.ts).
+  assert.deepEqual(await res.json(), { ready: true });
   for (const path of ['/', '/login?returnTo=%2F', '/nowhere']) {
     const page = await fetch(`${stack.baseUrl}${path}`, { redirect: 'manual' });
     await page.arrayBuffer();

@@ -4,10 +4,15 @@ import { test, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { useStack, sessionIdOf, text, type TestBrowser } from '../support/index.js';
 
-const stack = useStack();
+// An event ends the sessions signed in up to the end of the second its iat names: each test starts two seconds
+// after the previous one's events, on the app's clock and on the mock's (which dates the events) alike.
+const clock = { offset: 0 };
+const stack = useStack({ now: () => Date.now() + clock.offset });
 const ALICE = 'alice@example.com';
 
 beforeEach(async () => {
+  clock.offset += 2000;
+  await stack.control('clock', { advanceSeconds: clock.offset / 1000 });
   await stack.control('risc/stream', { url: `${stack.baseUrl}/risc` });
 });
 
@@ -49,6 +54,7 @@ test('account-disabled (hijacking): sessions end and sign-in is refused until ac
   // Decisions are ordered by the events' times (a redelivered old event cannot undo a newer one): Google's
   // account-enabled comes later.
   await stack.control('clock', { advanceSeconds: 2 });
+  clock.offset += 2000;
   assert.equal((await send({ email: ALICE, type: 'account-enabled' })).status, 202);
   const again = await stack.signIn();
   assert.equal(await me(again), 200, 'signs in again once Google re-enabled the account');

@@ -2,7 +2,14 @@
 // fetch (with counts), a settable clock, and an AccountActions spy.
 import { randomBytes } from 'node:crypto';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK, type JWTPayload } from 'jose';
+import type { Config } from '../../src/config/env.js';
 import type { AccountActions } from '../../src/events/execute.js';
+import { accountEvents, type AccountEvents } from '../../src/events/wiring.js';
+import { logAudit } from '../../src/log/audit.js';
+import { createLogger, type Logger } from '../../src/log/logger.js';
+import type { Storage } from '../../src/storage/index.js';
+import { generateKeySpec, parseKeyring } from '../../src/tokens/crypto.js';
+import { TokenVault } from '../../src/tokens/vault.js';
 import type { RefreshTokenMatcher } from '../../src/events/token-match.js';
 import { TransmitterKeys } from '../../src/events/transmitter-keys.js';
 import { RISC_EVENT_URIS } from '../../src/events/types.js';
@@ -149,7 +156,7 @@ export function spyAccounts(fail?: keyof AccountActions): AccountActions & { cal
   };
   return {
     calls,
-    async endSessions(sub) {
+    async endSessions(sub, _before) {
       calls.push(['endSessions', sub]);
       maybeFail('endSessions');
       return 2;
@@ -189,4 +196,38 @@ export interface AuditLine {
 export function auditLog(): { lines: AuditLine[]; audit: (event: string, fields: Record<string, unknown>) => void } {
   const lines: AuditLine[] = [];
   return { lines, audit: (event, fields) => lines.push({ event, fields }) };
+}
+
+/**
+ * The account-events wiring as the app builds it, on `storage`, with a token vault whose issuer is never called
+ * (account events only drop tokens). For tests that drive the wiring without the whole app.
+ */
+export function wiringOn(
+  config: Config,
+  storage: Storage,
+  extra: { claimLeaseMs?: number; logger?: Logger } = {},
+): { events: AccountEvents; vault: TokenVault } {
+  const logger = extra.logger ?? createLogger('silent');
+  const idleMs = config.sessionIdleMinutes * 60_000;
+  const vault = new TokenVault({
+    keyring: parseKeyring(config.tokenKeys ?? generateKeySpec('test')),
+    store: storage.tokens,
+    endpoint: {
+      refresh: () => Promise.reject(new Error('not used')),
+      revoke: () => Promise.reject(new Error('not used')),
+    },
+    logger,
+    recordTtlMs: idleMs,
+  });
+  const events = accountEvents({
+    config,
+    logger,
+    storage,
+    vault,
+    audit: logAudit(logger),
+    absoluteMs: config.sessionAbsoluteHours * 3_600_000,
+    now: Date.now,
+    ...(extra.claimLeaseMs !== undefined ? { claimLeaseMs: extra.claimLeaseMs } : {}),
+  });
+  return { events, vault };
 }

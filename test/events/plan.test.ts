@@ -179,7 +179,16 @@ describe('executeReaction: effects on the stores, one audit event per action', (
     const { sessions, log } = await run(subjectEvent('sessions-revoked'));
     assert.deepEqual([...sessions.keys()], ['s3']);
     assert.deepEqual(log.lines, [
-      { event: 'risc-sessions-ended', fields: { jti: 'j1', riscEvent: 'sessions-revoked', sub: ALICE, sessions: 2 } },
+      {
+        event: 'risc-sessions-ended',
+        fields: {
+          jti: 'j1',
+          riscEvent: 'sessions-revoked',
+          sub: ALICE,
+          sessions: 2,
+          signedInBefore: new Date(AT + 999).toISOString(),
+        },
+      },
     ]);
   });
 

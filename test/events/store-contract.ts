@@ -10,7 +10,7 @@ export interface Backend {
   a: EventStores;
   b: EventStores;
   clock: Clock;
-  /** Lets a jti claim of `ttlMs` lapse (the clock for memory/SQLite; real time for Redis's PX). */
+  /** Lets a record that lapses in `ttlMs` lapse (the clock for memory/SQLite; real time for Redis's PX). */
   lapse(ttlMs: number): Promise<void>;
   close(): Promise<void>;
 }
@@ -29,38 +29,119 @@ export function storeContract(open: () => Promise<Backend>): void {
     }
   };
 
-  // --- JtiStore ---
+  // --- JtiStore: a claim is pending (with a deadline) until its reaction is done ---
+  const lease = (clock: Clock, ms = 60_000) => ({ leaseUntil: clock.now() + ms, expiresAt: clock.now() + DAY });
+
   it(
-    'jti: claimed once; a second claim (either instance) fails; another jti is free',
-    withBackend(async ({ a, b }) => {
+    'jti: claimed once; while its reaction runs a second claim (either instance) is in progress; once done, done',
+    withBackend(async ({ a, b, clock }) => {
       const k = uniq('jti');
-      assert.equal(await a.jti.claimOnce(k, DAY), true);
-      assert.equal(await a.jti.claimOnce(k, DAY), false);
-      assert.equal(await b.jti.claimOnce(k, DAY), false);
-      assert.equal(await b.jti.claimOnce(uniq('jti'), DAY), true);
+      assert.equal(await a.jti.claim(k, lease(clock)), 'claimed');
+      assert.equal(await a.jti.claim(k, lease(clock)), 'in-progress');
+      assert.equal(await b.jti.claim(k, lease(clock)), 'in-progress');
+      await a.jti.complete(k, clock.now() + DAY);
+      assert.equal(await b.jti.claim(k, lease(clock)), 'done');
+      assert.equal(await b.jti.claim(uniq('jti'), lease(clock)), 'claimed', 'another jti is free');
     }),
   );
 
   it(
-    'jti: 40 racing claims on two instances → exactly one wins',
-    withBackend(async ({ a, b }) => {
+    'jti: 40 racing claims on two instances → exactly one is claimed, the others see it in progress',
+    withBackend(async ({ a, b, clock }) => {
       const k = uniq('race');
-      const results = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).jti.claimOnce(k, DAY)));
-      assert.equal(results.filter(Boolean).length, 1);
+      const results = await Promise.all(
+        Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).jti.claim(k, lease(clock))),
+      );
+      assert.equal(results.filter((r) => r === 'claimed').length, 1);
+      assert.equal(results.filter((r) => r === 'in-progress').length, 39);
     }),
   );
 
   it(
-    'jti: a released claim can be taken again; a lapsed claim too',
-    withBackend(async ({ a, b, lapse }) => {
+    'jti: a pending claim whose deadline passed (its process died) is taken over; a done one never is',
+    withBackend(async ({ a, b, clock }) => {
+      const k = uniq('dead');
+      assert.equal(await a.jti.claim(k, lease(clock, 5_000)), 'claimed');
+      clock.advance(4_999);
+      assert.equal(await b.jti.claim(k, lease(clock)), 'in-progress', 'before the deadline');
+      clock.advance(1);
+      assert.equal(await b.jti.claim(k, lease(clock, 5_000)), 'claimed', 'at the deadline: taken over');
+      assert.equal(await a.jti.claim(k, lease(clock)), 'in-progress', 'the new claim has a deadline of its own');
+      await b.jti.complete(k, clock.now() + DAY);
+      clock.advance(60_000);
+      assert.equal(await a.jti.claim(k, lease(clock)), 'done', 'a done claim has no deadline');
+    }),
+  );
+
+  it(
+    'jti: a released claim is free again at once; releasing a done claim changes nothing',
+    withBackend(async ({ a, b, clock }) => {
       const k = uniq('rel');
-      assert.equal(await a.jti.claimOnce(k, DAY), true);
+      assert.equal(await a.jti.claim(k, lease(clock)), 'claimed');
       await a.jti.release(k);
-      assert.equal(await b.jti.claimOnce(k, DAY), true);
-      const short = uniq('short');
-      assert.equal(await a.jti.claimOnce(short, 40), true);
-      await lapse(40);
-      assert.equal(await b.jti.claimOnce(short, DAY), true);
+      assert.equal(await b.jti.claim(k, lease(clock)), 'claimed');
+      await b.jti.complete(k, clock.now() + DAY);
+      await a.jti.release(k);
+      assert.equal(await a.jti.claim(k, lease(clock)), 'done');
+    }),
+  );
+
+  it(
+    'jti: every record lapses when its acceptance window ends, pending or done',
+    withBackend(async ({ a, b, clock, lapse }) => {
+      const pending = uniq('pending');
+      const done = uniq('done');
+      assert.equal(
+        await a.jti.claim(pending, { leaseUntil: clock.now() + DAY, expiresAt: clock.now() + 200 }),
+        'claimed',
+      );
+      assert.equal(await a.jti.claim(done, { leaseUntil: clock.now() + DAY, expiresAt: clock.now() + DAY }), 'claimed');
+      await a.jti.complete(done, clock.now() + 200);
+      assert.equal(await b.jti.claim(done, lease(clock)), 'done');
+      await lapse(200);
+      assert.equal(await b.jti.claim(pending, lease(clock)), 'claimed');
+      assert.equal(await b.jti.claim(done, lease(clock)), 'claimed');
+    }),
+  );
+
+  // --- SessionCutoffs: "sessions of this account signed in at or before T are over", one atomic write ---
+  it(
+    'cutoffs: written by one instance, seen by the other; the latest wins; another account has none',
+    withBackend(async ({ a, b, clock }) => {
+      const sub = uniq('sub');
+      const t = clock.now();
+      assert.equal(await a.cutoffs.cutoff(sub), null);
+      await a.cutoffs.endBefore(sub, t - 1000, t + DAY);
+      assert.equal(await b.cutoffs.cutoff(sub), t - 1000);
+      await b.cutoffs.endBefore(sub, t - 5000, t + DAY);
+      assert.equal(await a.cutoffs.cutoff(sub), t - 1000, 'an older event does not move the cutoff back');
+      await b.cutoffs.endBefore(sub, t, t + DAY);
+      assert.equal(await a.cutoffs.cutoff(sub), t);
+      assert.equal(await a.cutoffs.cutoff(uniq('other')), null);
+    }),
+  );
+
+  it(
+    'cutoffs: racing writes from two instances end at the latest cutoff',
+    withBackend(async ({ a, b, clock }) => {
+      const sub = uniq('sub');
+      const t = clock.now();
+      await Promise.all(Array.from({ length: 30 }, (_, i) => (i % 2 ? a : b).cutoffs.endBefore(sub, t + i, t + DAY)));
+      assert.equal(await a.cutoffs.cutoff(sub), t + 29);
+    }),
+  );
+
+  it(
+    'cutoffs: an entry lapses when no session signed in before it can be alive; an older write never shortens it',
+    withBackend(async ({ a, b, clock, lapse }) => {
+      const sub = uniq('sub');
+      const t = clock.now();
+      await a.cutoffs.endBefore(sub, t, t + 400);
+      await b.cutoffs.endBefore(sub, t - 1, t + 100);
+      await lapse(100);
+      assert.equal(await a.cutoffs.cutoff(sub), t, 'still there: the later lapse time was kept');
+      await lapse(300);
+      assert.equal(await a.cutoffs.cutoff(sub), null);
     }),
   );
 

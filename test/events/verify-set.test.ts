@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { base64url, CompactSign } from 'jose';
 import { createRiscReceiver, type ReceiveResult } from '../../src/events/receiver.js';
-import { MemoryJtiStore, type JtiStore } from '../../src/storage/account-events/jti-store.js';
+import { MemoryJtiStore, type JtiClaim, type JtiStore } from '../../src/storage/account-events/jti-store.js';
 import { RISC_EVENT_URIS } from '../../src/events/types.js';
 import {
   ALICE,
@@ -23,15 +23,22 @@ import {
 const SET_TYPE = 'application/secevent+jwt';
 const DAY = 86_400_000;
 
+/** A memory jti store that remembers what it was asked: how many claims, and until when each record is kept. */
 class CountingJtiStore implements JtiStore {
   claims = 0;
+  readonly asked: Array<{ op: 'claim' | 'complete'; expiresAt: number; leaseUntil?: number }> = [];
   private readonly inner: MemoryJtiStore;
   constructor(now: () => number) {
     this.inner = new MemoryJtiStore(now);
   }
-  async claimOnce(key: string, ttlMs: number) {
+  async claim(key: string, claim: JtiClaim) {
     this.claims++;
-    return this.inner.claimOnce(key, ttlMs);
+    this.asked.push({ op: 'claim', ...claim });
+    return this.inner.claim(key, claim);
+  }
+  async complete(key: string, expiresAt: number) {
+    this.asked.push({ op: 'complete', expiresAt });
+    return this.inner.complete(key, expiresAt);
   }
   async release(key: string) {
     return this.inner.release(key);
@@ -269,15 +276,39 @@ describe('security event token: accepted', () => {
     );
   });
 
-  it('the same token twice (redelivery or replay): acted on once, both answered 202', async () => {
+  it('the same token again (redelivery or replay): at once, 10 minutes, 6 days and the last moment of its window later, acted on once', async () => {
     const s = await setup();
     const token = await s.tx.sign(s.clock);
     const first = await s.receiver.receive(SET_TYPE, token);
-    const second = await s.receiver.receive(SET_TYPE, token);
-    assert.deepEqual([first.status, second.status], [202, 202]);
-    assert.equal(second.status === 202 && second.outcome, 'duplicate');
+    assert.equal(first.status === 202 && first.outcome, 'accepted');
+    const iatMs = Math.floor(s.clock.now() / 1000) * 1000;
+    const lastMoment = iatMs + 7 * DAY;
+    for (const later of [0, 10 * 60_000, 6 * DAY, 'the last moment'] as const) {
+      s.clock.advance(typeof later === 'number' ? later : lastMoment - s.clock.now());
+      const again = await s.receiver.receive(SET_TYPE, token);
+      assert.equal(again.status === 202 && again.outcome, 'duplicate', `replayed ${later} ms later`);
+    }
+    assert.equal(s.clock.now(), iatMs + 7 * DAY, 'the last moment the token is accepted');
+    assert.deepEqual(s.accounts.calls, [['endSessions', ALICE]], 'acted on once');
+    assert.equal(s.log.lines.filter((l) => l.event === 'risc-set-duplicate').length, 4);
+    s.clock.advance(1);
+    const past = await s.receiver.receive(SET_TYPE, token);
+    assert.equal(past.status === 400 && past.code, 'SET_IAT_TOO_OLD', 'past its window the token itself is refused');
     assert.deepEqual(s.accounts.calls, [['endSessions', ALICE]]);
-    assert.ok(s.log.lines.some((l) => l.event === 'risc-set-duplicate'));
+  });
+
+  it('the claim is kept for exactly the token’s acceptance window (its iat + RISC_MAX_AGE_SECONDS), not longer', async () => {
+    const s = await setup();
+    const iat = Math.floor(s.clock.now() / 1000) - 3600; // issued an hour ago: the window ends an hour early
+    assert.equal((await s.receiver.receive(SET_TYPE, await s.tx.sign(s.clock, { iat }))).status, 202);
+    const windowEnd = iat * 1000 + 7 * DAY + 1; // the first moment the token is refused as too old
+    assert.deepEqual(
+      s.jti.asked.map((a) => [a.op, a.expiresAt]),
+      [
+        ['claim', windowEnd],
+        ['complete', windowEnd],
+      ],
+    );
   });
 
   it('a reaction that fails answers 503 and releases the jti, so the redelivery acts again', async () => {
@@ -327,7 +358,11 @@ describe('security event token: accepted', () => {
       keys: s.tx.keys(s.clock),
       clientIds: [CLIENT_ID],
       subjectIssuers: [OIDC_ISSUER],
-      jti: { claimOnce: async () => Promise.reject(new Error('ECONNREFUSED')), release: async () => undefined },
+      jti: {
+        claim: async () => Promise.reject(new Error('ECONNREFUSED')),
+        complete: async () => undefined,
+        release: async () => undefined,
+      },
       accounts: s.accounts,
       audit: () => undefined,
       maxAgeMs: DAY,

@@ -64,6 +64,7 @@ describe('audit export', () => {
       parseAuditExportConfig({
         AUDIT_WEBHOOK_URL: 'https://x.example/e',
         AUDIT_WEBHOOK_AUDIENCE: 'https://custom.example',
+        AUDIT_WEBHOOK_CUSTOM_AUDIENCE: 'true',
       }).value.webhook?.audience,
       'https://custom.example',
     );

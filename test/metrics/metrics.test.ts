@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import http from 'node:http';
 import express from 'express';
 import { Metrics } from '../../src/metrics/metrics.js';
-import { metricsHandler, requestMetrics } from '../../src/metrics/middleware.js';
+import { labelledMount, metricsHandler, requestMetrics } from '../../src/metrics/middleware.js';
 import type { AuditQueueStats } from '../../src/audit/queue.js';
 
 const metrics = new Metrics({ defaultMetrics: false });
@@ -18,7 +18,7 @@ before(async () => {
   app.use(requestMetrics(metrics));
   const api = express.Router();
   api.get('/items/:id', (_req, res) => void res.send('item'));
-  app.use('/api', api);
+  app.use('/api', labelledMount('/api', api));
   app.get('/vms', (_req, res) => void res.send('vms'));
   app.post('/vms/:name/stop', (_req, res) => void res.status(303).end());
   app.get('/metrics', metricsHandler(metrics));
@@ -46,6 +46,13 @@ describe('request metrics', () => {
     assert.match(text, /scopewise_http_requests_total\{method="POST",route="\/vms\/:name\/stop",status="303"\} 1/);
     assert.match(text, /scopewise_http_request_duration_seconds_count\{method="GET",route="\/api\/items\/:id"\} 4/);
     assert.ok(!/abc|passwd|acme-prod|web-1/.test(text), 'no URL part ever becomes a label');
+  });
+
+  it('a mounted router’s routes carry the configured mount path, whatever the request’s spelling of it', async () => {
+    for (const p of ['/API/items/1', '/Api/items/2', '/api/items/3/']) await (await fetch(`${base}${p}`)).text();
+    const text = await scrape();
+    assert.match(text, /scopewise_http_requests_total\{method="GET",route="\/api\/items\/:id",status="200"\} 7/);
+    assert.ok(!/route="\/A[Pp][Ii]/.test(text));
   });
 
   it('unmatched requests (404s) share one label, so scanning cannot grow the registry', async () => {
@@ -83,6 +90,7 @@ describe('counters fed by the app', () => {
       enqueued: 20,
       delivered: 12,
       dropped: { queue_full: 1, rejected: 0, shutdown: 0, closed: 0 },
+      droppedByPriority: { security: 0, low: 1 },
       failedAttempts: 3,
       lastError: undefined,
       lastDeliveryAt: undefined,
@@ -96,6 +104,8 @@ describe('counters fed by the app', () => {
     assert.match(text, /scopewise_audit_queue_depth\{sink="cloud-logging"\} 7/);
     assert.match(text, /scopewise_audit_delivered_total\{sink="cloud-logging"\} 12/);
     assert.match(text, /scopewise_audit_dropped_total\{sink="cloud-logging",reason="queue_full"\} 1/);
+    assert.match(text, /scopewise_audit_dropped_by_priority_total\{sink="cloud-logging",priority="low"\} 1/);
+    assert.match(text, /scopewise_audit_dropped_by_priority_total\{sink="cloud-logging",priority="security"\} 0/);
     assert.match(text, /scopewise_store_up\{store="redis"\} 1/);
     stats.depth = 0;
     stats.delivered = 19;

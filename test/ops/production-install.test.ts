@@ -156,12 +156,12 @@ it('the production tree holds the app and its operator commands only: no mock Go
   const dir = path.join(tmp, 'app');
   const files = listFiles(path.join(dir, 'build'));
   assert.ok(files.includes('src/main.js'));
-  for (const cmd of ['reencrypt-tokens', 'risc', 'scopes'])
+  for (const cmd of ['lint-workflow', 'reencrypt-tokens', 'risc', 'scopes'])
     assert.ok(files.includes(`scripts/${cmd}.js`), `scripts/${cmd}.js is shipped`);
   const outside = files.filter(
-    (f) => !f.startsWith('src/') && !/^scripts\/(reencrypt-tokens|risc|scopes)\.js$/.test(f),
+    (f) => !f.startsWith('src/') && !/^scripts\/(lint-workflow|reencrypt-tokens|risc|scopes)\.js$/.test(f),
   );
-  assert.deepEqual(outside, [], 'nothing but src/ and the three operator commands');
+  assert.deepEqual(outside, [], 'nothing but src/, the three operator commands and the Workflows lint');
   assert.deepEqual(
     files.filter((f) => /mock|demo|\.test\.|\.ts$|\.map$/i.test(f)),
     [],
@@ -187,6 +187,33 @@ it('npm ci --omit=dev installed no development dependency: no compiler, no test 
     fs.existsSync(path.join(modules, 'better-sqlite3/build/Release/better_sqlite3.node')),
     "better-sqlite3's addon is installed",
   );
+});
+
+it('the Workflows lint runs from the production tree without a compiler: its bin, and npm run lint-workflow', () => {
+  const dir = path.join(tmp, 'app');
+  const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { bin: Record<string, string> };
+  const bin = pkg.bin['scopewise-lint-workflow'] ?? '';
+  assert.ok(fs.existsSync(path.join(dir, bin)), `the bin ${bin} is in the production tree`);
+  const workflow = path.join(tmp, 'workflow.yaml');
+  fs.writeFileSync(
+    workflow,
+    '- logs:\n    call: http.post\n    args:\n      url: https://logging.googleapis.com/v2/entries:list\n      auth: {type: OAuth2}\n',
+  );
+  // Without the outer npm's settings (under `npm test`, npm_config_local_prefix names the checkout).
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.toLowerCase().startsWith('npm_')));
+  for (const [cmd, args] of [
+    [process.execPath, [bin, '--format', 'sarif', workflow]],
+    ['npm', ['run', '--silent', 'lint-workflow', '--', '--format', 'sarif', workflow]],
+  ] as const) {
+    const r = spawnSync(cmd, args, { cwd: dir, env, encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.status, 1, `${cmd} ${args.join(' ')}: ${r.stdout}${r.stderr}`);
+    const log = JSON.parse(r.stdout) as { runs: { results: { ruleId: string }[] }[] };
+    assert.deepEqual(
+      log.runs[0]?.results.map((x) => x.ruleId),
+      ['http-oauth2-default-scope'],
+    );
+  }
+  assert.ok(!fs.existsSync(path.join(dir, 'node_modules', 'typescript')), 'and nothing was compiled');
 });
 
 it('starts without a compiler and signs a user in over HTTP against the (mock) identity provider', async () => {

@@ -5,7 +5,12 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import session from 'express-session';
-import { sessionMiddleware, cookieSettings, LAST_SEEN_RESOLUTION_MS } from '../../src/sessions/middleware.js';
+import {
+  cookieSettings,
+  establishIdentity,
+  LAST_SEEN_RESOLUTION_MS,
+  sessionMiddleware,
+} from '../../src/sessions/middleware.js';
 
 let clock = 1_000_000_000;
 const idleMs = 30 * 60_000;
@@ -22,8 +27,7 @@ app.use(
   }),
 );
 app.post('/signin', (req, res) => {
-  req.session.user = { sub: '1', iss: 'i', email: 'a@example.com', emailVerified: true, name: 'A' };
-  req.session.signedInAt = clock;
+  establishIdentity(req, { sub: '1', iss: 'i', email: 'a@example.com', emailVerified: true, name: 'A' }, clock);
   res.sendStatus(204);
 });
 app.get('/who', (req, res) => {

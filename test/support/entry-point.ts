@@ -31,6 +31,21 @@ export interface RunningEntryPoint {
   stop(signal: NodeJS.Signals): Promise<number | null>;
 }
 
+/**
+ * Settings that make the entry point act as itself through the mock's metadata server and export its audit trail
+ * to the mock's Cloud Logging (log `scopewise-audit` of acme-prod), plus `extra`.
+ */
+export function ownIdentityEnv(mock: MockGoogle, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    SCOPEWISE_IDENTITY: 'metadata',
+    GCE_METADATA_HOST: new URL(mock.url).host,
+    GOOGLE_CLOUD_PROJECT: 'acme-prod',
+    AUDIT_SINK: 'cloud-logging:acme-prod/scopewise-audit',
+    AUDIT_FLUSH_MS: '50',
+    ...extra,
+  };
+}
+
 /** Starts the mock Google and the entry point, and resolves once /healthz answers 200. */
 export async function startEntryPoint(opts: EntryPointOptions): Promise<RunningEntryPoint> {
   const port = await freePort();

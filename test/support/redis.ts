@@ -10,6 +10,8 @@ import { freePort } from './ports.js';
 export interface RedisChildOptions {
   /** Keep data across restarts (append-only file in a temp directory, fsync on every write). */
   persistent?: boolean;
+  /** More redis-server settings, e.g. ['--maxmemory', '64mb', '--maxmemory-policy', 'allkeys-lru']. */
+  args?: string[];
 }
 
 export class RedisChild {
@@ -19,12 +21,13 @@ export class RedisChild {
   private constructor(
     readonly port: number,
     private readonly persistent: boolean,
+    private readonly extraArgs: readonly string[] = [],
   ) {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'scopewise-redis-'));
   }
 
   static async start(opts: RedisChildOptions = {}): Promise<RedisChild> {
-    const r = new RedisChild(await freePort(), opts.persistent ?? false);
+    const r = new RedisChild(await freePort(), opts.persistent ?? false, opts.args);
     await r.startProcess();
     return r;
   }
@@ -35,9 +38,12 @@ export class RedisChild {
 
   private args(): string[] {
     const base = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--dir', this.dir, '--logfile', ''];
-    return this.persistent
-      ? [...base, '--appendonly', 'yes', '--appendfsync', 'always']
-      : [...base, '--appendonly', 'no'];
+    return [
+      ...(this.persistent
+        ? [...base, '--appendonly', 'yes', '--appendfsync', 'always']
+        : [...base, '--appendonly', 'no']),
+      ...this.extraArgs,
+    ];
   }
 
   private async startProcess(): Promise<void> {

@@ -98,7 +98,9 @@ test('the IdP down at start-up: the app starts, is not ready, answers 503 on sig
   try {
     const health = await fetch(`http://localhost:${appPort}/healthz`);
     assert.equal(health.status, 503);
-    assert.equal(((await health.json()) as { identityProvider: string }).identityProvider, 'unavailable');
+    assert.deepEqual(await health.json(), { ready: false });
+    assert.equal((await app.health()).identityProvider, 'unavailable');
+    assert.match(logs.text, /"msg":"health: not ready"/, 'the detail is logged when readiness changes');
     const login = await fetch(`http://localhost:${appPort}/login`, { redirect: 'manual' });
     assert.equal(login.status, 503);
     assert.match(await login.text(), /Sign-in is unavailable/);
@@ -142,7 +144,18 @@ test('a known token sent through every path never reaches the logs', async () =>
     });
   }
   await b.postForm(`${stack.baseUrl}/logout`, { _csrf: secret, code: secret, refresh_token: secret });
-  for (const p of ['/nowhere', '/logout']) await stack.logs.waitForRequestLine(p);
+  // A security event token made of the secret, refused: the refusal is logged with its code, never the token.
+  const risc = await fetch(`${stack.baseUrl}/risc`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/secevent+jwt', authorization: `Bearer ${secret}` },
+    body: `${secret}.${secret}.${secret}`,
+  });
+  assert.equal(risc.status, 400);
+  for (const p of ['/nowhere', '/logout', '/risc']) await stack.logs.waitForRequestLine(p);
+  assert.ok(
+    stack.logs.lines.some((l) => /"code":"SET_[A-Z_]+"/.test(l)),
+    'the refusal code is readable (redaction hides secrets, not codes)',
+  );
   assert.ok(stack.logs.lines.length > 5, 'requests were logged');
   assert.ok(!stack.logs.mentions(secret), 'the token appears in the logs');
   assert.ok(!stack.logs.mentions(stack.clientSecret), 'the client secret appears in the logs');

@@ -4,6 +4,8 @@ import { loadDiscovery } from '../../src/scopes/index.js';
 import {
   acceptedScopes,
   buildMethodIndex,
+  httpMethodsOf,
+  isCustomMethodUrl,
   matchMethods,
   resolveMethod,
   urlParts,
@@ -131,5 +133,39 @@ describe('URL → method → scopes', () => {
         { kind: 'literal', text: '"x"' },
       ],
     );
+  });
+});
+
+describe('custom methods (`:verb`) and HTTP verbs', () => {
+  it('a `:verb` in the last segment is the verb, never part of an id: GET projects/p:getIamPolicy is not projects.get', () => {
+    const url = lit('https://cloudresourcemanager.googleapis.com/v3/projects/p:getIamPolicy');
+    assert.deepEqual(matchMethods(index, url, 'POST'), ['cloudresourcemanager:v3:projects.getIamPolicy']);
+    assert.deepEqual(matchMethods(index, url, 'GET'), []);
+    assert.deepEqual(matchMethods(index, lit('https://cloudresourcemanager.googleapis.com/v3/projects/p'), 'GET'), [
+      'cloudresourcemanager:v3:projects.get',
+    ]);
+  });
+  it('a computed id before the verb still maps to the custom method', () => {
+    assert.deepEqual(
+      matchMethods(
+        index,
+        expr('${"https://cloudresourcemanager.googleapis.com/v3/projects/" + p + ":getIamPolicy"}'),
+        'POST',
+      ),
+      ['cloudresourcemanager:v3:projects.getIamPolicy'],
+    );
+  });
+  it('isCustomMethodUrl: `entries:list`, `{id}:getIamPolicy` and `projects:search` are; `…/instances/{instance}/stop` is not', () => {
+    assert.equal(isCustomMethodUrl(index, ['logging:v2:entries.list']), true);
+    assert.equal(isCustomMethodUrl(index, ['run:v2:projects.locations.services.getIamPolicy']), true);
+    assert.equal(isCustomMethodUrl(index, ['cloudresourcemanager:v3:projects.search']), true);
+    assert.equal(isCustomMethodUrl(index, ['compute:v1:instances.stop']), false);
+    assert.equal(isCustomMethodUrl(index, ['logging:v2:entries.list', 'compute:v1:instances.stop']), false);
+    assert.equal(isCustomMethodUrl(index, []), false);
+  });
+  it('httpMethodsOf: the verbs the data gives, each once', () => {
+    assert.deepEqual(httpMethodsOf(index, ['logging:v2:entries.list']), ['POST']);
+    assert.deepEqual(httpMethodsOf(index, ['compute:v1:instances.stop', 'compute:v1:instances.start']), ['POST']);
+    assert.deepEqual(httpMethodsOf(index, ['run:v2:projects.locations.services.getIamPolicy']), ['GET']);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { FINDING_RULES, reviewVms, type VmInput } from '../../src/workloads/index.js';
+import { FINDING_TEXTS, reviewVms, type VmInput } from '../../src/workloads/index.js';
 import { AUTH as A } from '../support/auth-scope.js';
 
 const DEFAULT = '123456789012-compute@developer.gserviceaccount.com';
@@ -64,7 +64,7 @@ describe('VMs section rules', () => {
   it('every finding says what Google recommends and links the guide', () => {
     const r = reviewVms([vm('b', [{ email: DEFAULT, scopes: [`${A}cloud-platform`] }]), vm('c')]);
     for (const f of r.findings) {
-      assert.equal(f.recommendation, FINDING_RULES[f.code].recommendation);
+      assert.equal(f.recommendation, FINDING_TEXTS[f.code].recommendation);
       assert.match(f.guide.url, /^https:\/\/cloud\.google\.com\//);
       assert.ok(f.message.length > 0 && !f.message.includes('\n'));
     }

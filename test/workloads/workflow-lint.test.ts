@@ -1,7 +1,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { parse } from 'yaml';
 import { loadDiscovery } from '../../src/scopes/index.js';
-import { buildMethodIndex, lintWorkflowSource, type FindingCode } from '../../src/workloads/index.js';
+import {
+  HTTP_FINDING_CODES,
+  buildMethodIndex,
+  lintWorkflowSource,
+  type FindingCode,
+} from '../../src/workloads/index.js';
 
 const index = buildMethodIndex(loadDiscovery());
 const S = (s: string) => `https://www.googleapis.com/auth/${s}`;
@@ -40,7 +46,7 @@ describe('Workflows lint: calls to *.googleapis.com', () => {
       [c?.authType, c?.scopes, c?.scopesDefaulted, c?.methodIds, c?.narrowestScope],
       ['OAuth2', [S('cloud-platform')], true, ['compute:v1:instances.aggregatedList'], S('compute.readonly')],
     );
-    assert.deepEqual(r.findings[0]?.location, { line: 4, column: 9, step: 'the_step' });
+    assert.deepEqual(r.findings[0]?.location, { line: 4, column: 9, workflow: 'main', step: 'the_step' });
   });
   it('…but not when cloud-platform is all the method accepts (a note says so)', () => {
     const r = lintStep(
@@ -234,6 +240,7 @@ describe('Workflows lint: other hosts and broken calls', () => {
   });
   it('every http finding code has a test above (remove a rule and its test fails)', () => {
     const covered: FindingCode[] = [
+      'http-method-verb-mismatch',
       'http-oauth2-default-scope',
       'http-oauth2-scope-broader-than-needed',
       'http-oauth2-scope-not-accepted',
@@ -246,5 +253,149 @@ describe('Workflows lint: other hosts and broken calls', () => {
       'http-missing-url',
     ];
     assert.equal(new Set(covered).size, covered.length);
+    assert.deepEqual([...covered].sort(), [...HTTP_FINDING_CODES].sort());
+  });
+});
+
+describe('Workflows lint: an OIDC audience is the service, compared whole', () => {
+  const URL = 'https://api-abc-uc.a.run.app/x';
+  const audience = (a: string) =>
+    codesOf(lintStep('http.post', `{ url: "${URL}", auth: { type: OIDC, audience: "${a}" } }`));
+  it('an audience that merely starts with the service’s origin is another service (flagged)', () => {
+    for (const a of [
+      'https://api-abc-uc.a.run.app.attacker.example',
+      'https://api-abc-uc.a.run.appx',
+      'https://api-abc-uc.a.run.app-other.a.run.app',
+      'https://api-abc-uc.a.run.app:8443',
+      'https://api-abc-uc.a.run.app@attacker.example',
+      'http://api-abc-uc.a.run.app',
+    ])
+      assert.deepEqual(audience(a), ['http-oidc-audience-mismatch'], a);
+  });
+  it('…while the origin with a path, a trailing slash or in capitals is the same service (clean)', () => {
+    for (const a of [
+      'https://api-abc-uc.a.run.app/other/path',
+      'https://api-abc-uc.a.run.app/',
+      'HTTPS://API-ABC-UC.A.RUN.APP',
+    ])
+      assert.deepEqual(audience(a), [], a);
+  });
+  it('Cloud Run functions: a function whose name extends this one’s is another function', () => {
+    const fn = (a: string) =>
+      codesOf(
+        lintStep('http.get', `{ url: "https://r-p.cloudfunctions.net/fn", auth: { type: OIDC, audience: "${a}" } }`),
+      );
+    assert.deepEqual(fn('https://r-p.cloudfunctions.net/fn-admin'), ['http-oidc-audience-mismatch']);
+    assert.deepEqual(fn('https://r-p.cloudfunctions.net/fnx'), ['http-oidc-audience-mismatch']);
+    assert.deepEqual(fn('https://r-p.cloudfunctions.net/fn/'), []);
+  });
+});
+
+describe('Workflows lint: the HTTP verb must be the method’s', () => {
+  it('http.get on Logging entries:list (a POST) is a finding, with the call to use as its fix', () => {
+    const r = lintStep(
+      'http.get',
+      `{ url: "https://logging.googleapis.com/v2/entries:list", auth: { type: OAuth2, scopes: "${S('logging.read')}" } }`,
+    );
+    assertOnlyFinding(
+      r,
+      'http-method-verb-mismatch',
+      /sends a GET to https:\/\/logging\.googleapis\.com\/v2\/entries:list, which is logging:v2:entries\.list, a POST/,
+    );
+    assert.deepEqual(r.findings[0]?.fix, { path: 'call', yaml: 'call: http.post' });
+    assert.equal(r.calls[0]?.methodStatus, 'verb-mismatch');
+    assert.deepEqual(r.calls[0]?.methodIds, ['logging:v2:entries.list']);
+  });
+  it('…and the scopes are still checked against the method the URL names', () => {
+    const r = lintStep('http.get', '{ url: "https://logging.googleapis.com/v2/entries:list", auth: { type: OAuth2 } }');
+    assert.deepEqual(codesOf(r), ['http-method-verb-mismatch', 'http-oauth2-default-scope']);
+  });
+  it('http.request with method GET on a custom method: the fix is args.method', () => {
+    const r = lintStep(
+      'http.request',
+      '{ method: GET, url: "https://cloudresourcemanager.googleapis.com/v3/projects/p:getIamPolicy", auth: { type: OAuth2 } }',
+    );
+    assert.ok(codesOf(r).includes('http-method-verb-mismatch'));
+    assert.deepEqual(r.findings.find((f) => f.code === 'http-method-verb-mismatch')?.fix, {
+      path: 'args.method',
+      yaml: 'method: POST',
+    });
+  });
+  it('a plain path (GET …/instances/vm/stop) may be a method Scopewise does not list: a note naming the one it knows', () => {
+    const r = lintStep(
+      'http.get',
+      '{ url: "https://compute.googleapis.com/compute/v1/projects/p/zones/z/instances/vm/stop", auth: { type: OAuth2 } }',
+    );
+    assert.deepEqual([codesOf(r), notesOf(r)], [[], ['http-method-unknown']]);
+    assert.match(r.notes[0]?.message ?? '', /knows only compute:v1:instances\.stop \(POST\)/);
+    assert.equal(r.calls[0]?.methodStatus, 'unknown');
+  });
+  it('the right verb, or a computed one: no verb finding', () => {
+    const post = lintStep(
+      'http.post',
+      '{ url: "https://logging.googleapis.com/v2/entries:list", auth: { type: OAuth2 } }',
+    );
+    assert.ok(!codesOf(post).includes('http-method-verb-mismatch'));
+    const computed = lintStep(
+      'http.request',
+      '{ method: "${verb}", url: "https://logging.googleapis.com/v2/entries:list", auth: { type: OAuth2 } }',
+    );
+    assert.ok(!codesOf(computed).includes('http-method-verb-mismatch'));
+  });
+});
+
+describe('Workflows lint: each finding carries its fix as YAML', () => {
+  const fixOf = (call: string, args: string) => lintStep(call, args).findings.map((f) => f.fix);
+  it('scope findings: the auth block with only the narrowest scope of the method', () => {
+    const narrowest = { path: 'args.auth', yaml: `auth:\n  type: OAuth2\n  scopes:\n    - ${S('compute')}` };
+    const stop = 'https://compute.googleapis.com/compute/v1/projects/p/zones/z/instances/vm/stop';
+    assert.deepEqual(fixOf('http.post', `{ url: "${stop}", auth: { type: OAuth2 } }`), [narrowest]);
+    assert.deepEqual(fixOf('http.post', `{ url: "${stop}", auth: { type: OAuth2, scopes: "cloud-platform" } }`), [
+      narrowest,
+    ]);
+    assert.deepEqual(fixOf('http.post', `{ url: "${stop}", auth: { type: OAuth2, scopes: "logging.read" } }`), [
+      narrowest,
+    ]);
+    assert.deepEqual(fixOf('http.post', `{ url: "${stop}", auth: { type: OAuth2, scopes: "compute logging.read" } }`), [
+      narrowest,
+    ]);
+  });
+  it('an ID token to a Google API: OAuth2 with the narrowest scope', () => {
+    assert.deepEqual(
+      fixOf('http.post', '{ url: "https://logging.googleapis.com/v2/entries:list", auth: { type: OIDC } }'),
+      [{ path: 'args.auth', yaml: `auth:\n  type: OAuth2\n  scopes:\n    - ${S('logging.read')}` }],
+    );
+  });
+  it('Cloud Run: type OIDC with the service’s audience (its origin; for a function, the function URL)', () => {
+    const oidc = { path: 'args.auth', yaml: 'auth:\n  type: OIDC\n  audience: https://api-abc-uc.a.run.app' };
+    assert.deepEqual(fixOf('http.post', '{ url: "https://api-abc-uc.a.run.app/x" }'), [oidc]);
+    assert.deepEqual(fixOf('http.post', '{ url: "https://api-abc-uc.a.run.app/x", auth: { type: OAuth2 } }'), [oidc]);
+    assert.deepEqual(
+      fixOf(
+        'http.post',
+        '{ url: "https://api-abc-uc.a.run.app/x", auth: { type: OIDC, audience: "https://b.a.run.app" } }',
+      ),
+      [oidc],
+    );
+    assert.deepEqual(fixOf('http.get', '{ url: "https://r-p.cloudfunctions.net/fn?x=1" }'), [
+      { path: 'args.auth', yaml: 'auth:\n  type: OIDC\n  audience: https://r-p.cloudfunctions.net/fn' },
+    ]);
+  });
+  it('a computed Cloud Run URL: type OIDC alone (the audience defaults to the URL)', () => {
+    assert.deepEqual(fixOf('http.post', '{ url: "${\\"https://\\" + svc + \\".a.run.app/x\\"}" }'), [
+      { path: 'args.auth', yaml: 'auth:\n  type: OIDC' },
+    ]);
+  });
+  it('an access token to another host: remove auth; a missing URL: no fix to offer', () => {
+    assert.deepEqual(fixOf('http.post', '{ url: "https://hooks.example.com/x", auth: { type: OAuth2 } }'), [
+      { path: 'args.auth' },
+    ]);
+    assert.deepEqual(fixOf('http.get', '{ auth: { type: OAuth2 } }'), [undefined]);
+  });
+  it('values that need quoting in YAML are quoted by the yaml package (the snippet reads back as the value)', () => {
+    const r = lintStep('http.post', '{ url: "https://r-p.cloudfunctions.net/a: b #c" }');
+    const yaml = r.findings[0]?.fix?.yaml ?? '';
+    assert.notEqual(yaml, 'auth:\n  type: OIDC\n  audience: https://r-p.cloudfunctions.net/a: b');
+    assert.deepEqual(parse(yaml), { auth: { type: 'OIDC', audience: 'https://r-p.cloudfunctions.net/a: b ' } });
   });
 });

@@ -213,6 +213,24 @@ describe('parseWorkflowSource: input it cannot read names the line and column', 
       /^Invalid YAML: /,
     );
   });
+  it('an alias without an anchor before it, and a file of several documents', () => {
+    throwsAt(
+      'main:\n  steps:\n    - a: *nowhere\n',
+      'yaml',
+      'WORKFLOW_SOURCE_SYNTAX',
+      3,
+      10,
+      /^Invalid YAML: the alias \*nowhere has no anchor &nowhere before it\.$/,
+    );
+    throwsAt(
+      'main:\n  steps: []\n---\nmain:\n  steps: []\n',
+      'yaml',
+      'WORKFLOW_SOURCE_SYNTAX',
+      3,
+      1,
+      /more than one document/,
+    );
+  });
   it('duplicate keys are refused like Workflows does', () => {
     throwsAt('main:\n  steps: []\nmain:\n  steps: []\n', 'yaml', 'WORKFLOW_SOURCE_SYNTAX', 3, 1, /unique/i);
   });

@@ -9,7 +9,14 @@ import {
   VM_JANITOR_YAML,
 } from '../../mock-google/cloud/workflow-sources.js';
 import { loadDiscovery } from '../../src/scopes/index.js';
-import { buildMethodIndex, reviewWorkflows, type WorkflowInput } from '../../src/workloads/index.js';
+import {
+  SOURCE_LIMITS,
+  buildMethodIndex,
+  reviewWorkflows,
+  reviewWorkflowsInTurns,
+  type WorkflowInput,
+} from '../../src/workloads/index.js';
+import { deepJsonBody, nestedAliasBomb } from './hostile-sources.js';
 
 const index = buildMethodIndex(loadDiscovery());
 const wf = (name: string, sourceContents: string | undefined, serviceAccount?: string): WorkflowInput => ({
@@ -108,5 +115,46 @@ describe('Workflows section', () => {
     assert.equal(r.findingCount, r.findings.length);
     assert.equal(r.findingCount, 2 + 5 + 3);
     assert.match(r.whyItMatters, /cloud-platform/);
+  });
+});
+
+describe('Workflows section: sources beyond the limits', () => {
+  const inputs = [
+    wf('bomb', nestedAliasBomb(), 'a@acme-prod.iam.gserviceaccount.com'),
+    wf('deep', deepJsonBody(SOURCE_LIMITS.maxDepth), 'b@acme-prod.iam.gserviceaccount.com'),
+    wf('clean-pipeline', CLEAN_PIPELINE_YAML, 'svc-07@acme-prod.iam.gserviceaccount.com'),
+  ];
+  it('a bounded definition is a finding naming the workflow and the limit; the others are still reviewed', () => {
+    const r = reviewWorkflows(inputs, index);
+    const over = r.findings.filter((f) => f.code === 'workflow-source-over-limit');
+    assert.deepEqual(
+      over.map((f) => f.subject),
+      ['bomb (us-central1)', 'deep (us-central1)'],
+    );
+    assert.match(over[0]?.message ?? '', /^The source of bomb \(us-central1\) was not reviewed: .*alias.*100/);
+    assert.match(
+      over[1]?.message ?? '',
+      /^The source of deep \(us-central1\) was not reviewed: .*deeper than 100 levels/,
+    );
+    assert.equal(over[0]?.severity, 'medium');
+    assert.ok((over[0]?.location?.line ?? 0) >= 1);
+    assert.deepEqual(r.rows[0]?.findingCodes, ['workflow-source-over-limit']);
+    assert.equal(r.rows[0]?.httpCalls.length, 0);
+    assert.ok((r.rows[2]?.httpCalls.length ?? 0) > 0, 'the clean workflow was reviewed');
+  });
+  it('the server reviews one workflow per turn of the event loop, with the same result', async () => {
+    let pauses = 0;
+    const inTurns = await reviewWorkflowsInTurns(inputs, index, async () => {
+      pauses++;
+    });
+    assert.equal(pauses, inputs.length - 1);
+    assert.deepEqual(inTurns, reviewWorkflows(inputs, index));
+  });
+  it('…and by default really yields: a callback queued meanwhile runs before the review ends', async () => {
+    const order: string[] = [];
+    const review = reviewWorkflowsInTurns(inputs, index).then(() => order.push('review'));
+    setImmediate(() => order.push('other request'));
+    await review;
+    assert.deepEqual(order, ['other request', 'review']);
   });
 });

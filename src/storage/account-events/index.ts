@@ -9,6 +9,12 @@ import {
 } from './account-state.js';
 import { MemoryJtiStore, RedisJtiStore, SqliteJtiStore, type JtiStore } from './jti-store.js';
 import type { RedisCommands } from './redis-commands.js';
+import {
+  MemorySessionCutoffs,
+  RedisSessionCutoffs,
+  SqliteSessionCutoffs,
+  type SessionCutoffs,
+} from './session-cutoffs.js';
 import { MemorySubjectIndex, RedisSubjectIndex, SqliteSubjectIndex, type SubjectIndex } from './subject-index.js';
 
 export type EventStoreBackend =
@@ -18,6 +24,8 @@ export type EventStoreBackend =
 
 export interface EventStores {
   jti: JtiStore;
+  /** "Sessions of this account signed in before T are over" (sessions-revoked, account-disabled). */
+  cutoffs: SessionCutoffs;
   subjects: SubjectIndex;
   blocks: SignInBlockList;
   credentialChanges: CredentialChangeFlags;
@@ -29,6 +37,7 @@ export function openEventStores(backend: EventStoreBackend, now: () => number = 
       const state = new MemoryAccountState();
       return {
         jti: new MemoryJtiStore(now),
+        cutoffs: new MemorySessionCutoffs(now),
         subjects: new MemorySubjectIndex(now),
         blocks: state,
         credentialChanges: state,
@@ -38,6 +47,7 @@ export function openEventStores(backend: EventStoreBackend, now: () => number = 
       const state = new SqliteAccountState(backend.db);
       return {
         jti: new SqliteJtiStore(backend.db, now),
+        cutoffs: new SqliteSessionCutoffs(backend.db, now),
         subjects: new SqliteSubjectIndex(backend.db, now),
         blocks: state,
         credentialChanges: state,
@@ -46,7 +56,8 @@ export function openEventStores(backend: EventStoreBackend, now: () => number = 
     case 'redis': {
       const state = new RedisAccountState(backend.redis);
       return {
-        jti: new RedisJtiStore(backend.redis),
+        jti: new RedisJtiStore(backend.redis, now),
+        cutoffs: new RedisSessionCutoffs(backend.redis, now),
         subjects: new RedisSubjectIndex(backend.redis, now),
         blocks: state,
         credentialChanges: state,
@@ -58,4 +69,5 @@ export function openEventStores(backend: EventStoreBackend, now: () => number = 
 export * from './account-state.js';
 export * from './jti-store.js';
 export * from './redis-commands.js';
+export * from './session-cutoffs.js';
 export * from './subject-index.js';
