@@ -1,6 +1,7 @@
-// A security event token's jti claim on each backend: held for exactly its lifetime (a replay within it changes
-// nothing, the same jti after it is new), released on request, and the memory backend's clean-up never frees a
-// live claim. Memory and SQLite on a test clock; Redis on REDIS_URL, checked through the key's PTTL.
+// A security event token's jti record on each backend, at its edges: a done record holds until exactly the end of
+// its acceptance window (a replay one millisecond before is a duplicate; at the end the jti is new), the memory
+// and SQLite clean-ups never drop a live record, and on Redis the record's PTTL is that window in milliseconds.
+// (The claim/complete/release contract itself is test/events/store-contract.ts.)
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
@@ -15,13 +16,20 @@ import {
 import { REDIS_URL, redisUnavailable } from '../support/redis.js';
 
 const MINUTE = 60_000;
+const T0 = 1_800_000_000_000;
 
 function clocked(make: (now: () => number) => JtiStore) {
-  let t = 1_800_000_000_000;
+  const clock = { t: T0 };
   return {
-    store: make(() => t),
-    advance: (ms: number) => {
-      t += ms;
+    store: make(() => clock.t),
+    clock,
+    /** A claim reacted to and completed now, whose token is accepted for `windowMs` more. */
+    async doneFor(key: string, windowMs: number) {
+      assert.equal(
+        await this.store.claim(key, { leaseUntil: clock.t + MINUTE, expiresAt: clock.t + windowMs }),
+        'claimed',
+      );
+      await this.store.complete(key, clock.t + windowMs);
     },
   };
 }
@@ -30,41 +38,38 @@ for (const [name, make] of [
   ['memory', (now: () => number) => new MemoryJtiStore(now)],
   ['sqlite', (now: () => number) => new SqliteJtiStore(new Database(':memory:'), now)],
 ] as const) {
-  describe(`jti claims: ${name}`, () => {
-    it('a claim holds for exactly its lifetime: refused one millisecond before it ends, free when it ends', async () => {
-      const { store, advance } = clocked(make);
-      assert.equal(await store.claimOnce('iss|j1', 10 * MINUTE), true);
-      advance(10 * MINUTE - 1);
-      assert.equal(await store.claimOnce('iss|j1', 10 * MINUTE), false, 'a replay within the lifetime');
-      advance(1);
-      assert.equal(await store.claimOnce('iss|j1', 10 * MINUTE), true, 'the lifetime has ended');
-      assert.equal(await store.claimOnce('iss|j1', 10 * MINUTE), false, 'and the new claim holds again');
+  describe(`jti records: ${name}`, () => {
+    it('a done record is a duplicate until one millisecond before its window ends; at the end the jti is new', async () => {
+      const s = clocked(make);
+      await s.doneFor('iss|j1', 10 * MINUTE);
+      s.clock.t += 10 * MINUTE - 1;
+      assert.equal(
+        await s.store.claim('iss|j1', { leaseUntil: s.clock.t + MINUTE, expiresAt: s.clock.t + MINUTE }),
+        'done',
+      );
+      s.clock.t += 1;
+      assert.equal(
+        await s.store.claim('iss|j1', { leaseUntil: s.clock.t + MINUTE, expiresAt: s.clock.t + MINUTE }),
+        'claimed',
+      );
     });
 
-    it('a release frees the claim at once; releasing what nobody holds is harmless', async () => {
-      const { store } = clocked(make);
-      assert.equal(await store.claimOnce('iss|j2', MINUTE), true);
-      await store.release('iss|j2');
-      assert.equal(await store.claimOnce('iss|j2', MINUTE), true);
-      await store.release('iss|never');
-      assert.equal(await store.claimOnce('iss|j3', MINUTE), true);
-      assert.equal(await store.claimOnce('iss|j2', MINUTE), false, 'another key was not freed');
-    });
-
-    it('thousands of lapsed claims are cleaned up without freeing a live one', async () => {
-      const { store, advance } = clocked(make);
-      assert.equal(await store.claimOnce('live', 24 * 60 * MINUTE), true);
-      for (let i = 0; i < 2100; i++) assert.equal(await store.claimOnce(`short-${i}`, 10), true);
-      advance(3_600_001); // past the short claims, and past SQLite's hourly sweep
-      for (let i = 0; i < 2100; i++) await store.claimOnce(`later-${i}`, MINUTE);
-      assert.equal(await store.claimOnce('live', MINUTE), false, 'the live claim survived the clean-up');
-      assert.equal(await store.claimOnce('short-7', MINUTE), true, 'a lapsed claim is free');
-      assert.equal(await store.claimOnce('later-7', MINUTE), false);
+    it('thousands of lapsed records are cleaned up without dropping a live one', async () => {
+      const s = clocked(make);
+      await s.doneFor('live', 24 * 60 * MINUTE);
+      const short = { leaseUntil: T0 + 5, expiresAt: T0 + 10 };
+      for (let i = 0; i < 2100; i++) assert.equal(await s.store.claim(`short-${i}`, short), 'claimed');
+      s.clock.t += 3_600_001; // past the short records, and past SQLite's hourly sweep
+      const later = { leaseUntil: s.clock.t + MINUTE, expiresAt: s.clock.t + MINUTE };
+      for (let i = 0; i < 2100; i++) await s.store.claim(`later-${i}`, later);
+      assert.equal(await s.store.claim('live', later), 'done', 'the live record survived the clean-up');
+      assert.equal(await s.store.claim('short-7', later), 'claimed', 'a lapsed record is gone');
+      assert.equal(await s.store.claim('later-7', later), 'in-progress');
     });
   });
 }
 
-describe('jti claims: redis', async () => {
+describe('jti records: redis', async () => {
   const skip = await redisUnavailable();
   const prefix = `scopewise-test:${process.pid}:${crypto.randomBytes(4).toString('hex')}:jti:`;
   const client = createClient({ url: REDIS_URL });
@@ -75,25 +80,23 @@ describe('jti claims: redis', async () => {
       if ((keys as unknown as string[]).length) await client.del(keys as unknown as string[]);
     await client.close();
   });
-  const store = new RedisJtiStore(client, prefix);
+  const store = new RedisJtiStore(client, Date.now, prefix);
+  const pttl = (key: string) => client.pTTL(`${prefix}${key}`);
 
-  it('a claim is a key under the prefix living exactly its lifetime, in milliseconds', { skip }, async () => {
-    assert.equal(await store.claimOnce('iss|r1', 10 * MINUTE), true);
-    assert.equal(await store.claimOnce('iss|r1', 10 * MINUTE), false);
-    const left = await client.pTTL(`${prefix}iss|r1`);
-    assert.ok(left > 10 * MINUTE - 5000 && left <= 10 * MINUTE, `PTTL ${left}`);
+  it('pending and done, a record lives exactly until the end of its window, in milliseconds', { skip }, async () => {
+    const now = Date.now();
+    assert.equal(await store.claim('iss|r1', { leaseUntil: now + MINUTE, expiresAt: now + 10 * MINUTE }), 'claimed');
+    let left = await pttl('iss|r1');
+    assert.ok(left > 10 * MINUTE - 5000 && left <= 10 * MINUTE, `pending: PTTL ${left}`);
+    await store.complete('iss|r1', now + 20 * MINUTE);
+    left = await pttl('iss|r1');
+    assert.ok(left > 20 * MINUTE - 5000 && left <= 20 * MINUTE, `done: PTTL ${left}`);
   });
 
-  it('a lifetime under a millisecond still makes a (short) claim, never an error', { skip }, async () => {
-    assert.equal(await store.claimOnce('iss|r2', 0.2), true);
+  it('a window already over still makes a (one-millisecond) record, never an error', { skip }, async () => {
+    const now = Date.now();
+    assert.equal(await store.claim('iss|r2', { leaseUntil: now + MINUTE, expiresAt: now - 10 }), 'claimed');
     await new Promise((r) => setTimeout(r, 20));
-    assert.equal(await store.claimOnce('iss|r2', MINUTE), true);
-  });
-
-  it('a release frees the claim at once', { skip }, async () => {
-    assert.equal(await store.claimOnce('iss|r3', MINUTE), true);
-    await store.release('iss|r3');
-    assert.equal(await client.exists(`${prefix}iss|r3`), 0);
-    assert.equal(await store.claimOnce('iss|r3', MINUTE), true);
+    assert.equal(await store.claim('iss|r2', { leaseUntil: now + MINUTE, expiresAt: now + MINUTE }), 'claimed');
   });
 });
