@@ -66,8 +66,18 @@ test('each wrong value is named with what is expected', () => {
 test('plain-http issuers are accepted only on loopback', () => {
   assert.equal(loadConfig({ ...good, OIDC_ISSUER: 'http://127.0.0.1:4000' }).oidc.issuer.hostname, '127.0.0.1');
   assert.equal(loadConfig({ ...good, OIDC_ISSUER: 'http://localhost:4000' }).oidc.issuer.hostname, 'localhost');
+  assert.equal(loadConfig({ ...good, OIDC_ISSUER: 'http://127.8.9.10:4000' }).oidc.issuer.hostname, '127.8.9.10');
+  assert.equal(loadConfig({ ...good, OIDC_ISSUER: 'http://[::1]:4000' }).oidc.issuer.hostname, '[::1]');
   const p = problems({ ...good, OIDC_ISSUER: 'http://idp.example.com' });
   assert.ok(p.some((m) => m.startsWith('OIDC_ISSUER') && m.includes('loopback')));
+  // Host names that only look like loopback are anyone's DNS names: plain http to them is refused.
+  for (const host of ['127.0.0.1.attacker.example', '127.attacker.example', 'localhost.attacker.example']) {
+    const refused = problems({ ...good, OIDC_ISSUER: `http://${host}:4000` });
+    assert.ok(
+      refused.some((m) => m.startsWith('OIDC_ISSUER') && m.includes('loopback')),
+      `${host}: ${refused.join(' | ')}`,
+    );
+  }
 });
 
 test('session secrets: several for rotation, each at least 32 characters; required outside the demo', () => {
@@ -144,6 +154,8 @@ test('the demo refuses to start where anything says this is a real deployment, n
     [{ BASE_URL: 'https://scopewise.example.com' }, 'BASE_URL'],
     [{ BASE_URL: 'http://10.0.0.5:3000' }, 'BASE_URL'],
     [{ SESSION_STORE: 'redis://redis.internal:6379/0' }, 'SESSION_STORE'],
+    [{ SESSION_STORE: 'rediss://redis.internal:6380/0' }, 'SESSION_STORE'], // Redis over TLS, as managed services offer
+    [{ BASE_URL: 'http://127.0.0.1.attacker.example:3000' }, 'BASE_URL'], // a name, not the loopback address
     [{ SESSION_SECRET: 'a'.repeat(32) }, 'SESSION_SECRET'],
     [{ TOKEN_KEYS: good.TOKEN_KEYS }, 'TOKEN_KEYS'],
     [{ NODE_ENV: 'production' }, 'OIDC_CLIENT_ID'],

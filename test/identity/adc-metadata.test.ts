@@ -83,10 +83,34 @@ describe('which credential ADC found', () => {
 
 describe('own access tokens: exactly the scopes asked for', () => {
   it('a logging.write token holds only logging.write (tokeninfo)', async () => {
+    // The scope as Google spells it, not the app's constant: a constant changed to a broader scope must fail here.
+    assert.equal(LOGGING_WRITE_SCOPE, 'https://www.googleapis.com/auth/logging.write');
     const source = new WorkloadIdentity({ mode: 'metadata' }).accessTokens([LOGGING_WRITE_SCOPE]);
     const info = await tokeninfo('access_token', await source.token());
-    assert.equal(info['scope'], LOGGING_WRITE_SCOPE);
+    assert.equal(info['scope'], 'https://www.googleapis.com/auth/logging.write');
     assert.equal(info['email'], SA);
+  });
+
+  it('a second scope smuggled into one scope string is refused: no token with cloud-platform is obtained', async () => {
+    const CLOUD = 'https://www.googleapis.com/auth/cloud-platform';
+    const LOGGING = 'https://www.googleapis.com/auth/logging.write';
+    // The metadata server reads `scopes=a,b` (and spaces): each of these would ask it for cloud-platform too.
+    for (const smuggled of [
+      `${LOGGING},${CLOUD}`,
+      `${CLOUD},${LOGGING}`,
+      `${LOGGING} ${CLOUD}`,
+      `${CLOUD} ${LOGGING}`,
+    ]) {
+      let token: string;
+      try {
+        token = await new WorkloadIdentity({ mode: 'metadata' }).accessTokens([smuggled]).token();
+      } catch (e) {
+        assert.ok(e instanceof IdentityError && e.code === 'SCOPE_REFUSED', `${smuggled}: ${String(e)}`);
+        continue;
+      }
+      const info = await tokeninfo('access_token', token);
+      assert.fail(`"${smuggled}" was accepted and the token holds: ${info['scope']}`);
+    }
   });
 
   it('the token is cached by the library (one metadata call), and a new one comes after invalidate()', async () => {

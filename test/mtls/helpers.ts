@@ -13,6 +13,16 @@ export const SERVER_ID = `spiffe://${TD}/ns/scopewise/sa/app`;
 export const LB_ID = `spiffe://${TD}/ns/edge/sa/load-balancer`;
 export const SCRAPER_ID = `spiffe://${TD}/ns/ops/sa/prometheus`;
 export const INTRUDER_ID = `spiffe://${TD}/ns/other/sa/intruder`;
+/**
+ * IDs of our trust domain that differ from LB_ID only in their last characters or segment, in its namespace: what a
+ * prefix, suffix or namespace match of the allow-list would let in.
+ */
+export const LB_NEAR_MISSES = [
+  `${LB_ID}-canary`, // the allowed ID is a prefix of it
+  `${LB_ID}/sidecar`, // a path below the allowed ID
+  `spiffe://${TD}/ns/edge/sa/load-balance`, // a prefix of the allowed ID
+  `spiffe://${TD}/ns/edge/sa/intruder`, // another service account of the same namespace
+] as const;
 export const OTHER_TD_LB_ID = 'spiffe://pool-9.global.999999999999.workload.id.goog/ns/edge/sa/load-balancer';
 
 export interface Pki {

@@ -62,9 +62,20 @@ describe('internal listener', () => {
   });
 
   it('refuses a peer allowed elsewhere (the load balancer) but not here', async () => {
+    const before = internal.server.mtlsStatus().refused.PEER_NOT_ALLOWED ?? 0;
     const lb = await pki.ca.issue({ uris: [LB_ID] });
     await assert.rejects(get(`${internal.url}/metrics`, { ca: pki.ca.certPem, client: lb }));
-    assert.equal(internal.server.mtlsStatus().refused.PEER_NOT_ALLOWED, 1);
+    assert.equal(internal.server.mtlsStatus().refused.PEER_NOT_ALLOWED, before + 1);
+  });
+
+  it("refuses the scraper's neighbours: its namespace, a longer name, a path below it", async () => {
+    const before = internal.server.mtlsStatus().refused.PEER_NOT_ALLOWED ?? 0;
+    const neighbours = [`${SCRAPER_ID}-canary`, `${SCRAPER_ID}/sidecar`, SCRAPER_ID.replace(/prometheus$/, 'grafana')];
+    for (const id of neighbours) {
+      const client = await pki.ca.issue({ uris: [id] });
+      await assert.rejects(get(`${internal.url}/metrics`, { ca: pki.ca.certPem, client }), `${id} is refused`);
+    }
+    assert.equal(internal.server.mtlsStatus().refused.PEER_NOT_ALLOWED, before + neighbours.length);
   });
 
   it('serves nothing else', async () => {

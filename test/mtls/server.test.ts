@@ -15,6 +15,7 @@ import {
 import {
   LB_ID,
   INTRUDER_ID,
+  LB_NEAR_MISSES,
   OTHER_TD_LB_ID,
   SERVER_ID,
   clientAgent,
@@ -83,8 +84,10 @@ describe('who may connect', () => {
     await refused(await pki.ca.issue({ uris: [OTHER_TD_LB_ID] }), 'PEER_WRONG_TRUST_DOMAIN');
   });
 
-  it('a SPIFFE ID not on the allow-list is refused', async () => {
+  it('a SPIFFE ID not on the allow-list is refused, from another namespace or from the allowed one', async () => {
     await refused(await pki.ca.issue({ uris: [INTRUDER_ID] }), 'PEER_NOT_ALLOWED');
+    // Same trust domain, same namespace, only the name differs: the list holds exact IDs, not prefixes.
+    for (const id of LB_NEAR_MISSES) await refused(await pki.ca.issue({ uris: [id] }), 'PEER_NOT_ALLOWED');
   });
 
   it('an expired certificate with an allowed SPIFFE ID is refused', async () => {

@@ -145,6 +145,35 @@ describe('X509-SVIDs and credential files', () => {
     );
   });
 
+  it('checkPeer: the allow-list holds exact IDs (no prefix, suffix or namespace match)', async () => {
+    const allowed = new Set(['spiffe://td.example/ns/edge/sa/load-balancer']);
+    const nearMisses = [
+      'spiffe://td.example/ns/edge/sa/load-balancer-canary',
+      'spiffe://td.example/ns/edge/sa/load-balancer/sidecar',
+      'spiffe://td.example/ns/edge/sa/load-balance',
+      'spiffe://td.example/ns/edge/sa/other',
+    ];
+    for (const id of nearMisses) {
+      const certificate = new X509Certificate((await ca.issue({ uris: [id] })).certPem);
+      assert.deepEqual(
+        checkPeer({ authorized: true, certificate, trustDomain: 'td.example', allowed }),
+        { ok: false, code: 'PEER_NOT_ALLOWED', spiffeId: id },
+        id,
+      );
+    }
+    const exact = new X509Certificate((await ca.issue({ uris: [...allowed] })).certPem);
+    const accepted = checkPeer({ authorized: true, certificate: exact, trustDomain: 'td.example', allowed });
+    assert.deepEqual(accepted, {
+      ok: true,
+      peer: {
+        spiffeId: 'spiffe://td.example/ns/edge/sa/load-balancer',
+        trustDomain: 'td.example',
+        path: '/ns/edge/sa/load-balancer',
+        fingerprint256: exact.fingerprint256,
+      },
+    });
+  });
+
   it('checkServerSpiffeId: a client accepts only the expected server ID', () => {
     const check = checkServerSpiffeId(new Set(['spiffe://td.example/ns/a/sa/server']));
     assert.equal(check('127.0.0.1', { subjectaltname: 'URI:spiffe://td.example/ns/a/sa/server' }), undefined);

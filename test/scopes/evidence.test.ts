@@ -103,6 +103,34 @@ describe('source disagreements', () => {
       'mock runs never count',
     );
   });
+  it("Google's live refusal removes the scope from what the check accepts for the method, whatever the files say", () => {
+    const refusal = {
+      method: 'logging:v2:entries.list',
+      scopesHeld: ['openid', `${A}logging.read`],
+      outcome: 'refused-for-scope' as const,
+      status: 403,
+      verifiedOn: '2026-12-01',
+      against: 'google',
+    };
+    const listed = methodEvidence(ev, 'logging:v2:entries.list');
+    assert.ok(listed.accepted.includes(`${A}logging.read`), 'both files list it');
+    const refused = methodEvidence(withEvidence({ live: [refusal] }), 'logging:v2:entries.list');
+    assert.ok(!refused.accepted.includes(`${A}logging.read`), `accepted: ${refused.accepted.join(', ')}`);
+    const verdict = refused.scopes.find((v) => v.scope === `${A}logging.read`);
+    assert.equal(verdict?.accepted, false);
+    assert.deepEqual(verdict?.silentOrAgainst.includes('live'), true);
+    // The method's other scopes keep what the files say.
+    assert.deepEqual(
+      refused.accepted,
+      listed.accepted.filter((s) => s !== `${A}logging.read`),
+    );
+    // A run against the mock is no evidence about Google: it changes nothing.
+    assert.deepEqual(
+      methodEvidence(withEvidence({ live: [{ ...refusal, against: 'mock' }] }), 'logging:v2:entries.list').accepted,
+      listed.accepted,
+    );
+  });
+
   it('a conclusive live acceptance of a scope no file lists adds it (with a disagreement to resolve)', () => {
     const live = [
       {

@@ -19,6 +19,8 @@ const skip = await redisUnavailable();
 if (skip) console.log(`# skipping the Redis contracts: ${skip}`);
 const logger = createLogger('silent');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const cb = <T>(fn: (done: (err?: unknown, v?: T) => void) => void): Promise<T> =>
+  new Promise((resolve, reject) => fn((err, v) => (err ? reject(err) : resolve(v as T))));
 
 async function dropKeys(prefix: string): Promise<void> {
   const client = createClient({ url: REDIS_URL });
@@ -29,9 +31,32 @@ async function dropKeys(prefix: string): Promise<void> {
   await client.close();
 }
 
+/**
+ * Lets `ms` pass for the keys under `prefix` as Redis would: each key's remaining lifetime shrinks by `ms`, and a
+ * key whose lifetime runs out is gone. Keys without an expiry are left alone.
+ */
+async function ageKeys(prefix: string, ms: number): Promise<void> {
+  const client = createClient({ url: REDIS_URL });
+  await client.connect();
+  try {
+    for await (const keys of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 500 })) {
+      for (const key of keys as unknown as string[]) {
+        const left = await client.pTTL(key);
+        if (left < 0) continue;
+        if (left <= ms) await client.del(key);
+        else await client.pExpire(key, left - ms);
+      }
+    }
+  } finally {
+    await client.close();
+  }
+}
+
+const IDLE_TTL_MS = 60_000;
+
 async function openTestStorage(): Promise<{ storage: Storage; prefix: string; close(): Promise<void> }> {
   const prefix = `scopewise-test:${process.pid}:${crypto.randomBytes(4).toString('hex')}:`;
-  const storage = await openRedisStorage(REDIS_URL, { idleTtlMs: 60_000, logger, redisPrefix: prefix });
+  const storage = await openRedisStorage(REDIS_URL, { idleTtlMs: IDLE_TTL_MS, logger, redisPrefix: prefix });
   return {
     storage,
     prefix,
@@ -47,7 +72,16 @@ if (skip) {
 } else {
   runStoreContract('redis', async () => {
     const t = await openTestStorage();
-    return { store: t.storage.sessions, storage: t.storage, close: t.close };
+    return {
+      store: t.storage.sessions,
+      storage: t.storage,
+      idleTtlMs: IDLE_TTL_MS,
+      passTime: async (ms) => {
+        await ageKeys(t.prefix, ms);
+        return () => undefined;
+      },
+      close: t.close,
+    };
   });
   runTokenStoreContract('redis', async () => {
     const t = await openTestStorage();
@@ -70,6 +104,25 @@ test('redis: token records live under the prefix, with a TTL', { skip }, async (
   }
 });
 
+test('redis: a tombstone lives for the idle lifetime, in milliseconds (PTTL)', { skip }, async () => {
+  const t = await openTestStorage();
+  const client = createClient({ url: REDIS_URL });
+  await client.connect();
+  try {
+    await cb((done) => t.storage.sessions.set('gone', sessionData({ user: { sub: '1' } }), done));
+    await cb((done) => t.storage.sessions.destroy('gone', done));
+    const left = await client.pTTL(`${t.prefix}dead:gone`);
+    assert.ok(
+      left > IDLE_TTL_MS - 5000 && left <= IDLE_TTL_MS,
+      `tombstone PTTL ${left} ms, idle lifetime ${IDLE_TTL_MS} ms`,
+    );
+    assert.equal(await client.exists(`${t.prefix}sess:gone`), 0, 'the session itself is gone');
+  } finally {
+    await client.close();
+    await t.close();
+  }
+});
+
 test('redis: the token record read with a session serves only the request that read it, once', { skip }, async () => {
   const t = await openTestStorage();
   try {
@@ -82,9 +135,6 @@ test('redis: the token record read with a session serves only the request that r
     await t.close();
   }
 });
-
-const cb = <T>(fn: (done: (err?: unknown, v?: T) => void) => void): Promise<T> =>
-  new Promise((resolve, reject) => fn((err, v) => (err ? reject(err) : resolve(v as T))));
 
 function nextEvent(store: session.Store, event: 'connect' | 'disconnect', timeoutMs: number): Promise<void> {
   return new Promise((resolve, reject) => {

@@ -17,6 +17,7 @@ import {
   loadSession,
   runStoreContract,
   sessionData,
+  testClock,
 } from './session-store-contract.js';
 import { rec, runTokenStoreContract } from './token-store-contract.js';
 
@@ -30,8 +31,15 @@ const opts = (extra: Partial<StorageOptions> = {}): StorageOptions => ({
 });
 
 runStoreContract('sqlite', async () => {
-  const storage = openSqliteStorage(path.join(tmp, 'contract.db'), opts());
-  return { store: storage.sessions, storage, close: () => storage.close() };
+  const clock = testClock();
+  const storage = openSqliteStorage(path.join(tmp, 'contract.db'), opts({ now: clock.now }));
+  return {
+    store: storage.sessions,
+    storage,
+    idleTtlMs: 60_000,
+    passTime: clock.passTime,
+    close: () => storage.close(),
+  };
 });
 
 runTokenStoreContract('sqlite', async () => {
